@@ -1,0 +1,122 @@
+/**
+ * The values that flow through the answer engine. Pure data: every stage takes and returns these,
+ * so the core can be tested with plain objects.
+ */
+
+/** One paragraph of a document; offsets index into the document's raw file text. */
+export interface Paragraph {
+  /** 1-based paragraph number, as cited to readers. */
+  readonly number: number;
+  readonly start: number;
+  readonly end: number;
+  readonly text: string;
+}
+
+/** A corpus file with its metadata parsed once. */
+export interface CorpusDocument {
+  /** File name relative to the corpus folder, e.g. `000_7bb7f1e19a806c78.txt`. */
+  readonly file: string;
+  readonly title: string;
+  /** ISO date (YYYY-MM-DD) when the document carries one. */
+  readonly date: string | null;
+  /** The raw file text; every offset in the system points into it. */
+  readonly raw: string;
+  readonly paragraphs: readonly Paragraph[];
+  /** sha256 of the raw bytes, for staleness checks. */
+  readonly contentHash: string;
+}
+
+/** A retrievable unit: part of one paragraph, never crossing paragraphs. */
+export interface Chunk {
+  /** Stable id: `${file}#p${paragraph}.${part}`. */
+  readonly id: string;
+  readonly file: string;
+  readonly paragraph: number;
+  readonly start: number;
+  readonly end: number;
+  /** `raw.slice(start, end)` of its document. */
+  readonly text: string;
+}
+
+/** Where a quote or passage stands. */
+export interface Citation {
+  readonly source: string;
+  readonly title: string;
+  readonly date: string | null;
+  readonly paragraph: number;
+  readonly chunkId: string;
+  /** Character offsets of the quoted text in the source file. */
+  readonly start: number;
+  readonly end: number;
+}
+
+/** A verbatim sentence (or two) from a seed, with where it stands. */
+export interface Quote extends Citation {
+  readonly text: string;
+  readonly score: number;
+  /** Other documents that state the same thing (corroboration); empty when only one source says it. */
+  readonly alsoIn: readonly Citation[];
+}
+
+/** A retrieved chunk with its fused score. */
+export interface Passage extends Citation {
+  readonly text: string;
+  readonly score: number;
+}
+
+export interface Timings {
+  readonly embedMs: number;
+  readonly searchMs: number;
+  readonly totalMs: number;
+}
+
+/** Why a question got no quoted answer. */
+export type AbstainReason = 'empty-question' | 'weak-evidence';
+
+export interface Answer {
+  readonly question: string;
+  readonly answered: boolean;
+  /** Best first; empty when not answered. */
+  readonly quotes: readonly Quote[];
+  /** Top retrieved passages, best first (shown as "closest passages" when not answered). */
+  readonly passages: readonly Passage[];
+  readonly abstainReason: AbstainReason | null;
+  readonly timings: Timings;
+}
+
+/** A document as listed to users (`/sources`, `/source`). */
+export interface DocumentSummary {
+  readonly file: string;
+  readonly title: string;
+  readonly date: string | null;
+  readonly characters: number;
+  readonly paragraphs: number;
+  /** The first paragraph's text (without a date prefix). */
+  readonly opening: string;
+}
+
+/** What an ingest or reindex did. */
+export interface IngestReport {
+  readonly rebuilt: boolean;
+  /** Why it rebuilt (or "up to date"). */
+  readonly reason: string;
+  readonly added: readonly string[];
+  readonly changed: readonly string[];
+  readonly removed: readonly string[];
+  readonly documents: number;
+  readonly chunks: number;
+  readonly builtAt: string;
+  readonly durationMs: number;
+}
+
+/** What the bot and CLI need from the engine; the bot is tested against the real implementation. */
+export interface AnswerEngine {
+  ask(question: string): Promise<Answer>;
+  search(query: string, limit: number): Promise<readonly Passage[]>;
+  /** Every indexed document, newest first. */
+  documents(): readonly DocumentSummary[];
+  /** When the index in use was built (ISO). */
+  builtAt(): string;
+  /** Rebuild from the corpus folder; questions asked meanwhile are answered from the old index. */
+  reindex(): Promise<IngestReport>;
+}

