@@ -36,6 +36,8 @@ export interface Chunk {
   readonly end: number;
   /** `raw.slice(start, end)` of its document. */
   readonly text: string;
+  /** The nearest section heading above it, if any (context for embedding, never quoted). */
+  readonly section: string | null;
 }
 
 /** Where a quote or passage stands. */

@@ -1,0 +1,100 @@
+import { createInterface } from 'node:readline';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine, type Engine } from './answer/engine.js';
+import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
+import { answerToJson } from './render/json.js';
+import { renderAnswerText, renderPassagesText } from './render/text.js';
+import { exitOnError, loadConfigOrExit } from './startup.js';
+
+const USAGE = `usage:
+  npm run ingest                         build or refresh the index
+  npm run ask -- "question"              answer a question
+  npm run ask -- --json "question"       answer as one JSON object
+  npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
+  npm run search -- "query"              list the top passages with scores
+  npm run eval [-- --explain]            score the public question set`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      jsonl: { type: 'boolean', default: false },
+      explain: { type: 'boolean', default: false },
+      results: { type: 'string' },
+      questions: { type: 'string', default: 'test/eval/questions.jsonl' },
+    },
+  });
+  const text = positionals.join(' ');
+  const { config, log } = loadConfigOrExit();
+  const fail = exitOnError(log);
+  if (values.json || values.jsonl) {
+    // Only JSON may reach stdout; anything a library prints goes to stderr.
+    console.log = (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`);
+  }
+  const open = (mode: 'load' | 'ingest') => createEngine(config, log, { mode }).catch(fail) as Promise<Engine>;
+
+  switch (command) {
+    case 'ingest': {
+      const engine = await open('ingest');
+      const report = engine.lastReport;
+      const changes = [`${report.added.length} added`, `${report.changed.length} changed`, `${report.removed.length} removed`].join(', ');
+      process.stdout.write(
+        `${report.rebuilt ? `Rebuilt the index (${report.reason})` : 'The index is up to date'}: ${report.documents} documents, ${report.chunks} chunks; ` +
+          `${changes}; model ${engine.modelId}; ${Math.round(report.durationMs)} ms.\n`,
+      );
+      return;
+    }
+    case 'ask': {
+      if (values.jsonl) return answerLines(await open('load'));
+      if (!text.trim()) return usageError('ask needs a question');
+      const answer = await (await open('load')).ask(text);
+      process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${renderAnswerText(answer)}\n`);
+      return;
+    }
+    case 'search': {
+      if (!text.trim()) return usageError('search needs a query');
+      const limit = values.results ? Number(values.results) : config.searchResults;
+      if (!Number.isInteger(limit) || limit < 1 || limit > 50) return usageError('--results must be a whole number from 1 to 50');
+      const passages = await (await open('load')).search(text, limit);
+      process.stdout.write(values.json ? `${JSON.stringify(passages)}\n` : `${renderPassagesText(passages)}\n`);
+      return;
+    }
+    case 'eval':
+      return evaluate(await open('load'), path.resolve(values.questions), values.explain);
+    default:
+      return usageError(command ? `unknown command "${command}"` : 'no command');
+  }
+}
+
+/** One JSON answer per input line; model and index are loaded once. Blank lines are skipped. */
+async function answerLines(engine: Engine): Promise<void> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    process.stdout.write(`${JSON.stringify(answerToJson(await engine.ask(line)))}\n`);
+  }
+}
+
+async function evaluate(engine: Engine, file: string, explain: boolean): Promise<void> {
+  const questions = await readQuestions(file);
+  const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+  const outcomes = [];
+  for (const question of questions) {
+    const explained = await engine.explain(question.question);
+    const outcome = judge(question, explained.answer, documents);
+    outcomes.push(outcome);
+    if (explain) process.stdout.write(`${describeOutcome(explained, outcome)}\n\n`);
+  }
+  process.stdout.write(`${renderReport(summarise(outcomes))}\n`);
+}
+
+function usageError(message: string): void {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  process.exitCode = 2;
+}
+
+await main(process.argv.slice(2));

@@ -1,0 +1,133 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import type { ExplainedAnswer } from '../answer/engine.js';
+import type { Answer, CorpusDocument } from '../answer/types.js';
+
+const questionSchema = z.discriminatedUnion('kind', [
+  z.object({ id: z.string(), kind: z.literal('answerable'), question: z.string(), answer: z.string().min(1), sources: z.array(z.string()).min(1) }),
+  z.object({ id: z.string(), kind: z.literal('unanswerable'), question: z.string() }),
+]);
+
+export type EvalQuestion = z.infer<typeof questionSchema>;
+
+export async function readQuestions(file: string): Promise<EvalQuestion[]> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line.trim());
+  return lines.map((line, index) => {
+    const parsed = questionSchema.safeParse(JSON.parse(line));
+    if (!parsed.success) throw new Error(`${file}:${index + 1}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
+    return parsed.data;
+  });
+}
+
+export interface QuestionOutcome {
+  readonly question: EvalQuestion;
+  readonly answer: Answer;
+  /** Answerable only: rank (1-based) of the first passage holding the answer from an accepted source, or null. */
+  readonly passageRank: number | null;
+  readonly firstQuoteHolds: boolean;
+  /** The first quote is verbatim at its cited offsets, inside the cited paragraph, in an accepted source. */
+  readonly citationCorrect: boolean;
+}
+
+export interface EvalReport {
+  readonly answerable: number;
+  readonly unanswerable: number;
+  readonly hitAt1: number;
+  readonly hitAt3: number;
+  readonly firstQuoteHolds: number;
+  readonly citationAccuracy: number;
+  readonly answeredRate: number;
+  readonly abstainRate: number;
+  readonly latency: { p50: number; p95: number; max: number };
+}
+
+const folded = (text: string) => text.normalize('NFC');
+
+/** Judge one answer against its expected answer and sources. */
+export function judge(question: EvalQuestion, answer: Answer, documents: ReadonlyMap<string, CorpusDocument>): QuestionOutcome {
+  if (question.kind === 'unanswerable') return { question, answer, passageRank: null, firstQuoteHolds: false, citationCorrect: false };
+  const expected = folded(question.answer);
+  const accepted = new Set(question.sources);
+  const index = answer.passages.findIndex((passage) => accepted.has(passage.source) && folded(passage.text).includes(expected));
+  const quote = answer.quotes[0];
+  const quoteHolds = !!quote && folded(quote.text).includes(expected);
+  const document = quote ? documents.get(quote.source) : undefined;
+  const paragraph = document?.paragraphs.find((candidate) => candidate.number === quote?.paragraph);
+  const citationCorrect =
+    !!quote &&
+    !!document &&
+    !!paragraph &&
+    accepted.has(quote.source) &&
+    document.raw.slice(quote.start, quote.end) === quote.text &&
+    quote.start >= paragraph.start &&
+    quote.end <= paragraph.end;
+  return { question, answer, passageRank: index >= 0 ? index + 1 : null, firstQuoteHolds: quoteHolds, citationCorrect };
+}
+
+function percentile(sorted: readonly number[], share: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))] ?? 0;
+}
+
+export function summarise(outcomes: readonly QuestionOutcome[]): EvalReport {
+  const answerable = outcomes.filter((outcome) => outcome.question.kind === 'answerable');
+  const unanswerable = outcomes.filter((outcome) => outcome.question.kind === 'unanswerable');
+  const share = (items: readonly QuestionOutcome[], test: (outcome: QuestionOutcome) => boolean) =>
+    items.length ? items.filter(test).length / items.length : 0;
+  const latencies = outcomes.map((outcome) => outcome.answer.timings.totalMs).sort((left, right) => left - right);
+  return {
+    answerable: answerable.length,
+    unanswerable: unanswerable.length,
+    hitAt1: share(answerable, (outcome) => outcome.passageRank === 1),
+    hitAt3: share(answerable, (outcome) => outcome.passageRank !== null && outcome.passageRank <= 3),
+    firstQuoteHolds: share(answerable, (outcome) => outcome.firstQuoteHolds),
+    citationAccuracy: share(answerable, (outcome) => outcome.citationCorrect),
+    answeredRate: share(answerable, (outcome) => outcome.answer.answered),
+    abstainRate: share(unanswerable, (outcome) => !outcome.answer.answered),
+    latency: { p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95), max: latencies.at(-1) ?? 0 },
+  };
+}
+
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+
+export function renderReport(report: EvalReport): string {
+  return [
+    `questions: ${report.answerable} answerable, ${report.unanswerable} unanswerable`,
+    `hit@1 (top passage holds the answer)      ${percent(report.hitAt1)}`,
+    `hit@3                                     ${percent(report.hitAt3)}`,
+    `first quote holds the answer              ${percent(report.firstQuoteHolds)}`,
+    `citation accuracy (file, ¶, verbatim)     ${percent(report.citationAccuracy)}`,
+    `answered (answerable questions)           ${percent(report.answeredRate)}`,
+    `abstained (unanswerable questions)        ${percent(report.abstainRate)}`,
+    `latency per question p50 / p95 / max      ${report.latency.p50.toFixed(2)} / ${report.latency.p95.toFixed(2)} / ${report.latency.max.toFixed(2)} ms`,
+  ].join('\n');
+}
+
+/** Per-question debugging view for `eval --explain`: verdict, fused candidates, sentence scores. */
+export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOutcome): string {
+  const { question } = outcome;
+  const verdict =
+    question.kind === 'answerable'
+      ? `expects "${question.answer}" from ${question.sources.join(', ')} → passage rank ${outcome.passageRank ?? '-'}, ` +
+        `first quote ${outcome.firstQuoteHolds ? 'holds it' : 'MISSES'}, citation ${outcome.citationCorrect ? 'ok' : 'WRONG'}, ` +
+        `${outcome.answer.answered ? 'answered' : 'ABSTAINED'}`
+      : `unanswerable → ${outcome.answer.answered ? 'ANSWERED (should abstain)' : 'abstained'}`;
+  const candidates = explained.candidates
+    .slice(0, 5)
+    .map((candidate) => `    ${candidate.chunkId}  fused ${candidate.score.toFixed(3)}  bm25/best ${candidate.lexical.toFixed(3)}  cos ${candidate.dense.toFixed(3)}`);
+  const sentences = (explained.decision?.ranked ?? [])
+    .slice(0, 3)
+    .map(
+      (sentence) =>
+        `    ${sentence.score.toFixed(3)} (coverage ${sentence.coverage.toFixed(2)}, cos ${sentence.similarity.toFixed(2)}, cue ${sentence.cue ? 'y' : 'n'}) ` +
+        `${sentence.passage.chunkId}: ${sentence.text.slice(0, 110)}`,
+    );
+  return [
+    `[${question.id}] ${question.question}`,
+    `  ${verdict}; evidence ${(explained.decision?.evidence ?? 0).toFixed(3)}`,
+    '  candidates:',
+    ...candidates,
+    '  sentences:',
+    ...sentences,
+  ].join('\n');
+}

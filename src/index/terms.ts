@@ -1,0 +1,41 @@
+import { stemmer } from 'stemmer';
+import { eng as englishStopWords } from 'stopword';
+
+/** Question words carry no topic: "when did X" should match passages about X. */
+const QUESTION_WORDS = ['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'much', 'many', 'does', 'did', 'do', 'tell', 'me', 'please', 'say', 'says', 'said'];
+const STOP_WORDS = new Set([...englishStopWords, ...QUESTION_WORDS, 's']);
+
+/** Words, and numbers with their decimal/thousands separators ("31.4", "1,000"), as one token each. */
+const TOKEN = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}]+)?(?:[.,]\p{N}+)*/gu;
+
+/** Fold case and accents so "Phạm Minh Chính" matches "Pham Minh Chinh" ("đ" has no decomposition). */
+export function foldText(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/đ/g, 'd');
+}
+
+/** Raw tokens of a text after folding (no stop-word removal, no stemming). */
+export function tokenize(text: string): string[] {
+  // "U.S." and "U.N." become "us" and "un", as they are usually written without dots.
+  const joined = foldText(text).replace(/(?<![\p{L}\p{N}])(?:\p{L}\.){2,}/gu, (initialism) => initialism.replaceAll('.', ''));
+  return joined.match(TOKEN) ?? [];
+}
+
+/** Map a folded token to its index term, or null for stop words. Numbers lose thousands separators. */
+export function toTerm(token: string): string | null {
+  const word = token.replace(/['’]s$/, '');
+  if (/^\p{N}/u.test(word)) return word.replace(/,(?=\d{3}\b)/g, '');
+  if (STOP_WORDS.has(word) || word.length < 2) return null;
+  return stemmer(word.replace(/['’]/g, ''));
+}
+
+/** The index terms of a text, in order, duplicates kept. */
+export function terms(text: string): string[] {
+  return tokenize(text).flatMap((token) => {
+    const term = toTerm(token);
+    return term === null ? [] : [term];
+  });
+}

@@ -1,0 +1,53 @@
+import { createInterface } from 'node:readline';
+import { createEngine, type Engine } from './answer/engine.js';
+import type { Config } from './config.js';
+import type { Logger } from './log.js';
+import { renderAnswerText } from './render/text.js';
+import { exitOnError, loadConfigOrExit } from './startup.js';
+
+/**
+ * The main job: with DISCORD_TOKEN the bot runs; without it an interactive console answers typed
+ * questions. The first run builds the model and the index itself.
+ */
+async function main(): Promise<void> {
+  const { config, log } = loadConfigOrExit();
+  const engine = await createEngine(config, log).catch(exitOnError(log));
+  if (!engine) return;
+  if (config.discord.token) await runBot(config, engine, log);
+  else await runConsole(engine, log);
+}
+
+async function runBot(config: Config, engine: Engine, log: Logger): Promise<void> {
+  const { startBot } = await import('./bot/client.js');
+  const bot = await startBot({ config, engine, log });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing replies in flight and disconnecting…`);
+    await bot.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+async function runConsole(engine: Engine, log: Logger): Promise<void> {
+  const documents = engine.documents();
+  log.info(`No DISCORD_TOKEN set, so the bot is not started; answering here instead.`);
+  log.info(`${documents.length} documents indexed (built ${engine.builtAt()}). Type a question, or "exit" to quit.`);
+  const console = createInterface({ input: process.stdin, output: process.stdout, prompt: 'question> ' });
+  console.prompt();
+  for await (const line of console) {
+    const question = line.trim();
+    if (['exit', 'quit', ':q'].includes(question.toLowerCase())) break;
+    if (question) {
+      const answer = await engine.ask(question);
+      process.stdout.write(`\n${renderAnswerText(answer)}\n\n`);
+    }
+    console.prompt();
+  }
+  console.close();
+}
+
+await main();

@@ -1,0 +1,51 @@
+import type { Answer } from '../answer/types.js';
+import { renderAnswerText } from './text.js';
+
+/** The stable JSON shape other tools read (`ask --json`, `--jsonl`). */
+export interface AnswerJson {
+  question: string;
+  answered: boolean;
+  answer: string;
+  quotes: {
+    text: string;
+    source: string;
+    title: string;
+    date: string | null;
+    paragraph: number;
+    chunkId: string;
+    score: number;
+    start: number;
+    end: number;
+    alsoIn: { source: string; title: string; date: string | null; paragraph: number; chunkId: string }[];
+  }[];
+  passages: { text: string; source: string; chunkId: string; score: number; paragraph: number }[];
+  timings: { embedMs: number; searchMs: number; totalMs: number };
+}
+
+const milliseconds = (value: number) => Math.round(value * 1000) / 1000;
+
+export function answerToJson(answer: Answer): AnswerJson {
+  return {
+    question: answer.question,
+    answered: answer.answered,
+    answer: renderAnswerText(answer),
+    quotes: answer.quotes.map((quote) => ({
+      text: quote.text,
+      source: quote.source,
+      title: quote.title,
+      date: quote.date,
+      paragraph: quote.paragraph,
+      chunkId: quote.chunkId,
+      score: quote.score,
+      start: quote.start,
+      end: quote.end,
+      alsoIn: quote.alsoIn.map(({ source, title, date, paragraph, chunkId }) => ({ source, title, date, paragraph, chunkId })),
+    })),
+    passages: answer.passages.slice(0, 5).map(({ text, source, chunkId, score, paragraph }) => ({ text, source, chunkId, score, paragraph })),
+    timings: {
+      embedMs: milliseconds(answer.timings.embedMs),
+      searchMs: milliseconds(answer.timings.searchMs),
+      totalMs: milliseconds(answer.timings.totalMs),
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { Answer, Citation, Passage } from '../answer/types.js';
+
+/** "Title (2025-04-14), 000_x.txt ¶3": where a quote stands, as a reader wants to see it. */
+export function formatCitation(citation: Pick<Citation, 'title' | 'date' | 'source' | 'paragraph'>): string {
+  const date = citation.date ? ` (${citation.date})` : '';
+  return `${citation.title}${date}, ${citation.source} ¶${citation.paragraph}`;
+}
+
+/** "2 sources agree" when other documents state the same; empty otherwise. */
+export function agreementNote(quote: { alsoIn: readonly unknown[] }): string {
+  return quote.alsoIn.length > 0 ? `${quote.alsoIn.length + 1} sources agree` : '';
+}
+
+export const NOT_IN_SOURCES = "The sources don't say.";
+
+/** Plain-text answer for the console: quotes with [n] markers, then the sources, or an honest abstention. */
+export function renderAnswerText(answer: Answer): string {
+  if (answer.abstainReason === 'empty-question') {
+    return 'Please ask a question in words, e.g. "What did Xi and To Lam sign in Hanoi?"';
+  }
+  if (!answer.answered) {
+    const closest = answer.passages.slice(0, 3).map((passage, index) => `  ${index + 1}. ${renderPassageLine(passage)}`);
+    return [NOT_IN_SOURCES, ...(closest.length ? ['Closest passages:', ...closest] : [])].join('\n');
+  }
+  const lines: string[] = [];
+  const sources: string[] = [];
+  answer.quotes.forEach((quote, index) => {
+    const marker = `[${index + 1}]`;
+    lines.push(`“${quote.text}” ${marker}`);
+    const agree = agreementNote(quote);
+    sources.push(`${marker} ${formatCitation(quote)}${agree ? ` — ${agree}` : ''}`);
+    for (const other of quote.alsoIn) sources.push(`    also ${formatCitation(other)}`);
+  });
+  return [...lines, '', 'Sources:', ...sources].join('\n');
+}
+
+/** One passage as a single line: citation, score, then the text. */
+export function renderPassageLine(passage: Passage): string {
+  return `${formatCitation(passage)} (score ${passage.score.toFixed(3)})\n     ${passage.text}`;
+}
+
+export function renderPassagesText(passages: readonly Passage[]): string {
+  if (passages.length === 0) return 'No passages found.';
+  return passages.map((passage, index) => `${index + 1}. ${renderPassageLine(passage)}`).join('\n');
+}

@@ -1,0 +1,88 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_MODEL } from '../../src/config.js';
+import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
+import { ensureStaticModel } from '../../src/embed/static-model.js';
+import { silentLogger } from '../../src/log.js';
+
+// The project's default cache, so the one-time build (~10-20 s) is shared with later runs.
+const modelCacheDir = fileURLToPath(new URL('../../embeddings/models', import.meta.url));
+const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'build-info.json'];
+
+function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let index = 0; index < a.length; index++) dot += a[index]! * b[index]!;
+  return dot;
+}
+
+describe('offline static embedding model', () => {
+  let folder: string;
+  let embedder: Embedder;
+
+  beforeAll(async () => {
+    folder = await ensureStaticModel(modelCacheDir, silentLogger);
+    embedder = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir, allowRemoteModels: false, log: silentLogger });
+  }, 300_000);
+
+  it('builds a complete model folder', () => {
+    expect(folder).toBe(path.join(modelCacheDir, 'local', 'glove-sif-100d'));
+    for (const file of modelFiles) expect(statSync(path.join(folder, file)).size).toBeGreaterThan(0);
+  });
+
+  it('does not rebuild an existing model', async () => {
+    const mtimes = modelFiles.map((file) => statSync(path.join(folder, file)).mtimeMs);
+    const started = performance.now();
+    await expect(ensureStaticModel(modelCacheDir, silentLogger)).resolves.toBe(folder);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(modelFiles.map((file) => statSync(path.join(folder, file)).mtimeMs)).toEqual(mtimes);
+  });
+
+  it('returns unit-length 100-dimensional vectors', async () => {
+    expect(embedder.modelId).toBe(DEFAULT_MODEL);
+    expect(embedder.dimensions).toBe(100);
+    const vectors = await embedder.embed(['Tariffs on imports rose sharply.', 'Hanoi', 'Café']);
+    expect(vectors).toHaveLength(3);
+    for (const vector of vectors) {
+      expect(vector).toHaveLength(100);
+      expect(cosine(vector, vector)).toBeCloseTo(1, 5);
+    }
+  });
+
+  it('scores related sentences above unrelated ones', async () => {
+    const [tariffs, duties, railway] = await embedder.embed(['tariffs on imports', 'duties on goods', 'the railway to the port']);
+    expect(cosine(tariffs!, duties!)).toBeGreaterThan(cosine(tariffs!, railway!) + 0.1);
+  });
+
+  it('handles empty texts, unknown words and more than one batch', async () => {
+    const texts = ['', '   ', 'qzxqzxqzx', ...Array.from({ length: 70 }, (_, index) => `sentence number ${index} about trade`)];
+    const vectors = await embedder.embed(texts);
+    expect(vectors).toHaveLength(texts.length);
+    for (const vector of vectors) expect(vector.every(Number.isFinite)).toBe(true);
+    expect(await embedder.embed([])).toEqual([]);
+    const [alone] = await embedder.embed([texts[10]!]);
+    expect(cosine(alone!, vectors[10]!)).toBeCloseTo(1, 5);
+  });
+
+  it('loads the same model from a folder path', async () => {
+    const fromFolder = await loadEmbedder({ modelId: folder, modelCacheDir, allowRemoteModels: false, log: silentLogger });
+    const [a] = await fromFolder.embed(['trade talks in Hanoi']);
+    const [b] = await embedder.embed(['trade talks in Hanoi']);
+    expect(cosine(a!, b!)).toBeCloseTo(1, 5);
+  }, 60_000);
+
+  it('explains how to get a hub model that is not available offline', async () => {
+    const load = loadEmbedder({ modelId: 'Xenova/no-such-model', modelCacheDir, allowRemoteModels: false, log: silentLogger });
+    await expect(load).rejects.toThrow(/"Xenova\/no-such-model".*not available offline/);
+    await expect(load).rejects.toThrow(path.join(modelCacheDir, 'Xenova', 'no-such-model'));
+    await expect(load).rejects.toThrow(/ALLOW_REMOTE_MODELS=true/);
+  });
+
+  it('names a missing model folder', async () => {
+    const missing = path.join(modelCacheDir, 'no-such-folder');
+    await expect(
+      loadEmbedder({ modelId: missing, modelCacheDir, allowRemoteModels: true, log: silentLogger }),
+    ).rejects.toThrow(`Looked for it in ${missing}`);
+  });
+});
