@@ -31,7 +31,8 @@ const environmentSchema = z.object({
   INDEX_DIR: z.string().min(1).default('embeddings'),
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_MODEL),
   ALLOW_REMOTE_MODELS: booleanFlag.default(false),
-  CHUNK_MAX_CHARS: positiveInteger.min(100, 'must be at least 100').max(4000, 'must be at most 4000').default(600),
+  CHUNK_MAX_CHARS: positiveInteger.min(100, 'must be at least 100').max(4000, 'must be at most 4000').default(900),
+  CHUNK_OVERLAP: booleanFlag.default(true),
   SEARCH_RESULTS: positiveInteger.max(50, 'must be at most 50').default(5),
   HNSW_EF: positiveInteger.max(1000, 'must be at most 1000').default(64),
   ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0).max(1).optional(),
@@ -59,6 +60,7 @@ export interface Config {
   readonly embeddingModel: string;
   readonly allowRemoteModels: boolean;
   readonly chunkMaxChars: number;
+  readonly chunkOverlap: boolean;
   readonly searchResults: number;
   readonly hnswEf: number;
   /** Overrides the calibrated abstention threshold when set. */
@@ -119,6 +121,7 @@ export function loadConfig(
     embeddingModel: env.EMBEDDING_MODEL,
     allowRemoteModels: env.ALLOW_REMOTE_MODELS,
     chunkMaxChars: env.CHUNK_MAX_CHARS,
+    chunkOverlap: env.CHUNK_OVERLAP,
     searchResults: env.SEARCH_RESULTS,
     hnswEf: env.HNSW_EF,
     answerMinScore: env.ANSWER_MIN_SCORE,

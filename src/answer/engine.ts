@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { isHeading } from '../corpus/metadata.js';
 import { splitSentences } from '../chunk/sentences.js';
 import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
@@ -6,19 +7,24 @@ import { terms } from '../index/terms.js';
 import type { IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_QUOTE_SETTINGS, selectQuotes, type QuoteDecision, type QuoteSettings, type SentenceCandidate } from './quote.js';
-import { DEFAULT_FUSION, fuseRankings, type FusedCandidate, type FusionWeights } from './retrieve.js';
+import { DEFAULT_QUOTE_SETTINGS, selectQuotes, type Lexicon, type QuoteDecision, type QuoteSettings, type SentenceCandidate } from './quote.js';
+import { contentWords, DEFAULT_EXPANSION, expandQuery, type ExpansionSettings, type VocabularyWord } from './expand.js';
+import { dateAffinity, DEFAULT_FUSION, fuseRankings, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
 /** How many candidates each side retrieves before fusion, and how many passages feed quote selection. */
 const CANDIDATES_PER_SIDE = 50;
 const PASSAGES_FOR_QUOTES = 5;
+/** Sentences before a candidate that count as its context (news answers often continue them). */
+const CONTEXT_SENTENCES = 2;
 
 export interface EngineOptions {
   /** An embedder already loaded (tests, benchmarks); by default the configured model is loaded. */
   readonly embedder?: Embedder;
   readonly fusion?: FusionWeights;
   readonly quote?: Partial<QuoteSettings>;
+  /** Near-synonym expansion of the lexical query; null turns it off. */
+  readonly expansion?: ExpansionSettings | null;
   /** `ingest` rebuilds an index made by another model instead of refusing it. */
   readonly mode?: 'load' | 'ingest';
 }
@@ -31,7 +37,7 @@ export interface ExplainedAnswer {
 }
 
 export function indexSettingsFrom(config: Config): IndexSettings {
-  return { chunker: { maxChars: config.chunkMaxChars }, ...DEFAULT_INDEX_SETTINGS };
+  return { chunker: { maxChars: config.chunkMaxChars, overlap: config.chunkOverlap }, ...DEFAULT_INDEX_SETTINGS };
 }
 
 /** The answer engine: one loaded model, one index snapshot swapped whole on reindex. */
@@ -43,6 +49,7 @@ export class Engine implements AnswerEngine {
     private readonly log: Logger,
     private readonly fusion: FusionWeights,
     private readonly quoteSettings: QuoteSettings,
+    private readonly expansion: ExpansionSettings | null,
     /** The last ingest report (what loading or building the index did). */
     public lastReport: IngestReport,
   ) {}
@@ -66,7 +73,8 @@ export class Engine implements AnswerEngine {
       ...options.quote,
       ...(config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore }),
     };
-    return new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, report);
+    const expansion = options.expansion === undefined ? null : options.expansion;
+    return new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, report);
   }
 
   builtAt(): string {
@@ -136,75 +144,147 @@ export class Engine implements AnswerEngine {
       };
       return { answer, candidates: [], decision: null };
     }
-    const { passages, allPassages, candidates, questionVector, embedMs, searchMs } = await this.retrieve(trimmed, this.config.searchResults, snapshot);
+    const retrieved = await this.retrieve(trimmed, this.config.searchResults, snapshot);
     const quoteStarted = performance.now();
-    const sentences = await this.sentencesOf(allPassages.slice(0, PASSAGES_FOR_QUOTES));
-    const decision = selectQuotes(trimmed, questionVector, sentences, (term) => snapshot.lexicalIndex.idf(term), this.quoteSettings);
-    const quoteMs = performance.now() - quoteStarted;
+    const sentences = await this.sentencesOf(retrieved.allPassages.slice(0, PASSAGES_FOR_QUOTES), snapshot);
+    const vocabulary = await this.vocabularyOf(snapshot);
+    const lexicon: Lexicon = {
+      idf: (term) => snapshot.lexicalIndex.idf(term),
+      vectorOf: (term) => vocabulary.get(term) ?? retrieved.questionWordVectors.get(term),
+    };
+    const view = { text: trimmed, vector: retrieved.questionVector, terms: new Set(terms(trimmed)) };
+    const decision = selectQuotes(view, sentences, lexicon, this.quoteSettings);
     const answer: Answer = {
       question,
       answered: decision.answered,
       quotes: decision.quotes,
-      passages,
+      passages: retrieved.passages,
       abstainReason: decision.answered ? null : 'weak-evidence',
-      timings: { embedMs, searchMs: searchMs + quoteMs, totalMs: performance.now() - started },
+      timings: {
+        embedMs: retrieved.embedMs,
+        searchMs: retrieved.searchMs + (performance.now() - quoteStarted),
+        totalMs: performance.now() - started,
+      },
     };
-    return { answer, candidates, decision };
+    return { answer, candidates: retrieved.candidates, decision };
   }
 
   private async retrieve(query: string, limit: number, snapshot: IndexSnapshot) {
     const embedStarted = performance.now();
-    const [questionVector] = await this.embedder.embed([query]);
+    const words = contentWords(query);
+    // One batch: the question, then each of its words (for near-synonym matching).
+    const [questionVector, ...wordVectors] = await this.embedder.embed([query, ...words.map((word) => word.word)]);
     if (!questionVector) throw new Error('The embedder returned no vector for the question.');
+    const questionWordVectors = new Map(words.map((word, index) => [word.term, wordVectors[index] ?? new Float32Array(0)]));
     const searchStarted = performance.now();
-    const lexicalHits = snapshot.lexicalIndex.query(query, CANDIDATES_PER_SIDE);
+    const expansions = this.expansion
+      ? expandQuery(
+          words.map((word) => ({ term: word.term, vector: questionWordVectors.get(word.term) ?? new Float32Array(0) })),
+          await this.vocabularyWords(snapshot),
+          this.expansion,
+        )
+      : new Map<string, number>();
+    const lexicalHits = snapshot.lexicalIndex.query(query, CANDIDATES_PER_SIDE, expansions);
     const denseHits = snapshot.vectorIndex.search(questionVector, CANDIDATES_PER_SIDE);
-    const fused = fuseRankings(lexicalHits, denseHits, this.fusion);
-    const documents = new Map(snapshot.documents.map((document) => [document.file, document]));
+    const documents = documentsOf(snapshot);
+    const dates = snapshot.documents.flatMap((document) => (document.date ? [document.date] : [])).sort();
+    const span = dates.length ? { oldest: dates[0] ?? '', newest: dates.at(-1) ?? '' } : null;
+    const fused = fuseRankings(lexicalHits, denseHits, this.fusion, (label) => {
+      const chunk = snapshot.chunks[label];
+      return dateAffinity(query, (chunk && documents.get(chunk.file)?.date) ?? null, span);
+    });
     const candidates = fused.map((candidate) => ({ ...candidate, chunkId: snapshot.chunks[candidate.label]?.id ?? '?' }));
     const passages: Passage[] = fused.slice(0, Math.max(limit, PASSAGES_FOR_QUOTES)).flatMap((candidate) => {
       const chunk = snapshot.chunks[candidate.label];
       const document = chunk && documents.get(chunk.file);
       if (!chunk || !document) return [];
-      return [
-        {
-          source: chunk.file,
-          title: document.title,
-          date: document.date,
-          paragraph: chunk.paragraph,
-          chunkId: chunk.id,
-          start: chunk.start,
-          end: chunk.end,
-          text: chunk.text,
-          score: round(candidate.score),
-        },
-      ];
+      const { file: source, paragraph, id: chunkId, start, end, text } = chunk;
+      return [{ source, title: document.title, date: document.date, paragraph, chunkId, start, end, text, score: round(candidate.score) }];
     });
-    const finished = performance.now();
     return {
       passages: passages.slice(0, limit),
       allPassages: passages,
       candidates,
       questionVector,
+      questionWordVectors,
       embedMs: searchStarted - embedStarted,
-      searchMs: finished - searchStarted,
+      searchMs: performance.now() - searchStarted,
     };
   }
 
-  /** Split passages into sentences (offsets into the document) and embed them in one batch. */
-  private async sentencesOf(passages: readonly Passage[]): Promise<SentenceCandidate[]> {
-    const spans = passages.flatMap((passage, passageRank) =>
-      splitSentences(passage.text).map((sentence) => ({
-        passage,
-        passageRank,
-        start: passage.start + sentence.start,
-        end: passage.start + sentence.end,
-        text: sentence.text,
-      })),
-    );
+  private readonly vocabularies = new WeakMap<IndexSnapshot, Promise<VocabularyWord[]>>();
+
+  /** The corpus words with their embeddings, computed once per index snapshot. */
+  private vocabularyWords(snapshot: IndexSnapshot): Promise<VocabularyWord[]> {
+    let vocabulary = this.vocabularies.get(snapshot);
+    if (!vocabulary) {
+      const words = contentWords(snapshot.chunks.map((chunk) => chunk.text).join('\n'));
+      vocabulary = this.embedder
+        .embed(words.map((word) => word.word))
+        .then((vectors) => words.map((word, index) => ({ ...word, vector: vectors[index] ?? new Float32Array(0) })));
+      this.vocabularies.set(snapshot, vocabulary);
+    }
+    return vocabulary;
+  }
+
+  private async vocabularyOf(snapshot: IndexSnapshot): Promise<Map<string, Float32Array>> {
+    const byTerm = new Map<string, Float32Array>();
+    for (const word of await this.vocabularyWords(snapshot)) if (!byTerm.has(word.term)) byTerm.set(word.term, word.vector);
+    return byTerm;
+  }
+
+  /** Split passages into sentences (offsets into the document), each with the sentence before it, embedded in one batch. */
+  private async sentencesOf(passages: readonly Passage[], snapshot: IndexSnapshot): Promise<SentenceCandidate[]> {
+    const documents = documentsOf(snapshot);
+    const seen = new Set<string>();
+    const spans = passages.flatMap((passage, passageRank) => {
+      const document = documents.get(passage.source);
+      if (!document) return [];
+      const documentSentences = sentencesAround(document, passage.start, passage.end);
+      return documentSentences.flatMap((sentence, index) => {
+        // Overlapping passages share sentences: each is scored once, under its best passage.
+        const key = `${passage.source}:${sentence.start}`;
+        if (sentence.start < passage.start || seen.has(key)) return [];
+        seen.add(key);
+        const previous = documentSentences.slice(Math.max(0, index - CONTEXT_SENTENCES), index).map((before) => before.text).join(' ');
+        return [{ passage, passageRank, paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous }];
+      });
+    });
     const vectors = await this.embedder.embed(spans.map((span) => span.text));
     return spans.map((span, index) => ({ ...span, vector: vectors[index] ?? new Float32Array(this.embedder.dimensions) }));
   }
+}
+
+const documentMaps = new WeakMap<IndexSnapshot, Map<string, CorpusDocument>>();
+
+function documentsOf(snapshot: IndexSnapshot): Map<string, CorpusDocument> {
+  let documents = documentMaps.get(snapshot);
+  if (!documents) {
+    documents = new Map(snapshot.documents.map((document) => [document.file, document]));
+    documentMaps.set(snapshot, documents);
+  }
+  return documents;
+}
+
+/**
+ * The sentences of the paragraphs overlapping [start, end), preceded by those of the paragraph
+ * before (context for the first one), with document offsets. Headings are not sentences.
+ */
+function sentencesAround(document: CorpusDocument, start: number, end: number) {
+  const first = document.paragraphs.findIndex((paragraph) => paragraph.end > start);
+  const after = document.paragraphs.findIndex((paragraph) => paragraph.start >= end);
+  const paragraphs = document.paragraphs.slice(Math.max(0, first - 1), after === -1 ? undefined : after);
+  return paragraphs
+    .filter((paragraph) => !isHeading(paragraph.text))
+    .flatMap((paragraph) =>
+      splitSentences(paragraph.text).map((sentence) => ({
+        paragraph: paragraph.number,
+        start: paragraph.start + sentence.start,
+        end: paragraph.start + sentence.end,
+        text: sentence.text,
+      })),
+    )
+    .filter((sentence) => sentence.end <= end);
 }
 
 export function indexDirOf(config: Config): string {

@@ -5,13 +5,41 @@ import type { VectorHit } from '../index/vector-index.js';
 export interface FusionWeights {
   readonly lexical: number;
   readonly dense: number;
+  /** Weight of the document-date prior (question names the article's year/month, or asks for the latest). */
+  readonly date: number;
 }
 
-export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3 };
+export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3, date: 0.15 };
+
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const RECENCY = /\b(latest|most recent|newest|recently|recent|currently|now|today|this year)\b/i;
+
+/**
+ * How well a document's date fits the question, in [-0.5, 1]: 1 when the question names the
+ * document's year (and month, if it names one), -0.5 when it names only other years, a recency
+ * score when it asks for the latest; 0 when nothing is said or the document is undated.
+ * `newestDate`/`oldestDate` span the corpus, for the recency score.
+ */
+export function dateAffinity(question: string, date: string | null, corpusDates: { newest: string; oldest: string } | null): number {
+  if (!date) return 0;
+  const years = new Set(question.match(/\b(?:19|20)\d{2}\b/g) ?? []);
+  const lower = question.toLowerCase();
+  const months = MONTHS.filter((month) => new RegExp(`\\b${month}\\b`).test(lower)).map((month) => MONTHS.indexOf(month) + 1);
+  const [year, month] = date.split('-').map(Number);
+  if (years.size > 0) {
+    if (!years.has(String(year))) return -0.5;
+    return months.length === 0 || months.includes(month ?? 0) ? 1 : 0.5;
+  }
+  if (RECENCY.test(question) && corpusDates && corpusDates.newest > corpusDates.oldest) {
+    const span = Date.parse(corpusDates.newest) - Date.parse(corpusDates.oldest);
+    return (Date.parse(date) - Date.parse(corpusDates.oldest)) / span;
+  }
+  return 0;
+}
 
 export interface FusedCandidate {
   readonly label: number;
-  /** Weighted sum of the normalised signals, in [0, 1]. */
+  /** Weighted sum of the normalised signals and the date prior. */
   readonly score: number;
   /** BM25 relative to the best BM25 of this query, in [0, 1]. */
   readonly lexical: number;
@@ -24,7 +52,12 @@ export interface FusedCandidate {
  * score; cosine is rescaled between the worst and best dense hit, so neither scale dominates.
  * Candidates found by one side only get the other side's floor.
  */
-export function fuseRankings(lexicalHits: readonly LexicalHit[], denseHits: readonly VectorHit[], weights: FusionWeights): FusedCandidate[] {
+export function fuseRankings(
+  lexicalHits: readonly LexicalHit[],
+  denseHits: readonly VectorHit[],
+  weights: FusionWeights,
+  dateOf: (label: number) => number = () => 0,
+): FusedCandidate[] {
   const bestLexical = Math.max(0, ...lexicalHits.map((hit) => hit.score));
   const similarities = denseHits.map((hit) => hit.similarity);
   const floor = similarities.length ? Math.min(...similarities) : 0;
@@ -38,7 +71,8 @@ export function fuseRankings(lexicalHits: readonly LexicalHit[], denseHits: read
       const lexical = lexicalByLabel.get(label) ?? 0;
       const dense = denseByLabel.get(label) ?? floor;
       const denseNormalised = spread > 1e-9 ? (dense - floor) / spread : 0;
-      return { label, lexical, dense, score: weights.lexical * lexical + weights.dense * denseNormalised };
+      const score = weights.lexical * lexical + weights.dense * denseNormalised + weights.date * dateOf(label);
+      return { label, lexical, dense, score };
     })
     .sort((left, right) => right.score - left.score || left.label - right.label);
 }

@@ -1,42 +1,65 @@
-import type { Chunk, CorpusDocument } from '../answer/types.js';
+import type { Chunk, CorpusDocument, Paragraph } from '../answer/types.js';
 import { isHeading } from '../corpus/metadata.js';
 import { splitSentences } from './sentences.js';
 
 export interface ChunkerSettings {
-  /** Chunks never exceed this unless a single sentence does; paragraphs never merge. */
+  /** Chunks never exceed this unless a single sentence does. */
   readonly maxChars: number;
+  /**
+   * When true, every paragraph starts a chunk that runs on into the following paragraphs of its
+   * section (up to `maxChars`), so a passage keeps the context a reader needs ("… ministry
+   * spokeswoman Mao Ning said" answers the paragraph before it). When false, chunks never overlap.
+   */
+  readonly overlap: boolean;
 }
 
 /**
- * Cut a document into chunks: one per paragraph, or several sentence-aligned parts when a paragraph
- * is longer than `maxChars`. Headings become context of the chunks below them, not chunks.
+ * Cut a document into chunks of whole sentences within one section. Long paragraphs are split at
+ * sentence boundaries; short ones are grouped with the paragraphs after them. Headings become
+ * context of the chunks below them, never chunk text.
  */
 export function chunkDocument(document: CorpusDocument, settings: ChunkerSettings): Chunk[] {
   if (!(settings.maxChars > 0)) throw new RangeError(`maxChars must be positive, got ${settings.maxChars}`);
   const chunks: Chunk[] = [];
-  let section: string | null = null;
-  const isTitleParagraph = (number: number) => number === 1 && document.title === document.paragraphs[0]?.text.replace(/^#+\s*/, '');
-  for (const paragraph of document.paragraphs) {
-    if (isHeading(paragraph.text) && document.paragraphs.length > 1) {
-      if (!isTitleParagraph(paragraph.number)) section = paragraph.text.replace(/^#+\s*/, '');
-      continue;
-    }
-    const parts = packSentences(paragraph.text, settings.maxChars);
-    parts.forEach((part, index) => {
-      const start = paragraph.start + part.start;
-      const end = paragraph.start + part.end;
+  for (const { heading, paragraphs } of sections(document)) {
+    const pieces = paragraphs.flatMap((paragraph) =>
+      packSentences(paragraph.text, settings.maxChars).map((span) => ({ paragraph: paragraph.number, start: paragraph.start + span.start, end: paragraph.start + span.end })),
+    );
+    let first = 0;
+    while (first < pieces.length) {
+      let last = first;
+      while (last + 1 < pieces.length && (pieces[last + 1]?.end ?? 0) - (pieces[first]?.start ?? 0) <= settings.maxChars) last++;
+      const head = pieces[first];
+      const tail = pieces[last];
+      if (!head || !tail) break;
+      const part = pieces.slice(0, first).filter((piece) => piece.paragraph === head.paragraph).length + 1;
       chunks.push({
-        id: `${document.file}#p${paragraph.number}.${index + 1}`,
+        id: `${document.file}#p${head.paragraph}.${part}`,
         file: document.file,
-        paragraph: paragraph.number,
-        start,
-        end,
-        text: document.raw.slice(start, end),
-        section,
+        paragraph: head.paragraph,
+        start: head.start,
+        end: tail.end,
+        text: document.raw.slice(head.start, tail.end),
+        section: heading,
       });
-    });
+      first = settings.overlap ? first + 1 : last + 1;
+    }
   }
   return chunks;
+}
+
+/** Consecutive paragraphs under the same heading (the document title is not a section). */
+function sections(document: CorpusDocument): { heading: string | null; paragraphs: Paragraph[] }[] {
+  const result: { heading: string | null; paragraphs: Paragraph[] }[] = [{ heading: null, paragraphs: [] }];
+  for (const paragraph of document.paragraphs) {
+    if (document.paragraphs.length > 1 && isHeading(paragraph.text)) {
+      const isTitle = paragraph.number === 1;
+      if (!isTitle) result.push({ heading: paragraph.text.replace(/^#+\s*/, ''), paragraphs: [] });
+      continue;
+    }
+    result.at(-1)?.paragraphs.push(paragraph);
+  }
+  return result.filter((section) => section.paragraphs.length > 0);
 }
 
 /** Greedily pack whole sentences into spans of at most `maxChars` (relative offsets). */
@@ -49,6 +72,11 @@ function packSentences(text: string, maxChars: number): { start: number; end: nu
     else spans.push({ start: sentence.start, end: sentence.end });
   }
   return spans;
+}
+
+/** The paragraph number at a character offset of a document (for citing a sentence of a longer chunk). */
+export function paragraphAt(document: Pick<CorpusDocument, 'paragraphs'>, offset: number): number {
+  return document.paragraphs.find((paragraph) => offset >= paragraph.start && offset < paragraph.end)?.number ?? 0;
 }
 
 /** What the embedder sees: the title (and section) prepended for context; the quote stays the chunk text. */

@@ -119,7 +119,8 @@ export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOut
     .slice(0, 3)
     .map(
       (sentence) =>
-        `    ${sentence.score.toFixed(3)} (coverage ${sentence.coverage.toFixed(2)}, cos ${sentence.similarity.toFixed(2)}, cue ${sentence.cue ? 'y' : 'n'}) ` +
+        `    ${sentence.score.toFixed(3)} (coverage ${sentence.features.coverage.toFixed(2)}, context +${sentence.features.context.toFixed(2)}, ` +
+        `cos ${sentence.features.similarity.toFixed(2)}, passage ${sentence.features.passage.toFixed(2)}, cue ${sentence.features.cue ? 'y' : 'n'}) ` +
         `${sentence.passage.chunkId}: ${sentence.text.slice(0, 110)}`,
     );
   return [
