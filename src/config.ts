@@ -20,15 +20,11 @@ const idList = z
   .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
   .pipe(z.array(snowflake));
 
-/** Treat `VAR=` (empty) in .env as "not set", so defaults apply. */
-function optional<T extends z.ZodType>(schema: T) {
-  return z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
-}
-
 /** Every setting the program reads; `.env.example` documents each one with its default. */
 const environmentSchema = z.object({
   CORPUS_DIR: z.string().min(1).default('seeds'),
   INDEX_DIR: z.string().min(1).default('embeddings'),
+  MODEL_DIR: z.string().min(1).default('embeddings/models'),
   EMBEDDING_MODEL: z.string().min(1).default(DEFAULT_MODEL),
   ALLOW_REMOTE_MODELS: booleanFlag.default(false),
   CHUNK_MAX_CHARS: positiveInteger.min(100, 'must be at least 100').max(4000, 'must be at most 4000').default(900),
@@ -38,9 +34,9 @@ const environmentSchema = z.object({
   ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0).max(1).optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
 
-  DISCORD_TOKEN: optional(z.string().min(1)),
-  DISCORD_APPLICATION_ID: optional(snowflake),
-  DISCORD_GUILD_ID: optional(snowflake),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: snowflake.optional(),
+  DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: z.url({ error: 'must be a URL such as https://discord.com/api' }).default('https://discord.com/api'),
   DISCORD_ALLOWED_CHANNELS: idList.default([]),
   DISCORD_COOLDOWN_SECONDS: z.coerce.number({ error: 'must be a number' }).min(0).max(3600).default(5),
@@ -101,7 +97,9 @@ export function loadConfig(
   if (options.loadDotenv ?? environment === process.env) {
     dotenv.config({ path: path.join(baseDir, '.env'), quiet: true });
   }
-  const parsed = environmentSchema.safeParse(environment);
+  // `VAR=` (empty, as in .env.example) means "not set", so the default applies.
+  const given = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== undefined && value.trim() !== ''));
+  const parsed = environmentSchema.safeParse(given);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
@@ -117,7 +115,7 @@ export function loadConfig(
   return Object.freeze({
     corpusDir: resolve(env.CORPUS_DIR),
     indexDir: resolve(env.INDEX_DIR),
-    modelCacheDir: resolve(path.join(env.INDEX_DIR, 'models')),
+    modelCacheDir: resolve(env.MODEL_DIR),
     embeddingModel: env.EMBEDDING_MODEL,
     allowRemoteModels: env.ALLOW_REMOTE_MODELS,
     chunkMaxChars: env.CHUNK_MAX_CHARS,

@@ -16,7 +16,8 @@ const TITLE_MAX_CHARS = 90;
 export function isHeading(text: string): boolean {
   const line = text.trim();
   if (MARKDOWN_HEADING.test(line)) return true;
-  return line.length > 0 && line.length <= 120 && !/[.!?:;,"”’)…]$/.test(line) && !line.includes('\n');
+  // Quoted speech ("“…,” Xi added") is prose even without a closing full stop.
+  return line.length > 0 && line.length <= 120 && !/[.!?:;,"”’)…]$/.test(line) && !/[\n“”"]/.test(line);
 }
 
 /** Split raw text into paragraphs: every non-blank line, except that hard-wrapped lines are joined back. */

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { chunkDocument, embeddingText, paragraphAt } from '../../src/chunk/chunk.js';
+import { parseDocument } from '../../src/corpus/metadata.js';
+import { readCorpus } from '../../src/corpus/read.js';
+import { SEEDS_DIR } from '../support/temp-project.js';
+
+const sentence = (index: number) => `Sentence number ${index} talks about railways and tariffs in some detail.`;
+
+describe('chunkDocument', () => {
+  it('keeps a short paragraph whole and never crosses paragraphs without overlap', () => {
+    const document = parseDocument('a.txt', 'First paragraph here.\n\nSecond paragraph here.');
+    const chunks = chunkDocument(document, { maxChars: 1000, overlap: false });
+    expect(chunks.map((chunk) => chunk.text)).toEqual(['First paragraph here.\n\nSecond paragraph here.']);
+    const separate = chunkDocument(document, { maxChars: 25, overlap: false });
+    expect(separate.map((chunk) => chunk.text)).toEqual(['First paragraph here.', 'Second paragraph here.']);
+    expect(separate.map((chunk) => chunk.id)).toEqual(['a.txt#p1.1', 'a.txt#p2.1']);
+  });
+
+  it('splits a long paragraph at sentence boundaries within maxChars', () => {
+    const text = Array.from({ length: 12 }, (_, index) => sentence(index)).join(' ');
+    const document = parseDocument('long.txt', text);
+    const chunks = chunkDocument(document, { maxChars: 200, overlap: false });
+    expect(chunks.length).toBeGreaterThan(3);
+    for (const chunk of chunks) {
+      expect(chunk.text.length).toBeLessThanOrEqual(200);
+      expect(chunk.text).toMatch(/^Sentence number \d+ .*detail\.$/);
+      expect(chunk.paragraph).toBe(1);
+    }
+    expect(chunks.map((chunk) => chunk.text).join(' ')).toBe(text);
+    expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(chunks.length);
+  });
+
+  it('keeps a single sentence longer than maxChars whole rather than cutting words', () => {
+    const long = `${'word '.repeat(80).trim()}.`;
+    const chunks = chunkDocument(parseDocument('x.txt', long), { maxChars: 100, overlap: false });
+    expect(chunks.map((chunk) => chunk.text)).toEqual([long]);
+  });
+
+  it('with overlap, every paragraph starts a chunk that runs into the next ones', () => {
+    const document = parseDocument('o.txt', 'One is here.\n\nTwo is here.\n\nThree is here.');
+    const chunks = chunkDocument(document, { maxChars: 30, overlap: true });
+    expect(chunks.map((chunk) => chunk.text)).toEqual(['One is here.\n\nTwo is here.', 'Two is here.\n\nThree is here.', 'Three is here.']);
+    expect(chunks.map((chunk) => chunk.paragraph)).toEqual([1, 2, 3]);
+  });
+
+  it('turns headings into section context, never chunk text, and does not cross them', () => {
+    const document = parseDocument('h.txt', 'Big Headline\nIntro sentence here.\nRail Links\nThe railway will link Kunming.\nPlanes\nCOMAC planes fly.');
+    const chunks = chunkDocument(document, { maxChars: 1000, overlap: true });
+    expect(chunks.map((chunk) => [chunk.text, chunk.section])).toEqual([
+      ['Intro sentence here.', null],
+      ['The railway will link Kunming.', 'Rail Links'],
+      ['COMAC planes fly.', 'Planes'],
+    ]);
+    expect(embeddingText(document, chunks[1]!)).toBe('Big Headline\nRail Links\nThe railway will link Kunming.');
+  });
+
+  it('returns no chunks for an empty document and rejects a non-positive size', () => {
+    expect(chunkDocument(parseDocument('e.txt', ''), { maxChars: 100, overlap: false })).toEqual([]);
+    expect(() => chunkDocument(parseDocument('e.txt', 'x.'), { maxChars: 0, overlap: false })).toThrow(RangeError);
+  });
+
+  it('chunks of the seeds are exact slices of their files and cite the right paragraph', async () => {
+    for (const document of await readCorpus(SEEDS_DIR)) {
+      for (const chunk of chunkDocument(document, { maxChars: 900, overlap: true })) {
+        expect(document.raw.slice(chunk.start, chunk.end)).toBe(chunk.text);
+        expect(paragraphAt(document, chunk.start)).toBe(chunk.paragraph);
+        expect(chunk.text.length).toBeLessThanOrEqual(900);
+        expect(chunk.text).not.toMatch(/date \d{4}-\d{2}-\d{2}/);
+      }
+    }
+  });
+});
