@@ -1,14 +1,17 @@
-import { statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
-import { ensureStaticModel } from '../../src/embed/static-model.js';
+import { ensureStaticModel, FULL_FP32_STATIC_MODEL } from '../../src/embed/static-model.js';
 import { silentLogger } from '../../src/log.js';
 
 // The project's default cache, so the one-time build (~10-20 s) is shared with later runs.
 const modelCacheDir = fileURLToPath(new URL('../../embeddings/models', import.meta.url));
+const fp32ModelCacheDir = fileURLToPath(new URL('../../embeddings/test-models-fp32', import.meta.url));
+const seedsDir = fileURLToPath(new URL('../../seeds', import.meta.url));
 const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'build-info.json'];
 
 function cosine(a: Float32Array, b: Float32Array): number {
@@ -65,11 +68,44 @@ describe('offline static embedding model', () => {
     expect(cosine(alone!, vectors[10]!)).toBeCloseTo(1, 5);
   });
 
+  it('stays close to the full fp32 model on the seed sentences', async () => {
+    const fp32 = await loadEmbedder({
+      modelId: DEFAULT_MODEL,
+      modelCacheDir: fp32ModelCacheDir,
+      allowRemoteModels: false,
+      log: silentLogger,
+      staticModel: FULL_FP32_STATIC_MODEL,
+    });
+    const sentences = readdirSync(seedsDir)
+      .flatMap((file) => readFileSync(path.join(seedsDir, file), 'utf8').split(/(?<=[.!?])\s+|\n+/))
+      .filter((sentence) => /[a-z]/i.test(sentence));
+    const compact = await embedder.embed(sentences);
+    const full = await fp32.embed(sentences);
+    const cosines = compact.map((vector, index) => cosine(vector, full[index]!));
+    expect(Math.min(...cosines)).toBeGreaterThan(0.999);
+    expect(cosines.reduce((sum, value) => sum + value, 0) / cosines.length).toBeGreaterThan(0.99);
+  }, 300_000);
+
   it('loads the same model from a folder path', async () => {
     const fromFolder = await loadEmbedder({ modelId: folder, modelCacheDir, allowRemoteModels: false, log: silentLogger });
     const [a] = await fromFolder.embed(['trade talks in Hanoi']);
     const [b] = await embedder.embed(['trade talks in Hanoi']);
     expect(cosine(a!, b!)).toBeCloseTo(1, 5);
+  }, 60_000);
+
+  it('loads a hub model id from the cache folder without the network', async () => {
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'embedder-cache-'));
+    try {
+      const copy = path.join(cache, 'Example', 'glove-copy');
+      cpSync(folder, copy, { recursive: true });
+      renameSync(path.join(copy, 'onnx', 'model.onnx'), path.join(copy, 'onnx', 'model_quantized.onnx'));
+      const hubEmbedder = await loadEmbedder({ modelId: 'Example/glove-copy', modelCacheDir: cache, allowRemoteModels: false, log: silentLogger });
+      const [a] = await hubEmbedder.embed(['trade talks in Hanoi']);
+      const [b] = await embedder.embed(['trade talks in Hanoi']);
+      expect(cosine(a!, b!)).toBeCloseTo(1, 5);
+    } finally {
+      rmSync(cache, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it('explains how to get a hub model that is not available offline', async () => {
