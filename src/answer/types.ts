@@ -58,6 +58,17 @@ export interface Quote extends Citation {
   readonly score: number;
   /** Other documents that state the same thing (corroboration); empty when only one source says it. */
   readonly alsoIn: readonly Citation[];
+  /**
+   * Sentences of other documents that answer the same question with a different figure, ordinal
+   * or date ("his first visit since 2017" vs "his second in less than 18 months"), each with its
+   * citation (and so its document date). Absent or empty when the sources agree.
+   */
+  readonly conflicts?: readonly ConflictingQuote[];
+}
+
+/** A verbatim sentence of another document that disagrees with a quote. */
+export interface ConflictingQuote extends Citation {
+  readonly text: string;
 }
 
 /** A retrieved chunk with its fused score. */

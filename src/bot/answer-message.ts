@@ -1,0 +1,50 @@
+/**
+ * The answer message shared by `/ask` and mentions: the rendered embed plus the "Passages" and
+ * 👍 / 👎 buttons, whose state is kept in the store.
+ */
+import { ButtonStyle } from 'discord.js';
+import type { Answer } from '../answer/types.js';
+import { button, buttonRow, renderAnswer } from '../render/discord.js';
+import { encodeButtonId } from './components.js';
+import type { BotContext, MessageBody } from './context.js';
+
+/** Files the answer cites (quotes and corroborations), for the feedback log. */
+export function citedSources(answer: Answer): string[] {
+  return [...new Set(answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]))];
+}
+
+export function answerMessage(answer: Answer, context: BotContext): MessageBody {
+  const key = context.states.put({
+    kind: 'answer',
+    question: answer.question,
+    answered: answer.answered,
+    sources: citedSources(answer),
+    passages: answer.passages,
+  });
+  const id = (action: 'passages' | 'vote', argument: string) => encodeButtonId(context.bootId, { action, key, argument });
+  const embed = renderAnswer(answer, { builtAt: context.engine.builtAt(), now: new Date(context.settings.now()) });
+  return {
+    embeds: [embed],
+    components: [
+      buttonRow([
+        button({ customId: id('passages', '0'), label: 'Passages', style: ButtonStyle.Primary, disabled: answer.passages.length === 0 }),
+        button({ customId: id('vote', 'up'), label: 'Helpful', emoji: '👍' }),
+        button({ customId: id('vote', 'down'), label: 'Not helpful', emoji: '👎' }),
+      ]),
+    ],
+  };
+}
+
+/** Ask the engine and record the question in the feedback log (a log failure never blocks the reply). */
+export async function askAndRecord(
+  context: BotContext,
+  question: string,
+  userId: string,
+  via: 'ask' | 'mention',
+): Promise<MessageBody> {
+  const answer = await context.engine.ask(question);
+  await context.feedback
+    .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })
+    .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
+  return answerMessage(answer, context);
+}

@@ -1,0 +1,46 @@
+import { ApplicationCommandType, ButtonStyle } from 'discord.js';
+import { button, buttonRow, renderPassagePage, truncate } from '../../render/discord.js';
+import { encodeButtonId } from '../components.js';
+import { notice, replyWhenReady, type MessageMenuCommand } from '../context.js';
+import { checkQuestion } from '../question.js';
+
+/** How many supporting passages "Find sources" shows. */
+export const FIND_SOURCES_RESULTS = 3;
+
+/**
+ * Message context menu "Find sources": the passages that support a message's text, shown only to
+ * the caller, with a button to post them publicly (citing sources in a discussion).
+ */
+export const findSources = {
+  kind: 'message',
+  data: { type: ApplicationCommandType.Message, name: 'Find sources' },
+  async execute(interaction, context) {
+    const checked = checkQuestion(interaction.targetMessage.content);
+    if (!checked.ok) {
+      return notice(interaction, 'That message has no text I can look up (it may be only an image, an embed, emoji or a mention).');
+    }
+    const wait = context.cooldowns.take(interaction.user.id);
+    if (wait > 0) return notice(interaction, `Please wait ${wait} s before looking up again.`);
+    const work = context.engine.search(checked.question, FIND_SOURCES_RESULTS).then(async (passages) => {
+      await context.feedback
+        .recordQuestion({
+          userId: interaction.user.id,
+          via: 'find-sources',
+          question: checked.question,
+          answered: passages.length > 0,
+          sources: [...new Set(passages.map((passage) => passage.source))],
+        })
+        .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
+      const embed = renderPassagePage(passages, { page: 0, heading: `Sources for: “${truncate(checked.question, 200)}”`, showScores: true });
+      const key = context.states.put({ kind: 'share', embed, ownerId: interaction.user.id });
+      return {
+        embeds: [embed],
+        components:
+          passages.length === 0
+            ? []
+            : [buttonRow([button({ customId: encodeButtonId(context.bootId, { action: 'share', key, argument: '-' }), label: 'Post publicly', style: ButtonStyle.Primary })])],
+      };
+    });
+    await replyWhenReady(interaction, work, { ephemeral: true, deferAfterMs: context.settings.deferAfterMs });
+  },
+} satisfies MessageMenuCommand;

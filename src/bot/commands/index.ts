@@ -1,0 +1,16 @@
+/** The explicit command registry: what is deployed and what is dispatched. */
+import type { Command } from '../context.js';
+import { ask } from './ask.js';
+import { findSources } from './find-sources.js';
+import { help } from './help.js';
+import { reindex } from './reindex.js';
+import { search } from './search.js';
+import { source } from './source.js';
+import { sources } from './sources.js';
+
+export const commands: readonly Command[] = [ask, search, source, sources, help, reindex, findSources];
+
+/** The JSON sent to `PUT /applications/:id/commands`. */
+export function commandData() {
+  return commands.map((command) => command.data);
+}

@@ -1,0 +1,47 @@
+import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
+import { clampPage, pageCount, pagerRow, renderPassagePage } from '../../render/discord.js';
+import { encodeButtonId } from '../components.js';
+import { notice, replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
+import { checkQuestion, MAX_QUESTION_CHARS } from '../question.js';
+import type { Passage } from '../../answer/types.js';
+
+export const MAX_SEARCH_RESULTS = 10;
+
+/** One page of a stored search, with Previous/Next buttons bound to that search. */
+export function searchPage(context: BotContext, key: string, query: string, passages: readonly Passage[], page: number): MessageBody {
+  const pages = pageCount(passages);
+  const shown = clampPage(page, pages);
+  return {
+    embeds: [renderPassagePage(passages, { page: shown, heading: `Search: ${query}`, showScores: true })],
+    components:
+      pages > 1
+        ? [pagerRow({ page: shown, pages, customIdFor: (target) => encodeButtonId(context.bootId, { action: 'search-page', key, argument: String(target) }) })]
+        : [],
+  };
+}
+
+/** `/search query:<text> [results:1-10]` — the top passages with scores, paged. */
+export const search = {
+  kind: 'slash',
+  data: {
+    type: ApplicationCommandType.ChatInput,
+    name: 'search',
+    description: 'Show the passages that best match a query, with scores',
+    options: [
+      { type: ApplicationCommandOptionType.String, name: 'query', description: 'What to look for', required: true, max_length: MAX_QUESTION_CHARS },
+      { type: ApplicationCommandOptionType.Integer, name: 'results', description: 'How many passages (1-10)', min_value: 1, max_value: MAX_SEARCH_RESULTS },
+    ],
+  },
+  async execute(interaction, context) {
+    const checked = checkQuestion(interaction.options.getString('query') ?? '');
+    if (!checked.ok) return notice(interaction, checked.reason);
+    const requested = interaction.options.getInteger('results') ?? context.config.searchResults;
+    const limit = Math.min(Math.max(1, requested), MAX_SEARCH_RESULTS);
+    const ephemeral = context.config.discord.answerVisibility === 'private';
+    const work = context.engine.search(checked.question, limit).then((passages) => {
+      const key = context.states.put({ kind: 'search', query: checked.question, passages, ownerId: interaction.user.id });
+      return searchPage(context, key, checked.question, passages, 0);
+    });
+    await replyWhenReady(interaction, work, { ephemeral, deferAfterMs: context.settings.deferAfterMs });
+  },
+} satisfies SlashCommand;

@@ -1,0 +1,181 @@
+/**
+ * What every command and handler receives, the `Command` shape, and the reply helpers that
+ * enforce the bot's rules for every message it sends (no pings, ephemeral when asked, deferring
+ * when an answer may miss the 3-second interaction deadline).
+ */
+import { MessageFlags } from 'discord.js';
+import type {
+  APIEmbed,
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  RepliableInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { AnswerEngine, Passage } from '../answer/types.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../log.js';
+import type { ButtonRow } from '../render/discord.js';
+import type { StateStore } from './components.js';
+import type { FeedbackLog } from './feedback.js';
+
+/** Sent with every message: nobody is ever pinged, not even the person replied to. */
+export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
+
+/** State behind a button, kept in the {@link StateStore}. */
+export type ButtonState =
+  | {
+      readonly kind: 'answer';
+      readonly question: string;
+      readonly answered: boolean;
+      readonly sources: readonly string[];
+      readonly passages: readonly Passage[];
+    }
+  | { readonly kind: 'search'; readonly query: string; readonly passages: readonly Passage[]; readonly ownerId: string }
+  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string };
+
+/** Tunables with defaults; tests shorten them. */
+export interface BotSettings {
+  /** Reply directly when the answer is ready within this time, otherwise defer first. */
+  readonly deferAfterMs: number;
+  /** How long button state (pages, feedback targets) is kept. */
+  readonly stateTtlMs: number;
+  /** At most this many button states are kept. */
+  readonly stateMaxEntries: number;
+  /** `stop()` waits at most this long for in-flight replies. */
+  readonly stopTimeoutMs: number;
+  /** `startBot` fails when the gateway is not ready within this time. */
+  readonly readyTimeoutMs: number;
+  /** The clock (cooldowns, state expiry, index age). */
+  readonly now: () => number;
+}
+
+export const defaultBotSettings: BotSettings = Object.freeze({
+  deferAfterMs: 1500,
+  stateTtlMs: 15 * 60 * 1000,
+  stateMaxEntries: 2000,
+  stopTimeoutMs: 10_000,
+  readyTimeoutMs: 30_000,
+  now: Date.now,
+});
+
+/** Everything a handler needs; passed explicitly, never global. */
+export interface BotContext {
+  readonly config: Config;
+  readonly engine: AnswerEngine;
+  readonly log: Logger;
+  readonly feedback: FeedbackLog;
+  readonly bootId: string;
+  readonly states: StateStore<ButtonState>;
+  readonly cooldowns: Cooldowns;
+  readonly settings: BotSettings;
+  /** Whether a `/reindex` is running (only one at a time). */
+  readonly reindex: { running: boolean };
+}
+
+/** A slash command: its registration JSON and its handlers. */
+export interface SlashCommand {
+  readonly kind: 'slash';
+  readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<void>;
+}
+
+/** A message context-menu command ("Apps → …" on a message). */
+export interface MessageMenuCommand {
+  readonly kind: 'message';
+  readonly data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
+  execute(interaction: MessageContextMenuCommandInteraction, context: BotContext): Promise<void>;
+}
+
+export type Command = SlashCommand | MessageMenuCommand;
+
+/** The body of a message the bot sends. */
+export interface MessageBody {
+  readonly content?: string;
+  readonly embeds?: readonly APIEmbed[];
+  readonly components?: readonly ButtonRow[];
+}
+
+function withRules(body: MessageBody) {
+  return {
+    ...(body.content === undefined ? {} : { content: body.content }),
+    embeds: [...(body.embeds ?? [])],
+    components: [...(body.components ?? [])],
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+/** The message options for a channel message or reply, with the no-ping rule. */
+export function messageOptions(body: MessageBody) {
+  return withRules(body);
+}
+
+/**
+ * Reply to an interaction whatever state it is in (fresh, deferred, already replied), with
+ * mentions disabled. `ephemeral` only matters for a fresh interaction or a follow-up.
+ */
+export async function send(interaction: RepliableInteraction, body: MessageBody, options: { ephemeral: boolean }): Promise<void> {
+  const payload = withRules(body);
+  const flags = options.ephemeral ? MessageFlags.Ephemeral : undefined;
+  if (interaction.deferred && !interaction.replied) {
+    await interaction.editReply(payload);
+  } else if (interaction.replied) {
+    await interaction.followUp({ ...payload, ...(flags === undefined ? {} : { flags }) });
+  } else {
+    await interaction.reply({ ...payload, ...(flags === undefined ? {} : { flags }) });
+  }
+}
+
+/** A short private notice (errors, refusals, confirmations). */
+export function notice(interaction: RepliableInteraction, text: string): Promise<void> {
+  return send(interaction, { content: text.slice(0, 2000) }, { ephemeral: true });
+}
+
+/**
+ * Run `work` and reply with its result: directly when it finishes within `deferAfterMs`,
+ * otherwise defer first (so the 3-second interaction deadline is met) and edit the reply after.
+ */
+export async function replyWhenReady(
+  interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction,
+  work: Promise<MessageBody>,
+  options: { ephemeral: boolean; deferAfterMs: number },
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = Symbol('late');
+  const first = await Promise.race([
+    work,
+    new Promise<typeof late>((resolve) => {
+      timer = setTimeout(() => resolve(late), options.deferAfterMs);
+    }),
+  ]).finally(() => clearTimeout(timer));
+  if (first === late) {
+    await interaction.deferReply(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    await send(interaction, await work, options);
+  } else {
+    await send(interaction, first, options);
+  }
+}
+
+/** Per-user cooldown for the expensive commands; the map is pruned so it stays small. */
+export class Cooldowns {
+  private readonly lastUse = new Map<string, number>();
+  constructor(
+    private readonly seconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Seconds the user still has to wait, or 0 (and the use is recorded). */
+  take(userId: string): number {
+    if (this.seconds <= 0) return 0;
+    const now = this.now();
+    const last = this.lastUse.get(userId);
+    if (last !== undefined && now - last < this.seconds * 1000) return Math.ceil((this.seconds * 1000 - (now - last)) / 1000);
+    this.lastUse.set(userId, now);
+    if (this.lastUse.size > 10_000) {
+      for (const [user, at] of this.lastUse) if (now - at >= this.seconds * 1000) this.lastUse.delete(user);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,84 @@
+/** `npm run deploy-commands` and `npm run feedback`, run as real processes (against the fake Discord for the first). */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commandData } from '../../src/bot/commands/index.js';
+import { FeedbackLog } from '../../src/bot/feedback.js';
+import { FakeDiscord } from '../fakes/discord-server.js';
+import { PROJECT_DIR, TOKEN } from './harness.js';
+
+const run = promisify(execFile);
+const TSX = path.join(PROJECT_DIR, 'node_modules', '.bin', 'tsx');
+let fake: FakeDiscord;
+let dir: string;
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start();
+  dir = await mkdtemp(path.join(tmpdir(), 'seed-bot-scripts-'));
+});
+afterAll(async () => {
+  await fake?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Run a script with a clean environment in a folder without `.env`. */
+function script(name: string, environment: Record<string, string>, args: string[] = []) {
+  const { PATH, HOME, SystemRoot } = process.env;
+  return run(TSX, [path.join(PROJECT_DIR, 'scripts', name), ...args], {
+    cwd: dir,
+    env: { PATH: PATH ?? '', HOME: HOME ?? dir, ...(SystemRoot ? { SystemRoot } : {}), DATA_DIR: path.join(dir, 'data'), ...environment },
+    timeout: 30_000,
+  });
+}
+
+describe('deploy-commands', () => {
+  it('registers globally, taking the application id from the API when not configured', async () => {
+    const { stderr } = await script('deploy-commands.ts', { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl });
+    const me = await fake.waitForRequest((request) => request.path === '/applications/@me');
+    expect(me.authorization).toBe(`Bot ${TOKEN}`);
+    const put = await fake.waitForRequest((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`);
+    expect(put.body).toEqual(commandData());
+    expect(stderr).toContain('registered 7 commands globally');
+    expect(stderr).not.toContain(TOKEN);
+  });
+
+  it('registers in one server when DISCORD_GUILD_ID is set', async () => {
+    const { stderr } = await script('deploy-commands.ts', {
+      DISCORD_TOKEN: TOKEN,
+      DISCORD_API_URL: fake.apiUrl,
+      DISCORD_APPLICATION_ID: fake.applicationId,
+      DISCORD_GUILD_ID: fake.guildId,
+    });
+    const put = await fake.waitForRequest((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`);
+    expect(put.body.map((command: { name: string }) => command.name)).toEqual(['ask', 'search', 'source', 'sources', 'help', 'reindex', 'Find sources']);
+    expect(stderr).toContain(`in server ${fake.guildId}`);
+  });
+
+  it('explains a missing token instead of crashing', async () => {
+    const failure = await script('deploy-commands.ts', { DISCORD_API_URL: fake.apiUrl }).catch((error: { code: number; stderr: string }) => error);
+    expect(failure).toMatchObject({ code: 2 });
+    expect((failure as { stderr: string }).stderr).toContain('DISCORD_TOKEN is not set');
+  });
+});
+
+describe('feedback', () => {
+  it('summarises the log', async () => {
+    const empty = await script('feedback.ts', {});
+    expect(empty.stdout).toContain('No feedback yet');
+    const log = new FeedbackLog(path.join(dir, 'data'));
+    await log.recordQuestion({ userId: '111111111111111111', via: 'ask', question: 'Q one?', answered: true, sources: ['a.txt'] });
+    await log.recordQuestion({ userId: '222222222222222222', via: 'mention', question: 'Q two?', answered: false, sources: [] });
+    await log.recordVote({ userId: '111111111111111111', vote: 'down', question: 'Q one?', answered: true, sources: ['a.txt'] });
+    const { stdout } = await script('feedback.ts', {});
+    expect(stdout).toContain('Questions: 2 (1 answered, 50%) from 2 users');
+    expect(stdout).toContain('Votes: 👍 0 · 👎 1 (0% positive)');
+    expect(stdout).toContain('a.txt');
+    expect(stdout).toContain('Recent 👎 questions:\n  - Q one?');
+    expect(stdout).toContain('Recent unanswered questions:\n  - Q two?');
+    const json = JSON.parse((await script('feedback.ts', {}, ['--json'])).stdout);
+    expect(json).toMatchObject({ questions: 2, answered: 1, up: 0, down: 1 });
+  });
+});

@@ -1,0 +1,120 @@
+/** Bot pieces without the network: custom ids, the state store, question cleaning, the feedback log. */
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeButtonId, encodeButtonId, StateStore } from '../../src/bot/components.js';
+import { Cooldowns } from '../../src/bot/context.js';
+import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
+import { checkQuestion, MAX_QUESTION_CHARS, stripMention } from '../../src/bot/question.js';
+
+describe('button custom ids', () => {
+  it('round-trip, and tell stale and foreign ids apart', () => {
+    const id = encodeButtonId('b00t', { action: 'search-page', key: 'k1', argument: '2' });
+    expect(id).toBe('q1:b00t:search-page:k1:2');
+    expect(decodeButtonId('b00t', id)).toEqual({ kind: 'current', id: { action: 'search-page', key: 'k1', argument: '2' } });
+    expect(decodeButtonId('other', id)).toEqual({ kind: 'stale' });
+    expect(decodeButtonId('b00t', 'q0:b00t:vote:k1:up')).toEqual({ kind: 'stale' });
+    expect(decodeButtonId('b00t', 'q1:b00t:explode:k1:up')).toEqual({ kind: 'unknown' });
+    expect(decodeButtonId('b00t', 'not-ours')).toEqual({ kind: 'unknown' });
+    expect(decodeButtonId('b00t', '')).toEqual({ kind: 'unknown' });
+  });
+});
+
+describe('StateStore', () => {
+  it('forgets values after the ttl and keeps at most maxEntries', () => {
+    let now = 0;
+    const store = new StateStore<string>({ ttlMs: 100, maxEntries: 2, now: () => now });
+    const a = store.put('a');
+    const b = store.put('b');
+    expect(store.get(a)).toBe('a');
+    const c = store.put('c');
+    expect(store.get(a)).toBeUndefined(); // evicted, oldest first
+    expect([store.get(b), store.get(c)]).toEqual(['b', 'c']);
+    now = 100;
+    expect(store.get(b)).toBeUndefined();
+    expect(store.size).toBe(1);
+    expect(store.get('nope')).toBeUndefined();
+    expect(() => new StateStore({ maxEntries: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('Cooldowns', () => {
+  it('per user, released after the cooldown', () => {
+    let now = 0;
+    const cooldowns = new Cooldowns(5, () => now);
+    expect(cooldowns.take('a')).toBe(0);
+    now = 1000;
+    expect(cooldowns.take('a')).toBe(4);
+    expect(cooldowns.take('b')).toBe(0);
+    now = 5000;
+    expect(cooldowns.take('a')).toBe(0);
+    expect(new Cooldowns(0, () => 0).take('a')).toBe(0);
+  });
+});
+
+describe('checkQuestion', () => {
+  it.each([
+    ['', false],
+    ['   \n\t', false],
+    ['a', false],
+    ['?', false],
+    ['🙂🙂🙂', false],
+    ['\u200b\u200d\ufeff', false],
+    ['\u202e\u202d', false],
+    ['```\n```', false],
+    ['hi', true],
+    ['What did Xi say?', true],
+    ['ما هي العلاقات بين الصين وفيتنام؟', true],
+    ['什么协议', true],
+  ])('%j ok=%s', (input, ok) => {
+    expect(checkQuestion(input).ok).toBe(ok);
+  });
+
+  it('removes invisible characters and code fences, and shortens long input', () => {
+    expect(checkQuestion('```js\nwhat did\u200b xi say\n```')).toEqual({ ok: true, question: 'what did xi say', shortened: false });
+    expect(checkQuestion('`inline` question')).toEqual({ ok: true, question: 'inline question', shortened: false });
+    const long = checkQuestion('x'.repeat(6000));
+    expect(long).toMatchObject({ ok: true, shortened: true });
+    expect(long.ok && long.question.length).toBe(MAX_QUESTION_CHARS);
+  });
+
+  it('stripMention removes both mention forms of the bot only', () => {
+    expect(stripMention('<@123> hi <@!123> there <@456>', '123').replace(/\s+/g, ' ').trim()).toBe('hi there <@456>');
+  });
+});
+
+describe('FeedbackLog', () => {
+  it('appends JSONL with salted user hashes, never the raw id', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'feedback-'));
+    try {
+      const log = new FeedbackLog(dir);
+      await Promise.all([
+        log.recordQuestion({ userId: '111111111111111111', via: 'ask', question: 'One?', answered: true, sources: ['a.txt', 'b.txt'] }),
+        log.recordQuestion({ userId: '222222222222222222', via: 'find-sources', question: 'Two?', answered: false, sources: [] }),
+        log.recordVote({ userId: '111111111111111111', vote: 'up', question: 'One?', answered: true, sources: ['a.txt'] }),
+      ]);
+      const text = await readFile(log.file, 'utf8');
+      expect(text).not.toContain('111111111111111111');
+      const { entries, malformed } = parseFeedback(`${text}not json\n{"type":"other"}\n`);
+      expect(malformed).toBe(2);
+      expect(entries).toHaveLength(3);
+      expect(entries[0]!.user).toBe(entries[2]!.user);
+      expect(entries[0]!.user).not.toBe(entries[1]!.user);
+      expect(entries[0]!.user).toBe(await new FeedbackLog(dir).hashUser('111111111111111111')); // the salt persists
+      expect((await stat(path.join(dir, 'feedback-salt'))).mode & 0o777).toBe(0o600);
+      const other = await mkdtemp(path.join(tmpdir(), 'feedback-'));
+      expect(await new FeedbackLog(other).hashUser('111111111111111111')).not.toBe(entries[0]!.user); // per installation
+      await rm(other, { recursive: true, force: true });
+      const summary = summariseFeedback(entries, malformed);
+      expect(summary).toMatchObject({ questions: 2, answered: 1, users: 2, up: 1, down: 0, malformed: 2, unanswered: ['Two?'] });
+      expect(summary.topSources).toEqual([
+        { file: 'a.txt', count: 1 },
+        { file: 'b.txt', count: 1 },
+      ]);
+      expect(formatFeedbackSummary(summary)).toContain('Questions: 2 (1 answered, 50%) from 2 users');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

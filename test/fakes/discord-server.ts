@@ -1,0 +1,513 @@
+/**
+ * A fake Discord for end-to-end tests: real HTTP (REST) and WebSocket (gateway) on 127.0.0.1,
+ * speaking just enough of API v10 for the real discord.js client. It records every REST request,
+ * injects interactions and messages, can close or drop the gateway socket, answer 429 on chosen
+ * routes, and lets tests await "the next request matching X".
+ * Protocol facts: ../../../shared/notes/discord-offline-testing.md.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path after `/api/v10`, URL-decoded (`@original` arrives as `%40original`). */
+  readonly path: string;
+  readonly query: string;
+  readonly body: any;
+  readonly authorization: string | undefined;
+  /** Order of arrival, from 0. */
+  readonly index: number;
+}
+
+export interface FakeUser {
+  readonly id: string;
+  readonly username: string;
+  readonly discriminator: '0';
+  readonly global_name: string | null;
+  readonly bot?: boolean;
+}
+
+/** A handle on one injected interaction. */
+export interface InjectedInteraction {
+  readonly id: string;
+  readonly token: string;
+}
+
+interface RateLimitRule {
+  readonly matches: (method: string, path: string) => boolean;
+  remaining: number;
+  readonly retryAfterSeconds: number;
+}
+
+let snowflakeCounter = 0n;
+/** A snowflake-like id (18-19 digits) that increases. */
+export function snowflake(): string {
+  snowflakeCounter += 1n;
+  return ((BigInt(Date.now() - 1420070400000) << 22n) + snowflakeCounter).toString();
+}
+
+const ADMIN_PERMISSIONS = '8'; // Administrator
+const MEMBER_PERMISSIONS = '3147840'; // view, send, read history, use application commands
+
+export class FakeDiscord {
+  readonly requests: RecordedRequest[] = [];
+  readonly applicationId = snowflake();
+  readonly guildId = snowflake();
+  readonly channelId = snowflake();
+  readonly otherChannelId = snowflake();
+  readonly botUser: FakeUser = { id: snowflake(), username: 'SeedQuotes', discriminator: '0', global_name: null, bot: true };
+  /** A regular member (the default interaction user). */
+  readonly alice: FakeUser = { id: snowflake(), username: 'alice', discriminator: '0', global_name: 'Alice' };
+  readonly bob: FakeUser = { id: snowflake(), username: 'bob', discriminator: '0', global_name: 'Bob' };
+  /** How many IDENTIFY and RESUME frames the gateway received. */
+  identifies = 0;
+  resumes = 0;
+  /** The `d` of every IDENTIFY (intents, token) in order. */
+  readonly identifyPayloads: any[] = [];
+  /** Requests answered with 429 (not in `requests`). */
+  readonly rateLimited: { method: string; path: string }[] = [];
+
+  private readonly http: Server;
+  private readonly gateway: WebSocketServer;
+  private socket: WebSocket | undefined;
+  private sessionId = '';
+  private sequence = 0;
+  /** Dispatches of the current session, replayed on RESUME. */
+  private dispatched: { s: number; t: string; d: unknown }[] = [];
+  private readonly waiters: { predicate: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] = [];
+  private readonly rateLimits: RateLimitRule[] = [];
+  private readonly holds: { matches: (method: string, path: string) => boolean; ms: number; remaining: number }[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
+  private identified = false;
+  /** Commands last registered, by route. */
+  readonly registered = new Map<string, any[]>();
+
+  private constructor() {
+    this.http = createServer((request, response) => void this.onRequest(request, response));
+    this.gateway = new WebSocketServer({ noServer: true });
+    this.http.on('upgrade', (request, socket, head) => {
+      if (!request.url?.startsWith('/gateway')) return socket.destroy();
+      this.gateway.handleUpgrade(request, socket, head, (ws) => this.onConnection(ws));
+    });
+  }
+
+  /** Start on 127.0.0.1 with a free port. */
+  static async start(): Promise<FakeDiscord> {
+    const fake = new FakeDiscord();
+    await new Promise<void>((resolve) => fake.http.listen(0, '127.0.0.1', resolve));
+    return fake;
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** The REST base to configure (`DISCORD_API_URL`); discord.js appends `/v10`. */
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.port}/api`;
+  }
+
+  async stop(): Promise<void> {
+    for (const client of this.gateway.clients) client.terminate();
+    this.gateway.close();
+    this.http.closeAllConnections();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  // ---------------------------------------------------------------- REST
+
+  private async onRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const fullPath = decodeURIComponent(url.pathname);
+    const path = fullPath.replace(/^\/api\/v10/, '');
+    const method = request.method ?? 'GET';
+    let body: any = null;
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        body = raw;
+      }
+    }
+
+    const rule = this.rateLimits.find((candidate) => candidate.remaining > 0 && candidate.matches(method, path));
+    if (rule !== undefined) {
+      rule.remaining -= 1;
+      this.rateLimited.push({ method, path });
+      response.writeHead(429, {
+        'content-type': 'application/json',
+        'retry-after': String(rule.retryAfterSeconds),
+        'x-ratelimit-scope': 'user',
+      });
+      response.end(JSON.stringify({ message: 'You are being rate limited.', retry_after: rule.retryAfterSeconds, global: false }));
+      return;
+    }
+
+    const recorded: RecordedRequest = {
+      method,
+      path,
+      query: url.search,
+      body,
+      authorization: request.headers.authorization,
+      index: this.requests.length,
+    };
+    this.requests.push(recorded);
+    const hold = this.holds.find((candidate) => candidate.remaining > 0 && candidate.matches(method, path));
+    if (hold !== undefined) {
+      hold.remaining -= 1;
+      for (const waiter of [...this.waiters]) {
+        if (waiter.predicate(recorded)) {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1);
+          waiter.resolve(recorded);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, hold.ms));
+    }
+    const reply = (status: number, value?: unknown) => {
+      if (value === undefined) {
+        response.writeHead(status);
+        response.end();
+      } else {
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(value));
+      }
+    };
+
+    let match: RegExpMatchArray | null;
+    if (method === 'GET' && path === '/gateway/bot') {
+      reply(200, {
+        url: `ws://127.0.0.1:${this.port}/gateway`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 1 },
+      });
+    } else if (method === 'GET' && path === '/applications/@me') {
+      reply(200, { id: this.applicationId, name: 'SeedQuotes', description: '', bot_public: true, bot_require_code_grant: false, flags: 0 });
+    } else if (method === 'PUT' && (match = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/))) {
+      const commands = (Array.isArray(body) ? body : []).map((command: any) => ({ ...command, id: snowflake(), application_id: match?.[1], version: snowflake() }));
+      this.registered.set(path, commands);
+      reply(200, commands);
+    } else if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
+      reply(204);
+    } else if ((method === 'PATCH' || method === 'GET') && (match = path.match(/^\/webhooks\/\d+\/[^/]+\/messages\/([^/]+)$/))) {
+      reply(200, this.message({ channelId: this.channelId, author: this.botUser, ...(body ?? {}) }));
+    } else if (method === 'DELETE' && /^\/webhooks\/\d+\/[^/]+\/messages\/[^/]+$/.test(path)) {
+      reply(204);
+    } else if (method === 'POST' && /^\/webhooks\/\d+\/[^/]+$/.test(path)) {
+      reply(200, this.message({ channelId: this.channelId, author: this.botUser, ...(body ?? {}) }));
+    } else if (method === 'POST' && (match = path.match(/^\/channels\/(\d+)\/typing$/))) {
+      reply(204);
+    } else if (method === 'POST' && (match = path.match(/^\/channels\/(\d+)\/messages\/(\d+)\/threads$/))) {
+      const threadId = snowflake();
+      const thread = {
+        id: threadId,
+        type: 11,
+        guild_id: this.guildId,
+        parent_id: match[1],
+        name: body?.name ?? 'thread',
+        owner_id: this.botUser.id,
+        thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date().toISOString(), locked: false },
+        message_count: 0,
+        member_count: 1,
+      };
+      reply(201, thread);
+    } else if (method === 'POST' && (match = path.match(/^\/channels\/(\d+)\/messages$/))) {
+      reply(200, this.message({ channelId: match[1] ?? this.channelId, author: this.botUser, ...(body ?? {}) }));
+    } else {
+      reply(404, { message: 'Unknown route in the fake Discord', code: 0 });
+    }
+    for (const waiter of [...this.waiters]) {
+      if (waiter.predicate(recorded)) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve(recorded);
+      }
+    }
+  }
+
+  /** A message object as Discord returns it. */
+  message(fields: { channelId: string; author: FakeUser; content?: string; embeds?: unknown[]; components?: unknown[]; id?: string; flags?: number; mentions?: FakeUser[] }) {
+    return {
+      id: fields.id ?? snowflake(),
+      channel_id: fields.channelId,
+      guild_id: this.guildId,
+      author: fields.author,
+      content: fields.content ?? '',
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      tts: false,
+      mention_everyone: false,
+      mentions: fields.mentions ?? [],
+      mention_roles: [],
+      attachments: [],
+      embeds: fields.embeds ?? [],
+      components: fields.components ?? [],
+      pinned: false,
+      type: 0,
+      flags: fields.flags ?? 0,
+    };
+  }
+
+  /** Answer the next `count` requests matching with 429 and `Retry-After: seconds`. */
+  rateLimit(matches: (method: string, path: string) => boolean, options: { count?: number; retryAfterSeconds?: number } = {}): void {
+    this.rateLimits.push({ matches, remaining: options.count ?? 1, retryAfterSeconds: options.retryAfterSeconds ?? 0.05 });
+  }
+
+  /** Hold the response to the next `count` matching requests for `ms` (the request is recorded at once): a reply in flight. */
+  holdResponses(matches: (method: string, path: string) => boolean, ms: number, count = 1): void {
+    this.holds.push({ matches, ms, remaining: count });
+  }
+
+  /**
+   * The first request (already recorded or still to come) matching the predicate.
+   * Rejects after `timeoutMs` with the recent requests listed, to make failures readable.
+   */
+  waitForRequest(predicate: (request: RecordedRequest) => boolean, timeoutMs = 10_000): Promise<RecordedRequest> {
+    const seen = this.requests.find(predicate);
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        predicate,
+        resolve: (request: RecordedRequest) => {
+          clearTimeout(timer);
+          resolve(request);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        const recent = this.requests.slice(-8).map((request) => `${request.method} ${request.path}`);
+        reject(new Error(`no matching request within ${timeoutMs} ms; last requests:\n  ${recent.join('\n  ')}`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Every request that belongs to an interaction (callback, webhook edits and follow-ups). */
+  requestsFor(interaction: InjectedInteraction): RecordedRequest[] {
+    return this.requests.filter((request) => request.path.includes(`/${interaction.token}`));
+  }
+
+  /** The interaction's callback (`POST /interactions/:id/:token/callback`). */
+  callback(interaction: InjectedInteraction, timeoutMs?: number): Promise<RecordedRequest> {
+    return this.waitForRequest((request) => request.path === `/interactions/${interaction.id}/${interaction.token}/callback`, timeoutMs);
+  }
+
+  /**
+   * The message the user finally sees: the callback data (type 4 reply, type 7 update), or for a
+   * deferred interaction (type 5/6) the later `PATCH …/messages/@original` body.
+   */
+  async reply(interaction: InjectedInteraction, timeoutMs?: number): Promise<{ callbackType: number; deferred: boolean; ephemeral: boolean; data: any }> {
+    const callback = await this.callback(interaction, timeoutMs);
+    const type = callback.body?.type as number;
+    if (type === 5 || type === 6) {
+      const edit = await this.waitForRequest((request) => request.method === 'PATCH' && request.path.endsWith(`/${interaction.token}/messages/@original`), timeoutMs);
+      const flags = (callback.body?.data?.flags ?? 0) as number;
+      return { callbackType: type, deferred: true, ephemeral: (flags & 64) === 64, data: edit.body };
+    }
+    const flags = (callback.body?.data?.flags ?? 0) as number;
+    return { callbackType: type, deferred: false, ephemeral: (flags & 64) === 64, data: callback.body?.data };
+  }
+
+  // ---------------------------------------------------------------- Gateway
+
+  private onConnection(ws: WebSocket): void {
+    this.socket = ws;
+    this.identified = false;
+    ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 40_000 } }));
+    ws.on('message', (data) => {
+      let frame: { op: number; d: any };
+      try {
+        frame = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      if (frame.op === 1) ws.send(JSON.stringify({ op: 11 }));
+      else if (frame.op === 2) {
+        this.identifyPayloads.push(frame.d);
+        this.onIdentify();
+      }
+      else if (frame.op === 6) this.onResume(ws, frame.d);
+    });
+    ws.on('close', () => {
+      if (this.socket === ws) {
+        this.socket = undefined;
+        this.identified = false;
+      }
+    });
+  }
+
+  private onIdentify(): void {
+    this.identifies += 1;
+    this.sessionId = randomBytes(8).toString('hex');
+    this.sequence = 0;
+    this.dispatched = [];
+    this.identified = true;
+    this.dispatch('READY', {
+      v: 10,
+      user: this.botUser,
+      guilds: [{ id: this.guildId, unavailable: true }],
+      session_id: this.sessionId,
+      resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
+      application: { id: this.applicationId, flags: 0 },
+      private_channels: [],
+    });
+    this.dispatch('GUILD_CREATE', {
+      id: this.guildId,
+      name: 'Fake guild',
+      owner_id: this.alice.id,
+      unavailable: false,
+      member_count: 3,
+      roles: [{ id: this.guildId, name: '@everyone', permissions: MEMBER_PERMISSIONS, position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      channels: [
+        { id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [] },
+        { id: this.otherChannelId, type: 0, name: 'off-topic', position: 1, permission_overwrites: [] },
+      ],
+      threads: [],
+      members: [],
+      emojis: [],
+      stickers: [],
+      features: [],
+      joined_at: new Date().toISOString(),
+    });
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+
+  private onResume(ws: WebSocket, data: { session_id: string; seq: number }): void {
+    this.resumes += 1;
+    if (data.session_id !== this.sessionId) {
+      ws.send(JSON.stringify({ op: 9, d: false }));
+      return;
+    }
+    this.identified = true;
+    for (const event of this.dispatched.filter((stored) => stored.s > data.seq)) {
+      ws.send(JSON.stringify({ op: 0, t: event.t, s: event.s, d: event.d }));
+    }
+    this.sequence += 1;
+    ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: this.sequence, d: null }));
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+
+  /** Send a dispatch now, or store it for replay when the socket is down (the resume then delivers it). */
+  dispatch(t: string, d: unknown): void {
+    this.sequence += 1;
+    const event = { s: this.sequence, t, d };
+    this.dispatched.push(event);
+    if (this.dispatched.length > 2000) this.dispatched.shift();
+    if (this.socket !== undefined && this.identified && this.socket.readyState === this.socket.OPEN) {
+      this.socket.send(JSON.stringify({ op: 0, t, s: event.s, d }));
+    }
+  }
+
+  /** Resolves when the client has (re)identified or resumed after now. */
+  nextSessionReady(): Promise<void> {
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
+  /** Whether a client is connected and identified or resumed. */
+  get connected(): boolean {
+    return this.socket !== undefined && this.identified;
+  }
+
+  /** Close the gateway socket with a close code (4000 → the client resumes; 1000 → it identifies again). */
+  closeSocket(code: number): void {
+    this.identified = false;
+    this.socket?.close(code, 'closed by the fake');
+  }
+
+  /** Drop the TCP connection without a close frame. */
+  dropConnection(): void {
+    this.identified = false;
+    this.socket?.terminate();
+  }
+
+  // ---------------------------------------------------------------- Injection
+
+  private member(user: FakeUser, permissions: string) {
+    return { user, roles: [], joined_at: new Date().toISOString(), permissions, deaf: false, mute: false, flags: 0, nick: null };
+  }
+
+  private interaction(type: number, data: unknown, options: { user?: FakeUser; channelId?: string; admin?: boolean; message?: unknown }): InjectedInteraction {
+    const id = snowflake();
+    const token = `itoken-${randomBytes(12).toString('hex')}`;
+    const user = options.user ?? this.alice;
+    this.dispatch('INTERACTION_CREATE', {
+      id,
+      application_id: this.applicationId,
+      type,
+      token,
+      version: 1,
+      guild_id: this.guildId,
+      channel_id: options.channelId ?? this.channelId,
+      channel: { id: options.channelId ?? this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
+      member: this.member(user, options.admin ? ADMIN_PERMISSIONS : MEMBER_PERMISSIONS),
+      app_permissions: '2251799813685247',
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+      data,
+      ...(options.message === undefined ? {} : { message: options.message }),
+    });
+    return { id, token };
+  }
+
+  /** A slash command, e.g. `slashCommand('ask', { question: 'Why?' })`. Strings, numbers and booleans map to option types 3/4/5. */
+  slashCommand(name: string, options: Record<string, string | number | boolean> = {}, extra: { user?: FakeUser; channelId?: string; admin?: boolean } = {}): InjectedInteraction {
+    const commandOptions = Object.entries(options).map(([optionName, value]) => ({
+      name: optionName,
+      type: typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : 4,
+      value,
+    }));
+    return this.interaction(2, { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: commandOptions }, extra);
+  }
+
+  /** An autocomplete request for a string option that is being typed. */
+  autocomplete(name: string, option: string, typed: string, extra: { user?: FakeUser } = {}): InjectedInteraction {
+    return this.interaction(4, { id: this.commandId(name), name, type: 1, options: [{ name: option, type: 3, value: typed, focused: true }] }, extra);
+  }
+
+  /** A button press on a message the bot sent (`message` is what the bot's reply looked like). */
+  pressButton(customId: string, extra: { user?: FakeUser; message?: { embeds?: unknown[]; components?: unknown[]; flags?: number } } = {}): InjectedInteraction {
+    const message = this.message({
+      channelId: this.channelId,
+      author: this.botUser,
+      embeds: extra.message?.embeds ?? [],
+      components: extra.message?.components ?? [],
+      flags: extra.message?.flags ?? 0,
+    });
+    return this.interaction(3, { custom_id: customId, component_type: 2 }, { ...extra, message });
+  }
+
+  /** The message context menu "Find sources" (or another message command) on a message with this content. */
+  messageCommand(name: string, content: string, extra: { user?: FakeUser; author?: FakeUser } = {}): InjectedInteraction {
+    const target = this.message({ channelId: this.channelId, author: extra.author ?? this.bob, content });
+    return this.interaction(2, { id: this.commandId(name), name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: target } } }, extra);
+  }
+
+  /** A user's message in a channel; `mentionBot` puts `<@bot>` in front and the bot in `mentions`. */
+  userMessage(content: string, options: { author?: FakeUser; channelId?: string; mentionBot?: boolean } = {}): { id: string; channelId: string } {
+    const author = options.author ?? this.alice;
+    const mention = options.mentionBot ?? true;
+    const id = snowflake();
+    const channelId = options.channelId ?? this.channelId;
+    this.dispatch('MESSAGE_CREATE', {
+      ...this.message({ id, channelId, author, content: mention ? `<@${this.botUser.id}> ${content}` : content, mentions: mention ? [this.botUser] : [] }),
+      member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
+    });
+    return { id, channelId };
+  }
+
+  private readonly commandIds = new Map<string, string>();
+  private commandId(name: string): string {
+    let id = this.commandIds.get(name);
+    if (id === undefined) {
+      id = snowflake();
+      this.commandIds.set(name, id);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,215 @@
+/** Rendering without the network: Discord limits for any input, markdown escaping, the answer layout. */
+import { describe, expect, it } from 'vitest';
+import type { Answer, DocumentSummary, Passage } from '../../src/answer/types.js';
+import {
+  describeAge,
+  DiscordLimits,
+  documentChoices,
+  embedLength,
+  escapeQuote,
+  fitContent,
+  fitEmbed,
+  pagerRow,
+  buttonRow,
+  button,
+  renderAnswer,
+  renderDocument,
+  renderDocumentList,
+  renderHelp,
+  renderIngestReport,
+  renderPassagePage,
+  truncate,
+} from '../../src/render/discord.js';
+import { limitViolations } from '../bot/harness.js';
+
+const now = new Date('2026-01-01T12:00:00Z');
+const view = { builtAt: '2026-01-01T09:30:00Z', now };
+
+function passage(fields: Partial<Passage> = {}): Passage {
+  const text = fields.text ?? 'There are no winners in trade wars.';
+  return { source: 'a.txt', title: 'Title A', date: '2025-04-14', paragraph: 4, chunkId: 'a.txt#p4.0', start: 0, end: text.length, text, score: 0.8123, ...fields };
+}
+
+function answer(fields: Partial<Answer> = {}): Answer {
+  const quote = { ...passage(), alsoIn: [] };
+  return { question: 'What did Xi say?', answered: true, quotes: [quote], passages: [passage()], abstainReason: null, timings: { embedMs: 1, searchMs: 1, totalMs: 2 }, ...fields };
+}
+
+describe('truncate', () => {
+  it.each([
+    ['short', 10, 'short'],
+    ['exactly10!', 10, 'exactly10!'],
+    ['this is too long', 10, 'this is t…'],
+    ['word     spaces', 8, 'word…'],
+    ['', 5, ''],
+    ['abc', 0, ''],
+  ])('truncate(%j, %i) = %j', (text, max, expected) => {
+    expect(truncate(text, max)).toBe(expected);
+    expect(truncate(text, max).length).toBeLessThanOrEqual(max);
+  });
+
+  it('never splits a surrogate pair', () => {
+    const text = `${'a'.repeat(8)}😀😀😀`;
+    const cut = truncate(text, 10);
+    expect(cut).toBe(`${'a'.repeat(8)}…`);
+    expect(cut.length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('escapeQuote', () => {
+  it.each([
+    ['**bold**', '\\*\\*bold\\*\\*'],
+    ['__under__ *it*', '\\_\\_under\\_\\_ \\*it\\*'],
+    ['# heading', '\\# heading'],
+    ['- item', '\\- item'],
+    ['1. item', '1\\. item'],
+    ['> quoted', '\\> quoted'],
+    ['`code` ```block```', '\\`code\\` \\`\\`\\`block\\`\\`\\`'],
+    ['[text](https://x.example)', '\\[text](https://x.example)'],
+    ['||spoiler|| ~~strike~~', '\\|\\|spoiler\\|\\| \\~\\~strike\\~\\~'],
+    ['line one\nline two\r\n\n> three', 'line one line two > three'],
+    ['plain “quoted” text, 145% duties.', 'plain “quoted” text, 145% duties.'],
+  ])('%j → %j', (input, expected) => {
+    expect(escapeQuote(input)).toBe(expected);
+  });
+});
+
+describe('renderAnswer', () => {
+  it('lays out quotes with markers, numbered sources, and the footer', () => {
+    const corroboration = { source: 'b.txt', title: 'Title B', date: null, paragraph: 2, chunkId: 'b.txt#p2.0', start: 0, end: 5 };
+    const second = { ...passage({ source: 'c.txt', title: 'Title C', paragraph: 7, text: 'Second quote.' }), alsoIn: [corroboration] };
+    const embed = renderAnswer(answer({ quotes: [{ ...passage(), alsoIn: [] }, second] }), view);
+    expect(embed).toEqual({
+      title: 'What did Xi say?',
+      description: '> There are no winners in trade wars. [1]\n\n> Second quote. [2][3]',
+      color: 0x2b7a78,
+      fields: [
+        {
+          name: 'Sources',
+          value: '[1] **Title A** (2025-04-14) — `a.txt`, ¶4\n[2] **Title C** (2025-04-14) — `c.txt`, ¶7\n[3] **Title B** — `b.txt`, ¶2',
+        },
+      ],
+      footer: { text: 'Index built 2 hours ago · 3 sources agree' },
+    });
+  });
+
+  it('reuses a number when two quotes cite the same paragraph', () => {
+    const quote = { ...passage(), alsoIn: [] };
+    const embed = renderAnswer(answer({ quotes: [quote, { ...quote, text: 'Another sentence.' }] }), view);
+    expect(embed.description).toBe('> There are no winners in trade wars. [1]\n\n> Another sentence. [1]');
+    expect(embed.footer?.text).toBe('Index built 2 hours ago · 1 source');
+  });
+
+  it('shows a source that differs, quoted and cited, and counts it in the footer', () => {
+    const conflict = { source: 'd.txt', title: 'Title D', date: '2023-12-12', paragraph: 3, chunkId: 'd.txt#p3.0', start: 0, end: 10, text: 'It was his **second** visit.' };
+    const embed = renderAnswer(answer({ quotes: [{ ...passage({ text: 'It was his first visit.' }), alsoIn: [], conflicts: [conflict] }] }), view);
+    expect(embed.description).toBe('> It was his first visit. [1]\nAnother source differs:\n> It was his \\*\\*second\\*\\* visit. [2]');
+    expect(embed.fields?.[0]?.value).toBe('[1] **Title A** (2025-04-14) — `a.txt`, ¶4\n[2] **Title D** (2023-12-12) — `d.txt`, ¶3');
+    expect(embed.footer?.text).toBe('Index built 2 hours ago · 1 source · 1 differs');
+  });
+
+  it('abstains honestly and lists the closest passages', () => {
+    const embed = renderAnswer(answer({ answered: false, quotes: [], abstainReason: 'weak-evidence' }), view);
+    expect(embed.description).toBe(
+      'I could not find a passage in the documents that answers this, so I will not guess.\n\nClosest passages (they may not answer the question):\n> There are no winners in trade wars. [1]',
+    );
+    expect(embed.footer?.text).toBe('Index built 2 hours ago · no answer found');
+  });
+
+  it('stays within every limit for absurd input', () => {
+    const long = 'Word '.repeat(3000);
+    const many = Array.from({ length: 60 }, (_, index) => passage({ text: long, title: 'T'.repeat(500), source: `f${index}.txt`, paragraph: index }));
+    const alsoIn = many.map((item) => ({ ...item }));
+    const embed = renderAnswer(answer({ question: 'Q'.repeat(6000), quotes: many.map((item) => ({ ...item, alsoIn })), passages: many }), view);
+    expect(limitViolations({ embeds: [embed] })).toEqual([]);
+    expect(embed.title?.endsWith('…')).toBe(true);
+    expect(embed.description?.length).toBeGreaterThan(1000); // the quotes keep priority over the source list
+  });
+});
+
+describe('fitEmbed', () => {
+  it('enforces every limit at once', () => {
+    const fitted = fitEmbed({
+      title: 't'.repeat(1000),
+      description: 'd'.repeat(10_000),
+      fields: Array.from({ length: 40 }, () => ({ name: 'n'.repeat(400), value: 'v'.repeat(2000) })),
+      footer: { text: 'f'.repeat(3000) },
+    });
+    expect(limitViolations({ embeds: [fitted] })).toEqual([]);
+    expect(embedLength(fitted)).toBeLessThanOrEqual(DiscordLimits.embedTotal);
+  });
+
+  it('leaves a small embed unchanged', () => {
+    const embed = { title: 'a', description: 'b', fields: [{ name: 'c', value: 'd' }], footer: { text: 'e' } };
+    expect(fitEmbed(embed)).toEqual(embed);
+  });
+
+  it('replaces empty field names and values, which Discord rejects', () => {
+    expect(fitEmbed({ fields: [{ name: '', value: '' }] }).fields).toEqual([{ name: '\u200b', value: '\u200b' }]);
+  });
+});
+
+describe('other views', () => {
+  const documents: DocumentSummary[] = [
+    { file: '000_a.txt', title: 'Xi visits Hanoi', date: '2025-04-14', characters: 5123, paragraphs: 12, opening: 'HANOI: Xi **called** for ties.' },
+    { file: '001_b.txt', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, opening: 'Talks.' },
+  ];
+
+  it('renderPassagePage pages three at a time with scores', () => {
+    const passages = Array.from({ length: 7 }, (_, index) => passage({ paragraph: index + 1, score: 1 - index / 10 }));
+    const page = renderPassagePage(passages, { page: 2, heading: 'Search: x', showScores: true });
+    expect(page.footer?.text).toBe('Page 3 of 3');
+    expect(page.fields).toEqual([{ name: '7. Title A (2025-04-14)', value: '> There are no winners in trade wars.\n`a.txt`, ¶7 · score 0.400' }]);
+    expect(renderPassagePage([], { page: 5, heading: 'h', showScores: false }).description).toBe('No passages matched.');
+  });
+
+  it('renderDocument and renderDocumentList', () => {
+    expect(renderDocument(documents[0]!)).toMatchObject({
+      title: 'Xi visits Hanoi',
+      description: '> HANOI: Xi \\*\\*called\\*\\* for ties.',
+      fields: [
+        { name: 'Date', value: '2025-04-14', inline: true },
+        { name: 'File', value: '`000_a.txt`', inline: true },
+        { name: 'Size', value: '5,123 characters, 12 paragraphs', inline: true },
+      ],
+    });
+    expect(renderDocumentList(documents).description).toBe('1. **Xi visits Hanoi** — 2025-04-14 · `000_a.txt`\n2. **Trade talks** — undated · `001_b.txt`');
+    const many = Array.from({ length: 500 }, (_, index) => ({ ...documents[0]!, file: `${index}.txt`, title: 'Long title '.repeat(20) }));
+    const list = renderDocumentList(many);
+    expect(limitViolations({ embeds: [list] })).toEqual([]);
+    expect(list.description).toMatch(/… and \d+ more$/);
+  });
+
+  it('documentChoices filters by title or file, at most 25, names within 100', () => {
+    expect(documentChoices(documents, 'hanoi')).toEqual([{ name: 'Xi visits Hanoi (2025-04-14)', value: '000_a.txt' }]);
+    expect(documentChoices(documents, '001')).toEqual([{ name: 'Trade talks', value: '001_b.txt' }]);
+    const many = Array.from({ length: 40 }, (_, index) => ({ ...documents[0]!, file: `${index}.txt`, title: 'x'.repeat(300) }));
+    const choices = documentChoices(many, '');
+    expect(choices).toHaveLength(25);
+    for (const choice of choices) expect(choice.name.length).toBeLessThanOrEqual(100);
+  });
+
+  it('renderIngestReport, renderHelp, describeAge, fitContent', () => {
+    const report = renderIngestReport({ rebuilt: true, reason: '1 file added', added: ['n.txt'], changed: [], removed: [], documents: 6, chunks: 80, builtAt: 'x', durationMs: 12 });
+    expect(report.fields?.map((field) => field.value)).toEqual(['`n.txt`', 'none', 'none', '6 documents, 80 chunks · 12 ms']);
+    expect(renderHelp({ mentions: false, botName: 'Bot' }).description).not.toContain('Mention me');
+    expect(renderHelp({ mentions: true, botName: 'Bot' }).description).toContain('`@Bot ');
+    expect(describeAge('2026-01-01T11:59:30Z', now)).toBe('just now');
+    expect(describeAge('2026-01-01T11:59:00Z', now)).toBe('1 minute ago');
+    expect(describeAge('2025-12-30T12:00:00Z', now)).toBe('2 days ago');
+    expect(describeAge('garbage', now)).toBe('unknown');
+    expect(fitContent('x'.repeat(5000))).toHaveLength(2000);
+  });
+
+  it('button rows hold at most five buttons; the pager disables the ends', () => {
+    const buttons = Array.from({ length: 8 }, (_, index) => button({ customId: `b${index}`, label: `B${index}` }));
+    expect(buttonRow(buttons).components).toHaveLength(5);
+    const row = pagerRow({ page: 0, pages: 3, customIdFor: (page) => `p:${page}` });
+    const shown = row.components as { label?: string; custom_id?: string; disabled?: boolean }[];
+    expect(shown.map((item) => [item.label, item.custom_id, item.disabled])).toEqual([
+      ['Previous', 'p:-1', true],
+      ['Next', 'p:1', false],
+    ]);
+    expect(() => button({ customId: 'x'.repeat(101), label: 'too long' })).toThrow(RangeError);
+  });
+});
