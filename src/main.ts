@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const { config, log } = loadConfigOrExit();
   const engine = await createEngine(config, log).catch(exitOnError(log));
   if (!engine) return;
-  if (config.discord.token) await runBot(config, engine, log);
+  if (config.discord.token) await runBot(config, engine, log).catch(exitOnError(log));
   else await runConsole(engine, log);
 }
 

@@ -5,6 +5,11 @@ import { DEFAULT_MODEL } from '../config.js';
 import type { Logger } from '../log.js';
 import { ensureStaticModel, type StaticModelOptions } from './static-model.js';
 
+/** The configured model cannot be found or loaded; the message says where it looked and what to set. */
+export class ModelError extends Error {
+  override name = 'ModelError';
+}
+
 /** Turns texts into unit-length vectors (cosine similarity = dot product). */
 export interface Embedder {
   /** The configured model id (`EMBEDDING_MODEL`), recorded in the index to detect a model change. */
@@ -103,7 +108,7 @@ export async function loadEmbedder(options: {
   const folder = path.join(location.localModelPath, location.name);
   const canDownload = location.downloadable && allowRemoteModels;
   if (!canDownload && !existsSync(path.join(folder, 'config.json'))) {
-    throw new Error(modelNotFoundMessage(modelId, folder, location.downloadable));
+    throw new ModelError(modelNotFoundMessage(modelId, folder, location.downloadable));
   }
 
   env.localModelPath = location.localModelPath;
@@ -121,7 +126,7 @@ export async function loadEmbedder(options: {
     const hint = canDownload
       ? ` Downloading needs access to ${env.remoteHost}; once downloaded, the model also loads offline.`
       : ` ${modelNotFoundMessage(modelId, folder, location.downloadable)}`;
-    throw new Error(`Could not load embedding model "${modelId}" from ${folder}: ${reason}.${hint}`, { cause: error });
+    throw new ModelError(`Could not load embedding model "${modelId}" from ${folder}: ${reason}.${hint}`, { cause: error });
   }
 
   // The pipeline's own pooling ({pooling: 'mean', normalize: true}) reads every element through a

@@ -82,6 +82,23 @@ describe('DISCORD_MENTIONS', () => {
   });
 });
 
+describe('DISCORD_MENTIONS without the intent enabled in the Developer Portal', () => {
+  it('fails to log in with a message naming the switch that fixes it', async () => {
+    const fake = await FakeDiscord.start();
+    fake.refusePrivilegedIntents = true;
+    try {
+      await expect(startTestBot({ workspace, engine, fake })).rejects.toThrow(/Message Content Intent.*DISCORD_MENTIONS=false/s);
+      harness = await startTestBot({ workspace, engine, fake, environment: { DISCORD_MENTIONS: 'false' } });
+      const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
+      expect(reply.data.embeds[0].description).toContain('no winners in trade wars');
+    } finally {
+      await harness?.close();
+      harness = undefined;
+      await fake.stop().catch(() => undefined);
+    }
+  });
+});
+
 describe('DISCORD_REPLY_IN_THREAD', () => {
   it('answers a mention in a new thread named after the question', async () => {
     const { fake } = await botWith(() => ({ DISCORD_REPLY_IN_THREAD: 'true' }));

@@ -66,6 +66,8 @@ export class FakeDiscord {
   resumes = 0;
   /** The `d` of every IDENTIFY (intents, token) in order. */
   readonly identifyPayloads: any[] = [];
+  /** Like an application whose privileged intents are off in the Developer Portal: IDENTIFY with them is closed with 4014. */
+  refusePrivilegedIntents = false;
   /** Requests answered with 429 (not in `requests`). */
   readonly rateLimited: { method: string; path: string }[] = [];
 
@@ -327,7 +329,9 @@ export class FakeDiscord {
       if (frame.op === 1) ws.send(JSON.stringify({ op: 11 }));
       else if (frame.op === 2) {
         this.identifyPayloads.push(frame.d);
-        this.onIdentify();
+        const privileged = (1 << 1) | (1 << 8) | (1 << 15); // GuildMembers, GuildPresences, MessageContent
+        if (this.refusePrivilegedIntents && (Number(frame.d?.intents) & privileged) !== 0) ws.close(4014, 'Disallowed intent(s).');
+        else this.onIdentify();
       }
       else if (frame.op === 6) this.onResume(ws, frame.d);
     });
