@@ -7,14 +7,16 @@ import { terms } from '../index/terms.js';
 import type { IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { DEFAULT_QUOTE_SETTINGS, selectQuotes, type Lexicon, type QuoteDecision, type QuoteSettings, type SentenceCandidate } from './quote.js';
+import { corroborateByFigures, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, selectQuotes, type CitedSentence, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, type ExpansionSettings, type VocabularyWord } from './expand.js';
-import { dateAffinity, DEFAULT_FUSION, fuseRankings, type FusedCandidate, type FusionWeights } from './retrieve.js';
-import type { Answer, AnswerEngine, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
+import { dateAffinity, DEFAULT_FUSION, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
+import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
 /** How many candidates each side retrieves before fusion, and how many passages feed quote selection. */
 const CANDIDATES_PER_SIDE = 50;
 const PASSAGES_FOR_QUOTES = 5;
+/** Share of the second-stage passage score that comes from the passage's best sentence. */
+const DEFAULT_RERANK = 0.5;
 /** Sentences before a candidate that count as its context (news answers often continue them). */
 const CONTEXT_SENTENCES = 2;
 
@@ -25,6 +27,10 @@ export interface EngineOptions {
   readonly quote?: Partial<QuoteSettings>;
   /** Near-synonym expansion of the lexical query; null turns it off. */
   readonly expansion?: ExpansionSettings | null;
+  /** Share of a passage's final rank that comes from its best sentence (second stage); 0 keeps the fused order. */
+  readonly rerank?: number;
+  /** How many of the best passages feed quote selection (default 5). */
+  readonly passagesForQuotes?: number;
   /** `ingest` rebuilds an index made by another model instead of refusing it. */
   readonly mode?: 'load' | 'ingest';
 }
@@ -50,6 +56,8 @@ export class Engine implements AnswerEngine {
     private readonly fusion: FusionWeights,
     private readonly quoteSettings: QuoteSettings,
     private readonly expansion: ExpansionSettings | null,
+    private readonly rerankShare: number,
+    private readonly passagesForQuotes: number,
     /** The last ingest report (what loading or building the index did). */
     public lastReport: IngestReport,
   ) {}
@@ -74,7 +82,7 @@ export class Engine implements AnswerEngine {
       ...(config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore }),
     };
     const expansion = options.expansion === undefined ? null : options.expansion;
-    return new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, report);
+    return new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, report);
   }
 
   builtAt(): string {
@@ -120,7 +128,7 @@ export class Engine implements AnswerEngine {
   }
 
   async search(query: string, limit: number): Promise<readonly Passage[]> {
-    const { passages } = await this.retrieve(query, limit, this.snapshot);
+    const { passages } = await this.retrieve(normaliseQuestion(query), limit, this.snapshot);
     return passages;
   }
 
@@ -144,21 +152,28 @@ export class Engine implements AnswerEngine {
       };
       return { answer, candidates: [], decision: null };
     }
-    const retrieved = await this.retrieve(trimmed, this.config.searchResults, snapshot);
+    const normalised = normaliseQuestion(trimmed);
+    const retrieved = await this.retrieve(normalised, this.config.searchResults, snapshot);
     const quoteStarted = performance.now();
-    const sentences = await this.sentencesOf(retrieved.allPassages.slice(0, PASSAGES_FOR_QUOTES), snapshot);
+    const sentences = await this.sentencesOf(retrieved.allPassages.slice(0, this.passagesForQuotes), snapshot);
     const vocabulary = await this.vocabularyOf(snapshot);
+    const { names, known } = corpusTermsOf(snapshot);
     const lexicon: Lexicon = {
       idf: (term) => snapshot.lexicalIndex.idf(term),
       vectorOf: (term) => vocabulary.get(term) ?? retrieved.questionWordVectors.get(term),
+      isName: (term) => names.has(term),
+      isKnown: (term) => known.has(term),
     };
-    const view = { text: trimmed, vector: retrieved.questionVector, terms: new Set(terms(trimmed)) };
-    const decision = selectQuotes(view, sentences, lexicon, this.quoteSettings);
+    const view = { text: normalised, vector: retrieved.questionVector, terms: new Set(terms(normalised)) };
+    const selected = selectQuotes(view, sentences, lexicon, this.quoteSettings);
+    const pool = figureSentencesOf(snapshot);
+    const decision = { ...selected, quotes: selected.quotes.map((quote) => corroborateByFigures(quote, normalised, pool)) };
+    const passages = this.rerankShare > 0 ? this.rerank(retrieved.allPassages, decision.ranked) : retrieved.allPassages;
     const answer: Answer = {
       question,
       answered: decision.answered,
       quotes: decision.quotes,
-      passages: retrieved.passages,
+      passages: passages.slice(0, this.config.searchResults),
       abstainReason: decision.answered ? null : 'weak-evidence',
       timings: {
         embedMs: retrieved.embedMs,
@@ -167,6 +182,20 @@ export class Engine implements AnswerEngine {
       },
     };
     return { answer, candidates: retrieved.candidates, decision };
+  }
+
+  /** Reorder the passages that fed quote selection by their best sentence (without its passage feature). */
+  private rerank(passages: readonly Passage[], ranked: readonly ScoredSentence[]): Passage[] {
+    const head = passages.slice(0, this.passagesForQuotes);
+    const best = head.map((passage) => {
+      let top = 0;
+      for (const sentence of ranked) {
+        if (sentence.passage.source !== passage.source || sentence.start < passage.start || sentence.end > passage.end) continue;
+        top = Math.max(top, sentence.score - this.quoteSettings.passageWeight * sentence.features.passage);
+      }
+      return top;
+    });
+    return rerankPassages(passages, best, this.rerankShare);
   }
 
   private async retrieve(query: string, limit: number, snapshot: IndexSnapshot) {
@@ -189,12 +218,31 @@ export class Engine implements AnswerEngine {
     const documents = documentsOf(snapshot);
     const dates = snapshot.documents.flatMap((document) => (document.date ? [document.date] : [])).sort();
     const span = dates.length ? { oldest: dates[0] ?? '', newest: dates.at(-1) ?? '' } : null;
-    const fused = fuseRankings(lexicalHits, denseHits, this.fusion, (label) => {
-      const chunk = snapshot.chunks[label];
-      return dateAffinity(query, (chunk && documents.get(chunk.file)?.date) ?? null, span);
-    });
+    const questionTerms = new Set(terms(query));
+    const documentTerms = documentTermsOf(snapshot);
+    const idf = (term: string) => snapshot.lexicalIndex.idf(term);
+    const documentCoverage = new Map<string, number>();
+    const fused = fuseRankings(
+      lexicalHits,
+      denseHits,
+      this.fusion,
+      (label) => {
+        const chunk = snapshot.chunks[label];
+        return dateAffinity(query, (chunk && documents.get(chunk.file)?.date) ?? null, span);
+      },
+      (label) => {
+        const file = snapshot.chunks[label]?.file;
+        if (!file) return 0;
+        let coverage = documentCoverage.get(file);
+        if (coverage === undefined) {
+          coverage = termCoverage(questionTerms, documentTerms.get(file) ?? new Set(), idf);
+          documentCoverage.set(file, coverage);
+        }
+        return coverage;
+      },
+    );
     const candidates = fused.map((candidate) => ({ ...candidate, chunkId: snapshot.chunks[candidate.label]?.id ?? '?' }));
-    const passages: Passage[] = fused.slice(0, Math.max(limit, PASSAGES_FOR_QUOTES)).flatMap((candidate) => {
+    const passages: Passage[] = fused.slice(0, Math.max(limit, this.passagesForQuotes)).flatMap((candidate) => {
       const chunk = snapshot.chunks[candidate.label];
       const document = chunk && documents.get(chunk.file);
       if (!chunk || !document) return [];
@@ -247,12 +295,120 @@ export class Engine implements AnswerEngine {
         if (sentence.start < passage.start || seen.has(key)) return [];
         seen.add(key);
         const previous = documentSentences.slice(Math.max(0, index - CONTEXT_SENTENCES), index).map((before) => before.text).join(' ');
-        return [{ passage, passageRank, paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous }];
+        const next = documentSentences[index + 1];
+        const following = next && next.paragraph === sentence.paragraph ? next.text : '';
+        return [{ passage, passageRank, paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous, following }];
       });
     });
     const vectors = await this.embedder.embed(spans.map((span) => span.text));
     return spans.map((span, index) => ({ ...span, vector: vectors[index] ?? new Float32Array(this.embedder.dimensions) }));
   }
+}
+
+/** Chat spellings of question words ("whos", "whats", "wat"): written out, so they are stop words and not topic. */
+const CHAT_FORMS: Record<string, string> = { whos: 'who is', whats: 'what is', wats: 'what is', wat: 'what', wheres: 'where is', hows: 'how is', whens: 'when is', whys: 'why is', pls: 'please', plz: 'please' };
+
+/** Other names of the same thing, as news articles write it ("America" → "US", "PM" → "Prime Minister"). */
+const ALIASES: readonly [RegExp, string][] = [
+  [/\bAmerica(?:ns?)?\b/gi, 'US United States'],
+  [/\bPMs?\b/g, 'Prime Minister'],
+];
+
+/**
+ * Irregular past forms, whose stems never meet the base form's ("wrote" vs "writing"): the base
+ * form is added to the question, so both the past form and the other forms match.
+ */
+const IRREGULAR_VERBS: Record<string, string> = Object.fromEntries(
+  (
+    'wrote:write written:write met:meet took:take taken:take began:begin begun:begin saw:see seen:see made:make came:come went:go gone:go ' +
+    'gave:give given:give held:hold told:tell found:find led:lead sought:seek brought:bring bought:buy thought:think won:win ran:run ' +
+    'flew:fly flown:fly spoke:speak spoken:speak chose:choose chosen:choose rose:rise risen:rise fell:fall fallen:fall grew:grow grown:grow ' +
+    'knew:know known:know drew:draw drawn:draw sent:send spent:spend built:build struck:strike fought:fight taught:teach caught:catch ' +
+    'kept:keep meant:mean paid:pay sold:sell stood:stand broke:break broken:break drove:drive driven:drive shown:show ' +
+    'sat:sit lent:lend lost:lose'
+  )
+    .split(' ')
+    .map((pair) => pair.split(':') as [string, string]),
+);
+
+export function normaliseQuestion(question: string): string {
+  let text = question.replace(/\b(whos|whats|wats|wat|wheres|hows|whens|whys|pls|plz)\b/gi, (word) => CHAT_FORMS[word.toLowerCase()] ?? word);
+  for (const [pattern, alias] of ALIASES) text = text.replace(pattern, (word) => `${word} ${alias}`);
+  return text.replace(/\b\p{L}+\b/gu, (word) => {
+    const base = IRREGULAR_VERBS[word.toLowerCase()];
+    return base && base !== word.toLowerCase() ? `${word} ${base}` : word;
+  });
+}
+
+const corpusTerms = new WeakMap<IndexSnapshot, { names: Set<string>; known: Set<string> }>();
+
+/**
+ * The corpus's names (terms written capitalised in at least 70% of their mid-sentence uses: "Lam",
+ * "Dalian", "Chinese") and every term it uses; computed once per index snapshot.
+ */
+function corpusTermsOf(snapshot: IndexSnapshot): { names: Set<string>; known: Set<string> } {
+  let found = corpusTerms.get(snapshot);
+  if (!found) {
+    const capitalised = new Map<string, number>();
+    const lower = new Map<string, number>();
+    for (const document of snapshot.documents) {
+      for (const paragraph of document.paragraphs) {
+        for (const match of paragraph.text.matchAll(/(?<=[^.!?:“"]\s+)[\p{L}\p{M}][\p{L}\p{M}’'-]*/gu)) {
+          const word = match[0];
+          for (const term of terms(word)) {
+            const counts = /^\p{Lu}/u.test(word) ? capitalised : lower;
+            counts.set(term, (counts.get(term) ?? 0) + 1);
+          }
+        }
+      }
+    }
+    const names = new Set([...capitalised].filter(([term, count]) => count >= 0.7 * (count + (lower.get(term) ?? 0))).map(([term]) => term));
+    found = { names, known: new Set(snapshot.lexicalIndex.vocabulary()) };
+    corpusTerms.set(snapshot, found);
+  }
+  return found;
+}
+
+const figureSentences = new WeakMap<IndexSnapshot, CitedSentence[]>();
+
+/** Every sentence of the corpus that states a percentage or an amount, with its citation (for corroboration); once per snapshot. */
+function figureSentencesOf(snapshot: IndexSnapshot): CitedSentence[] {
+  let found = figureSentences.get(snapshot);
+  if (!found) {
+    const chunksByFile = new Map<string, Chunk[]>();
+    for (const chunk of snapshot.chunks) chunksByFile.set(chunk.file, [...(chunksByFile.get(chunk.file) ?? []), chunk]);
+    found = snapshot.documents.flatMap((document) =>
+      sentencesAround(document, 0, document.raw.length)
+        .filter((sentence) => distinctiveFigures(sentence.text).length > 0)
+        .map((sentence) => {
+          const chunk = chunksByFile.get(document.file)?.find((candidate) => candidate.start <= sentence.start && candidate.end >= sentence.end);
+          return {
+            source: document.file,
+            title: document.title,
+            date: document.date,
+            paragraph: sentence.paragraph,
+            chunkId: chunk?.id ?? `${document.file}#p${sentence.paragraph}.1`,
+            start: sentence.start,
+            end: sentence.end,
+            text: sentence.text,
+          };
+        }),
+    );
+    figureSentences.set(snapshot, found);
+  }
+  return found;
+}
+
+const documentTermSets = new WeakMap<IndexSnapshot, Map<string, Set<string>>>();
+
+/** The index terms of each document (title included), once per snapshot. */
+function documentTermsOf(snapshot: IndexSnapshot): Map<string, Set<string>> {
+  let found = documentTermSets.get(snapshot);
+  if (!found) {
+    found = new Map(snapshot.documents.map((document) => [document.file, new Set(terms(document.raw))]));
+    documentTermSets.set(snapshot, found);
+  }
+  return found;
 }
 
 const documentMaps = new WeakMap<IndexSnapshot, Map<string, CorpusDocument>>();

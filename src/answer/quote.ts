@@ -1,5 +1,5 @@
 import { terms } from '../index/terms.js';
-import type { Citation, Passage, Quote } from './types.js';
+import type { Citation, ConflictingQuote, Passage, Quote } from './types.js';
 import { cosine } from './vectors.js';
 
 /** A sentence of a retrieved passage, with offsets into its document's raw text. */
@@ -14,6 +14,8 @@ export interface SentenceCandidate {
   readonly text: string;
   /** The sentences just before it in its document ('' at the start): news answers often continue them. */
   readonly previous: string;
+  /** The sentence right after it in its paragraph ('' at the end): part of the evidence that the passage answers. */
+  readonly following?: string;
   readonly vector: Float32Array;
 }
 
@@ -29,6 +31,10 @@ export interface QuestionView {
 export interface Lexicon {
   idf(term: string): number;
   vectorOf(term: string): Float32Array | undefined;
+  /** Is the term a proper name in the corpus (written capitalised mid-sentence)? Names say what a question is about, not what it asks. */
+  isName?(term: string): boolean;
+  /** Does the corpus use the term at all? Unknown words may be typos ("ambasador"). */
+  isKnown?(term: string): boolean;
 }
 
 export interface QuoteSettings {
@@ -47,6 +53,18 @@ export interface QuoteSettings {
   readonly secondQuoteRatio: number;
   /** Term overlap (Jaccard) from which a sentence of another document corroborates the quote. */
   readonly corroborationOverlap: number;
+  /** Similarity from which a question word counts as matched by a near-synonym in the evidence (abstention) check. */
+  readonly evidenceSoftFrom: number;
+  /** Weights of the evidence: what the question asks (predicate words), what it is about (names, figures), embedding similarity. */
+  readonly evidencePredicateWeight: number;
+  readonly evidenceTopicWeight: number;
+  readonly evidenceDenseWeight: number;
+  /** Evidence is multiplied by this when the question asks for a number, date or name and the sentence has none. */
+  readonly missingCuePenalty: number;
+  /** A sentence of another document with at least this share of the quote's evidence, stating a different ordinal or figure, is shown as a conflict. */
+  readonly conflictRatio: number;
+  /** A sentence of another document must have at least this share of the quote's evidence to corroborate it. */
+  readonly corroborationRatio: number;
 }
 
 export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
@@ -57,9 +75,16 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   cueWeight: 0.05,
   focusWeight: 0.1,
   softMatchFrom: 1,
-  minEvidence: 0.35,
+  minEvidence: 0.335,
   secondQuoteRatio: 0.9,
   corroborationOverlap: 0.4,
+  evidenceSoftFrom: 0.8,
+  evidencePredicateWeight: 0.5,
+  evidenceTopicWeight: 0,
+  evidenceDenseWeight: 0.3,
+  missingCuePenalty: 0.5,
+  conflictRatio: 0.9,
+  corroborationRatio: 0.7,
 };
 
 export interface SentenceFeatures {
@@ -75,6 +100,15 @@ export interface SentenceFeatures {
   readonly cue: boolean;
   /** How well the sentence names the thing asked for ("which port" → "port"), 0 when the question has no such word. */
   readonly focus: number;
+  /**
+   * Share of the idf mass of the question's predicate words (not names, not figures: "born", "old",
+   * "passengers") matched by the sentence or its context, exactly or by a near-synonym; 1 when the question has none.
+   */
+  readonly predicate: number;
+  /** Share of the idf mass of the question's names and figures matched by the sentence or its context; 1 when none. */
+  readonly topic: number;
+  /** Whether the question asks for a number, date or name at all (so a missing cue counts against it). */
+  readonly wantsCue: boolean;
 }
 
 export interface ScoredSentence extends SentenceCandidate {
@@ -96,45 +130,95 @@ type AnswerType = 'number' | 'time' | 'name' | null;
 /** What kind of answer the question asks for, from its wording. */
 export function expectedAnswerType(question: string): AnswerType {
   const text = question.toLowerCase();
-  if (/\bhow (much|many|large|big|long|far|high)\b|\bwhat (percentage|share|amount|value|figure|number|rate)\b|\bpercent|\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
+  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (percentage|share|amount|value|figure|number|rate)\b|\bpercent|\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
   if (/\bwhen\b|\b(what|which) (year|date|day|month)\b|\byear\b.*\?$/.test(text)) return 'time';
   if (/\bwho\b|\bwhose\b|\bwhich\b|\bwhere\b|\bname\b/.test(text)) return 'name';
   return null;
 }
 
 /**
- * The head word of "which X", "what kind of X", "how many X": the thing asked for. The answer
- * sentence usually names it ("which port" → "… Haiphong port city").
+ * The words naming the thing asked for: "which port" → port, "what is the goal of" → goal,
+ * "which chinese airline" → chinese, airline. The answer sentence usually names it ("… Haiphong port city").
+ * Up to three words after the question word, stopping at the first stop word.
  */
-export function focusTerm(question: string): string | null {
-  const match = /\b(?:which|what|how many|how much)\s+(?:(?:kinds?|types?|sorts?)\s+of\s+)?([\p{L}\s-]+)/iu.exec(question.replace(/\b(?:kinds?|types?|sorts?) of\b/gi, ''));
-  if (!match?.[1]) return null;
-  const words = match[1].trim().split(/\s+/).slice(0, 3);
-  let head: string | null = null;
-  for (const word of words) {
-    const term = terms(word)[0];
-    if (!term) break;
-    head = term;
+export function focusTerms(question: string): string[] {
+  const cleaned = question.replace(/\b(?:kinds?|types?|sorts?) of\b/gi, '');
+  // "what is the goal of …" → "goal": skip the verb and article between the question word and the noun.
+  const match = /\b(?:which|what|how many|how much)\s+(?:(?:is|are|was|were|'s|’s)\s+)?(?:(?:the|a|an)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
+  if (!match?.[1]) return [];
+  const found: string[] = [];
+  for (const word of match[1].trim().split(/\s+/).slice(0, 3)) {
+    const wordTerms = terms(word);
+    if (wordTerms.length === 0) break;
+    found.push(...wordTerms);
   }
-  return head;
+  return found;
 }
 
 const MONTH_OR_DAY = /\b(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
+/** Time said relatively: "the day before Xi arrived", "two months ago", "last week". */
+const RELATIVE_TIME = /\b(?:days?|weeks?|months?|years?) (?:before|after|earlier|later|ago)\b|\bago\b|\b(?:yesterday|tomorrow|(?:last|next) (?:week|month|year))\b/gi;
+/** Capitalised words that are titles, nationalities or calendar words: never the "who"/"which" asked for. */
+const NOT_A_NAME = new Set(
+  ('monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december ' +
+    'chinese vietnamese american asian european southeast communist president prime minister premier general secretary deputy foreign ' +
+    'the a an in on at but and after before during while both this that its his her their it he she they as under one some').split(' '),
+);
 
 /** Does the sentence hold something of the asked type that the question does not already say? */
 function hasCue(type: AnswerType, sentence: string, questionTerms: ReadonlySet<string>): boolean {
   const isNew = (found: string) => !terms(found).every((term) => questionTerms.has(term));
   switch (type) {
     case 'number':
-      return (sentence.match(/\d[\d.,]*%?/g) ?? []).some(isNew) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
+      // Whole numbers only: "C909" in the question is not a new number "909".
+      return (sentence.match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some(isNew) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
     case 'time':
-      return [...(sentence.match(/\b(?:1[89]|20)\d{2}\b/g) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? [])].some(isNew);
+      return [...(sentence.match(/\b(?:1[89]|20)\d{2}\b/g) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(isNew);
     case 'name':
       // A capitalised word after the first one, not in the question: a person, place or organisation.
-      return (sentence.slice(1).match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []).some(isNew);
+      return (sentence.slice(1).match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []).some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
     default:
       return false;
   }
+}
+
+const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** Index terms of a document date ("2023-12-12" → 2023, december, dec): a question's "in Dec 2023" is said by the article's date. */
+export function dateTerms(date: string | null): string[] {
+  if (!date) return [];
+  const [year, month] = date.split('-');
+  const name = MONTH_NAMES[Number(month) - 1];
+  return terms([year, name, name?.slice(0, 3), name === 'september' ? 'sept' : ''].filter(Boolean).join(' '));
+}
+
+/** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */
+function editDistance(left: string, right: string, limit: number): number {
+  if (Math.abs(left.length - right.length) > limit) return limit + 1;
+  let previous = Array.from({ length: right.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= left.length; i++) {
+    const current = [i];
+    let rowBest = i;
+    for (let j = 1; j <= right.length; j++) {
+      const cost = left[i - 1] === right[j - 1] ? 0 : 1;
+      const value = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+      current.push(value);
+      rowBest = Math.min(rowBest, value);
+    }
+    if (rowBest > limit) return limit + 1;
+    previous = current;
+  }
+  return previous[right.length] ?? limit + 1;
+}
+
+/** A word the corpus never uses but one edit from a word the sentence has ("ambasador") is a typo of it. */
+function typoMatch(term: string, candidateTerms: ReadonlySet<string>): boolean {
+  if (term.length < 5 || /\d/.test(term)) return false;
+  const limit = term.length >= 8 ? 2 : 1;
+  for (const candidate of candidateTerms) {
+    if (candidate[0] === term[0] && editDistance(term, candidate, limit) <= limit) return true;
+  }
+  return false;
 }
 
 /**
@@ -157,16 +241,53 @@ export function softCoverage(
   return total > 0 ? found / total : 0;
 }
 
+/** Typo matches count a little less than exact ones. */
+const TYPO_STRENGTH = 0.9;
+
 function matchStrength(term: string, candidateTerms: ReadonlySet<string>, lexicon: Lexicon, softFrom: number): number {
   if (candidateTerms.has(term)) return 1;
+  if (lexicon.isKnown && !lexicon.isKnown(term) && typoMatch(term, candidateTerms)) return TYPO_STRENGTH;
+  if (softFrom >= 1) return 0;
   const vector = lexicon.vectorOf(term);
-  if (!vector || softFrom >= 1) return 0;
+  if (!vector) return 0;
+  // Word pairs recur across the sentences of one question: each cosine is computed once per lexicon.
+  let cache = similarityCaches.get(lexicon);
+  if (!cache) similarityCaches.set(lexicon, (cache = new Map()));
   let best = 0;
   for (const candidate of candidateTerms) {
-    const other = lexicon.vectorOf(candidate);
-    if (other) best = Math.max(best, cosine(vector, other));
+    const key = `${term} ${candidate}`;
+    let similarity = cache.get(key);
+    if (similarity === undefined) {
+      const other = lexicon.vectorOf(candidate);
+      similarity = other ? cosine(vector, other) : 0;
+      cache.set(key, similarity);
+    }
+    if (similarity > best) best = similarity;
   }
   return best >= softFrom ? best : 0;
+}
+
+const similarityCaches = new WeakMap<Lexicon, Map<string, number>>();
+const termCaches = new WeakMap<Lexicon, Map<string, string[]>>();
+
+/** `terms(text)`, memoised per lexicon (one question): a sentence is also its neighbours' context. */
+function termsCached(text: string, lexicon: Lexicon): string[] {
+  let cache = termCaches.get(lexicon);
+  if (!cache) termCaches.set(lexicon, (cache = new Map()));
+  let found = cache.get(text);
+  if (!found) cache.set(text, (found = terms(text)));
+  return found;
+}
+
+/** Nouns that only say what kind of thing the answer is ("which country's vessels" → the answer is a country's name, not "country"). */
+const TYPE_NOUNS = new Set(terms('country countries city cities person people company companies place places organisation organization group nation nations'));
+
+/** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
+const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
+
+/** Figures and names say what a question is about; the other words say what it asks. */
+function isTopicTerm(term: string, lexicon: Lexicon): boolean {
+  return /^\p{N}/u.test(term) || (lexicon.isName?.(term) ?? false);
 }
 
 /** Features of one candidate sentence; pure, so `eval --explain` and tuning see exactly what ranking saw. */
@@ -177,24 +298,49 @@ export function sentenceFeatures(
   lexicon: Lexicon,
   settings: QuoteSettings,
 ): SentenceFeatures {
-  const own = new Set(terms(sentence.text));
+  // The article's date is part of what a sentence says: "in December 2023" is answered by a sentence of the 2023-12 article.
+  const own = new Set([...termsCached(sentence.text, lexicon), ...dateTerms(sentence.passage.date)]);
+  const withPrevious = sentence.previous ? new Set([...own, ...termsCached(sentence.previous, lexicon)]) : own;
+  const around = sentence.following ? new Set([...withPrevious, ...termsCached(sentence.following, lexicon)]) : withPrevious;
   const coverage = softCoverage(question.terms, own, lexicon, settings.softMatchFrom);
-  const withContext = sentence.previous
-    ? softCoverage(question.terms, new Set([...own, ...terms(sentence.previous)]), lexicon, settings.softMatchFrom)
-    : coverage;
+  const withContext = withPrevious === own ? coverage : softCoverage(question.terms, withPrevious, lexicon, settings.softMatchFrom);
+  const { predicateTerms, topicTerms, type, focus } = analyse(question, lexicon);
   return {
     coverage,
     context: Math.max(0, withContext - coverage),
     similarity: cosine(question.vector, sentence.vector),
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
-    cue: hasCue(expectedAnswerType(question.text), sentence.text, question.terms),
-    focus: focusMatch(question.text, own, lexicon, settings.softMatchFrom),
+    cue: hasCue(type, sentence.text, question.terms),
+    focus: Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
+    predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom)) : 1,
+    topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
+    wantsCue: type !== null,
   };
 }
 
-function focusMatch(question: string, sentenceTerms: ReadonlySet<string>, lexicon: Lexicon, softFrom: number): number {
-  const focus = focusTerm(question);
-  return focus ? matchStrength(focus, sentenceTerms, lexicon, Math.min(softFrom, 0.7)) : 0;
+interface QuestionAnalysis {
+  readonly predicateTerms: ReadonlySet<string>;
+  readonly topicTerms: ReadonlySet<string>;
+  readonly type: AnswerType;
+  /** Focus words, without names ("which Chinese airline" → airline) and type nouns ("which country"). */
+  readonly focus: readonly string[];
+}
+
+const analyses = new WeakMap<QuestionView, QuestionAnalysis>();
+
+/** What the features need from the question, worked out once per question. */
+function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
+  let found = analyses.get(question);
+  if (!found) {
+    found = {
+      predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term))),
+      topicTerms: new Set([...question.terms].filter((term) => isTopicTerm(term, lexicon))),
+      type: expectedAnswerType(question.text),
+      focus: focusTerms(question.text).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term)),
+    };
+    analyses.set(question, found);
+  }
+  return found;
 }
 
 export function scoreSentence(features: SentenceFeatures, settings: QuoteSettings): number {
@@ -225,6 +371,73 @@ function byDateDescending(left: { date: string | null }, right: { date: string |
   return (right.date ?? '').localeCompare(left.date ?? '');
 }
 
+/** Figures a sentence states, normalised: "$31.4 billion" → 31.4billion, "145%" → 145%, "1,000" → 1000. */
+export function figuresOf(text: string): Set<string> {
+  const found = text.match(/\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent\b|per cent\b|billion\b|million\b|trillion\b))?/gi) ?? [];
+  return new Set(found.map((figure) => figure.toLowerCase().replace(/,(?=\d{3})/g, '').replace(/\s+/g, '').replace(/percent|percent/, '%')));
+}
+
+const ORDINALS = /\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b/gi;
+
+/**
+ * What a sentence claims that could contradict another source: its leading ordinal ("his second
+ * in less than 18 months"; later ones usually qualify something else, "the first Trump
+ * administration") and its figures.
+ */
+function claimsOf(text: string): { ordinals: Set<string>; figures: Set<string> } {
+  const lead = text.match(ORDINALS)?.[0]?.toLowerCase();
+  return { ordinals: new Set(lead ? [lead] : []), figures: figuresOf(text) };
+}
+
+type FigureKind = 'percent' | 'money' | 'year' | 'count';
+const FIGURE_KINDS: readonly FigureKind[] = ['percent', 'money', 'year', 'count'];
+
+function kindOf(figure: string): FigureKind {
+  if (figure.endsWith('%')) return 'percent';
+  if (/(billion|million|trillion)$/.test(figure)) return 'money';
+  if (/^(1[89]|20)\d{2}$/.test(figure)) return 'year';
+  return 'count';
+}
+
+function ofKind(figures: ReadonlySet<string>, kind: FigureKind): Set<string> {
+  return new Set([...figures].filter((figure) => kindOf(figure) === kind));
+}
+
+function disjoint(left: ReadonlySet<string>, right: ReadonlySet<string>): boolean {
+  return left.size > 0 && right.size > 0 && [...left].every((value) => !right.has(value));
+}
+
+/**
+ * Sentences of other documents that answer the question about as well as the quote (score at
+ * least `conflictRatio` of it) but state a different ordinal or figure: "his first visit since
+ * 2017" against "his second in less than 18 months". One per document, best first.
+ */
+function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence[], agreeing: readonly ScoredSentence[], settings: QuoteSettings): ConflictingQuote[] {
+  const own = claimsOf(sentence.text);
+  const agreeingSources = new Set(agreeing.map((member) => member.passage.source));
+  const perDocument = new Map<string, ConflictingQuote>();
+  const evidence = evidenceOf(sentence.features, settings);
+  for (const other of ranked.slice(0, CONFLICT_CANDIDATES)) {
+    // Another source that answers the question about as well as the quote does.
+    if (evidenceOf(other.features, settings) < settings.conflictRatio * evidence) continue;
+    if (agreeingSources.has(other.passage.source) || perDocument.has(other.passage.source)) continue;
+    const theirs = claimsOf(other.text);
+    // Figures conflict only between sentences on the same subject (shared words) and of the same kind (a percentage against a percentage).
+    const sameSubject = jaccard(new Set(terms(sentence.text)), new Set(terms(other.text))) >= settings.corroborationOverlap / 2;
+    const differs =
+      disjoint(own.ordinals, theirs.ordinals) ||
+      (own.ordinals.size === 0 && theirs.ordinals.size === 0 && sameSubject && FIGURE_KINDS.some((kind) => disjoint(ofKind(own.figures, kind), ofKind(theirs.figures, kind))));
+    if (differs) perDocument.set(other.passage.source, { ...citationOf(other), text: other.text });
+  }
+  return [...perDocument.values()];
+}
+
+/** How many of the best-ranked sentences are checked for a conflicting statement. */
+const CONFLICT_CANDIDATES = 10;
+
+/** How many of the best-ranked sentences may carry the evidence. */
+const EVIDENCE_SENTENCES = 3;
+
 /**
  * Score every sentence of the retrieved passages against the question and pick the one or two
  * that answer it, verbatim, each with every other document that states the same (corroboration).
@@ -237,7 +450,12 @@ export function selectQuotes(
   settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS,
 ): QuoteDecision {
   const bestPassageScore = Math.max(1e-9, ...sentences.map((sentence) => sentence.passage.score));
-  const termsOf = new Map(sentences.map((sentence) => [sentence, new Set(terms(sentence.text))]));
+  const termCache = new Map<string, Set<string>>();
+  const termsOf = (sentence: SentenceCandidate): Set<string> => {
+    let found = termCache.get(sentence.text);
+    if (!found) termCache.set(sentence.text, (found = new Set(terms(sentence.text))));
+    return found;
+  };
   const ranked: ScoredSentence[] = sentences
     .map((sentence) => {
       const features = sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings);
@@ -246,42 +464,108 @@ export function selectQuotes(
     .sort((left, right) => right.score - left.score);
 
   const best = ranked[0];
-  const evidence = best ? evidenceOf(best) : 0;
+  // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.
+  const evidence = Math.max(0, ...ranked.slice(0, EVIDENCE_SENTENCES).map((sentence) => evidenceOf(sentence.features, settings)));
   if (!best || evidence < settings.minEvidence) return { answered: false, quotes: [], evidence, ranked };
 
   const chosen = [best];
   const runnerUp = ranked.find((sentence) => !sameSpan(sentence, best) && sentence.passage.source === best.passage.source);
   if (runnerUp && runnerUp.score >= settings.secondQuoteRatio * best.score) chosen.push(runnerUp);
 
+  const questionFigures = figuresOf(question.text);
   const quotes = chosen.map((sentence): Quote => {
-    const own = termsOf.get(sentence) ?? new Set<string>();
-    const agreeing = ranked.filter(
-      (other) =>
-        other.passage.source !== sentence.passage.source &&
-        jaccard(own, termsOf.get(other) ?? new Set()) >= settings.corroborationOverlap,
-    );
-    // One citation per other document: its closest sentence.
+    const own = termsOf(sentence);
+    const ownFigures = [...figuresOf(sentence.text)].filter((figure) => !questionFigures.has(figure));
+    const agrees = (other: ScoredSentence) => {
+      if (other.passage.source === sentence.passage.source || evidenceOf(other.features, settings) < settings.corroborationRatio * evidenceOf(sentence.features, settings)) return false;
+      // "His first visit" and "his second" share most words but do not agree.
+      if (disjoint(claimsOf(sentence.text).ordinals, claimsOf(other.text).ordinals)) return false;
+      const overlap = jaccard(own, termsOf(other));
+      if (overlap >= settings.corroborationOverlap) return true;
+      // The same figure (not one the question gave) in a sentence on the same subject: "145%" in two articles.
+      const otherFigures = figuresOf(other.text);
+      return overlap >= settings.corroborationOverlap / 4 && ownFigures.some((figure) => otherFigures.has(figure));
+    };
+    // One citation per other document: its best sentence.
     const perDocument = new Map<string, ScoredSentence>();
-    for (const other of agreeing) if (!perDocument.has(other.passage.source)) perDocument.set(other.passage.source, other);
+    for (const other of ranked) if (agrees(other) && !perDocument.has(other.passage.source)) perDocument.set(other.passage.source, other);
     const group = [sentence, ...perDocument.values()];
     // The headline is the newest statement of the fact; the others are listed as agreeing sources.
     const headline = [...group].sort((left, right) => byDateDescending(left.passage, right.passage))[0] ?? sentence;
+    const conflicts = conflictsWith(sentence, ranked, group, settings);
     return {
       ...citationOf(headline),
       text: headline.text,
       score: headline === sentence ? sentence.score : Math.min(sentence.score, headline.score),
       alsoIn: group.filter((member) => member !== headline).map(citationOf),
+      ...(conflicts.length ? { conflicts } : {}),
     };
   });
   return { answered: true, quotes, evidence, ranked };
 }
 
-/** Evidence leans on term coverage: a static embedding finds "similar" text even for questions the sources don't answer. */
-function evidenceOf(sentence: ScoredSentence): number {
-  const { coverage, context, similarity } = sentence.features;
-  return 0.75 * (coverage + context) + 0.25 * Math.max(0, similarity);
+/**
+ * How sure we are that the sentence answers the question. Names and figures only say what the
+ * question is about ("how old is To Lam?" shares "Lam" with many sentences); the predicate words
+ * ("old", "born", "passengers") must be there too, exactly or as near-synonyms. A question asking
+ * for a number, date or name whose sentence has none is discounted.
+ */
+export function evidenceOf(features: SentenceFeatures, settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS): number {
+  const { predicate, topic, similarity, cue, wantsCue } = features;
+  const evidence =
+    settings.evidencePredicateWeight * predicate +
+    settings.evidenceTopicWeight * topic +
+    settings.evidenceDenseWeight * Math.max(0, similarity);
+  return wantsCue && !cue ? evidence * settings.missingCuePenalty : evidence;
 }
 
 function sameSpan(left: SentenceCandidate, right: SentenceCandidate): boolean {
   return left.passage.source === right.passage.source && left.start === right.start;
+}
+
+/** A sentence of the corpus with its citation, e.g. one stating a distinctive figure. */
+export type CitedSentence = ConflictingQuote;
+
+/** Figures specific enough that two articles stating them state the same fact: percentages and money. */
+export function distinctiveFigures(text: string): string[] {
+  return [...figuresOf(text)].filter((figure) => kindOf(figure) === 'percent' || kindOf(figure) === 'money');
+}
+
+/**
+ * Corroboration beyond the retrieved passages: other documents with a sentence that states the
+ * quote's distinctive figure (a percentage or an amount the question did not give) and shares at
+ * least `minSharedTerms` other words with it, e.g. "145%" in two articles. Adds them to `alsoIn`
+ * and makes the newest statement the headline.
+ */
+export function corroborateByFigures(quote: Quote, question: string, pool: readonly CitedSentence[], minSharedTerms = 2): Quote {
+  const given = figuresOf(question);
+  const figures = distinctiveFigures(quote.text).filter((figure) => !given.has(figure));
+  if (figures.length === 0) return quote;
+  const cited = new Set([quote.source, ...quote.alsoIn.map((citation) => citation.source)]);
+  const own = new Set(terms(quote.text));
+  const added = new Map<string, CitedSentence>();
+  for (const sentence of pool) {
+    if (cited.has(sentence.source) || added.has(sentence.source)) continue;
+    const theirs = figuresOf(sentence.text);
+    if (!figures.some((figure) => theirs.has(figure))) continue;
+    const shared = new Set(terms(sentence.text).filter((term) => own.has(term) && !/^\p{N}/u.test(term)));
+    if (shared.size >= minSharedTerms) added.set(sentence.source, sentence);
+  }
+  if (added.size === 0) return quote;
+  const { text, alsoIn, conflicts, score, ...citation } = quote;
+  const members: CitedSentence[] = [{ ...citation, text }, ...alsoIn.map((member) => ({ ...member, text: '' })), ...added.values()];
+  const headline = [...members].sort(byDateDescending)[0] ?? members[0];
+  if (!headline || headline.text === '') return { ...quote, alsoIn: [...alsoIn, ...[...added.values()].map(citationOnly)] };
+  return {
+    ...citationOnly(headline),
+    text: headline.text,
+    score,
+    alsoIn: members.filter((member) => member !== headline).map(citationOnly),
+    ...(conflicts ? { conflicts } : {}),
+  };
+}
+
+function citationOnly(sentence: Citation): Citation {
+  const { source, title, date, paragraph, chunkId, start, end } = sentence;
+  return { source, title, date, paragraph, chunkId, start, end };
 }

@@ -7,9 +7,14 @@ export interface FusionWeights {
   readonly dense: number;
   /** Weight of the document-date prior (question names the article's year/month, or asks for the latest). */
   readonly date: number;
+  /**
+   * Weight of document coverage: the share of the question's idf mass found anywhere in the
+   * passage's article ("… at the Dalian meeting" is answered by a paragraph that never repeats "Dalian").
+   */
+  readonly document?: number;
 }
 
-export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3, date: 0.15 };
+export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3, date: 0.15, document: 0.2 };
 
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const RECENCY = /\b(latest|most recent|newest|recently|recent|currently|now|today|this year)\b/i;
@@ -57,6 +62,7 @@ export function fuseRankings(
   denseHits: readonly VectorHit[],
   weights: FusionWeights,
   dateOf: (label: number) => number = () => 0,
+  documentOf: (label: number) => number = () => 0,
 ): FusedCandidate[] {
   const bestLexical = Math.max(0, ...lexicalHits.map((hit) => hit.score));
   const similarities = denseHits.map((hit) => hit.similarity);
@@ -71,8 +77,36 @@ export function fuseRankings(
       const lexical = lexicalByLabel.get(label) ?? 0;
       const dense = denseByLabel.get(label) ?? floor;
       const denseNormalised = spread > 1e-9 ? (dense - floor) / spread : 0;
-      const score = weights.lexical * lexical + weights.dense * denseNormalised + weights.date * dateOf(label);
+      const score = weights.lexical * lexical + weights.dense * denseNormalised + weights.date * dateOf(label) + (weights.document ?? 0) * documentOf(label);
       return { label, lexical, dense, score };
     })
     .sort((left, right) => right.score - left.score || left.label - right.label);
+}
+
+/** Share of the question's idf mass that a set of terms holds (each term counted once). */
+export function termCoverage(questionTerms: ReadonlySet<string>, held: ReadonlySet<string>, idf: (term: string) => number): number {
+  let total = 0;
+  let found = 0;
+  for (const term of questionTerms) {
+    const weight = idf(term);
+    total += weight;
+    if (held.has(term)) found += weight;
+  }
+  return total > 0 ? found / total : 0;
+}
+
+/**
+ * Second stage: reorder the first passages by how well their best sentence answers the question.
+ * `share` of the new score comes from the sentence (relative to the best sentence), the rest from
+ * the fused score (relative to the best passage). Passages past the first `passageScores.length` keep their order.
+ */
+export function rerankPassages<P extends { score: number }>(passages: readonly P[], sentenceScores: readonly number[], share: number): P[] {
+  const head = passages.slice(0, sentenceScores.length);
+  const bestFused = Math.max(1e-9, ...head.map((passage) => passage.score));
+  const bestSentence = Math.max(1e-9, ...sentenceScores);
+  const rescored = head
+    .map((passage, index) => ({ passage, index, score: (1 - share) * (passage.score / bestFused) + share * ((sentenceScores[index] ?? 0) / bestSentence) }))
+    .sort((left, right) => right.score - left.score || left.index - right.index)
+    .map((entry) => entry.passage);
+  return [...rescored, ...passages.slice(sentenceScores.length)];
 }

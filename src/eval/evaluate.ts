@@ -120,12 +120,20 @@ export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOut
     .map(
       (sentence) =>
         `    ${sentence.score.toFixed(3)} (coverage ${sentence.features.coverage.toFixed(2)}, context +${sentence.features.context.toFixed(2)}, ` +
-        `cos ${sentence.features.similarity.toFixed(2)}, passage ${sentence.features.passage.toFixed(2)}, cue ${sentence.features.cue ? 'y' : 'n'}) ` +
+        `cos ${sentence.features.similarity.toFixed(2)}, passage ${sentence.features.passage.toFixed(2)}, cue ${sentence.features.wantsCue ? (sentence.features.cue ? 'y' : 'MISSING') : '-'}, ` +
+        `focus ${sentence.features.focus.toFixed(2)}, predicate ${sentence.features.predicate.toFixed(2)}, topic ${sentence.features.topic.toFixed(2)}) ` +
         `${sentence.passage.chunkId}: ${sentence.text.slice(0, 110)}`,
     );
+  const quotes = outcome.answer.quotes.map(
+    (quote) =>
+      `    ${quote.source} ¶${quote.paragraph} (${quote.date ?? 'undated'})` +
+      `${quote.alsoIn.length ? `; also in ${quote.alsoIn.map((citation) => `${citation.source} ¶${citation.paragraph}`).join(', ')}` : ''}` +
+      `${quote.conflicts?.length ? `; DISAGREES ${quote.conflicts.map((conflict) => `${conflict.source} ¶${conflict.paragraph} (${conflict.date ?? 'undated'})`).join(', ')}` : ''}`,
+  );
   return [
     `[${question.id}] ${question.question}`,
     `  ${verdict}; evidence ${(explained.decision?.evidence ?? 0).toFixed(3)}`,
+    ...(quotes.length ? ['  quotes:', ...quotes] : []),
     '  candidates:',
     ...candidates,
     '  sentences:',

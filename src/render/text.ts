@@ -6,6 +6,11 @@ export function formatCitation(citation: Pick<Citation, 'title' | 'date' | 'sour
   return `${citation.title}${date}, ${citation.source} ¶${citation.paragraph}`;
 }
 
+/** "Sources disagree" when another document states a different figure or ordinal; empty otherwise. */
+export function conflictNote(quote: { conflicts?: readonly unknown[] }): string {
+  return quote.conflicts?.length ? 'sources disagree' : '';
+}
+
 /** "2 sources agree" when other documents state the same; empty otherwise. */
 export function agreementNote(quote: { alsoIn: readonly unknown[] }): string {
   return quote.alsoIn.length > 0 ? `${quote.alsoIn.length + 1} sources agree` : '';
@@ -27,9 +32,13 @@ export function renderAnswerText(answer: Answer): string {
   answer.quotes.forEach((quote, index) => {
     const marker = `[${index + 1}]`;
     lines.push(`“${quote.text}” ${marker}`);
-    const agree = agreementNote(quote);
-    sources.push(`${marker} ${formatCitation(quote)}${agree ? ` — ${agree}` : ''}`);
+    const notes = [agreementNote(quote), conflictNote(quote)].filter(Boolean).join('; ');
+    sources.push(`${marker} ${formatCitation(quote)}${notes ? ` — ${notes}` : ''}`);
     for (const other of quote.alsoIn) sources.push(`    also ${formatCitation(other)}`);
+    // Sources that disagree are shown, each with its date, never silently dropped.
+    for (const other of quote.conflicts ?? []) {
+      lines.push(`But ${other.date ?? 'an undated source'} says: “${other.text}” (${formatCitation(other)})`);
+    }
   });
   return [...lines, '', 'Sources:', ...sources].join('\n');
 }

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  corroborateByFigures,
+  dateTerms,
+  DEFAULT_QUOTE_SETTINGS,
+  evidenceOf,
+  expectedAnswerType,
+  figuresOf,
+  focusTerms,
+  selectQuotes,
+  type Lexicon,
+  type SentenceCandidate,
+} from '../../src/answer/quote.js';
+import { dateAffinity, rerankPassages, termCoverage } from '../../src/answer/retrieve.js';
+import { terms } from '../../src/index/terms.js';
+import type { Passage, Quote } from '../../src/answer/types.js';
+
+/** A lexicon where every term counts 1, names are given, and only the given words have vectors (for near-synonyms). */
+function lexicon(names: readonly string[] = [], vectors: Record<string, number[]> = {}): Lexicon {
+  const nameTerms = new Set(names.flatMap((name) => terms(name)));
+  const byTerm = new Map(Object.entries(vectors).map(([word, vector]) => [terms(word)[0] ?? word, new Float32Array(vector)]));
+  return { idf: () => 1, vectorOf: (term) => byTerm.get(term), isName: (term) => nameTerms.has(term), isKnown: () => true };
+}
+
+function passage(source: string, date: string | null, score = 1): Passage {
+  return { source, title: source, date, paragraph: 1, chunkId: `${source}#p1.1`, start: 0, end: 1000, text: '', score };
+}
+
+function sentence(source: string, date: string | null, text: string, start = 0): SentenceCandidate {
+  return { passage: passage(source, date), passageRank: 0, paragraph: 1, start, end: start + text.length, text, previous: '', vector: new Float32Array([1, 0]) };
+}
+
+function question(text: string) {
+  return { text, vector: new Float32Array([1, 0]), terms: new Set(terms(text)) };
+}
+
+describe('sentence selection', () => {
+  it('quotes the sentence that answers, verbatim, with its offsets', () => {
+    const candidates = [
+      sentence('a.txt', '2025-04-14', 'Xi met To Lam in Hanoi on Monday.', 0),
+      sentence('a.txt', '2025-04-14', 'The two countries signed around 40 cooperation agreements.', 40),
+    ];
+    const decision = selectQuotes(question('How many cooperation agreements were signed?'), candidates, lexicon(['Xi', 'Lam', 'Hanoi']));
+    expect(decision.answered).toBe(true);
+    expect(decision.quotes[0]?.text).toBe('The two countries signed around 40 cooperation agreements.');
+    expect(decision.quotes[0]?.start).toBe(40);
+  });
+
+  it('abstains when only the names match and the predicate word is missing (near miss)', () => {
+    const candidates = [sentence('a.txt', null, 'After he met Vietnam’s top leader To Lam, the two countries signed dozens of agreements.')];
+    const decision = selectQuotes(question('How old is To Lam?'), candidates, lexicon(['Lam', 'Vietnam']));
+    expect(decision.answered).toBe(false);
+    expect(decision.evidence).toBeLessThan(DEFAULT_QUOTE_SETTINGS.minEvidence);
+  });
+
+  it('discounts a sentence without the asked-for kind of answer', () => {
+    const features = { coverage: 1, context: 0, similarity: 0.9, passage: 1, cue: false, focus: 0, predicate: 1, topic: 1, wantsCue: true };
+    expect(evidenceOf(features)).toBeLessThan(evidenceOf({ ...features, cue: true }));
+  });
+
+  it('counts the article date as part of what a sentence says ("in December 2023")', () => {
+    expect(dateTerms('2023-12-12')).toEqual(expect.arrayContaining(terms('2023 december dec')));
+    const candidates = [
+      sentence('old.txt', '2023-12-12', 'Xi praised the partnership with Vietnam.', 0),
+      sentence('new.txt', '2025-04-14', 'Xi praised the partnership with Vietnam.', 0),
+    ];
+    const decision = selectQuotes(question('What did Xi praise in December 2023?'), candidates, lexicon(['Xi', 'Vietnam']));
+    expect(decision.quotes[0]?.source).toBe('old.txt');
+  });
+});
+
+describe('corroboration and conflicts', () => {
+  it('cites every document that states the same figure and makes the newest the headline', () => {
+    const candidates = [
+      sentence('undated.txt', null, 'The U.S. imposes steep tariffs of up to 145% on some Chinese goods.', 0),
+      sentence('dated.txt', '2025-04-14', 'Beijing faces 145% US tariffs on Chinese goods.', 0),
+    ];
+    const decision = selectQuotes(question('What tariffs does the US impose on Chinese goods?'), candidates, lexicon(['US', 'Chinese', 'Beijing']));
+    const quote = decision.quotes[0];
+    expect(quote?.source).toBe('dated.txt');
+    expect(quote?.alsoIn.map((citation) => citation.source)).toEqual(['undated.txt']);
+  });
+
+  it('finds a corroborating figure outside the retrieved passages', () => {
+    const quote: Quote = { ...passage('undated.txt', null), paragraph: 7, text: 'Up to 145% on some Chinese goods, the US tariffs bite.', score: 0.7, alsoIn: [] };
+    const pool = [
+      { ...passage('dated.txt', '2025-04-14'), paragraph: 2, text: 'Beijing faces 145% US tariffs while Chinese goods pile up.' },
+      { ...passage('other.txt', '2025-01-01'), paragraph: 3, text: 'Unrelated: 145% of the target was reached.' },
+    ];
+    const corroborated = corroborateByFigures(quote, 'How high are the US tariffs on Chinese goods?', pool);
+    expect(corroborated.source).toBe('dated.txt');
+    expect(corroborated.text).toBe(pool[0]?.text);
+    expect(corroborated.alsoIn.map((citation) => citation.source)).toEqual(['undated.txt']);
+  });
+
+  it('shows a source that states a different ordinal as a conflict, with its date', () => {
+    const candidates = [
+      sentence('undated.txt', null, 'This marks President Xi’s first visit to Vietnam since 2017.', 0),
+      sentence('dated.txt', '2025-04-14', 'Xi’s visit to Vietnam is his second since 2017, in less than 18 months.', 0),
+    ];
+    // The word vectors place "first" and "second" close together, as GloVe does.
+    const near = lexicon(['Xi', 'Vietnam'], { first: [1, 0], second: [0.95, 0.31] });
+    const decision = selectQuotes(question('Is this Xi’s first visit to Vietnam since 2017?'), candidates, near);
+    const quote = decision.quotes[0];
+    expect(quote?.conflicts?.map((conflict) => [conflict.source, conflict.date])).toEqual([[quote?.source === 'dated.txt' ? 'undated.txt' : 'dated.txt', quote?.source === 'dated.txt' ? null : '2025-04-14']]);
+  });
+
+  it('normalises figures', () => {
+    expect([...figuresOf('$31.4 billion, 145% and 1,000 people')]).toEqual(['31.4billion', '145%', '1000']);
+  });
+});
+
+describe('question analysis', () => {
+  it('knows what kind of answer is asked for', () => {
+    expect(expectedAnswerType('how much did Vietnam import?')).toBe('number');
+    expect(expectedAnswerType('how old is To Lam?')).toBe('number');
+    expect(expectedAnswerType('when was the decree approved?')).toBe('time');
+    expect(expectedAnswerType('who wrote the article?')).toBe('name');
+  });
+
+  it('finds the words naming the thing asked for', () => {
+    expect(focusTerms('what is the goal of the plan')).toEqual(terms('goal'));
+    expect(focusTerms('rare earths railway which port')).toEqual(terms('port'));
+  });
+});
+
+describe('retrieval helpers', () => {
+  it('prefers the article of the year the question names, and the newest for "latest"', () => {
+    const span = { oldest: '2023-12-12', newest: '2025-04-14' };
+    expect(dateAffinity('what happened in 2023?', '2023-12-12', span)).toBe(1);
+    expect(dateAffinity('what happened in 2023?', '2025-04-14', span)).toBeLessThan(0);
+    expect(dateAffinity('what is the latest news?', '2025-04-14', span)).toBeGreaterThan(dateAffinity('what is the latest news?', '2023-12-12', span));
+  });
+
+  it('measures how much of the question a document holds', () => {
+    expect(termCoverage(new Set(['a', 'b']), new Set(['a']), () => 1)).toBe(0.5);
+  });
+
+  it('reranks the first passages by their best sentence and keeps the rest in order', () => {
+    const passages = [{ score: 1, id: 'a' }, { score: 0.9, id: 'b' }, { score: 0.5, id: 'c' }];
+    expect(rerankPassages(passages, [0.1, 1], 0.5).map((passage) => passage.id)).toEqual(['b', 'a', 'c']);
+    expect(rerankPassages(passages, [0.1, 1], 0).map((passage) => passage.id)).toEqual(['a', 'b', 'c']);
+  });
+});
