@@ -1,6 +1,10 @@
 import type { Answer } from '../answer/types.js';
 import { renderAnswerText } from './text.js';
 
+type JsonCitation = { source: string; title: string; date: string | null; paragraph: number; chunkId: string };
+
+const citation = ({ source, title, date, paragraph, chunkId }: JsonCitation): JsonCitation => ({ source, title, date, paragraph, chunkId });
+
 /** The stable JSON shape other tools read (`ask --json`, `--jsonl`). */
 export interface AnswerJson {
   question: string;
@@ -16,7 +20,9 @@ export interface AnswerJson {
     score: number;
     start: number;
     end: number;
-    alsoIn: { source: string; title: string; date: string | null; paragraph: number; chunkId: string }[];
+    alsoIn: JsonCitation[];
+    /** Other documents' sentences that give a different figure or date, each quoted verbatim. */
+    conflicts: (JsonCitation & { text: string })[];
   }[];
   passages: { text: string; source: string; chunkId: string; score: number; paragraph: number }[];
   timings: { embedMs: number; searchMs: number; totalMs: number };
@@ -39,7 +45,8 @@ export function answerToJson(answer: Answer): AnswerJson {
       score: quote.score,
       start: quote.start,
       end: quote.end,
-      alsoIn: quote.alsoIn.map(({ source, title, date, paragraph, chunkId }) => ({ source, title, date, paragraph, chunkId })),
+      alsoIn: quote.alsoIn.map(citation),
+      conflicts: (quote.conflicts ?? []).map((conflict) => ({ ...citation(conflict), text: conflict.text })),
     })),
     passages: answer.passages.slice(0, 5).map(({ text, source, chunkId, score, paragraph }) => ({ text, source, chunkId, score, paragraph })),
     timings: {
