@@ -1,0 +1,50 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/answer/engine.js';
+import { judge, readQuestions, summarise, type EvalReport } from '../../src/eval/evaluate.js';
+import { silentLogger } from '../../src/log.js';
+import { createTempProject, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+
+/**
+ * Floors on the public evaluation set, a few points under the figures in README.md so that a
+ * real regression fails the build while a one-question wobble does not. Never a timing.
+ */
+const FLOORS: Omit<EvalReport, 'answerable' | 'unanswerable' | 'latency'> = {
+  hitAt1: 0.85,
+  hitAt3: 0.88,
+  firstQuoteHolds: 0.74,
+  citationAccuracy: 0.9,
+  answeredRate: 0.92,
+  abstainRate: 0.6,
+};
+
+let project: TempProject;
+let engine: Engine;
+
+beforeAll(async () => {
+  project = await createTempProject();
+  engine = await createEngine(project.config, silentLogger);
+});
+
+afterAll(() => project.cleanup());
+
+describe('the public evaluation set', () => {
+  it('is well formed: every expected answer stands verbatim in each listed source', () => {
+    const output = execFileSync(process.execPath, ['test/eval/check-questions.mjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
+    expect(output).toMatch(/OK: 0 error\(s\)/);
+  });
+
+  it('meets the quality floors', async () => {
+    const questions = await readQuestions(path.join(PROJECT_DIR, 'test/eval/questions.jsonl'));
+    expect(questions.filter((question) => question.kind === 'answerable').length).toBeGreaterThanOrEqual(40);
+    expect(questions.filter((question) => question.kind === 'unanswerable').length).toBeGreaterThanOrEqual(15);
+    const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+    const outcomes = [];
+    for (const question of questions) outcomes.push(judge(question, await engine.ask(question.question), documents));
+    const report = summarise(outcomes);
+    for (const [metric, floor] of Object.entries(FLOORS)) {
+      expect(report[metric as keyof typeof FLOORS], metric).toBeGreaterThanOrEqual(floor);
+    }
+  });
+});
