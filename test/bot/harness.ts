@@ -2,19 +2,17 @@
  * Shared set-up for the end-to-end tests: the real engine over a temp copy of seeds/, the fake
  * Discord, and the real bot (discord.js client) logged in to it.
  */
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { ClientOptions } from 'discord.js';
 import { createEngine } from '../../src/answer/engine.js';
 import type { AnswerEngine } from '../../src/answer/types.js';
 import { startBot, type RunningBot } from '../../src/bot/client.js';
 import type { BotSettings } from '../../src/bot/context.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import type { Config } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { FakeDiscord, type RecordedRequest } from '../fakes/discord-server.js';
+import { createTempProject, PROJECT_DIR } from '../support/temp-project.js';
 
-export const PROJECT_DIR = path.resolve(import.meta.dirname, '../..');
+export { PROJECT_DIR };
 export const TOKEN = 'MTAfake.bot-token.SECRET-do-not-log-1234567890';
 
 /** Client options that make tests fast: no identify wait, no global REST limiter, short guild wait. */
@@ -33,21 +31,8 @@ export interface Workspace {
 
 /** A temp folder with a copy of seeds/, its own index and data folders, and the project's model cache. */
 export async function createWorkspace(): Promise<Workspace> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'seed-bot-'));
-  const corpusDir = path.join(dir, 'seeds');
-  await cp(path.join(PROJECT_DIR, 'seeds'), corpusDir, { recursive: true });
-  return {
-    dir,
-    corpusDir,
-    config(environment = {}) {
-      const config = loadConfig(
-        { CORPUS_DIR: corpusDir, INDEX_DIR: path.join(dir, 'index'), DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', ...environment },
-        { baseDir: dir, loadDotenv: false },
-      );
-      return { ...config, modelCacheDir: path.join(PROJECT_DIR, 'embeddings', 'models') };
-    },
-    remove: () => rm(dir, { recursive: true, force: true }),
-  };
+  const project = await createTempProject();
+  return { dir: project.dir, corpusDir: project.corpusDir, config: (environment = {}) => project.configWith(environment), remove: project.cleanup };
 }
 
 /** The real engine (real model, real index) over the workspace's corpus. */

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
 // Validate test/eval/questions.jsonl against the seed articles.
 //
-//   node test/eval/check-questions.mjs [--strict] [--questions FILE] [--seeds DIR]
+//   node --import tsx test/eval/check-questions.mjs [--strict] [--questions FILE] [--seeds DIR]
 //
 // Errors (exit 1): a line that does not parse, a bad or duplicate id, a bad kind or field,
 // too few questions, a source file that does not exist, or an `answer` that does not occur
@@ -13,13 +12,14 @@
 // be looked at: either add the file to `sources` or record why it does not answer the question
 // in REVIEWED below. Stale REVIEWED entries are warned about too.
 //
-// Plain Node (>= 20), no dependencies. Sentence splitting mirrors src/chunk/sentences.ts and
-// paragraph/heading handling mirrors src/corpus/metadata.ts, so "occurs in a sentence" means
-// the same thing here as in the bot.
+// Runs with tsx (`node --import tsx test/eval/check-questions.mjs`) to use the bot's own
+// paragraph, heading and sentence code.
 
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { splitSentences } from '../../src/chunk/sentences.js';
+import { isHeading, parseDocument } from '../../src/corpus/metadata.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -58,72 +58,13 @@ const QUESTIONS = option('--questions', path.join(HERE, 'questions.jsonl'));
 const SEEDS = option('--seeds', path.join(ROOT, 'seeds'));
 
 // ---------------------------------------------------------------------------
-// Seed parsing (mirrors src/corpus/metadata.ts and src/chunk/sentences.ts)
-
-const DATE_PREFIX = /^[ \t\u00a0]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t\u00a0]+/;
-const MARKDOWN_HEADING = /^#{1,6}\s+/;
-
-function isHeading(text) {
-  const line = text.trim();
-  if (MARKDOWN_HEADING.test(line)) return true;
-  return line.length > 0 && line.length <= 120 && !/[.!?:;,"”’)…]$/.test(line) && !line.includes('\n');
-}
-
-function isHardWrapped(previousLine, nextLine) {
-  const lastLine = previousLine.slice(previousLine.lastIndexOf('\n') + 1);
-  return lastLine.length >= 60 && !/[.!?:"”’)]$/.test(lastLine) && /^\p{Ll}/u.test(nextLine);
-}
-
-function paragraphsOf(raw) {
-  const paragraphs = [];
-  let previousBlank = true;
-  for (let line of raw.split('\n')) {
-    line = line.replace(DATE_PREFIX, '').replace(/^\s+|\s+$/gu, '');
-    if (!line) {
-      previousBlank = true;
-      continue;
-    }
-    const last = paragraphs.at(-1);
-    if (!previousBlank && last !== undefined && isHardWrapped(last, line)) {
-      paragraphs[paragraphs.length - 1] = `${last}\n${line}`;
-    } else {
-      paragraphs.push(line);
-    }
-    previousBlank = false;
-  }
-  return paragraphs;
-}
-
-const segmenter = new Intl.Segmenter('en', { granularity: 'sentence' });
-const TITLE_ABBREVIATION =
-  /(?:^|[\s(“"])(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Capt|Sgt|Gov|Sen|Rep|Pres|Rev|St|Jr|Sr|No|Nos|vs|etc|e\.g|i\.e|Inc|Co|Corp|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est|Mt|Ft)\.\s*$/;
-const INITIALISM = /(?:^|[\s(“"])(?:\p{Lu}\.){2,}\s*$/u;
-const SENTENCE_OPENER =
-  /^\s*(?:The|A|An|It|Its|He|She|They|We|I|This|That|These|Those|There|In|On|At|But|And|However|Meanwhile|Still|Yet|So|As|After|Before|While|When|If|Both|Most|Many|Some|Such|Its|Their|His|Her|Our)\b/;
-
-function continuesAfter(previous, next) {
-  if (TITLE_ABBREVIATION.test(previous)) return true;
-  if (INITIALISM.test(previous)) return !SENTENCE_OPENER.test(next);
-  return /^\s*\p{Ll}/u.test(next);
-}
-
-function sentencesOf(text) {
-  const merged = [];
-  for (const { segment } of segmenter.segment(text)) {
-    if (merged.length > 0 && continuesAfter(merged[merged.length - 1], segment)) {
-      merged[merged.length - 1] += segment;
-    } else {
-      merged.push(segment);
-    }
-  }
-  return merged.map((s) => s.replace(/^\s+|\s+$/gu, '')).filter(Boolean);
-}
+// Seed parsing: the bot's own code, so "occurs in a sentence" means the same here as in answers.
 
 /** Quotable sentences of a seed: headings are never quoted, so they never count. */
 function quotableSentences(raw) {
-  return paragraphsOf(raw.replace(/^\uFEFF/, ''))
-    .filter((p) => !isHeading(p))
-    .flatMap(sentencesOf);
+  return parseDocument('seed', raw.replace(/^\uFEFF/, ''))
+    .paragraphs.filter((paragraph) => !isHeading(paragraph.text))
+    .flatMap((paragraph) => splitSentences(paragraph.text).map((sentence) => sentence.text));
 }
 
 /** Lowercase, strip diacritics, straighten quotes and dashes, squeeze spaces. */

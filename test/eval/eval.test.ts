@@ -31,7 +31,7 @@ afterAll(() => project.cleanup());
 
 describe('the public evaluation set', () => {
   it('is well formed: every expected answer stands verbatim in each listed source', () => {
-    const output = execFileSync(process.execPath, ['test/eval/check-questions.mjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
+    const output = execFileSync(process.execPath, ['--import', 'tsx', 'test/eval/check-questions.mjs'], { cwd: PROJECT_DIR, encoding: 'utf8' });
     expect(output).toMatch(/OK: 0 error\(s\)/);
   });
 

@@ -20,7 +20,7 @@ export interface TempProject {
   cleanup(): Promise<void>;
 }
 
-/** A temp folder with a copy of the seeds (or the given documents) and an empty index folder. */
+/** A temp folder with a copy of the seeds (or the given documents), its own index and data folders, and the shared model. */
 export async function createTempProject(documents?: Record<string, string>): Promise<TempProject> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'seed-quotes-'));
   const corpusDir = path.join(dir, 'corpus');
@@ -32,7 +32,10 @@ export async function createTempProject(documents?: Record<string, string>): Pro
     await cp(SEEDS_DIR, corpusDir, { recursive: true });
   }
   const configWith = (environment: Record<string, string>): Config =>
-    loadConfig({ CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, MODEL_DIR: MODEL_CACHE_DIR, LOG_LEVEL: 'silent', ...environment }, { loadDotenv: false });
+    loadConfig(
+      { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, MODEL_DIR: MODEL_CACHE_DIR, DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', ...environment },
+      { baseDir: dir, loadDotenv: false },
+    );
   return {
     dir,
     corpusDir,
