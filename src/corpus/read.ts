@@ -4,6 +4,7 @@ import type { CorpusDocument } from '../answer/types.js';
 import { parseDocument } from './metadata.js';
 
 const CORPUS_EXTENSIONS = new Set(['.txt', '.md']);
+const READ_CONCURRENCY = 256;
 
 export class CorpusError extends Error {
   override name = 'CorpusError';
@@ -24,7 +25,13 @@ export async function readCorpus(corpusDir: string): Promise<CorpusDocument[]> {
   if (files.length === 0) {
     throw new CorpusError(`The corpus folder ${corpusDir} (CORPUS_DIR) has no .txt or .md files.`);
   }
-  return Promise.all(
-    files.map(async (file) => parseDocument(file, (await readFile(path.join(corpusDir, file), 'utf8')).replace(/^\uFEFF/, ''))),
-  );
+  // A bounded number of files open at once: 100,000 at a time fail with EMFILE.
+  const documents: CorpusDocument[] = [];
+  for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
+    const batch = files.slice(start, start + READ_CONCURRENCY);
+    documents.push(
+      ...(await Promise.all(batch.map(async (file) => parseDocument(file, (await readFile(path.join(corpusDir, file), 'utf8')).replace(/^\uFEFF/, ''))))),
+    );
+  }
+  return documents;
 }

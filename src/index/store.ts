@@ -1,12 +1,19 @@
+import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { once } from 'node:events';
 import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../answer/types.js';
 import { LexicalIndex } from './lexical-index.js';
-import { VectorIndex } from './vector-index.js';
+import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index.js';
 
-/** Bump when the files' layout or meaning changes: older indexes are then rebuilt, never misread. */
-export const INDEX_FORMAT_VERSION = 1;
+/**
+ * Bump when the files' layout or meaning changes: older indexes are then rebuilt, never misread.
+ * 2: documents and chunks in `documents.jsonl` (chunk text as offsets into the document), HNSW
+ *    only above the exact-search size.
+ */
+export const INDEX_FORMAT_VERSION = 2;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),
@@ -26,7 +33,7 @@ export interface IndexSnapshot {
   readonly documents: readonly CorpusDocument[];
   /** Position = label in both indexes. */
   readonly chunks: readonly Chunk[];
-  readonly vectorIndex: VectorIndex;
+  readonly vectorIndex: VectorSearch;
   readonly lexicalIndex: LexicalIndex;
 }
 
@@ -36,11 +43,24 @@ export class IndexError extends Error {
 
 const FILES = {
   manifest: 'manifest.json',
-  store: 'store.json',
+  documents: 'documents.jsonl',
   lexical: 'lexical.json',
   hnsw: 'vectors.hnsw',
   vectors: 'vectors.f32',
 } as const;
+
+/** One line of `documents.jsonl`: the document, its paragraphs and chunks as offsets into `raw`. */
+interface StoredDocument {
+  readonly file: string;
+  readonly title: string;
+  readonly date: string | null;
+  readonly contentHash: string;
+  readonly raw: string;
+  /** [number, start, end] */
+  readonly paragraphs: [number, number, number][];
+  /** [paragraph, part, start, end, section] */
+  readonly chunks: [number, number, number, number, string | null][];
+}
 
 export async function readManifest(indexDir: string): Promise<Manifest | null> {
   let text: string;
@@ -49,21 +69,65 @@ export async function readManifest(indexDir: string): Promise<Manifest | null> {
   } catch {
     return null;
   }
-  const parsed = manifestSchema.safeParse(JSON.parse(text));
-  return parsed.success ? parsed.data : null;
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The part number of a chunk id (`file#p3.2` → 2). */
+function chunkPart(chunk: Chunk): number {
+  return Number(chunk.id.slice(chunk.id.lastIndexOf('.') + 1));
+}
+
+/** Write lines through a stream, waiting when its buffer is full (100k documents never form one string). */
+async function writeLines(file: string, lines: Iterable<string>): Promise<void> {
+  const stream = createWriteStream(file);
+  const failed = once(stream, 'error').then(([error]) => Promise.reject(error as Error));
+  failed.catch(() => {});
+  for (const line of lines) {
+    if (!stream.write(`${line}\n`)) await Promise.race([once(stream, 'drain'), failed]);
+  }
+  stream.end();
+  await Promise.race([once(stream, 'finish'), failed]);
+}
+
+function* storedLines(documents: readonly CorpusDocument[], chunks: readonly Chunk[]): Generator<string> {
+  let position = 0;
+  for (const document of documents) {
+    const own: StoredDocument['chunks'] = [];
+    while (position < chunks.length && (chunks[position] as Chunk).file === document.file) {
+      const chunk = chunks[position++] as Chunk;
+      own.push([chunk.paragraph, chunkPart(chunk), chunk.start, chunk.end, chunk.section]);
+    }
+    const stored: StoredDocument = {
+      file: document.file,
+      title: document.title,
+      date: document.date,
+      contentHash: document.contentHash,
+      raw: document.raw,
+      paragraphs: document.paragraphs.map((paragraph) => [paragraph.number, paragraph.start, paragraph.end]),
+      chunks: own,
+    };
+    yield JSON.stringify(stored);
+  }
+  if (position !== chunks.length) throw new Error('chunks must be grouped by document, in document order');
 }
 
 /**
  * Write the snapshot into a temporary folder, then swap it in with renames, so a reader sees the
- * old index or the new one, never a half-written mix. Vectors are kept raw too, for reuse on rebuild.
+ * old index or the new one, never a half-written mix. Vectors are kept raw too, for reuse on
+ * rebuild and for exact search.
  */
 export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vectors: readonly Float32Array[]): Promise<void> {
   const stamp = `${process.pid}-${Date.now()}`;
   const temporary = `${indexDir}.tmp-${stamp}`;
   await mkdir(temporary, { recursive: true });
-  await writeFile(path.join(temporary, FILES.store), JSON.stringify({ documents: snapshot.documents, chunks: snapshot.chunks }));
-  await writeFile(path.join(temporary, FILES.lexical), snapshot.lexicalIndex.toJSON());
-  await snapshot.vectorIndex.save(path.join(temporary, FILES.hnsw));
+  await writeLines(path.join(temporary, FILES.documents), storedLines(snapshot.documents, snapshot.chunks));
+  await writeLines(path.join(temporary, FILES.lexical), snapshot.lexicalIndex.toJSONLines());
+  if (snapshot.vectorIndex instanceof VectorIndex) await snapshot.vectorIndex.save(path.join(temporary, FILES.hnsw));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
   await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(snapshot.manifest, null, 2));
   const retired = `${indexDir}.old-${stamp}`;
@@ -74,33 +138,83 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   await rm(retired, { recursive: true, force: true });
 }
 
+/** Read `documents.jsonl` back into documents and chunks (chunk text is a slice of the document's raw text). */
+async function readStore(indexDir: string): Promise<{ documents: CorpusDocument[]; chunks: Chunk[] }> {
+  const documents: CorpusDocument[] = [];
+  const chunks: Chunk[] = [];
+  const lines = createInterface({ input: createReadStream(path.join(indexDir, FILES.documents), 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line) continue;
+    const stored = JSON.parse(line) as StoredDocument;
+    const { raw, file } = stored;
+    documents.push({
+      file,
+      title: stored.title,
+      date: stored.date,
+      raw,
+      contentHash: stored.contentHash,
+      paragraphs: stored.paragraphs.map(([number, start, end]) => ({ number, start, end, text: raw.slice(start, end) })),
+    });
+    for (const [paragraph, part, start, end, section] of stored.chunks) {
+      chunks.push({ id: `${file}#p${paragraph}.${part}`, file, paragraph, start, end, text: raw.slice(start, end), section });
+    }
+  }
+  return { documents, chunks };
+}
+
 /** Load a saved index; the caller has checked the manifest (model, settings, seeds) first. */
 export async function loadIndex(indexDir: string, manifest: Manifest, ef: number): Promise<IndexSnapshot> {
   try {
-    const store = JSON.parse(await readFile(path.join(indexDir, FILES.store), 'utf8')) as Pick<IndexSnapshot, 'documents' | 'chunks'>;
-    const lexicalIndex = LexicalIndex.fromJSON(await readFile(path.join(indexDir, FILES.lexical), 'utf8'));
-    const vectorIndex = await VectorIndex.load(path.join(indexDir, FILES.hnsw), manifest.model.dimensions, ef);
-    if (vectorIndex.size !== store.chunks.length) throw new Error(`${vectorIndex.size} vectors for ${store.chunks.length} chunks`);
-    return { manifest, documents: store.documents, chunks: store.chunks, vectorIndex, lexicalIndex };
+    const { documents, chunks } = await readStore(indexDir);
+    const lexicalIndex = LexicalIndex.fromJSONLines(await readLines(path.join(indexDir, FILES.lexical)));
+    const dimensions = manifest.model.dimensions;
+    const hnswFile = path.join(indexDir, FILES.hnsw);
+    const vectorIndex: VectorSearch = existsSync(hnswFile)
+      ? await VectorIndex.load(hnswFile, dimensions, ef)
+      : new ExactVectorIndex(await readMatrix(path.join(indexDir, FILES.vectors)), dimensions);
+    if (vectorIndex.size !== chunks.length) throw new Error(`${vectorIndex.size} vectors for ${chunks.length} chunks`);
+    return { manifest, documents, chunks, vectorIndex, lexicalIndex };
   } catch (error) {
     throw new IndexError(`The index in ${indexDir} is damaged (${(error as Error).message}); run \`npm run ingest\` to rebuild it.`);
   }
 }
 
-/** The raw vectors of a saved index, by chunk id, to skip re-embedding unchanged documents. */
-export async function loadVectorsById(indexDir: string, dimensions: number): Promise<Map<string, Float32Array>> {
-  const byId = new Map<string, Float32Array>();
+async function readLines(file: string): Promise<string[]> {
+  const lines: string[] = [];
+  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) if (line) lines.push(line);
+  return lines;
+}
+
+async function readMatrix(file: string): Promise<Float32Array> {
+  const bytes = await readFile(file);
+  // Copy into an aligned buffer of its own (a pooled Buffer may start at an odd offset).
+  const matrix = new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(matrix.buffer).set(bytes);
+  return matrix;
+}
+
+/**
+ * The raw vectors of a saved index, by document content hash (rows in chunk order), to skip
+ * re-embedding unchanged documents — renamed ones included. The caller checks model and chunker.
+ */
+export async function loadVectorsByHash(indexDir: string, dimensions: number): Promise<Map<string, Float32Array>> {
+  const byHash = new Map<string, Float32Array>();
   try {
-    const store = JSON.parse(await readFile(path.join(indexDir, FILES.store), 'utf8')) as { chunks: Chunk[] };
-    const bytes = await readFile(path.join(indexDir, FILES.vectors));
-    const all = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    store.chunks.forEach((chunk, position) => {
-      if ((position + 1) * dimensions <= all.length) byId.set(chunk.id, all.slice(position * dimensions, (position + 1) * dimensions));
-    });
+    const all = await readMatrix(path.join(indexDir, FILES.vectors));
+    let row = 0;
+    const lines = createInterface({ input: createReadStream(path.join(indexDir, FILES.documents), 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      if (!line) continue;
+      const stored = JSON.parse(line) as Pick<StoredDocument, 'contentHash' | 'chunks'>;
+      const rows = stored.chunks.length;
+      if ((row + rows) * dimensions > all.length) break;
+      byHash.set(stored.contentHash, all.slice(row * dimensions, (row + rows) * dimensions));
+      row += rows;
+    }
   } catch {
     // No reusable vectors: everything is embedded afresh.
   }
-  return byId;
+  return byHash;
 }
 
 function packVectors(vectors: readonly Float32Array[], dimensions: number): Uint8Array {

@@ -4,8 +4,10 @@ import { readCorpus } from '../corpus/read.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
-import { INDEX_FORMAT_VERSION, IndexError, loadIndex, loadVectorsById, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
-import { DEFAULT_HNSW, VectorIndex, type HnswSettings } from './vector-index.js';
+import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
+import { ResumeLog } from './resume.js';
+import { INDEX_FORMAT_VERSION, IndexError, loadIndex, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
+import { DEFAULT_HNSW, EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex, VectorIndex, type HnswSettings, type VectorSearch } from './vector-index.js';
 
 /** Everything that shapes what is stored; a change in any of it means a rebuild. */
 export interface IndexSettings {
@@ -28,15 +30,30 @@ export interface SyncOptions {
    * `ingest`: the same, but an index of another model is rebuilt with the configured one.
    */
   readonly mode: 'load' | 'ingest';
+  /** Progress display for long stages; by default a bar on stderr for stages of 2,000+ items. */
+  readonly progress?: (label: string, total: number, unit: string) => Progress;
+  /** Chunks embedded between two saves of partial work (default 512). */
+  readonly embedGroupChunks?: number;
 }
 
-const EMBED_BATCH = 64;
+/** Chunks embedded between two appends to the resume log (and two progress updates). */
+const EMBED_GROUP = 512;
 
 /** Bring the saved index in line with the corpus folder and settings, and load it. */
-export async function syncIndex(options: SyncOptions): Promise<{ snapshot: IndexSnapshot; report: IngestReport }> {
+export async function syncIndex(
+  options: SyncOptions,
+): Promise<{ snapshot: IndexSnapshot; report: IngestReport; embedded: number; stagesMs: Record<string, number> }> {
   const started = performance.now();
+  const stagesMs: Record<string, number> = {};
+  let stageStart = started;
+  const lap = (stage: string) => {
+    const now = performance.now();
+    stagesMs[stage] = (stagesMs[stage] ?? 0) + now - stageStart;
+    stageStart = now;
+  };
   const { indexDir, embedder, settings, log } = options;
   const documents = await readCorpus(options.corpusDir);
+  lap('read corpus');
   const previous = await readManifest(indexDir);
   const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
   const changes = diffSeeds(previous?.seeds ?? {}, seeds);
@@ -51,21 +68,43 @@ export async function syncIndex(options: SyncOptions): Promise<{ snapshot: Index
   const staleReason = whyStale(previous, embedder, settings, changes);
   if (previous && staleReason === null) {
     const snapshot = await loadIndex(indexDir, previous, options.ef);
+    lap('load index');
     const report = makeReport(false, 'up to date', changes, snapshot, started);
-    return { snapshot, report };
+    return { snapshot, report, embedded: 0, stagesMs };
   }
 
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
+  const vectorKey = { model: embedder.modelId, dimensions: embedder.dimensions, chunker: settings.chunker, formatVersion: INDEX_FORMAT_VERSION };
   const sameVectors = previous !== null && previous.model.id === embedder.modelId && sameJson(previous.settings['chunker'], settings.chunker);
-  const reusable = sameVectors ? await loadVectorsById(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
-  const unchangedFiles = new Set(documents.filter((document) => previous?.seeds[document.file] === document.contentHash).map((document) => document.file));
-  const { snapshot, vectors, embedded } = await buildSnapshot(documents, embedder, settings, options.ef, (chunk) =>
-    unchangedFiles.has(chunk.file) ? reusable.get(chunk.id) : undefined,
-  );
+  const known = sameVectors ? await loadVectorsByHash(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
+  const resume = await ResumeLog.open(indexDir, vectorKey, embedder.dimensions);
+  const resumed = [...resume.vectors.keys()].filter((hash) => !known.has(hash)).length;
+  if (resumed > 0) log.info(`Resuming an interrupted ingest: ${resumed} documents were already embedded.`);
+  for (const [hash, matrix] of resume.vectors) if (!known.has(hash)) known.set(hash, matrix);
+  const { snapshot, vectors, embedded } = await buildSnapshot(documents, embedder, settings, options.ef, {
+    known,
+    onEmbedded: (entries) => resume.log.append(entries),
+    progress: options.progress ?? ((label, total, unit) => createProgress(label, total, unit)),
+    embedGroupChunks: options.embedGroupChunks ?? EMBED_GROUP,
+    lap,
+  });
   await saveIndex(indexDir, snapshot, vectors);
+  lap('save');
+  await resume.log.discard();
   const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot, started);
   log.info(`Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) in ${Math.round(report.durationMs)} ms.`);
-  return { snapshot, report };
+  return { snapshot, report, embedded, stagesMs };
+}
+
+export interface BuildOptions {
+  /** Vectors already known, by document content hash (rows in chunk order). */
+  readonly known?: ReadonlyMap<string, Float32Array>;
+  /** Called after each group of documents is embedded (the resume log). */
+  readonly onEmbedded?: (entries: { hash: string; matrix: Float32Array }[]) => Promise<void>;
+  readonly progress?: (label: string, total: number, unit: string) => Progress;
+  readonly embedGroupChunks?: number;
+  /** Called at the end of each stage with its name (for timings). */
+  readonly lap?: (stage: string) => void;
 }
 
 /** Chunk, embed (reusing known vectors) and index the documents. */
@@ -74,36 +113,85 @@ export async function buildSnapshot(
   embedder: Embedder,
   settings: IndexSettings,
   ef: number,
-  knownVector: (chunk: Chunk) => Float32Array | undefined = () => undefined,
+  options: BuildOptions = {},
 ): Promise<{ snapshot: IndexSnapshot; vectors: Float32Array[]; embedded: number }> {
-  const titles = new Map(documents.map((document) => [document.file, document.title]));
-  const chunks = documents.flatMap((document) => chunkDocument(document, settings.chunker));
-  const vectors: (Float32Array | undefined)[] = chunks.map((chunk) => knownVector(chunk));
-  const missing = chunks.flatMap((chunk, position) => (vectors[position] ? [] : [position]));
-  for (let offset = 0; offset < missing.length; offset += EMBED_BATCH) {
-    const batch = missing.slice(offset, offset + EMBED_BATCH);
-    const texts = batch.map((position) => {
-      const chunk = chunks[position] as Chunk;
-      return embeddingText({ title: titles.get(chunk.file) ?? '' }, chunk);
+  const { dimensions } = embedder;
+  const progressOf = options.progress ?? (() => SILENT_PROGRESS);
+  const lap = options.lap ?? (() => {});
+  lap('reuse vectors');
+  const perDocument = documents.map((document) => chunkDocument(document, settings.chunker));
+  lap('chunk');
+  const matrices: (Float32Array | undefined)[] = documents.map((document, index) => {
+    const matrix = options.known?.get(document.contentHash);
+    return matrix && matrix.length === (perDocument[index] as Chunk[]).length * dimensions ? matrix : undefined;
+  });
+  const missing = documents.flatMap((_, index) => (matrices[index] ? [] : [index]));
+  const missingChunks = missing.reduce((sum, index) => sum + (perDocument[index] as Chunk[]).length, 0);
+  const embedProgress = progressOf('embedding', missingChunks, 'chunks');
+  const groupSize = options.embedGroupChunks ?? EMBED_GROUP;
+  let embeddedChunks = 0;
+  for (let cursor = 0; cursor < missing.length; ) {
+    // A group of whole documents of about EMBED_GROUP chunks: embedded together, logged together.
+    const group: number[] = [];
+    let groupChunks = 0;
+    while (cursor < missing.length && (groupChunks < groupSize || group.length === 0)) {
+      const index = missing[cursor++] as number;
+      group.push(index);
+      groupChunks += (perDocument[index] as Chunk[]).length;
+    }
+    const texts = group.flatMap((index) => {
+      const document = documents[index] as CorpusDocument;
+      return (perDocument[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
     });
-    const embedded = await embedder.embed(texts);
-    batch.forEach((position, index) => (vectors[position] = embedded[index]));
+    const vectors = await embedder.embed(texts);
+    let row = 0;
+    const entries = group.map((index) => {
+      const count = (perDocument[index] as Chunk[]).length;
+      const matrix = new Float32Array(count * dimensions);
+      for (let part = 0; part < count; part++) matrix.set(vectors[row++] as Float32Array, part * dimensions);
+      matrices[index] = matrix;
+      return { hash: (documents[index] as CorpusDocument).contentHash, matrix };
+    });
+    await options.onEmbedded?.(entries);
+    embeddedChunks += groupChunks;
+    embedProgress.update(embeddedChunks);
   }
-  const complete = vectors as Float32Array[];
+  embedProgress.finish();
+  lap('embed');
+
+  const chunks = perDocument.flat();
+  const vectors: Float32Array[] = [];
+  matrices.forEach((matrix) => {
+    const rows = (matrix as Float32Array).length / dimensions;
+    for (let row = 0; row < rows; row++) vectors.push((matrix as Float32Array).subarray(row * dimensions, (row + 1) * dimensions));
+  });
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
-    model: { id: embedder.modelId, dimensions: embedder.dimensions },
+    model: { id: embedder.modelId, dimensions },
     settings: { ...settings },
     seeds: Object.fromEntries(documents.map((document) => [document.file, document.contentHash])),
     builtAt: new Date().toISOString(),
     chunks: chunks.length,
   };
-  const lexicalIndex = LexicalIndex.build(
+  const titles = new Map(documents.map((document) => [document.file, document.title]));
+  const lexicalProgress = progressOf('lexical index', chunks.length, 'chunks');
+  const lexicalIndex = await LexicalIndex.buildAsync(
     chunks.map((chunk, label) => ({ label, text: chunk.text, title: titles.get(chunk.file) ?? '', section: chunk.section })),
     settings.lexical,
+    (done) => lexicalProgress.update(done),
   );
-  const vectorIndex = VectorIndex.build(complete, embedder.dimensions, { ...settings.hnsw, ef });
-  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex }, vectors: complete, embedded: missing.length };
+  lexicalProgress.finish();
+  lap('lexical index');
+  let vectorIndex: VectorSearch;
+  if (chunks.length <= EXACT_SEARCH_MAX_CHUNKS) {
+    vectorIndex = ExactVectorIndex.fromVectors(vectors, dimensions);
+  } else {
+    const graphProgress = progressOf('hnsw graph', chunks.length, 'vectors');
+    vectorIndex = await VectorIndex.buildAsync(vectors, dimensions, { ...settings.hnsw, ef }, (done) => graphProgress.update(done));
+    graphProgress.finish();
+  }
+  lap('vector index');
+  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex }, vectors, embedded: missingChunks };
 }
 
 interface SeedChanges {

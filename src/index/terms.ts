@@ -24,8 +24,24 @@ export function tokenize(text: string): string[] {
   return joined.match(TOKEN) ?? [];
 }
 
+/**
+ * Token → term, remembered: a corpus repeats a small vocabulary (Zipf), and stemming is the
+ * costly step of indexing. Bounded, so a stream of unique tokens cannot grow it without end.
+ */
+const termCache = new Map<string, string | null>();
+const TERM_CACHE_LIMIT = 200_000;
+
 /** Map a folded token to its index term, or null for stop words. Numbers lose thousands separators. */
 export function toTerm(token: string): string | null {
+  const known = termCache.get(token);
+  if (known !== undefined) return known;
+  const term = computeTerm(token);
+  if (termCache.size >= TERM_CACHE_LIMIT) termCache.clear();
+  termCache.set(token, term);
+  return term;
+}
+
+function computeTerm(token: string): string | null {
   const word = token.replace(/['’]s$/, '');
   if (/^\p{N}/u.test(word)) return word.replace(/,(?=\d{3}\b)/g, '');
   if (STOP_WORDS.has(word) || word.length < 2) return null;

@@ -1,0 +1,201 @@
+/**
+ * `npm run bench [-- --size 5,1000,100000] [--questions 1000] [--cold-runs 5]`
+ *
+ * Measures, in one run on this machine, for each corpus size: cold start, the query path
+ * (embed + search + quote, no Discord), ingest (full, unchanged, one document changed), peak RSS,
+ * and the baselines (exact brute-force search, BM25 alone, HNSW at several ef with recall).
+ * Prints one table and writes bench/results.json. Corpora are generated into bench/corpora/
+ * (gitignored) from the seeds; see bench/README.md.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { appendFile, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ensureCorpus, makeQuestions } from './corpus.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const benchDir = path.join(root, 'bench');
+const corporaDir = path.join(benchDir, 'corpora');
+const seedsDir = path.join(root, 'seeds');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+const { values } = parseArgs({
+  options: {
+    size: { type: 'string', default: '5,1000' },
+    questions: { type: 'string', default: '1000' },
+    'cold-runs': { type: 'string', default: '5' },
+    'keep-index': { type: 'boolean', default: false },
+  },
+});
+const sizes = values.size.split(',').map((part) => Number(part.trim()));
+const questionCount = Number(values.questions);
+const coldRuns = Number(values['cold-runs']);
+if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(questionCount > 0) || !(coldRuns > 0)) {
+  process.stderr.write('usage: npm run bench -- [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--keep-index]\n');
+  process.exit(2);
+}
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+/** Other processes share the CPU: the load average at start and end says how noisy the run was. */
+const loadAtStart = os.loadavg()[0] ?? 0;
+
+/** Run one worker task; resolve with its JSON line and the wall time from spawn to exit. */
+function worker(args: string[], extraEnv: Record<string, string> = {}): Promise<{ result: Record<string, unknown>; wallMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(tsx, [path.join(benchDir, 'worker.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, ...extraEnv },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => (output += data.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      const line = output.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !line) return reject(new Error(`worker ${args[0]} exited with ${code}: ${output}`));
+      resolve({ result: JSON.parse(line) as Record<string, unknown>, wallMs });
+    });
+  });
+}
+
+function median(samples: readonly number[]): number {
+  const sorted = [...samples].sort((left, right) => left - right);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+async function questionsFor(corpusDir: string, file: string): Promise<void> {
+  const publicQuestions = (await readFile(path.join(root, 'test', 'eval', 'questions.jsonl'), 'utf8'))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { question: string }).question);
+  const files = (await readdir(corpusDir)).filter((name) => name.endsWith('.txt')).sort();
+  const step = Math.max(1, Math.floor(files.length / 200));
+  const sample = files.filter((_, index) => index % step === 0).slice(0, 200);
+  const texts = await Promise.all(sample.map((name) => readFile(path.join(corpusDir, name), 'utf8')));
+  await writeFile(file, `${makeQuestions(publicQuestions, texts, questionCount).join('\n')}\n`);
+}
+
+type Row = Record<string, unknown>;
+const results: Row[] = [];
+const bigHeap = { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=16384`.trim() };
+
+for (const size of sizes) {
+  say(`\n== ${size} documents ==`);
+  const corpusDir = size === 5 ? seedsDir : await ensureCorpus(seedsDir, path.join(corporaDir, `docs-${size}`), size, say);
+  const indexRoot = path.join(corporaDir, `index-${size}`);
+  const indexDir = path.join(indexRoot, 'index');
+  await mkdir(indexRoot, { recursive: true });
+  await rm(indexDir, { recursive: true, force: true });
+  await rm(`${indexDir}.partial`, { recursive: true, force: true });
+  const questionsFile = path.join(corporaDir, `questions-${size}.txt`);
+  await questionsFor(corpusDir, questionsFile);
+  const env = size >= 10_000 ? bigHeap : {};
+
+  say('ingest (full build)…');
+  const full = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+  say(`  ${full['chunks']} chunks in ${Math.round(full['ingestMs'] as number)} ms`);
+  say('ingest (unchanged corpus)…');
+  const unchanged = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+  let oneChanged: Row | null = null;
+  if (size > 5) {
+    say('ingest (one document changed)…');
+    const victim = path.join(corpusDir, (await readdir(corpusDir)).filter((name) => name.endsWith('.txt')).sort()[0] as string);
+    const original = await readFile(victim, 'utf8');
+    await appendFile(victim, '\nA late paragraph was added to this story after it was first published.\n');
+    try {
+      oneChanged = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+    } finally {
+      await writeFile(victim, original);
+    }
+    await worker(['ingest', corpusDir, indexRoot], env);
+  }
+
+  say(`cold start ×${coldRuns}…`);
+  const coldWall: number[] = [];
+  const coldRss: number[] = [];
+  for (let run = 0; run < coldRuns; run++) {
+    const { result, wallMs } = await worker(['cold', corpusDir, indexRoot], env);
+    coldWall.push(wallMs);
+    coldRss.push(result['peakRssMb'] as number);
+  }
+
+  say(`query path ×${questionCount} + baselines…`);
+  const serve = (await worker(['serve', corpusDir, indexRoot, questionsFile], env)).result;
+  const indexBytes = existsSync(indexDir) ? (await readdir(indexDir)).reduce((sum, name) => sum + statSync(path.join(indexDir, name)).size, 0) : 0;
+  results.push({ size, full, unchanged, oneChanged, cold: { medianMs: median(coldWall), runsMs: coldWall, peakRssMb: median(coldRss) }, serve, indexMb: indexBytes / 1e6 });
+  if (!values['keep-index'] && size >= 10_000) await rm(indexRoot, { recursive: true, force: true });
+}
+
+const modelFolder = path.join(root, 'embeddings', 'models', 'local');
+const modelBytes = async (folder: string): Promise<number> => {
+  if (!existsSync(folder)) return 0;
+  let sum = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) sum += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return sum;
+};
+const machine = {
+  date: new Date().toISOString(),
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  modelFilesMb: Math.round((await modelBytes(modelFolder)) / 1e6),
+  loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number((os.loadavg()[0] ?? 0).toFixed(2)) },
+};
+await writeFile(path.join(benchDir, 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+
+// ---- the table ----
+const fixed = (value: unknown, digits = 1) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–');
+const whole = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? Math.round(value).toLocaleString('en') : '–');
+const get = (row: Row, ...keys: string[]): unknown => keys.reduce<unknown>((value, key) => (value as Row | null | undefined)?.[key], row);
+
+const lines: string[] = [];
+lines.push(`bench ${machine.date.slice(0, 10)} · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · Node ${machine.node} · model files ${machine.modelFilesMb} MB · load avg ${machine.loadAverage.start} → ${machine.loadAverage.end}`);
+const header = ['', ...results.map((row) => `${whole(row['size'])} docs`)];
+const table: string[][] = [
+  ['chunks', ...results.map((row) => whole(get(row, 'full', 'chunks')))],
+  ['vector search', ...results.map((row) => String(get(row, 'serve', 'vectorSearchKind')))],
+  ['cold start, median of runs (ms)', ...results.map((row) => whole(get(row, 'cold', 'medianMs')))],
+  ['query p50 / p95 / p99 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'query', 'p50'))} / ${fixed(get(row, 'serve', 'query', 'p95'))} / ${fixed(get(row, 'serve', 'query', 'p99'))}`)],
+  ['  of which embed / search+quote p50 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'stages', 'embed', 'p50'))} / ${fixed(get(row, 'serve', 'stages', 'searchAndQuote', 'p50'))}`)],
+  ['answered (of questions)', ...results.map((row) => `${get(row, 'serve', 'answered')}/${get(row, 'serve', 'questions')}`)],
+  ['peak RSS serving (MB)', ...results.map((row) => whole(get(row, 'serve', 'servingPeakRssMb')))],
+  ['ingest full (s)', ...results.map((row) => fixed((get(row, 'full', 'ingestMs') as number) / 1000, 2))],
+  ['ingest chunks/s (embedded / total time)', ...results.map((row) => whole((get(row, 'full', 'embedded') as number) / ((get(row, 'full', 'ingestMs') as number) / 1000)))],
+  ['  stages (s): read·chunk·embed·lexical·vector·save', ...results.map((row) => {
+    const stages = (get(row, 'full', 'stagesMs') ?? {}) as Record<string, number>;
+    return ['read corpus', 'chunk', 'embed', 'lexical index', 'vector index', 'save'].map((stage) => fixed((stages[stage] ?? NaN) / 1000)).join('·');
+  })],
+  ['peak RSS ingesting (MB)', ...results.map((row) => whole(get(row, 'full', 'peakRssMb')))],
+  ['re-ingest unchanged (% of full)', ...results.map((row) => fixed((100 * (get(row, 'unchanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number)))],
+  ['re-ingest 1 doc changed (% of full, embedded)', ...results.map((row) => (row['oneChanged'] ? `${fixed((100 * (get(row, 'oneChanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number))} (${get(row, 'oneChanged', 'embedded')})` : '–'))],
+  ['index on disk (MB)', ...results.map((row) => fixed(row['indexMb'], 2))],
+  ['embed one question p50 (ms)', ...results.map((row) => fixed(get(row, 'serve', 'embed', 'p50'), 2))],
+  ['exact top-50 p50 / p95 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'exact', 'p50'), 3)} / ${fixed(get(row, 'serve', 'exact', 'p95'), 3)}`)],
+  ['BM25 alone top-50 p50 / p95 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'lexical', 'p50'), 3)} / ${fixed(get(row, 'serve', 'lexical', 'p95'), 3)}`)],
+  ['query p50 ÷ exact p50 / ÷ BM25 p50', ...results.map((row) => `${fixed((get(row, 'serve', 'query', 'p50') as number) / (get(row, 'serve', 'exact', 'p50') as number))}× / ${fixed((get(row, 'serve', 'query', 'p50') as number) / (get(row, 'serve', 'lexical', 'p50') as number))}×`)],
+];
+for (const ef of [16, 32, 64, 128, 256]) {
+  table.push([
+    `HNSW ef=${ef}: p50 ms, recall@10, ×exact`,
+    ...results.map((row) => {
+      const entry = ((get(row, 'serve', 'hnswByEf') as Row[] | undefined) ?? []).find((item) => item['ef'] === ef);
+      if (!entry) return '–';
+      return `${fixed(entry['p50'], 3)}, ${fixed(entry['recallAt10'], 3)}, ${fixed((entry['p50'] as number) / (get(row, 'serve', 'exact', 'p50') as number), 2)}×`;
+    }),
+  ]);
+}
+const widths = header.map((_, column) => Math.max(...[header, ...table].map((row) => (row[column] ?? '').length)));
+const format = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
+lines.push(format(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...table.map(format));
+process.stdout.write(`${lines.join('\n')}\n`);
+say(`\nwrote ${path.relative(root, path.join(benchDir, 'results.json'))}`);

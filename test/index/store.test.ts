@@ -1,0 +1,87 @@
+import { mkdtemp, mkdir, rm, writeFile, appendFile, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { generateDocument, learnSeeds } from '../../bench/corpus.js';
+import { DEFAULT_MODEL } from '../../src/config.js';
+import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
+import { silentLogger } from '../../src/log.js';
+import { ResumeLog } from '../../src/index/resume.js';
+import { loadIndex, readManifest } from '../../src/index/store.js';
+import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/index/sync.js';
+import { EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex } from '../../src/index/vector-index.js';
+
+const settings: IndexSettings = { chunker: { maxChars: 600, overlap: true }, ...DEFAULT_INDEX_SETTINGS };
+let model: Embedder;
+let workDir: string;
+
+beforeAll(async () => {
+  model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: path.resolve('embeddings/models'), allowRemoteModels: false, log: silentLogger });
+}, 300_000);
+
+beforeEach(async () => {
+  workDir = await mkdtemp(path.join(os.tmpdir(), 'store-test-'));
+});
+
+afterEach(async () => {
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('index files', () => {
+  it('switches to HNSW above the exact-search size, and a saved index answers like the built one', async () => {
+    const corpusDir = path.join(workDir, 'corpus');
+    await mkdir(corpusDir);
+    const seeds = await learnSeeds(path.resolve('seeds'));
+    // Synthetic documents (~17 chunks each) until the corpus passes the exact-search size.
+    for (let index = 0; index < Math.ceil((EXACT_SEARCH_MAX_CHUNKS * 1.2) / 12); index++) {
+      await writeFile(path.join(corpusDir, `${String(index).padStart(4, '0')}.txt`), generateDocument(seeds, index));
+    }
+    const indexDir = path.join(workDir, 'index');
+    const built = await syncIndex({ corpusDir, indexDir, embedder: model, settings, ef: 256, log: silentLogger, mode: 'ingest', progress: () => ({ update() {}, finish() {} }) });
+    expect(built.snapshot.chunks.length).toBeGreaterThan(EXACT_SEARCH_MAX_CHUNKS);
+    expect(built.snapshot.vectorIndex.kind).toBe('hnsw');
+
+    const manifest = await readManifest(indexDir);
+    const loaded = await loadIndex(indexDir, manifest!, 256);
+    expect(loaded.vectorIndex.kind).toBe('hnsw');
+    expect(loaded.chunks).toEqual(built.snapshot.chunks);
+    for (const chunk of loaded.chunks.slice(0, 50)) {
+      const document = loaded.documents.find((candidate) => candidate.file === chunk.file);
+      expect(document?.raw.slice(chunk.start, chunk.end)).toBe(chunk.text);
+    }
+    const question = 'Vietnam tariffs on Chinese steel';
+    expect(loaded.lexicalIndex.query(question, 10)).toEqual(built.snapshot.lexicalIndex.query(question, 10));
+    expect(loaded.lexicalIndex.idf('vietnam')).toBeCloseTo(built.snapshot.lexicalIndex.idf('vietnam'), 10);
+    const [vector] = await model.embed([question]);
+    expect(loaded.vectorIndex.search(vector!, 10)).toEqual(built.snapshot.vectorIndex.search(vector!, 10));
+
+    // HNSW's top results agree with exact search on this data (ties in similarity aside).
+    const bytes = await readFile(path.join(indexDir, 'vectors.f32'));
+    const matrix = new Float32Array(bytes.byteLength / 4);
+    new Uint8Array(matrix.buffer).set(bytes);
+    const exact = new ExactVectorIndex(matrix, model.dimensions);
+    const truth = exact.search(vector!, 5);
+    const approximate = loaded.vectorIndex.search(vector!, 5);
+    approximate.forEach((hit, index) => expect(hit.similarity).toBeCloseTo(truth[index]?.similarity ?? NaN, 5));
+  }, 120_000);
+
+  it('the resume log keeps whole records and drops one cut short by a crash', async () => {
+    const indexDir = path.join(workDir, 'index');
+    const key = { model: 'm', chunker: { maxChars: 600 } };
+    const { log } = await ResumeLog.open(indexDir, key, 2);
+    const first = 'a'.repeat(64);
+    const second = 'b'.repeat(64);
+    await log.append([{ hash: first, matrix: new Float32Array([1, 0, 0, 1]) }]);
+    await log.append([{ hash: second, matrix: new Float32Array([0.5, 0.5]) }]);
+    await appendFile(path.join(`${indexDir}.partial`, 'vectors.bin'), Buffer.from('c'.repeat(64) + '\u0003\u0000\u0000\u0000abc', 'latin1'));
+
+    const reopened = await ResumeLog.open(indexDir, key, 2);
+    expect([...reopened.vectors.keys()]).toEqual([first, second]);
+    expect([...reopened.vectors.get(first)!]).toEqual([1, 0, 0, 1]);
+    expect([...reopened.vectors.get(second)!]).toEqual([0.5, 0.5]);
+
+    const otherKey = await ResumeLog.open(indexDir, { ...key, model: 'other' }, 2);
+    expect(otherKey.vectors.size).toBe(0);
+    await otherKey.log.discard();
+  });
+});
