@@ -7,7 +7,7 @@ import { terms } from '../index/terms.js';
 import type { IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { corroborateByFigures, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, selectQuotes, type CitedSentence, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
+import { corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, selectQuotes, type CitedSentence, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, type ExpansionSettings, type VocabularyWord } from './expand.js';
 import { dateAffinity, DEFAULT_FUSION, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
@@ -158,11 +158,13 @@ export class Engine implements AnswerEngine {
     const sentences = await this.sentencesOf(retrieved.allPassages.slice(0, this.passagesForQuotes), snapshot);
     const vocabulary = await this.vocabularyOf(snapshot);
     const { names, known } = corpusTermsOf(snapshot);
+    const cache = cacheOf(snapshot);
     const lexicon: Lexicon = {
       idf: (term) => snapshot.lexicalIndex.idf(term),
       vectorOf: (term) => vocabulary.get(term) ?? retrieved.questionWordVectors.get(term),
       isName: (term) => names.has(term),
       isKnown: (term) => known.has(term),
+      terms: (text) => cachedTerms(cache, text),
     };
     const view = { text: normalised, vector: retrieved.questionVector, terms: new Set(terms(normalised)) };
     const selected = selectQuotes(view, sentences, lexicon, this.quoteSettings);
@@ -201,10 +203,14 @@ export class Engine implements AnswerEngine {
   private async retrieve(query: string, limit: number, snapshot: IndexSnapshot) {
     const embedStarted = performance.now();
     const words = contentWords(query);
-    // One batch: the question, then each of its words (for near-synonym matching).
-    const [questionVector, ...wordVectors] = await this.embedder.embed([query, ...words.map((word) => word.word)]);
+    // One batch: the question, then each of its words not seen before (for near-synonym matching;
+    // a word's vector depends on the word alone, so it is kept for the snapshot).
+    const cache = cacheOf(snapshot);
+    const unseen = [...new Set(words.map((word) => word.word).filter((word) => !cache.wordVectors.has(word)))];
+    const [questionVector, ...wordVectors] = await this.embedder.embed([query, ...unseen]);
     if (!questionVector) throw new Error('The embedder returned no vector for the question.');
-    const questionWordVectors = new Map(words.map((word, index) => [word.term, wordVectors[index] ?? new Float32Array(0)]));
+    unseen.forEach((word, index) => remember(cache.wordVectors, word, wordVectors[index] ?? new Float32Array(0)));
+    const questionWordVectors = new Map(words.map((word) => [word.term, cache.wordVectors.get(word.word) ?? new Float32Array(0)]));
     const searchStarted = performance.now();
     const expansions = this.expansion
       ? expandQuery(
@@ -216,19 +222,23 @@ export class Engine implements AnswerEngine {
     const lexicalHits = snapshot.lexicalIndex.query(query, CANDIDATES_PER_SIDE, expansions);
     const denseHits = snapshot.vectorIndex.search(questionVector, CANDIDATES_PER_SIDE);
     const documents = documentsOf(snapshot);
-    const dates = snapshot.documents.flatMap((document) => (document.date ? [document.date] : [])).sort();
-    const span = dates.length ? { oldest: dates[0] ?? '', newest: dates.at(-1) ?? '' } : null;
+    const span = cache.dateSpan;
     const questionTerms = new Set(terms(query));
     const documentTerms = documentTermsOf(snapshot);
     const idf = (term: string) => snapshot.lexicalIndex.idf(term);
     const documentCoverage = new Map<string, number>();
+    // The date prior depends on the article only: computed once per article and question.
+    const affinity = new Map<string, number>();
     const fused = fuseRankings(
       lexicalHits,
       denseHits,
       this.fusion,
       (label) => {
-        const chunk = snapshot.chunks[label];
-        return dateAffinity(query, (chunk && documents.get(chunk.file)?.date) ?? null, span);
+        const file = snapshot.chunks[label]?.file;
+        if (file === undefined) return dateAffinity(query, null, span);
+        let found = affinity.get(file);
+        if (found === undefined) affinity.set(file, (found = dateAffinity(query, documents.get(file)?.date ?? null, span)));
+        return found;
       },
       (label) => {
         const file = snapshot.chunks[label]?.file;
@@ -275,35 +285,124 @@ export class Engine implements AnswerEngine {
     return vocabulary;
   }
 
-  private async vocabularyOf(snapshot: IndexSnapshot): Promise<Map<string, Float32Array>> {
-    const byTerm = new Map<string, Float32Array>();
-    for (const word of await this.vocabularyWords(snapshot)) if (!byTerm.has(word.term)) byTerm.set(word.term, word.vector);
-    return byTerm;
+  private readonly vocabularyMaps = new WeakMap<IndexSnapshot, Promise<Map<string, Float32Array>>>();
+
+  /** Each corpus term's word vector (its first word), once per snapshot. */
+  private vocabularyOf(snapshot: IndexSnapshot): Promise<Map<string, Float32Array>> {
+    let found = this.vocabularyMaps.get(snapshot);
+    if (!found) {
+      found = this.vocabularyWords(snapshot).then((words) => {
+        const byTerm = new Map<string, Float32Array>();
+        for (const word of words) if (!byTerm.has(word.term)) byTerm.set(word.term, word.vector);
+        return byTerm;
+      });
+      this.vocabularyMaps.set(snapshot, found);
+    }
+    return found;
   }
 
-  /** Split passages into sentences (offsets into the document), each with the sentence before it, embedded in one batch. */
+  /**
+   * Split passages into sentences (offsets into the document), each with the sentences around it
+   * and its vector. A passage's sentences depend on the passage alone: they are split, embedded
+   * (passages not seen yet in one batch) and their terms gathered once per snapshot.
+   */
   private async sentencesOf(passages: readonly Passage[], snapshot: IndexSnapshot): Promise<SentenceCandidate[]> {
-    const documents = documentsOf(snapshot);
+    const cache = cacheOf(snapshot);
+    const keyOf = (passage: Passage) => `${passage.source}\u0000${passage.start}\u0000${passage.end}`;
+    const missing = new Map<string, Passage>();
+    for (const passage of passages) if (!cache.passageSentences.has(keyOf(passage))) missing.set(keyOf(passage), passage);
+    if (missing.size > 0) {
+      const documents = documentsOf(snapshot);
+      const split = [...missing].map(([key, passage]) => {
+        const document = documents.get(passage.source);
+        return { key, passage, spans: document ? passageSpans(document, passage.start, passage.end) : [] };
+      });
+      const vectors = await this.embedder.embed(split.flatMap(({ spans }) => spans.map((span) => span.text)));
+      let next = 0;
+      for (const { key, passage, spans } of split) {
+        const dates = dateTerms(passage.date);
+        const withVectors = spans.map((span): PassageSentence => {
+          const own = new Set([...cachedTerms(cache, span.text), ...dates]);
+          const withPrevious = span.previous ? new Set([...own, ...cachedTerms(cache, span.previous)]) : own;
+          const around = span.following ? new Set([...withPrevious, ...cachedTerms(cache, span.following)]) : withPrevious;
+          return { ...span, vector: vectors[next++] ?? new Float32Array(this.embedder.dimensions), termSets: { date: passage.date, own, withPrevious, around } };
+        });
+        remember(cache.passageSentences, key, withVectors, PASSAGE_CACHE_LIMIT);
+      }
+    }
     const seen = new Set<string>();
-    const spans = passages.flatMap((passage, passageRank) => {
-      const document = documents.get(passage.source);
-      if (!document) return [];
-      const documentSentences = sentencesAround(document, passage.start, passage.end);
-      return documentSentences.flatMap((sentence, index) => {
+    return passages.flatMap((passage, passageRank) =>
+      (cache.passageSentences.get(keyOf(passage)) ?? []).flatMap((sentence) => {
         // Overlapping passages share sentences: each is scored once, under its best passage.
         const key = `${passage.source}:${sentence.start}`;
-        if (sentence.start < passage.start || seen.has(key)) return [];
+        if (seen.has(key)) return [];
         seen.add(key);
-        const previous = documentSentences.slice(Math.max(0, index - CONTEXT_SENTENCES), index).map((before) => before.text).join(' ');
-        const next = documentSentences[index + 1];
-        const following = next && next.paragraph === sentence.paragraph ? next.text : '';
-        return [{ passage, passageRank, paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous, following }];
-      });
-    });
-    const vectors = await this.embedder.embed(spans.map((span) => span.text));
-    return spans.map((span, index) => ({ ...span, vector: vectors[index] ?? new Float32Array(this.embedder.dimensions) }));
+        return [{ passage, passageRank, ...sentence }];
+      }),
+    );
   }
 }
+
+/** A sentence of a passage as cached per snapshot (everything but the passage's score for a question). */
+type PassageSentence = Omit<SentenceCandidate, 'passage' | 'passageRank'>;
+
+/** The sentences of a passage (those starting inside it), each with the two before it and the one after it in its paragraph. */
+function passageSpans(document: CorpusDocument, start: number, end: number) {
+  const documentSentences = sentencesAround(document, start, end);
+  return documentSentences.flatMap((sentence, index) => {
+    if (sentence.start < start) return [];
+    const previous = documentSentences.slice(Math.max(0, index - CONTEXT_SENTENCES), index).map((before) => before.text).join(' ');
+    const next = documentSentences[index + 1];
+    const following = next && next.paragraph === sentence.paragraph ? next.text : '';
+    return [{ paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous, following }];
+  });
+}
+
+/** What the query path keeps per index snapshot, so repeated work is done once. */
+interface SnapshotCache {
+  /** Sentences of each passage (by file, start, end), with vectors and term sets. */
+  readonly passageSentences: Map<string, readonly PassageSentence[]>;
+  /** The vector of a single question word. */
+  readonly wordVectors: Map<string, Float32Array>;
+  /** Index terms of a text (sentences and their contexts). */
+  readonly terms: Map<string, string[]>;
+  /** Oldest and newest article dates, for the recency prior. */
+  readonly dateSpan: { oldest: string; newest: string } | null;
+}
+
+/** Entries kept per cache map before it is cleared (question words and texts are unbounded input). */
+const CACHE_LIMIT = 50_000;
+/** Passages whose sentences are kept (about 2 KB each with their vectors): a large corpus is not cached whole. */
+const PASSAGE_CACHE_LIMIT = 20_000;
+
+function remember<V>(map: Map<string, V>, key: string, value: V, limit = CACHE_LIMIT): void {
+  if (map.size >= limit) map.clear();
+  map.set(key, value);
+}
+
+const snapshotCaches = new WeakMap<IndexSnapshot, SnapshotCache>();
+
+function cacheOf(snapshot: IndexSnapshot): SnapshotCache {
+  let cache = snapshotCaches.get(snapshot);
+  if (!cache) {
+    const dates = snapshot.documents.flatMap((document) => (document.date ? [document.date] : [])).sort();
+    cache = {
+      passageSentences: new Map(),
+      wordVectors: new Map(),
+      terms: new Map(),
+      dateSpan: dates.length ? { oldest: dates[0] ?? '', newest: dates.at(-1) ?? '' } : null,
+    };
+    snapshotCaches.set(snapshot, cache);
+  }
+  return cache;
+}
+
+function cachedTerms(cache: SnapshotCache, text: string): string[] {
+  let found = cache.terms.get(text);
+  if (!found) remember(cache.terms, text, (found = terms(text)));
+  return found;
+}
+
 
 /** Chat spellings of question words ("whos", "whats", "wat"): written out, so they are stop words and not topic. */
 const CHAT_FORMS: Record<string, string> = { whos: 'who is', whats: 'what is', wats: 'what is', wat: 'what', wheres: 'where is', hows: 'how is', whens: 'when is', whys: 'why is', pls: 'please', plz: 'please' };

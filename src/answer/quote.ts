@@ -17,6 +17,19 @@ export interface SentenceCandidate {
   /** The sentence right after it in its paragraph ('' at the end): part of the evidence that the passage answers. */
   readonly following?: string;
   readonly vector: Float32Array;
+  /**
+   * The sentence's terms (with its article's date terms), with the sentences before it, and with
+   * the one after it too, when precomputed (the engine keeps them per index snapshot). Used only
+   * when `date` is the passage's date.
+   */
+  readonly termSets?: SentenceTermSets;
+}
+
+export interface SentenceTermSets {
+  readonly date: string | null;
+  readonly own: ReadonlySet<string>;
+  readonly withPrevious: ReadonlySet<string>;
+  readonly around: ReadonlySet<string>;
 }
 
 /** The question as the scorer sees it. */
@@ -35,6 +48,8 @@ export interface Lexicon {
   isName?(term: string): boolean;
   /** Does the corpus use the term at all? Unknown words may be typos ("ambasador"). */
   isKnown?(term: string): boolean;
+  /** `terms(text)`, when the caller keeps them (e.g. per index snapshot); otherwise memoised per lexicon. */
+  terms?(text: string): readonly string[];
 }
 
 export interface QuoteSettings {
@@ -45,6 +60,15 @@ export interface QuoteSettings {
   readonly passageWeight: number;
   readonly cueWeight: number;
   readonly focusWeight: number;
+  /**
+   * When the best sentence lacks what the question asks for (a number, date or name; the focus
+   * word) and one of the next sentences of its document supplies it, scoring at least this share
+   * of the best, that one is quoted first: news often restates the question, then answers it.
+   * Above 1: off.
+   */
+  readonly completionRatio: number;
+  /** How many sentences after the best one may complete it. */
+  readonly completionWindow: number;
   /** A question word counts as softly matched by a sentence word at least this similar. */
   readonly softMatchFrom: number;
   /** Below this evidence the engine abstains. */
@@ -74,6 +98,8 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   passageWeight: 0.15,
   cueWeight: 0.05,
   focusWeight: 0.1,
+  completionRatio: 0.4,
+  completionWindow: 3,
   softMatchFrom: 1,
   minEvidence: 0.335,
   secondQuoteRatio: 0.9,
@@ -109,6 +135,8 @@ export interface SentenceFeatures {
   readonly topic: number;
   /** Whether the question asks for a number, date or name at all (so a missing cue counts against it). */
   readonly wantsCue: boolean;
+  /** Whether the question names the thing asked for (a focus word). */
+  readonly wantsFocus?: boolean;
 }
 
 export interface ScoredSentence extends SentenceCandidate {
@@ -250,28 +278,36 @@ function matchStrength(term: string, candidateTerms: ReadonlySet<string>, lexico
   if (softFrom >= 1) return 0;
   const vector = lexicon.vectorOf(term);
   if (!vector) return 0;
-  // Word pairs recur across the sentences of one question: each cosine is computed once per lexicon.
-  let cache = similarityCaches.get(lexicon);
-  if (!cache) similarityCaches.set(lexicon, (cache = new Map()));
+  // Word pairs recur across sentences and questions: each cosine is computed once per pair of
+  // vectors (corpus words keep theirs for the index snapshot), keyed by the vectors themselves.
+  let cache = similarityCaches.get(vector);
+  if (!cache) similarityCaches.set(vector, (cache = new WeakMap()));
   let best = 0;
   for (const candidate of candidateTerms) {
-    const key = `${term} ${candidate}`;
-    let similarity = cache.get(key);
+    const other = lexicon.vectorOf(candidate);
+    if (!other) continue;
+    let similarity = cache.get(other);
     if (similarity === undefined) {
-      const other = lexicon.vectorOf(candidate);
-      similarity = other ? cosine(vector, other) : 0;
-      cache.set(key, similarity);
+      cache.set(other, (similarity = cosine(vector, other)));
+      // A long-running bot meets ever new pairs: start over past a bound.
+      if (++similarityCount > SIMILARITY_CACHE_LIMIT) {
+        similarityCaches = new WeakMap();
+        similarityCount = 0;
+      }
     }
     if (similarity > best) best = similarity;
   }
   return best >= softFrom ? best : 0;
 }
 
-const similarityCaches = new WeakMap<Lexicon, Map<string, number>>();
-const termCaches = new WeakMap<Lexicon, Map<string, string[]>>();
+let similarityCaches = new WeakMap<Float32Array, WeakMap<Float32Array, number>>();
+let similarityCount = 0;
+const SIMILARITY_CACHE_LIMIT = 1_000_000;
+const termCaches = new WeakMap<Lexicon, Map<string, readonly string[]>>();
 
-/** `terms(text)`, memoised per lexicon (one question): a sentence is also its neighbours' context. */
-function termsCached(text: string, lexicon: Lexicon): string[] {
+/** `terms(text)`, from the lexicon when it keeps them, else memoised per lexicon (one question): a sentence is also its neighbours' context. */
+function termsCached(text: string, lexicon: Lexicon): readonly string[] {
+  if (lexicon.terms) return lexicon.terms(text);
   let cache = termCaches.get(lexicon);
   if (!cache) termCaches.set(lexicon, (cache = new Map()));
   let found = cache.get(text);
@@ -281,6 +317,18 @@ function termsCached(text: string, lexicon: Lexicon): string[] {
 
 /** Nouns that only say what kind of thing the answer is ("which country's vessels" → the answer is a country's name, not "country"). */
 const TYPE_NOUNS = new Set(terms('country countries city cities person people company companies place places organisation organization group nation nations'));
+
+/**
+ * Nouns that frame an answer the same way ("what is the aim of …" is answered by "The goal is …"),
+ * which the word vectors do not place together (purpose/goal 0.42, aim/goal 0.59): a focus word
+ * of a group stands for the whole group.
+ */
+const FOCUS_SYNONYMS = new Map(
+  ['goal goals aim aims purpose objective objectives target targets intention intent', 'reason reasons cause causes motive motives'].flatMap((group) => {
+    const members = [...new Set(terms(group))];
+    return members.map((member) => [member, members] as const);
+  }),
+);
 
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
@@ -299,9 +347,7 @@ export function sentenceFeatures(
   settings: QuoteSettings,
 ): SentenceFeatures {
   // The article's date is part of what a sentence says: "in December 2023" is answered by a sentence of the 2023-12 article.
-  const own = new Set([...termsCached(sentence.text, lexicon), ...dateTerms(sentence.passage.date)]);
-  const withPrevious = sentence.previous ? new Set([...own, ...termsCached(sentence.previous, lexicon)]) : own;
-  const around = sentence.following ? new Set([...withPrevious, ...termsCached(sentence.following, lexicon)]) : withPrevious;
+  const { own, withPrevious, around } = termSetsOf(sentence, lexicon);
   const coverage = softCoverage(question.terms, own, lexicon, settings.softMatchFrom);
   const withContext = withPrevious === own ? coverage : softCoverage(question.terms, withPrevious, lexicon, settings.softMatchFrom);
   const { predicateTerms, topicTerms, type, focus } = analyse(question, lexicon);
@@ -315,7 +361,16 @@ export function sentenceFeatures(
     predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom)) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
     wantsCue: type !== null,
+    wantsFocus: focus.length > 0,
   };
+}
+
+function termSetsOf(sentence: SentenceCandidate, lexicon: Lexicon): Omit<SentenceTermSets, 'date'> {
+  if (sentence.termSets && sentence.termSets.date === sentence.passage.date) return sentence.termSets;
+  const own = new Set([...termsCached(sentence.text, lexicon), ...dateTerms(sentence.passage.date)]);
+  const withPrevious = sentence.previous ? new Set([...own, ...termsCached(sentence.previous, lexicon)]) : own;
+  const around = sentence.following ? new Set([...withPrevious, ...termsCached(sentence.following, lexicon)]) : withPrevious;
+  return { own, withPrevious, around };
 }
 
 interface QuestionAnalysis {
@@ -336,7 +391,9 @@ function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
       predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term))),
       topicTerms: new Set([...question.terms].filter((term) => isTopicTerm(term, lexicon))),
       type: expectedAnswerType(question.text),
-      focus: focusTerms(question.text).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term)),
+      focus: focusTerms(question.text)
+        .filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term))
+        .flatMap((term) => FOCUS_SYNONYMS.get(term) ?? [term]),
     };
     analyses.set(question, found);
   }
@@ -412,7 +469,7 @@ function disjoint(left: ReadonlySet<string>, right: ReadonlySet<string>): boolea
  * least `conflictRatio` of it) but state a different ordinal or figure: "his first visit since
  * 2017" against "his second in less than 18 months". One per document, best first.
  */
-function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence[], agreeing: readonly ScoredSentence[], settings: QuoteSettings): ConflictingQuote[] {
+function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence[], agreeing: readonly ScoredSentence[], settings: QuoteSettings, lexicon: Lexicon): ConflictingQuote[] {
   const own = claimsOf(sentence.text);
   const agreeingSources = new Set(agreeing.map((member) => member.passage.source));
   const perDocument = new Map<string, ConflictingQuote>();
@@ -423,7 +480,7 @@ function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence
     if (agreeingSources.has(other.passage.source) || perDocument.has(other.passage.source)) continue;
     const theirs = claimsOf(other.text);
     // Figures conflict only between sentences on the same subject (shared words) and of the same kind (a percentage against a percentage).
-    const sameSubject = jaccard(new Set(terms(sentence.text)), new Set(terms(other.text))) >= settings.corroborationOverlap / 2;
+    const sameSubject = jaccard(new Set(termsCached(sentence.text, lexicon)), new Set(termsCached(other.text, lexicon))) >= settings.corroborationOverlap / 2;
     const differs =
       disjoint(own.ordinals, theirs.ordinals) ||
       (own.ordinals.size === 0 && theirs.ordinals.size === 0 && sameSubject && FIGURE_KINDS.some((kind) => disjoint(ofKind(own.figures, kind), ofKind(theirs.figures, kind))));
@@ -453,7 +510,7 @@ export function selectQuotes(
   const termCache = new Map<string, Set<string>>();
   const termsOf = (sentence: SentenceCandidate): Set<string> => {
     let found = termCache.get(sentence.text);
-    if (!found) termCache.set(sentence.text, (found = new Set(terms(sentence.text))));
+    if (!found) termCache.set(sentence.text, (found = new Set(termsCached(sentence.text, lexicon))));
     return found;
   };
   const ranked: ScoredSentence[] = sentences
@@ -463,7 +520,7 @@ export function selectQuotes(
     })
     .sort((left, right) => right.score - left.score);
 
-  const best = ranked[0];
+  const best = completionOf(ranked, sentences, settings) ?? ranked[0];
   // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.
   const evidence = Math.max(0, ...ranked.slice(0, EVIDENCE_SENTENCES).map((sentence) => evidenceOf(sentence.features, settings)));
   if (!best || evidence < settings.minEvidence) return { answered: false, quotes: [], evidence, ranked };
@@ -492,7 +549,7 @@ export function selectQuotes(
     const group = [sentence, ...perDocument.values()];
     // The headline is the newest statement of the fact; the others are listed as agreeing sources.
     const headline = [...group].sort((left, right) => byDateDescending(left.passage, right.passage))[0] ?? sentence;
-    const conflicts = conflictsWith(sentence, ranked, group, settings);
+    const conflicts = conflictsWith(sentence, ranked, group, settings, lexicon);
     return {
       ...citationOf(headline),
       text: headline.text,
@@ -502,6 +559,41 @@ export function selectQuotes(
     };
   });
   return { answered: true, quotes, evidence, ranked };
+}
+
+/** Focus matched at least this well counts as naming the thing asked for. */
+const FOCUS_FOUND = 0.5;
+
+function lacks(features: SentenceFeatures): { cue: boolean; focus: boolean } {
+  return { cue: features.wantsCue && !features.cue, focus: (features.wantsFocus ?? false) && features.focus < FOCUS_FOUND };
+}
+
+/**
+ * The sentence that completes the best one: when the best lacks the asked-for number, date, name
+ * or focus word, the first of the next `completionWindow` sentences of its document that has it
+ * and lacks nothing else, if it scores at least `completionRatio` of the best. Null when there is
+ * none (or the rule is off).
+ */
+export function completionOf(ranked: readonly ScoredSentence[], sentences: readonly SentenceCandidate[], settings: QuoteSettings): ScoredSentence | null {
+  const best = ranked[0];
+  const ratio = settings.completionRatio;
+  if (!best || ratio > 1) return null;
+  const missing = lacks(best.features);
+  if (!missing.cue && !missing.focus) return null;
+  // The sentences after the best one in its document, among the candidates, in document order.
+  const window = settings.completionWindow;
+  const following = sentences
+    .filter((sentence) => sentence.passage.source === best.passage.source && sentence.start >= best.end)
+    .sort((left, right) => left.start - right.start)
+    .slice(0, window);
+  // The nearest one that answers: the sentence right after a restatement usually continues it.
+  for (const sentence of following) {
+    const candidate = ranked.find((scored) => sameSpan(scored, sentence));
+    if (!candidate || candidate.score < ratio * best.score) continue;
+    const gaps = lacks(candidate.features);
+    if (!gaps.cue && !gaps.focus) return candidate;
+  }
+  return null;
 }
 
 /**

@@ -60,6 +60,16 @@ describe('answers over the seeds', () => {
     },
   );
 
+  it('gives the same answer when asked again (per-snapshot caches change no result)', async () => {
+    const questions = ['What tariff did the US impose on Chinese goods?', 'whats the goal of the cross-border rail connectivity plan', 'how old is To Lam?'];
+    const first = [];
+    for (const question of questions) first.push(await engine.ask(question));
+    for (const [index, question] of questions.entries()) {
+      const again = await engine.ask(question);
+      expect({ ...again, timings: null }).toEqual({ ...first[index], timings: null });
+    }
+  });
+
   it('answers empty questions with a hint, not a quote', async () => {
     const answer = await engine.ask('   ?? ');
     expect(answer.answered).toBe(false);

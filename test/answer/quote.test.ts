@@ -53,6 +53,21 @@ describe('sentence selection', () => {
     expect(decision.evidence).toBeLessThan(DEFAULT_QUOTE_SETTINGS.minEvidence);
   });
 
+  it('quotes the next sentence when the best one restates the question and the next one answers it', () => {
+    const restated = 'A key highlight of the agreements is a plan to improve cross-border rail connectivity.';
+    const answer = 'The goal is to reduce transport times and costs.';
+    const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
+    const ask = question('what is the goal of the cross-border rail connectivity plan');
+    expect(selectQuotes(ask, candidates, lexicon()).quotes[0]?.text).toBe(answer);
+    // Off: the restatement scores best and is quoted.
+    expect(selectQuotes(ask, candidates, lexicon(), { ...DEFAULT_QUOTE_SETTINGS, completionRatio: 2 }).quotes[0]?.text).toBe(restated);
+    // "aim" and "purpose" frame the answer as "goal" does (the word vectors do not say so).
+    expect(selectQuotes(question('what is the aim of the cross-border rail connectivity plan'), candidates, lexicon()).quotes[0]?.text).toBe(answer);
+    // A sentence before the restatement never completes it.
+    const before = [sentence('a.txt', null, answer, 0), sentence('a.txt', null, restated, answer.length + 1)];
+    expect(selectQuotes(ask, before, lexicon()).quotes[0]?.text).toBe(restated);
+  });
+
   it('discounts a sentence without the asked-for kind of answer', () => {
     const features = { coverage: 1, context: 0, similarity: 0.9, passage: 1, cue: false, focus: 0, predicate: 1, topic: 1, wantsCue: true };
     expect(evidenceOf(features)).toBeLessThan(evidenceOf({ ...features, cue: true }));
