@@ -14,7 +14,7 @@ const bytes = await readFile(path.join(indexDir, 'vectors.f32'));
 const matrix = new Float32Array(bytes.byteLength / 4);
 new Uint8Array(matrix.buffer).set(bytes);
 const vectors = Array.from({ length: manifest.chunks }, (_, row) => matrix.subarray(row * dimensions, (row + 1) * dimensions));
-const exact = new ExactVectorIndex(matrix, dimensions);
+const exact = ExactVectorIndex.fromMatrix(matrix, dimensions);
 
 // Queries: stored vectors with a little deterministic noise, renormalized (near-duplicates of real chunks).
 let seed = 12345;

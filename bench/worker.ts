@@ -94,7 +94,7 @@ async function serve(): Promise<void> {
   if (!manifest) throw new Error('no index');
   const snapshot = await loadIndex(indexDirOf(config), manifest, config.hnswEf);
   const matrix = new Float32Array((await readFile(path.join(indexDirOf(config), 'vectors.f32'))).buffer.slice(0));
-  const exact = new ExactVectorIndex(new Float32Array(matrix.buffer, 0, manifest.chunks * manifest.model.dimensions), manifest.model.dimensions);
+  const exact = ExactVectorIndex.fromMatrix(new Float32Array(matrix.buffer, 0, manifest.chunks * manifest.model.dimensions), manifest.model.dimensions);
   const questionVectors = await embedder.embed(questions);
   const embedMs: number[] = [];
   for (const question of questions.slice(0, 200)) {

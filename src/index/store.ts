@@ -12,8 +12,9 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * Bump when the files' layout or meaning changes: older indexes are then rebuilt, never misread.
  * 2: documents and chunks in `documents.jsonl` (chunk text as offsets into the document), HNSW
  *    only above the exact-search size.
+ * 3: below that size, hnswlib's brute-force index in `vectors.exact`.
  */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),
@@ -46,6 +47,7 @@ const FILES = {
   documents: 'documents.jsonl',
   lexical: 'lexical.json',
   hnsw: 'vectors.hnsw',
+  exact: 'vectors.exact',
   vectors: 'vectors.f32',
 } as const;
 
@@ -119,7 +121,7 @@ function* storedLines(documents: readonly CorpusDocument[], chunks: readonly Chu
 /**
  * Write the snapshot into a temporary folder, then swap it in with renames, so a reader sees the
  * old index or the new one, never a half-written mix. Vectors are kept raw too, for reuse on
- * rebuild and for exact search.
+ * rebuild.
  */
 export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vectors: readonly Float32Array[]): Promise<void> {
   const stamp = `${process.pid}-${Date.now()}`;
@@ -127,7 +129,7 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   await mkdir(temporary, { recursive: true });
   await writeLines(path.join(temporary, FILES.documents), storedLines(snapshot.documents, snapshot.chunks));
   await writeLines(path.join(temporary, FILES.lexical), snapshot.lexicalIndex.toJSONLines());
-  if (snapshot.vectorIndex instanceof VectorIndex) await snapshot.vectorIndex.save(path.join(temporary, FILES.hnsw));
+  await snapshot.vectorIndex.save(path.join(temporary, FILES[snapshot.vectorIndex.kind]));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
   await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(snapshot.manifest, null, 2));
   const retired = `${indexDir}.old-${stamp}`;
@@ -171,7 +173,7 @@ export async function loadIndex(indexDir: string, manifest: Manifest, ef: number
     const hnswFile = path.join(indexDir, FILES.hnsw);
     const vectorIndex: VectorSearch = existsSync(hnswFile)
       ? await VectorIndex.load(hnswFile, dimensions, ef)
-      : new ExactVectorIndex(await readMatrix(path.join(indexDir, FILES.vectors)), dimensions);
+      : await ExactVectorIndex.load(path.join(indexDir, FILES.exact), dimensions);
     if (vectorIndex.size !== chunks.length) throw new Error(`${vectorIndex.size} vectors for ${chunks.length} chunks`);
     return { manifest, documents, chunks, vectorIndex, lexicalIndex };
   } catch (error) {

@@ -34,6 +34,8 @@ export interface SyncOptions {
   readonly progress?: (label: string, total: number, unit: string) => Progress;
   /** Chunks embedded between two saves of partial work (default 512). */
   readonly embedGroupChunks?: number;
+  /** Largest index searched exactly; HNSW above (default EXACT_SEARCH_MAX_CHUNKS; tests lower it). */
+  readonly exactSearchMaxChunks?: number;
 }
 
 /** Chunks embedded between two appends to the resume log (and two progress updates). */
@@ -86,6 +88,7 @@ export async function syncIndex(
     onEmbedded: (entries) => resume.log.append(entries),
     progress: options.progress ?? ((label, total, unit) => createProgress(label, total, unit)),
     embedGroupChunks: options.embedGroupChunks ?? EMBED_GROUP,
+    exactSearchMaxChunks: options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS,
     lap,
   });
   await saveIndex(indexDir, snapshot, vectors);
@@ -103,6 +106,7 @@ export interface BuildOptions {
   readonly onEmbedded?: (entries: { hash: string; matrix: Float32Array }[]) => Promise<void>;
   readonly progress?: (label: string, total: number, unit: string) => Progress;
   readonly embedGroupChunks?: number;
+  readonly exactSearchMaxChunks?: number;
   /** Called at the end of each stage with its name (for timings). */
   readonly lap?: (stage: string) => void;
 }
@@ -183,7 +187,7 @@ export async function buildSnapshot(
   lexicalProgress.finish();
   lap('lexical index');
   let vectorIndex: VectorSearch;
-  if (chunks.length <= EXACT_SEARCH_MAX_CHUNKS) {
+  if (chunks.length <= (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS)) {
     vectorIndex = ExactVectorIndex.fromVectors(vectors, dimensions);
   } else {
     const graphProgress = progressOf('hnsw graph', chunks.length, 'vectors');

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, writeFile, appendFile, readFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, writeFile, appendFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -9,7 +9,6 @@ import { silentLogger } from '../../src/log.js';
 import { ResumeLog } from '../../src/index/resume.js';
 import { loadIndex, readManifest } from '../../src/index/store.js';
 import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/index/sync.js';
-import { EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex } from '../../src/index/vector-index.js';
 
 const settings: IndexSettings = { chunker: { maxChars: 600, overlap: true }, ...DEFAULT_INDEX_SETTINGS };
 let model: Embedder;
@@ -28,40 +27,44 @@ afterEach(async () => {
 });
 
 describe('index files', () => {
-  it('switches to HNSW above the exact-search size, and a saved index answers like the built one', async () => {
+  it('searches exactly up to the exact-search size and with HNSW above; a saved index answers like the built one', async () => {
     const corpusDir = path.join(workDir, 'corpus');
     await mkdir(corpusDir);
     const seeds = await learnSeeds(path.resolve('seeds'));
-    // Synthetic documents (~17 chunks each) until the corpus passes the exact-search size.
-    for (let index = 0; index < Math.ceil((EXACT_SEARCH_MAX_CHUNKS * 1.2) / 12); index++) {
+    for (let index = 0; index < 30; index++) {
       await writeFile(path.join(corpusDir, `${String(index).padStart(4, '0')}.txt`), generateDocument(seeds, index));
     }
-    const indexDir = path.join(workDir, 'index');
-    const built = await syncIndex({ corpusDir, indexDir, embedder: model, settings, ef: 256, log: silentLogger, mode: 'ingest', progress: () => ({ update() {}, finish() {} }) });
-    expect(built.snapshot.chunks.length).toBeGreaterThan(EXACT_SEARCH_MAX_CHUNKS);
-    expect(built.snapshot.vectorIndex.kind).toBe('hnsw');
-
-    const manifest = await readManifest(indexDir);
-    const loaded = await loadIndex(indexDir, manifest!, 256);
-    expect(loaded.vectorIndex.kind).toBe('hnsw');
-    expect(loaded.chunks).toEqual(built.snapshot.chunks);
-    for (const chunk of loaded.chunks.slice(0, 50)) {
-      const document = loaded.documents.find((candidate) => candidate.file === chunk.file);
-      expect(document?.raw.slice(chunk.start, chunk.end)).toBe(chunk.text);
-    }
     const question = 'Vietnam tariffs on Chinese steel';
-    expect(loaded.lexicalIndex.query(question, 10)).toEqual(built.snapshot.lexicalIndex.query(question, 10));
-    expect(loaded.lexicalIndex.idf('vietnam')).toBeCloseTo(built.snapshot.lexicalIndex.idf('vietnam'), 10);
     const [vector] = await model.embed([question]);
-    expect(loaded.vectorIndex.search(vector!, 10)).toEqual(built.snapshot.vectorIndex.search(vector!, 10));
+    const quiet = () => ({ update() {}, finish() {} });
+    const build = (indexDir: string, exactSearchMaxChunks: number) =>
+      syncIndex({ corpusDir, indexDir, embedder: model, settings, ef: 256, log: silentLogger, mode: 'ingest', progress: quiet, exactSearchMaxChunks });
+
+    const exactDir = path.join(workDir, 'exact');
+    const exact = await build(exactDir, 100_000);
+    const hnswDir = path.join(workDir, 'hnsw');
+    const hnsw = await build(hnswDir, 100);
+    expect(hnsw.snapshot.chunks.length).toBeGreaterThan(100);
+    expect(exact.snapshot.vectorIndex.kind).toBe('exact');
+    expect(hnsw.snapshot.vectorIndex.kind).toBe('hnsw');
+
+    for (const [indexDir, built] of [[exactDir, exact], [hnswDir, hnsw]] as const) {
+      const loaded = await loadIndex(indexDir, (await readManifest(indexDir))!, 256);
+      expect(loaded.vectorIndex.kind).toBe(built.snapshot.vectorIndex.kind);
+      expect(loaded.chunks).toEqual(built.snapshot.chunks);
+      for (const chunk of loaded.chunks.slice(0, 50)) {
+        const document = loaded.documents.find((candidate) => candidate.file === chunk.file);
+        expect(document?.raw.slice(chunk.start, chunk.end)).toBe(chunk.text);
+      }
+      expect(loaded.lexicalIndex.query(question, 10)).toEqual(built.snapshot.lexicalIndex.query(question, 10));
+      expect(loaded.lexicalIndex.idf('vietnam')).toBeCloseTo(built.snapshot.lexicalIndex.idf('vietnam'), 10);
+      expect(loaded.vectorIndex.search(vector!, 10)).toEqual(built.snapshot.vectorIndex.search(vector!, 10));
+    }
 
     // HNSW's top results agree with exact search on this data (ties in similarity aside).
-    const bytes = await readFile(path.join(indexDir, 'vectors.f32'));
-    const matrix = new Float32Array(bytes.byteLength / 4);
-    new Uint8Array(matrix.buffer).set(bytes);
-    const exact = new ExactVectorIndex(matrix, model.dimensions);
-    const truth = exact.search(vector!, 5);
-    const approximate = loaded.vectorIndex.search(vector!, 5);
+    const truth = exact.snapshot.vectorIndex.search(vector!, 5);
+    const approximate = hnsw.snapshot.vectorIndex.search(vector!, 5);
+    expect(approximate).toHaveLength(5);
     approximate.forEach((hit, index) => expect(hit.similarity).toBeCloseTo(truth[index]?.similarity ?? NaN, 5));
   }, 120_000);
 
