@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
 import { DEFAULT_MODEL } from '../config.js';
@@ -14,6 +16,11 @@ export class ModelError extends Error {
 export interface Embedder {
   /** The configured model id (`EMBEDDING_MODEL`), recorded in the index to detect a model change. */
   readonly modelId: string;
+  /**
+   * A fingerprint of the model's files: the same id rebuilt differently (say int8 instead of
+   * fp32 rows) gives other vectors, so an index records it and is rebuilt when it changes.
+   */
+  readonly revision: string;
   /** Length of every vector. */
   readonly dimensions: number;
   /** One vector per text, in order. Empty texts (or texts without known words) give a zero vector. */
@@ -147,8 +154,31 @@ export async function loadEmbedder(options: {
 
   const [probe] = await embed(['dimension probe']);
   const dimensions = probe?.length ?? 0;
-  log.debug(`Embedding model ${modelId} loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
-  return { modelId, dimensions, embed };
+  const revision = await modelRevision(folder);
+  log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
+  return { modelId, revision, dimensions, embed };
+}
+
+/** Small files (settings, build record) count by content, large ones (weights, vocabulary) by size: hashing 100 MB at every start would cost more than loading them. */
+const HASHED_BY_CONTENT = 64 * 1024;
+
+/** sha256 over the model folder's file names, sizes and small files' contents; `unknown` without a folder. */
+export async function modelRevision(folder: string): Promise<string> {
+  let entries: string[];
+  try {
+    entries = (await readdir(folder, { recursive: true })).sort();
+  } catch {
+    return 'unknown';
+  }
+  const hash = createHash('sha256');
+  for (const entry of entries) {
+    const file = path.join(folder, entry);
+    const info = await stat(file);
+    if (!info.isFile()) continue;
+    hash.update(`${entry.split(path.sep).join('/')}\0${info.size}\0`);
+    if (info.size <= HASHED_BY_CONTENT) hash.update(await readFile(file));
+  }
+  return hash.digest('hex').slice(0, 16);
 }
 
 function modelNotFoundMessage(modelId: string, folder: string, downloadable: boolean): string {

@@ -12,13 +12,13 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * Bump when the files' layout or meaning changes: older indexes are then rebuilt, never misread.
  * 2: documents and chunks in `documents.jsonl` (chunk text as offsets into the document), HNSW
  *    only above the exact-search size.
- * 3: below that size, hnswlib's brute-force index in `vectors.exact`.
+ * 3: below that size, hnswlib's brute-force index in `vectors.exact`; the model's revision.
  */
 export const INDEX_FORMAT_VERSION = 3;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),
-  model: z.object({ id: z.string(), dimensions: z.number().int().positive() }),
+  model: z.object({ id: z.string(), revision: z.string(), dimensions: z.number().int().positive() }),
   /** Everything that changes chunks, vectors or ranking data; any difference means a rebuild. */
   settings: z.record(z.string(), z.unknown()),
   seeds: z.record(z.string(), z.string()),

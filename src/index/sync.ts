@@ -76,8 +76,12 @@ export async function syncIndex(
   }
 
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
-  const vectorKey = { model: embedder.modelId, dimensions: embedder.dimensions, chunker: settings.chunker, formatVersion: INDEX_FORMAT_VERSION };
-  const sameVectors = previous !== null && previous.model.id === embedder.modelId && sameJson(previous.settings['chunker'], settings.chunker);
+  const vectorKey = { model: embedder.modelId, revision: embedder.revision, dimensions: embedder.dimensions, chunker: settings.chunker, formatVersion: INDEX_FORMAT_VERSION };
+  const sameVectors =
+    previous !== null &&
+    previous.model.id === embedder.modelId &&
+    previous.model.revision === embedder.revision &&
+    sameJson(previous.settings['chunker'], settings.chunker);
   const known = sameVectors ? await loadVectorsByHash(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
   const resume = await ResumeLog.open(indexDir, vectorKey, embedder.dimensions);
   const resumed = [...resume.vectors.keys()].filter((hash) => !known.has(hash)).length;
@@ -171,7 +175,7 @@ export async function buildSnapshot(
   });
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
-    model: { id: embedder.modelId, dimensions },
+    model: { id: embedder.modelId, revision: embedder.revision, dimensions },
     settings: { ...settings },
     seeds: Object.fromEntries(documents.map((document) => [document.file, document.contentHash])),
     builtAt: new Date().toISOString(),
@@ -215,6 +219,7 @@ function whyStale(previous: Manifest | null, embedder: Embedder, settings: Index
   if (!previous) return 'no index yet';
   if (previous.formatVersion !== INDEX_FORMAT_VERSION) return `index format ${previous.formatVersion} → ${INDEX_FORMAT_VERSION}`;
   if (previous.model.id !== embedder.modelId) return `model ${previous.model.id} → ${embedder.modelId}`;
+  if (previous.model.revision !== embedder.revision) return `the files of model ${embedder.modelId} changed (${previous.model.revision} → ${embedder.revision})`;
   if (!sameJson(previous.settings, settings)) return 'settings changed';
   const changedCount = changes.added.length + changes.changed.length + changes.removed.length;
   if (changedCount > 0) return `${changedCount} document(s) added, changed or removed`;

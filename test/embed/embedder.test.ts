@@ -1,10 +1,10 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/config.js';
-import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
+import { loadEmbedder, modelRevision, type Embedder } from '../../src/embed/embedder.js';
 import { ensureStaticModel, FULL_FP32_STATIC_MODEL } from '../../src/embed/static-model.js';
 import { silentLogger } from '../../src/log.js';
 
@@ -85,6 +85,22 @@ describe('offline static embedding model', () => {
     expect(Math.min(...cosines)).toBeGreaterThan(0.999);
     expect(cosines.reduce((sum, value) => sum + value, 0) / cosines.length).toBeGreaterThan(0.99);
   }, 300_000);
+
+  it('fingerprints the model files, so a model rebuilt under the same id is told apart', async () => {
+    const copies = mkdtempSync(path.join(os.tmpdir(), 'model-revision-'));
+    try {
+      const copy = path.join(copies, 'copy');
+      cpSync(folder, copy, { recursive: true });
+      expect(embedder.revision).toMatch(/^[0-9a-f]{16}$/);
+      expect(await modelRevision(copy)).toBe(embedder.revision);
+      const buildInfo = path.join(copy, 'build-info.json');
+      writeFileSync(buildInfo, readFileSync(buildInfo, 'utf8').replace('"int8"', '"fp32"'));
+      expect(await modelRevision(copy)).not.toBe(embedder.revision);
+      expect(await modelRevision(path.join(copies, 'missing'))).toBe('unknown');
+    } finally {
+      rmSync(copies, { recursive: true, force: true });
+    }
+  });
 
   it('loads the same model from a folder path', async () => {
     const fromFolder = await loadEmbedder({ modelId: folder, modelCacheDir, allowRemoteModels: false, log: silentLogger });

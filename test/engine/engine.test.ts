@@ -99,7 +99,7 @@ describe('the saved index', () => {
     expect(again.lastReport).toMatchObject({ rebuilt: false, reason: 'up to date', documents: 5 });
     expect(again.builtAt()).toBe(engine.builtAt());
     const manifest = JSON.parse(await readFile(path.join(indexDirOf(project.config), 'manifest.json'), 'utf8'));
-    expect(manifest.model).toEqual({ id: DEFAULT_MODEL, dimensions: 100 });
+    expect(manifest.model).toEqual({ id: DEFAULT_MODEL, revision: model.revision, dimensions: 100 });
     expect(Object.keys(manifest.seeds)).toHaveLength(5);
     expect(manifest.settings.chunker).toEqual({ maxChars: project.config.chunkMaxChars, overlap: project.config.chunkOverlap });
     // Atomic writes leave no temporary folders behind.
@@ -145,6 +145,24 @@ describe('the saved index', () => {
     expect(rebuilt.lastReport.rebuilt).toBe(true);
     await expect(createEngine(project.config, silentLogger, { embedder: model })).rejects.toThrow(/other-model/);
     await createEngine(project.config, silentLogger, { embedder: model, mode: 'ingest' });
+  });
+
+  it('rebuilds, embedding every chunk afresh, when the model files change under the same id', async () => {
+    let embedded = 0;
+    const rebuiltModel: Embedder = {
+      ...model,
+      revision: `${model.revision}-rebuilt`,
+      embed: (texts) => {
+        embedded += texts.length;
+        return model.embed(texts);
+      },
+    };
+    const engine = await createEngine(project.config, silentLogger, { embedder: rebuiltModel });
+    expect(engine.lastReport).toMatchObject({ rebuilt: true, reason: expect.stringMatching(/files of model local\/glove-sif-100d changed/) });
+    // Every chunk, plus questions asked at load (none): no vector of the old files was reused.
+    expect(embedded).toBeGreaterThanOrEqual(engine.lastReport.chunks);
+    const back = await createEngine(project.config, silentLogger, { embedder: model });
+    expect(back.lastReport.rebuilt).toBe(true);
   });
 
   it('reports a damaged index with the command that fixes it', async () => {

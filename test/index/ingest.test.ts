@@ -25,6 +25,9 @@ class CountingEmbedder implements Embedder {
   get modelId() {
     return this.inner.modelId;
   }
+  get revision() {
+    return this.inner.revision;
+  }
   get dimensions() {
     return this.inner.dimensions;
   }
