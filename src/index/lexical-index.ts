@@ -20,11 +20,13 @@ export interface LexicalSettings {
   readonly titleBoost: number;
   /** Multiplier of adjacent word pairs ("top leader") matched as a phrase. */
   readonly pairBoost: number;
-  /** Largest edit distance, as a share of the term length, for typo-tolerant matches; 0 turns it off. */
+  /** Largest edit distance, as a share of the term length, for typo-tolerant matches of unknown words; 0 turns it off. */
   readonly fuzziness: number;
+  /** Terms found in more than this share of all chunks are not searched on their own. */
+  readonly maxTermShare: number;
 }
 
-export const DEFAULT_LEXICAL: LexicalSettings = { titleBoost: 0.5, pairBoost: 0.5, fuzziness: 0.2 };
+export const DEFAULT_LEXICAL: LexicalSettings = { titleBoost: 0.5, pairBoost: 0.5, fuzziness: 0.2, maxTermShare: 0.25 };
 
 /** `pairs` indexes adjacent term pairs of the text, so a phrase in the question counts more than scattered words. */
 const FIELDS = ['text', 'title', 'section', 'pairs'];
@@ -122,16 +124,32 @@ export class LexicalIndex {
   query(question: string, limit: number, expansions: ReadonlyMap<string, number> = new Map()): LexicalHit[] {
     const own = terms(question);
     const { titleBoost, pairBoost, fuzziness } = this.settings;
+    const searched = this.withoutCommonTerms(own);
     const asIs = { tokenize: (text: string) => text.split(' ').filter(Boolean), processTerm: (term: string) => term };
-    const fuzzy = (term: string) => (fuzziness > 0 && term.length >= 6 && !/\d/.test(term) ? fuzziness : false);
+    // Typo tolerance for words the corpus does not have; a known word is matched as it is.
+    const fuzzy = (term: string) =>
+      fuzziness > 0 && term.length >= 6 && !/\d/.test(term) && !this.documentFrequency.has(term) ? fuzziness : false;
     const queries = [
-      { queries: [[...own, ...adjacentPairs(own)].join(' ')], ...asIs, fuzzy },
+      { queries: [[...searched, ...adjacentPairs(own)].join(' ')], ...asIs, fuzzy },
       ...(expansions.size ? [{ queries: [[...expansions.keys()].join(' ')], ...asIs, boostTerm: (term: string) => expansions.get(term) ?? 0 }] : []),
     ];
     return this.search
       .search({ combineWith: 'OR', queries }, { boost: { text: 1, title: titleBoost, section: titleBoost, pairs: pairBoost }, combineWith: 'OR' })
       .slice(0, limit)
       .map((result) => ({ label: Number(result.id), score: result.score }));
+  }
+
+  /**
+   * The question's terms minus those in more than `maxTermShare` of all chunks (the rarest one
+   * is kept when all are common). Their BM25 weight is small (idf ≤ 1.4 against ~4.6 for a term in
+   * 1% of chunks) but their postings are the longest: at 17,517 chunks skipping them makes BM25
+   * 2.7× faster. They still count as phrase pairs, in the dense side and in sentence scoring.
+   */
+  private withoutCommonTerms(own: readonly string[]): string[] {
+    const share = (term: string) => (this.documentFrequency.get(term) ?? 0) / Math.max(1, this.size);
+    const kept = own.filter((term) => share(term) <= this.settings.maxTermShare);
+    if (kept.length > 0 || own.length === 0) return kept;
+    return [own.reduce((rarest, term) => (share(term) < share(rarest) ? term : rarest))];
   }
 
   /** Every term of the index with its chunk count (for expansion candidates). */

@@ -5,7 +5,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../answer/types.js';
-import { LexicalIndex } from './lexical-index.js';
+import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index.js';
 
 /**
@@ -168,7 +168,9 @@ async function readStore(indexDir: string): Promise<{ documents: CorpusDocument[
 export async function loadIndex(indexDir: string, manifest: Manifest, ef: number): Promise<IndexSnapshot> {
   try {
     const { documents, chunks } = await readStore(indexDir);
-    const lexicalIndex = LexicalIndex.fromJSONLines(await readLines(path.join(indexDir, FILES.lexical)));
+    // The manifest's settings equal the configured ones (the caller checked), so they are the ones to query with.
+    const lexicalSettings = (manifest.settings['lexical'] as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
+    const lexicalIndex = LexicalIndex.fromJSONLines(await readLines(path.join(indexDir, FILES.lexical)), lexicalSettings);
     const dimensions = manifest.model.dimensions;
     const hnswFile = path.join(indexDir, FILES.hnsw);
     const vectorIndex: VectorSearch = existsSync(hnswFile)
