@@ -58,7 +58,8 @@ describe('signals (src/main.ts with the real engine)', () => {
     await mkdir(indexDir, { recursive: true });
     await symlink(path.join(PROJECT_DIR, 'embeddings', 'models'), path.join(indexDir, 'models'), 'dir');
     const { PATH, HOME } = process.env;
-    const child = spawn(path.join(PROJECT_DIR, 'node_modules', '.bin', 'tsx'), [path.join(PROJECT_DIR, 'src', 'main.ts')], {
+    // As `npm start` runs it; tsx resolved from the project, since the bot runs in another folder.
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(PROJECT_DIR, 'src', 'main.ts')], {
       cwd: workspace.dir,
       env: {
         PATH: PATH ?? '',
