@@ -13,7 +13,7 @@ import { createEngine, indexDirOf, indexSettingsFrom } from '../src/answer/engin
 import { loadEmbedder } from '../src/embed/embedder.js';
 import { silentLogger } from '../src/log.js';
 import { loadIndex, readManifest } from '../src/index/store.js';
-import { syncIndex } from '../src/index/sync.js';
+import { refreshIndex } from '../src/index/sync.js';
 import { DEFAULT_HNSW, ExactVectorIndex, VectorIndex } from '../src/index/vector-index.js';
 
 const [task, corpusDir, indexRoot, questionsFile] = process.argv.slice(2);
@@ -47,7 +47,7 @@ async function ingest(): Promise<void> {
   const started = performance.now();
   const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger });
   const modelMs = performance.now() - started;
-  const { report, embedded, stagesMs } = await syncIndex({
+  const { report, embedded, stagesMs } = await refreshIndex({
     corpusDir: config.corpusDir,
     indexDir: indexDirOf(config),
     embedder,

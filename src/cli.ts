@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine, type Engine } from './answer/engine.js';
+import { createEngine, ingestCorpus, type Engine } from './answer/engine.js';
 import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
 import { answerToJson } from './render/json.js';
 import { renderAnswerText, renderPassagesText } from './render/text.js';
@@ -39,12 +39,11 @@ async function main(argv: readonly string[]): Promise<void> {
 
   switch (command) {
     case 'ingest': {
-      const engine = await open('ingest');
-      const report = engine.lastReport;
+      const { report, modelId } = await ingestCorpus(config, log).catch(fail);
       const changes = [`${report.added.length} added`, `${report.changed.length} changed`, `${report.removed.length} removed`].join(', ');
       process.stdout.write(
         `${report.rebuilt ? `Rebuilt the index (${report.reason})` : 'The index is up to date'}: ${report.documents} documents, ${report.chunks} chunks; ` +
-          `${changes}; model ${engine.modelId}; ${Math.round(report.durationMs)} ms.\n`,
+          `${changes}; model ${modelId}; ${Math.round(report.durationMs)} ms.\n`,
       );
       return;
     }

@@ -4,8 +4,8 @@ import { splitSentences } from '../chunk/sentences.js';
 import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { terms } from '../index/terms.js';
-import type { IndexSnapshot } from '../index/store.js';
-import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../index/sync.js';
+import { loadIndex, type IndexSnapshot } from '../index/store.js';
+import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
 import type { Logger } from '../log.js';
 import { corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, selectQuotes, type CitedSentence, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, type ExpansionSettings, type VocabularyWord } from './expand.js';
@@ -64,18 +64,8 @@ export class Engine implements AnswerEngine {
 
   /** Load the model and the index, building or refreshing the index when the corpus or settings changed. */
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
-    const embedder =
-      options.embedder ??
-      (await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: config.allowRemoteModels, log }));
-    const { snapshot, report } = await syncIndex({
-      corpusDir: config.corpusDir,
-      indexDir: indexDirOf(config),
-      embedder,
-      settings: indexSettingsFrom(config),
-      ef: config.hnswEf,
-      log,
-      mode: options.mode ?? 'load',
-    });
+    const embedder = options.embedder ?? (await embedderFor(config, log));
+    const { snapshot, report } = await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load'));
     const quoteSettings = {
       ...DEFAULT_QUOTE_SETTINGS,
       ...options.quote,
@@ -112,15 +102,12 @@ export class Engine implements AnswerEngine {
   }
 
   async reindex(): Promise<IngestReport> {
-    const { snapshot, report } = await syncIndex({
-      corpusDir: this.config.corpusDir,
-      indexDir: indexDirOf(this.config),
-      embedder: this.embedder,
-      settings: indexSettingsFrom(this.config),
-      ef: this.config.hnswEf,
-      log: this.log,
-      mode: 'ingest',
-    });
+    const options = syncOptionsFor(this.config, this.embedder, this.log, 'ingest');
+    const refreshed = await refreshIndex(options);
+    // Up to date and the very index in use (not one another process rebuilt since): nothing to load.
+    const inUse = refreshed.manifest.builtAt === this.snapshot.manifest.builtAt ? this.snapshot : null;
+    const snapshot = refreshed.snapshot ?? inUse ?? (await loadIndex(options.indexDir, refreshed.manifest, options.ef));
+    const { report } = refreshed;
     // Questions in flight keep the snapshot they started with; new ones see the new index.
     this.snapshot = snapshot;
     this.lastReport = report;
@@ -547,6 +534,24 @@ export function indexDirOf(config: Config): string {
 }
 
 /** Create the engine the bot and the CLI use. */
+function embedderFor(config: Config, log: Logger): Promise<Embedder> {
+  return loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: config.allowRemoteModels, log });
+}
+
+function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
+  return { corpusDir: config.corpusDir, indexDir: indexDirOf(config), embedder, settings: indexSettingsFrom(config), ef: config.hnswEf, log, mode };
+}
+
+/**
+ * `npm run ingest`: build or refresh the index, without loading one that is already up to date
+ * (an unchanged corpus costs a read and a hash of it, and the model load).
+ */
+export async function ingestCorpus(config: Config, log: Logger, options: Pick<EngineOptions, 'embedder'> = {}): Promise<{ report: IngestReport; modelId: string }> {
+  const embedder = options.embedder ?? (await embedderFor(config, log));
+  const { report } = await refreshIndex(syncOptionsFor(config, embedder, log, 'ingest'));
+  return { report, modelId: embedder.modelId };
+}
+
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
   return Engine.create(config, log, options);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -24,6 +25,8 @@ const manifestSchema = z.object({
   seeds: z.record(z.string(), z.string()),
   builtAt: z.string(),
   chunks: z.number().int().nonnegative(),
+  /** sha256 of each index file, written on save: lets `npm run ingest` tell a damaged index without loading it. */
+  files: z.record(z.string(), z.string()).optional(),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -131,13 +134,36 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   await writeLines(path.join(temporary, FILES.lexical), snapshot.lexicalIndex.toJSONLines());
   await snapshot.vectorIndex.save(path.join(temporary, FILES[snapshot.vectorIndex.kind]));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
-  await writeFile(path.join(temporary, FILES.manifest), JSON.stringify(snapshot.manifest, null, 2));
+  const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES[snapshot.vectorIndex.kind], FILES.vectors]);
+  await writeFile(path.join(temporary, FILES.manifest), JSON.stringify({ ...snapshot.manifest, files }, null, 2));
   const retired = `${indexDir}.old-${stamp}`;
   await rename(indexDir, retired).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
   });
   await rename(temporary, indexDir);
   await rm(retired, { recursive: true, force: true });
+}
+
+async function digestFiles(folder: string, names: readonly string[]): Promise<Record<string, string>> {
+  const digests: Record<string, string> = {};
+  for (const name of names) {
+    const hash = createHash('sha256');
+    for await (const block of createReadStream(path.join(folder, name))) hash.update(block as Buffer);
+    digests[name] = hash.digest('hex');
+  }
+  return digests;
+}
+
+/** Why the saved index files do not match their manifest (missing, truncated, edited), or null when they do. */
+export async function checkIndexFiles(indexDir: string, manifest: Manifest): Promise<string | null> {
+  if (!manifest.files) return 'index files without checksums';
+  try {
+    const found = await digestFiles(indexDir, Object.keys(manifest.files));
+    const damaged = Object.keys(manifest.files).filter((name) => found[name] !== manifest.files?.[name]);
+    return damaged.length === 0 ? null : `index file ${damaged.join(', ')} damaged`;
+  } catch (error) {
+    return `index file missing (${(error as NodeJS.ErrnoException).path ?? (error as Error).message})`;
+  }
 }
 
 /** Read `documents.jsonl` back into documents and chunks (chunk text is a slice of the document's raw text). */

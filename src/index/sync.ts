@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
-import { INDEX_FORMAT_VERSION, IndexError, loadIndex, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
+import { checkIndexFiles, INDEX_FORMAT_VERSION, IndexError, loadIndex, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
 import { DEFAULT_HNSW, EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex, VectorIndex, type HnswSettings, type VectorSearch } from './vector-index.js';
 
 /** Everything that shapes what is stored; a change in any of it means a rebuild. */
@@ -41,10 +41,39 @@ export interface SyncOptions {
 /** Chunks embedded between two appends to the resume log (and two progress updates). */
 const EMBED_GROUP = 512;
 
+export interface SyncResult {
+  readonly snapshot: IndexSnapshot;
+  readonly report: IngestReport;
+  /** Chunks embedded by this call (0 when the index was up to date). */
+  readonly embedded: number;
+  /** Time per stage, for the benchmark. */
+  readonly stagesMs: Record<string, number>;
+}
+
 /** Bring the saved index in line with the corpus folder and settings, and load it. */
-export async function syncIndex(
-  options: SyncOptions,
-): Promise<{ snapshot: IndexSnapshot; report: IngestReport; embedded: number; stagesMs: Record<string, number> }> {
+export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
+  // Loading reads every index file and reports damage itself: no checksum pass first.
+  const refreshed = await refresh(options, false);
+  if (refreshed.snapshot) return { ...refreshed, snapshot: refreshed.snapshot };
+  const loadStarted = performance.now();
+  const snapshot = await loadIndex(options.indexDir, refreshed.manifest, options.ef);
+  const loadMs = performance.now() - loadStarted;
+  const report = { ...refreshed.report, durationMs: refreshed.report.durationMs + loadMs };
+  return { ...refreshed, snapshot, report, stagesMs: { ...refreshed.stagesMs, 'load index': loadMs } };
+}
+
+/**
+ * Bring the saved index in line with the corpus folder and settings without loading an index that
+ * is already up to date (`npm run ingest` on an unchanged corpus only reads and hashes it).
+ * `snapshot` is the new index when one was built, else null.
+ */
+export function refreshIndex(options: SyncOptions): Promise<RefreshResult> {
+  return refresh(options, true);
+}
+
+type RefreshResult = Omit<SyncResult, 'snapshot'> & { snapshot: IndexSnapshot | null; manifest: Manifest };
+
+async function refresh(options: SyncOptions, checkFiles: boolean): Promise<RefreshResult> {
   const started = performance.now();
   const stagesMs: Record<string, number> = {};
   let stageStart = started;
@@ -67,12 +96,15 @@ export async function syncIndex(
         `or set EMBEDDING_MODEL=${previous.model.id}.`,
     );
   }
-  const staleReason = whyStale(previous, embedder, settings, changes);
+  let staleReason = whyStale(previous, embedder, settings, changes);
+  if (previous && staleReason === null && checkFiles) {
+    // Not loaded, so checked: `npm run ingest` is what a damaged index tells the user to run.
+    staleReason = await checkIndexFiles(indexDir, previous);
+    lap('check index files');
+  }
   if (previous && staleReason === null) {
-    const snapshot = await loadIndex(indexDir, previous, options.ef);
-    lap('load index');
-    const report = makeReport(false, 'up to date', changes, snapshot, started);
-    return { snapshot, report, embedded: 0, stagesMs };
+    const report = makeReport(false, 'up to date', changes, previous, started);
+    return { snapshot: null, manifest: previous, report, embedded: 0, stagesMs };
   }
 
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
@@ -98,9 +130,9 @@ export async function syncIndex(
   await saveIndex(indexDir, snapshot, vectors);
   lap('save');
   await resume.log.discard();
-  const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot, started);
+  const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started);
   log.info(`Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) in ${Math.round(report.durationMs)} ms.`);
-  return { snapshot, report, embedded, stagesMs };
+  return { snapshot, manifest: snapshot.manifest, report, embedded, stagesMs };
 }
 
 export interface BuildOptions {
@@ -230,14 +262,14 @@ function sameJson(left: unknown, right: unknown): boolean {
   return JSON.stringify(left) === JSON.stringify(right);
 }
 
-function makeReport(rebuilt: boolean, reason: string, changes: SeedChanges, snapshot: IndexSnapshot, started: number): IngestReport {
+function makeReport(rebuilt: boolean, reason: string, changes: SeedChanges, manifest: Manifest, started: number): IngestReport {
   return {
     rebuilt,
     reason,
     ...changes,
-    documents: snapshot.documents.length,
-    chunks: snapshot.chunks.length,
-    builtAt: snapshot.manifest.builtAt,
+    documents: Object.keys(manifest.seeds).length,
+    chunks: manifest.chunks,
+    builtAt: manifest.builtAt,
     durationMs: performance.now() - started,
   };
 }

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, indexDirOf, type Engine } from '../../src/answer/engine.js';
+import { createEngine, indexDirOf, ingestCorpus, type Engine } from '../../src/answer/engine.js';
 import type { Answer, Citation, CorpusDocument } from '../../src/answer/types.js';
 import { DEFAULT_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
@@ -173,6 +173,30 @@ describe('the saved index', () => {
       const lexical = (await readdir(indexDir)).find((name) => name.startsWith('lexical'));
       await writeFile(path.join(indexDir, lexical ?? 'lexical.json'), '{not json');
       await expect(createEngine(local.config, silentLogger, { embedder: model })).rejects.toThrow(/damaged.*npm run ingest/s);
+      // The command it names repairs it, although the corpus did not change.
+      const { report } = await ingestCorpus(local.config, silentLogger, { embedder: model });
+      expect(report).toMatchObject({ rebuilt: true, reason: expect.stringMatching(/index file lexical.* damaged/) });
+      expect((await createEngine(local.config, silentLogger, { embedder: model })).lastReport.rebuilt).toBe(false);
+    } finally {
+      await local.cleanup();
+    }
+  });
+
+  it('ingest on an unchanged corpus only checks the index; reindex then keeps the index in use, or loads one rebuilt meanwhile', async () => {
+    const local = await createTempProject();
+    try {
+      const live = await createEngine(local.config, silentLogger, { embedder: model });
+      const builtAt = live.builtAt();
+      expect((await ingestCorpus(local.config, silentLogger, { embedder: model })).report).toMatchObject({ rebuilt: false, reason: 'up to date', builtAt });
+      expect(await live.reindex()).toMatchObject({ rebuilt: false });
+      expect(live.builtAt()).toBe(builtAt);
+
+      // Another process (npm run ingest) rebuilds the index while the bot runs; /reindex loads it.
+      await local.writeDocument('005_new.md', '# Coffee exports\n\nVietnam exported record coffee volumes to China in 2024.');
+      const { report } = await ingestCorpus(local.config, silentLogger, { embedder: model });
+      expect(report).toMatchObject({ rebuilt: true, added: ['005_new.md'] });
+      expect(await live.reindex()).toMatchObject({ rebuilt: false, builtAt: report.builtAt });
+      expect(live.documents().map((document) => document.file)).toContain('005_new.md');
     } finally {
       await local.cleanup();
     }
