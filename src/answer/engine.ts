@@ -263,7 +263,8 @@ export class Engine implements AnswerEngine {
   private vocabularyWords(snapshot: IndexSnapshot): Promise<VocabularyWord[]> {
     let vocabulary = this.vocabularies.get(snapshot);
     if (!vocabulary) {
-      const words = contentWords(snapshot.chunks.map((chunk) => chunk.text).join('\n'));
+      // The documents, not the chunks: chunks overlap, and every word of a chunk is in its document.
+      const words = contentWords(snapshot.documents.map((document) => document.raw).join('\n'));
       vocabulary = this.embedder
         .embed(words.map((word) => word.word))
         .then((vectors) => words.map((word, index) => ({ ...word, vector: vectors[index] ?? new Float32Array(0) })));
@@ -437,11 +438,15 @@ function corpusTermsOf(snapshot: IndexSnapshot): { names: Set<string>; known: Se
   if (!found) {
     const capitalised = new Map<string, number>();
     const lower = new Map<string, number>();
+    // Words repeat (Zipf): each distinct word is turned into terms once.
+    const termsOfWord = new Map<string, string[]>();
     for (const document of snapshot.documents) {
       for (const paragraph of document.paragraphs) {
         for (const match of paragraph.text.matchAll(/(?<=[^.!?:“"]\s+)[\p{L}\p{M}][\p{L}\p{M}’'-]*/gu)) {
           const word = match[0];
-          for (const term of terms(word)) {
+          let wordTerms = termsOfWord.get(word);
+          if (!wordTerms) termsOfWord.set(word, (wordTerms = terms(word)));
+          for (const term of wordTerms) {
             const counts = /^\p{Lu}/u.test(word) ? capitalised : lower;
             counts.set(term, (counts.get(term) ?? 0) + 1);
           }
