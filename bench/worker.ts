@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.js';
 import { createEngine, indexDirOf, indexSettingsFrom } from '../src/answer/engine.js';
-import { loadEmbedder } from '../src/embed/embedder.js';
+import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { silentLogger } from '../src/log.js';
 import { loadIndex, readManifest } from '../src/index/store.js';
 import { refreshIndex } from '../src/index/sync.js';
@@ -69,10 +69,12 @@ async function cold(): Promise<void> {
   emit({ beforeEngineMs: started, createEngineMs: engineReady - started, firstAskMs: answered - engineReady, sinceProcessStartMs: answered, peakRssMb: peakRssMb() });
 }
 
-async function serve(): Promise<void> {
-  const config = benchConfig();
-  const questions = (await readFile(questionsFile as string, 'utf8')).split('\n').filter(Boolean);
-  const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger });
+/**
+ * The query path through the real engine. The engine is unreachable once this returns, so its
+ * index can be collected before the baselines load their own copy (two copies of a 100k-document
+ * index would not fit the worker's heap).
+ */
+async function measureQueries(config: Config, embedder: Embedder, questions: readonly string[]) {
   const engine = await createEngine(config, silentLogger, { embedder, mode: 'load' });
   await engine.ask(questions[0] ?? 'warm up');
   const queryMs: number[] = [];
@@ -87,7 +89,14 @@ async function serve(): Promise<void> {
     stageSearchAndQuoteMs.push(answer.timings.searchMs);
     if (answer.answered) answered++;
   }
-  const servingPeakRssMb = peakRssMb();
+  return { answered, queryMs, stageEmbedMs, stageSearchAndQuoteMs, servingPeakRssMb: peakRssMb() };
+}
+
+async function serve(): Promise<void> {
+  const config = benchConfig();
+  const questions = (await readFile(questionsFile as string, 'utf8')).split('\n').filter(Boolean);
+  const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger });
+  const { answered, queryMs, stageEmbedMs, stageSearchAndQuoteMs, servingPeakRssMb } = await measureQueries(config, embedder, questions);
 
   // Baselines, on a second copy of the index loaded here (after the serving RSS was taken).
   const manifest = await readManifest(indexDirOf(config));
