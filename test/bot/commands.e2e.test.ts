@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerEngine } from '../../src/answer/types.js';
+import { describe, expect, it } from 'vitest';
 import { ButtonMessages } from '../../src/bot/buttons.js';
 import { commandData } from '../../src/bot/commands/index.js';
 import { encodeButtonId } from '../../src/bot/components.js';
@@ -14,37 +13,20 @@ import { parseFeedback } from '../../src/bot/feedback.js';
 import { renderAnswer, renderDocument, renderDocumentList } from '../../src/render/discord.js';
 import {
   buttonIds,
-  createRealEngine,
-  createWorkspace,
   limitViolations,
   messageRequests,
-  startTestBot,
   TOKEN,
-  type TestBot,
-  type Workspace,
+  useRealBot,
 } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
-let workspace: Workspace;
-let engine: AnswerEngine;
-let harness: TestBot;
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  engine = await createRealEngine(workspace);
-  harness = await startTestBot({ workspace, engine });
-});
-
-afterAll(async () => {
-  await harness?.close();
-  await workspace?.remove();
-});
+const bot = useRealBot();
 
 const NO_PINGS = { parse: [], replied_user: false };
 
 describe('start-up', () => {
   it('logs in through the configured API and registers every command in the guild', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const gateway = fake.requests.find((request) => request.path === '/gateway/bot');
     expect(gateway?.authorization).toBe(`Bot ${TOKEN}`);
     const put = await fake.waitForRequest((request) => request.method === 'PUT');
@@ -62,7 +44,7 @@ describe('start-up', () => {
   });
 
   it('asks the gateway for message content only because mention mode is on', () => {
-    const intents = harness.fake.identifyPayloads[0].intents as number;
+    const intents = bot.harness.fake.identifyPayloads[0].intents as number;
     expect(intents & 1).toBe(1); // Guilds
     expect(intents & (1 << 9)).toBe(1 << 9); // GuildMessages
     expect(intents & (1 << 15)).toBe(1 << 15); // MessageContent
@@ -71,12 +53,12 @@ describe('start-up', () => {
 
 describe('/ask', () => {
   it('replies with the quoted, cited answer embed, buttons and no pings', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const interaction = fake.slashCommand('ask', { question: QUESTION });
     const reply = await fake.reply(interaction);
     expect(reply.callbackType).toBe(4);
     expect(reply.ephemeral).toBe(false);
-    const expected = renderAnswer(await engine.ask(QUESTION), { builtAt: engine.builtAt(), now: new Date() });
+    const expected = renderAnswer(await bot.engine.ask(QUESTION), { builtAt: bot.engine.builtAt(), now: new Date() });
     expect(reply.data.embeds).toEqual([expected]);
     const [embed] = reply.data.embeds;
     expect(embed.description).toMatch(/^> .*There are no winners in trade wars and tariff wars.* \[1\]/);
@@ -94,7 +76,7 @@ describe('/ask', () => {
   });
 
   it('answers privately with private:true (ephemeral flag 64)', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('ask', { question: QUESTION, private: true }));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('ask', { question: QUESTION, private: true }));
     expect(reply.callbackType).toBe(4);
     expect(reply.data.flags).toBe(64);
     expect(reply.data.embeds[0].description).toContain('no winners in trade wars');
@@ -102,27 +84,27 @@ describe('/ask', () => {
 
   it('says honestly when the documents do not answer, showing the closest passages', async () => {
     const question = 'What is the recipe for banana bread with walnuts?';
-    const answer = await engine.ask(question);
-    const reply = await harness.fake.reply(harness.fake.slashCommand('ask', { question }));
-    expect(reply.data.embeds).toEqual([renderAnswer(answer, { builtAt: engine.builtAt(), now: new Date() })]);
+    const answer = await bot.engine.ask(question);
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('ask', { question }));
+    expect(reply.data.embeds).toEqual([renderAnswer(answer, { builtAt: bot.engine.builtAt(), now: new Date() })]);
     expect(answer.answered).toBe(false);
     expect(reply.data.embeds[0].description).toContain('could not find a passage');
     expect(reply.data.embeds[0].footer.text).toMatch(/· no answer found$/);
   });
 
   it('records the question in the feedback log with a hashed user id', async () => {
-    const text = await readFile(path.join(harness.config.dataDir, 'feedback.jsonl'), 'utf8');
+    const text = await readFile(path.join(bot.harness.config.dataDir, 'feedback.jsonl'), 'utf8');
     const { entries } = parseFeedback(text);
     const question = entries.find((entry) => entry.type === 'question' && entry.question === QUESTION);
     expect(question).toMatchObject({ type: 'question', via: 'ask', answered: true, sources: ['000_7bb7f1e19a806c78.txt'] });
     expect(question?.user).toMatch(/^[0-9a-f]{16}$/);
-    expect(text).not.toContain(harness.fake.alice.id);
+    expect(text).not.toContain(bot.harness.fake.alice.id);
   });
 });
 
 describe('answer buttons', () => {
   it('"Passages" shows the retrieved passages privately, paged with Previous/Next', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const answer = await fake.reply(fake.slashCommand('ask', { question: 'What agreements did China and Vietnam sign?' }));
     const [passagesId] = buttonIds(answer.data);
     const shown = await fake.reply(fake.pressButton(passagesId!, { message: answer.data }));
@@ -148,14 +130,14 @@ describe('answer buttons', () => {
   });
 
   it('👍 and 👎 record the vote (hashed user) and thank privately', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const answer = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
     const [, up, down] = buttonIds(answer.data);
     const thanksUp = await fake.reply(fake.pressButton(up!, { message: answer.data }));
     expect(thanksUp.data).toMatchObject({ content: 'Thanks! Your 👍 was recorded.', flags: 64, allowed_mentions: NO_PINGS });
     const thanksDown = await fake.reply(fake.pressButton(down!, { message: answer.data, user: fake.bob }));
     expect(thanksDown.data.content).toContain('👎');
-    const { entries } = parseFeedback(await readFile(path.join(harness.config.dataDir, 'feedback.jsonl'), 'utf8'));
+    const { entries } = parseFeedback(await readFile(path.join(bot.harness.config.dataDir, 'feedback.jsonl'), 'utf8'));
     const votes = entries.filter((entry) => entry.type === 'vote');
     expect(votes.slice(-2).map((vote) => vote.type === 'vote' && [vote.vote, vote.question, vote.answered])).toEqual([
       ['up', QUESTION, true],
@@ -165,7 +147,7 @@ describe('answer buttons', () => {
   });
 
   it('a button from before a restart, an expired result and a foreign button get a clear private message', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const stale = await fake.reply(fake.pressButton(encodeButtonId('0ldb0071', { action: 'passages', key: '1', argument: '0' })));
     expect(stale.data).toMatchObject({ content: ButtonMessages.stale, flags: 64 });
     const answer = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
@@ -179,11 +161,11 @@ describe('answer buttons', () => {
 
 describe('/search', () => {
   it('shows the top passages with scores; only the caller can page', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const query = 'supply chains railways';
     const interaction = fake.slashCommand('search', { query, results: 5 });
     const reply = await fake.reply(interaction);
-    const passages = await engine.search(query, 5);
+    const passages = await bot.engine.search(query, 5);
     expect(reply.callbackType).toBe(4);
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe(`Search: ${query}`);
@@ -214,15 +196,15 @@ describe('/search', () => {
   });
 
   it('uses the configured default number of results', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('search', { query: 'Hanoi visit' }));
-    expect(reply.data.embeds[0].description).toBe(`${harness.config.searchResults} passages`);
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('search', { query: 'Hanoi visit' }));
+    expect(reply.data.embeds[0].description).toBe(`${bot.harness.config.searchResults} passages`);
   });
 });
 
 describe('/source and /sources', () => {
   it('autocomplete offers matching titles and files within the limits', async () => {
-    const { fake } = harness;
-    const documents = engine.documents();
+    const { fake } = bot.harness;
+    const documents = bot.engine.documents();
     const all = await fake.callback(fake.autocomplete('source', 'name', ''));
     expect(all.body.type).toBe(8);
     expect(all.body.data.choices.map((choice: any) => choice.value)).toEqual(documents.map((document) => document.file));
@@ -241,8 +223,8 @@ describe('/source and /sources', () => {
   });
 
   it('/source shows one document; an unknown name gets a clear private message', async () => {
-    const { fake } = harness;
-    const document = engine.documents().find((candidate) => candidate.file === '000_7bb7f1e19a806c78.txt')!;
+    const { fake } = bot.harness;
+    const document = bot.engine.documents().find((candidate) => candidate.file === '000_7bb7f1e19a806c78.txt')!;
     const reply = await fake.reply(fake.slashCommand('source', { name: document.file }));
     expect(reply.data.embeds).toEqual([renderDocument(document)]);
     expect(reply.data.embeds[0].fields.map((field: any) => field.name)).toEqual(['Date', 'File', 'Size']);
@@ -253,8 +235,8 @@ describe('/source and /sources', () => {
   });
 
   it('/sources lists every document, newest first', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('sources'));
-    const documents = engine.documents();
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('sources'));
+    const documents = bot.engine.documents();
     expect(reply.data.embeds).toEqual([renderDocumentList(documents)]);
     const dates = [...reply.data.embeds[0].description.matchAll(/— (\d{4}-\d{2}-\d{2}|undated)/g)].map((match) => match[1]);
     expect(dates).toHaveLength(5);
@@ -265,7 +247,7 @@ describe('/source and /sources', () => {
 
 describe('/help', () => {
   it('explains the commands privately', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('help'));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('help'));
     expect(reply.data.flags).toBe(64);
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe('How to ask');
@@ -275,7 +257,7 @@ describe('/help', () => {
 
 describe('"Find sources" message menu', () => {
   it('returns the supporting passages privately with a button that posts them publicly', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const text = 'Apparently Xi said there are no winners in trade wars and tariff wars.';
     const reply = await fake.reply(fake.messageCommand('Find sources', text));
     expect(reply.data.flags).toBe(64);
@@ -292,7 +274,7 @@ describe('"Find sources" message menu', () => {
   });
 
   it('a message without text gets a clear private message', async () => {
-    const reply = await harness.fake.reply(harness.fake.messageCommand('Find sources', ''));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.messageCommand('Find sources', ''));
     expect(reply.data.flags).toBe(64);
     expect(reply.data.content).toContain('no text I can look up');
   });
@@ -300,17 +282,17 @@ describe('"Find sources" message menu', () => {
 
 describe('@mention', () => {
   it('replies to a mention with the same answer as /ask, without pinging', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const message = fake.userMessage(QUESTION);
     const sent = await fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${fake.channelId}/messages` && request.body?.message_reference?.message_id === message.id);
-    expect(sent.body.embeds).toEqual([renderAnswer(await engine.ask(QUESTION), { builtAt: engine.builtAt(), now: new Date() })]);
+    expect(sent.body.embeds).toEqual([renderAnswer(await bot.engine.ask(QUESTION), { builtAt: bot.engine.builtAt(), now: new Date() })]);
     expect(sent.body.allowed_mentions).toEqual(NO_PINGS);
     expect(buttonIds(sent.body)).toHaveLength(3);
     expect(fake.requests.some((request) => request.path === `/channels/${fake.channelId}/typing`)).toBe(true);
   });
 
   it('a mention without a question gets help, and messages without a mention are ignored', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const before = fake.requests.length;
     const ignored = fake.userMessage(QUESTION, { mentionBot: false });
     const empty = fake.userMessage('   ');
@@ -321,7 +303,7 @@ describe('@mention', () => {
   });
 
   it('ignores messages from bots (including itself)', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const fromBot = fake.userMessage(QUESTION, { author: fake.botUser });
     const marker = fake.userMessage('marker question about Vietnam railways');
     await fake.waitForRequest((request) => request.body?.message_reference?.message_id === marker.id);
@@ -331,15 +313,15 @@ describe('@mention', () => {
 
 describe('/reindex', () => {
   it('refuses members without Manage Server', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('reindex'));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('reindex'));
     expect(reply.data).toMatchObject({ flags: 64, content: 'Only members with the Manage Server permission can rebuild the index.' });
   });
 
   it('rebuilds from the corpus folder and reports what changed, answering questions meanwhile', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const { writeFile } = await import('node:fs/promises');
     await writeFile(
-      path.join(workspace.corpusDir, '005_added_for_test.txt'),
+      path.join(bot.workspace.corpusDir, '005_added_for_test.txt'),
       ' date 2026-01-02 Hanoi hosted a lantern festival that drew record crowds of visitors.\n\nOrganisers said the lanterns were made by local artisans.\n',
     );
     const reindex = fake.slashCommand('reindex', {}, { admin: true });
@@ -358,13 +340,13 @@ describe('/reindex', () => {
     expect(embed.title).toBe('Index rebuilt');
     expect(embed.fields).toContainEqual({ name: 'Added', value: '`005_added_for_test.txt`' });
     expect(embed.fields.find((field: any) => field.name === 'Totals').value).toMatch(/^6 documents, \d+ chunks/);
-    expect(engine.documents()).toHaveLength(6);
+    expect(bot.engine.documents()).toHaveLength(6);
   });
 });
 
 describe('safety over the whole session', () => {
   it('sent every message with allowed_mentions {parse: []}, within every Discord limit', () => {
-    const messages = messageRequests(harness.fake);
+    const messages = messageRequests(bot.harness.fake);
     expect(messages.length).toBeGreaterThan(20);
     for (const { request, message } of messages) {
       expect(message.allowed_mentions, `${request.method} ${request.path}`).toEqual(NO_PINGS);
@@ -373,8 +355,8 @@ describe('safety over the whole session', () => {
   });
 
   it('never put the token in a log line or a message', () => {
-    for (const line of harness.logs) expect(line).not.toContain(TOKEN);
-    for (const request of harness.fake.requests) expect(JSON.stringify(request.body ?? '')).not.toContain(TOKEN);
-    expect(harness.logs.filter((line) => line.startsWith('[error]'))).toEqual([]);
+    for (const line of bot.harness.logs) expect(line).not.toContain(TOKEN);
+    for (const request of bot.harness.fake.requests) expect(JSON.stringify(request.body ?? '')).not.toContain(TOKEN);
+    expect(bot.harness.logs.filter((line) => line.startsWith('[error]'))).toEqual([]);
   });
 });

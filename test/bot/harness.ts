@@ -3,6 +3,7 @@
  * Discord, and the real bot (discord.js client) logged in to it.
  */
 import type { ClientOptions } from 'discord.js';
+import { afterAll, beforeAll } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
 import type { AnswerEngine } from '../../src/answer/types.js';
 import { startBot, type RunningBot } from '../../src/bot/client.js';
@@ -139,4 +140,19 @@ export function limitViolations(message: any): string[] {
 /** The custom ids of the buttons in a message body. */
 export function buttonIds(message: any): string[] {
   return (message.components ?? []).flatMap((row: any) => (row.components ?? []).map((component: any) => component.custom_id as string));
+}
+
+/** One workspace, the real engine and a bot logged in to a fake Discord, shared by the tests of a file. */
+export function useRealBot(): { readonly workspace: Workspace; readonly engine: AnswerEngine; readonly harness: TestBot } {
+  const shared = {} as { workspace: Workspace; engine: AnswerEngine; harness: TestBot };
+  beforeAll(async () => {
+    shared.workspace = await createWorkspace();
+    shared.engine = await createRealEngine(shared.workspace);
+    shared.harness = await startTestBot({ workspace: shared.workspace, engine: shared.engine });
+  });
+  afterAll(async () => {
+    await shared.harness?.close();
+    await shared.workspace?.remove();
+  });
+  return shared;
 }
