@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../answer/types.js';
+import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index.js';
 
@@ -15,7 +16,7 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  *    only above the exact-search size.
  * 3: below that size, hnswlib's brute-force index in `vectors.exact`; the model's revision.
  */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),
@@ -48,7 +49,7 @@ export class IndexError extends Error {
 const FILES = {
   manifest: 'manifest.json',
   documents: 'documents.jsonl',
-  lexical: 'lexical.json',
+  lexical: 'lexical.bin',
   hnsw: 'vectors.hnsw',
   exact: 'vectors.exact',
   vectors: 'vectors.f32',
@@ -131,7 +132,8 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   const temporary = `${indexDir}.tmp-${stamp}`;
   await mkdir(temporary, { recursive: true });
   await writeLines(path.join(temporary, FILES.documents), storedLines(snapshot.documents, snapshot.chunks));
-  await writeLines(path.join(temporary, FILES.lexical), snapshot.lexicalIndex.toJSONLines());
+  const lexical = snapshot.lexicalIndex.toSections();
+  await writeSections(path.join(temporary, FILES.lexical), lexical.header, lexical.sections);
   await snapshot.vectorIndex.save(path.join(temporary, FILES[snapshot.vectorIndex.kind]));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
   const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES[snapshot.vectorIndex.kind], FILES.vectors]);
@@ -196,7 +198,8 @@ export async function loadIndex(indexDir: string, manifest: Manifest, ef: number
     const { documents, chunks } = await readStore(indexDir);
     // The manifest's settings equal the configured ones (the caller checked), so they are the ones to query with.
     const lexicalSettings = (manifest.settings['lexical'] as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
-    const lexicalIndex = LexicalIndex.fromJSONLines(await readLines(path.join(indexDir, FILES.lexical)), lexicalSettings);
+    const lexical = await readSections(path.join(indexDir, FILES.lexical));
+    const lexicalIndex = LexicalIndex.fromSections(lexical.header, lexical.sections, lexicalSettings);
     const dimensions = manifest.model.dimensions;
     const hnswFile = path.join(indexDir, FILES.hnsw);
     const vectorIndex: VectorSearch = existsSync(hnswFile)
@@ -207,12 +210,6 @@ export async function loadIndex(indexDir: string, manifest: Manifest, ef: number
   } catch (error) {
     throw new IndexError(`The index in ${indexDir} is damaged (${(error as Error).message}); run \`npm run ingest\` to rebuild it.`);
   }
-}
-
-async function readLines(file: string): Promise<string[]> {
-  const lines: string[] = [];
-  for await (const line of createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity })) if (line) lines.push(line);
-  return lines;
 }
 
 async function readMatrix(file: string): Promise<Float32Array> {

@@ -1,5 +1,13 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chunkDocument } from '../../src/chunk/chunk.js';
+import { readCorpus } from '../../src/corpus/read.js';
+import { readSections, writeSections } from '../../src/index/binary-sections.js';
 import { LexicalIndex, type LexicalEntry } from '../../src/index/lexical-index.js';
+import { miniSearchReference } from '../../bench/minisearch-reference.js';
 
 const entry = (label: number, text: string, title = ''): LexicalEntry => ({ label, text, title, section: null });
 
@@ -32,11 +40,59 @@ describe('lexical index', () => {
     expect(labels('46%')).toEqual([4]);
   });
 
-  it('answers the same after a round trip through its JSON lines', () => {
-    const restored = LexicalIndex.fromJSONLines([...index.toJSONLines()]);
+  it('answers the same after a round trip through its file', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'lexical-'));
+    const file = path.join(folder, 'lexical.bin');
+    const { header, sections } = index.toSections();
+    await writeSections(file, header, sections);
+    const read = await readSections(file);
+    const restored = LexicalIndex.fromSections(read.header, read.sections);
+    await rm(folder, { recursive: true });
     for (const question of ['Vietnam coffee', 'ambasador', 'land border', 'Pham Minh Chinh tariffs']) {
       expect(restored.query(question, 10)).toEqual(index.query(question, 10));
     }
     expect(restored.idf('coffe')).toBeCloseTo(index.idf('coffe'), 12);
+  });
+
+  it('refuses a file of another kind or a cut-off one, with the reason', async () => {
+    const folder = await mkdtemp(path.join(os.tmpdir(), 'lexical-'));
+    const file = path.join(folder, 'lexical.bin');
+    await writeFile(file, '{"not":"sections"}');
+    await expect(readSections(file)).rejects.toThrow(/not a sections file/);
+    const { header, sections } = index.toSections();
+    await writeSections(file, header, sections);
+    const whole = readFileSync(file);
+    await writeFile(file, whole.subarray(0, whole.length - 64));
+    await expect(readSections(file)).rejects.toThrow(/ends early/);
+    await rm(folder, { recursive: true });
+  });
+
+  it('ranks and scores the seeds exactly as MiniSearch did, for every eval question', async () => {
+    const documents = await readCorpus('seeds');
+    const seedEntries: LexicalEntry[] = documents
+      .flatMap((document) => chunkDocument(document, { maxChars: 900, overlap: true }).map((chunk) => ({ chunk, title: document.title })))
+      .map(({ chunk, title }, label) => ({ label, text: chunk.text, title, section: chunk.section }));
+    const compact = LexicalIndex.build(seedEntries);
+    const reference = miniSearchReference(seedEntries);
+    const questions = readFileSync('test/eval/questions.jsonl', 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => (JSON.parse(line) as { question: string }).question);
+    // Typos of words the seeds lack, a repeated word, and weighted expansions, besides the eval set.
+    const cases: [string, Map<string, number>][] = [
+      ...questions.map((question): [string, Map<string, number>] => [question, new Map()]),
+      ['what did the ambasador say about the tarifs', new Map()],
+      ['tariffs tariffs on Vietnam', new Map()],
+      ['border patrol', new Map([['frontier', 0.4], ['boundari', 0.3], ['border', 0.2]])],
+    ];
+    let compared = 0;
+    for (const [question, expansions] of cases) {
+      const expected = reference.query(question, 50, expansions);
+      const actual = compact.query(question, 50, expansions);
+      expect(actual.map((hit) => hit.label), question).toEqual(expected.map((hit) => hit.label));
+      actual.forEach((hit, at) => expect(hit.score).toBeCloseTo(expected[at]?.score ?? NaN, 9));
+      compared += expected.length;
+    }
+    expect(compared).toBeGreaterThan(1000);
   });
 });
