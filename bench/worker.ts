@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.js';
-import { createEngine, indexDirOf, indexSettingsFrom } from '../src/answer/engine.js';
+import { createEngine, indexDirOf, syncOptionsFor } from '../src/answer/engine.js';
 import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { silentLogger } from '../src/log.js';
 import { loadIndex, readManifest } from '../src/index/store.js';
@@ -47,15 +47,7 @@ async function ingest(): Promise<void> {
   const started = performance.now();
   const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger });
   const modelMs = performance.now() - started;
-  const { report, embedded, stagesMs } = await refreshIndex({
-    corpusDir: config.corpusDir,
-    indexDir: indexDirOf(config),
-    embedder,
-    settings: indexSettingsFrom(config),
-    ef: config.hnswEf,
-    log: silentLogger,
-    mode: 'ingest',
-  });
+  const { report, embedded, stagesMs } = await refreshIndex(syncOptionsFor(config, embedder, silentLogger, 'ingest'));
   emit({ modelMs, ingestMs: report.durationMs, rebuilt: report.rebuilt, documents: report.documents, chunks: report.chunks, embedded, stagesMs, peakRssMb: peakRssMb() });
 }
 

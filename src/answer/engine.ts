@@ -7,7 +7,7 @@ import { terms } from '../index/terms.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, selectQuotes, type CitedSentence, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
+import { corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, type ExpansionSettings, type VocabularyWord } from './expand.js';
 import { dateAffinity, DEFAULT_FUSION, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
@@ -249,7 +249,7 @@ export class Engine implements AnswerEngine {
         if (!file) return 0;
         let coverage = documentCoverage.get(file);
         if (coverage === undefined) {
-          coverage = termCoverage(questionTerms, documentTerms.get(file) ?? new Set(), idf);
+          coverage = termCoverage(questionTerms, documentTerms(file), idf);
           documentCoverage.set(file, coverage);
         }
         return coverage;
@@ -477,15 +477,15 @@ function corpusTermsOf(snapshot: IndexSnapshot): { names: Set<string>; known: Se
   return found;
 }
 
-const figureSentences = new WeakMap<IndexSnapshot, CitedSentence[]>();
+const figureSentences = new WeakMap<IndexSnapshot, FigureIndex>();
 
 /** Every sentence of the corpus that states a percentage or an amount, with its citation (for corroboration); once per snapshot. */
-function figureSentencesOf(snapshot: IndexSnapshot): CitedSentence[] {
+function figureSentencesOf(snapshot: IndexSnapshot): FigureIndex {
   let found = figureSentences.get(snapshot);
   if (!found) {
     const chunksByFile = new Map<string, Chunk[]>();
     for (const chunk of snapshot.chunks) chunksByFile.set(chunk.file, [...(chunksByFile.get(chunk.file) ?? []), chunk]);
-    found = snapshot.documents.flatMap((document) =>
+    const sentences = snapshot.documents.flatMap((document) =>
       sentencesAround(document, 0, document.raw.length)
         .filter((sentence) => distinctiveFigures(sentence.text).length > 0)
         .map((sentence) => {
@@ -502,21 +502,63 @@ function figureSentencesOf(snapshot: IndexSnapshot): CitedSentence[] {
           };
         }),
     );
+    found = indexFigures(sentences);
     figureSentences.set(snapshot, found);
   }
   return found;
 }
 
-const documentTermSets = new WeakMap<IndexSnapshot, Map<string, Set<string>>>();
+interface TermHolder {
+  has(term: string): boolean;
+}
 
-/** The index terms of each document (title included), once per snapshot. */
-function documentTermsOf(snapshot: IndexSnapshot): Map<string, Set<string>> {
-  let found = documentTermSets.get(snapshot);
+const documentTermHolders = new WeakMap<IndexSnapshot, (file: string) => TermHolder>();
+
+/**
+ * The index terms of each document: those of its chunks (looked up in the lexical index's
+ * postings) and those of the text no chunk covers (headline, dateline: tokenized when first asked,
+ * a few words each). Nothing is held per document, so 100,000 documents cost no memory here.
+ */
+function documentTermsOf(snapshot: IndexSnapshot): (file: string) => TermHolder {
+  let found = documentTermHolders.get(snapshot);
   if (!found) {
-    found = new Map(snapshot.documents.map((document) => [document.file, new Set(terms(document.raw))]));
-    documentTermSets.set(snapshot, found);
+    const spans = new Map<string, { first: number; last: number; covered: [number, number][] }>();
+    snapshot.chunks.forEach((chunk, label) => {
+      const span = spans.get(chunk.file);
+      if (span) {
+        span.last = label;
+        span.covered.push([chunk.start, chunk.end]);
+      } else spans.set(chunk.file, { first: label, last: label, covered: [[chunk.start, chunk.end]] });
+    });
+    const documents = documentsOf(snapshot);
+    const outside = new Map<string, Set<string>>();
+    const outsideTerms = (file: string) => {
+      let held = outside.get(file);
+      if (!held) remember(outside, file, (held = new Set(terms(uncoveredText(documents.get(file)?.raw ?? '', spans.get(file)?.covered ?? [])))), OUTSIDE_TERMS_LIMIT);
+      return held;
+    };
+    found = (file) => {
+      const span = spans.get(file);
+      return { has: (term) => outsideTerms(file).has(term) || (span !== undefined && snapshot.lexicalIndex.textHasIn(term, span.first, span.last)) };
+    };
+    documentTermHolders.set(snapshot, found);
   }
   return found;
+}
+
+/** Documents whose uncovered words are kept. */
+const OUTSIDE_TERMS_LIMIT = 20_000;
+
+/** The parts of a text outside the given spans, joined by line breaks. */
+function uncoveredText(raw: string, spans: readonly (readonly [number, number])[]): string {
+  const parts: string[] = [];
+  let position = 0;
+  for (const [start, end] of [...spans].sort((left, right) => left[0] - right[0])) {
+    if (start > position) parts.push(raw.slice(position, start));
+    position = Math.max(position, end);
+  }
+  parts.push(raw.slice(position));
+  return parts.join('\n');
 }
 
 const documentMaps = new WeakMap<IndexSnapshot, Map<string, CorpusDocument>>();
@@ -560,7 +602,8 @@ function embedderFor(config: Config, log: Logger): Promise<Embedder> {
   return loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: config.allowRemoteModels, log });
 }
 
-function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
+/** How the CLI, the bot and the benchmark build or load the index from a configuration. */
+export function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
   return { corpusDir: config.corpusDir, indexDir: indexDirOf(config), embedder, settings: indexSettingsFrom(config), ef: config.hnswEf, log, mode };
 }
 

@@ -623,23 +623,43 @@ export function distinctiveFigures(text: string): string[] {
   return [...figuresOf(text)].filter((figure) => kindOf(figure) === 'percent' || kindOf(figure) === 'money');
 }
 
+/** Sentences that state figures, and where each figure is stated (positions in `sentences`, ascending). */
+export interface FigureIndex {
+  readonly sentences: readonly CitedSentence[];
+  readonly byFigure: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Index sentences by the figures they state, so corroboration reads a figure's few sentences, not the corpus. */
+export function indexFigures(sentences: readonly CitedSentence[]): FigureIndex {
+  const byFigure = new Map<string, number[]>();
+  sentences.forEach((sentence, position) => {
+    for (const figure of figuresOf(sentence.text)) {
+      const positions = byFigure.get(figure);
+      if (positions) positions.push(position);
+      else byFigure.set(figure, [position]);
+    }
+  });
+  return { sentences, byFigure };
+}
+
 /**
  * Corroboration beyond the retrieved passages: other documents with a sentence that states the
  * quote's distinctive figure (a percentage or an amount the question did not give) and shares at
  * least `minSharedTerms` other words with it, e.g. "145%" in two articles. Adds them to `alsoIn`
  * and makes the newest statement the headline.
  */
-export function corroborateByFigures(quote: Quote, question: string, pool: readonly CitedSentence[], minSharedTerms = 2): Quote {
+export function corroborateByFigures(quote: Quote, question: string, pool: FigureIndex, minSharedTerms = 2): Quote {
   const given = figuresOf(question);
   const figures = distinctiveFigures(quote.text).filter((figure) => !given.has(figure));
   if (figures.length === 0) return quote;
   const cited = new Set([quote.source, ...quote.alsoIn.map((citation) => citation.source)]);
   const own = new Set(terms(quote.text));
   const added = new Map<string, CitedSentence>();
-  for (const sentence of pool) {
+  // In corpus order, as a scan of every sentence would meet them.
+  const positions = [...new Set(figures.flatMap((figure) => pool.byFigure.get(figure) ?? []))].sort((left, right) => left - right);
+  for (const position of positions) {
+    const sentence = pool.sentences[position] as CitedSentence;
     if (cited.has(sentence.source) || added.has(sentence.source)) continue;
-    const theirs = figuresOf(sentence.text);
-    if (!figures.some((figure) => theirs.has(figure))) continue;
     const shared = new Set(terms(sentence.text).filter((term) => own.has(term) && !/^\p{N}/u.test(term)));
     if (shared.size >= minSharedTerms) added.set(sentence.source, sentence);
   }

@@ -84,7 +84,7 @@ export function fuseRankings(
 }
 
 /** Share of the question's idf mass that a set of terms holds (each term counted once). */
-export function termCoverage(questionTerms: ReadonlySet<string>, held: ReadonlySet<string>, idf: (term: string) => number): number {
+export function termCoverage(questionTerms: ReadonlySet<string>, held: { has(term: string): boolean }, idf: (term: string) => number): number {
   let total = 0;
   let found = 0;
   for (const term of questionTerms) {

@@ -342,6 +342,26 @@ export class LexicalIndex {
     return id === undefined ? 0 : this.postingCount(id, TEXT);
   }
 
+  /**
+   * Whether the text of a chunk at positions `first` … `last` (inclusive; positions count entries
+   * in the order they were added, which are the chunk labels here) has the term: a binary search
+   * in its posting list, so a document's words need no set of their own.
+   */
+  textHasIn(term: string, first: number, last: number): boolean {
+    const id = this.termIds.get(term);
+    if (id === undefined) return false;
+    const { offsets, docs } = this.postings;
+    let low = offsets[id * FIELD_COUNT + TEXT]!;
+    const end = offsets[id * FIELD_COUNT + TEXT + 1]!;
+    let high = end;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (docs[middle]! < first) low = middle + 1;
+      else high = middle;
+    }
+    return low < end && docs[low]! <= last;
+  }
+
   /** Every term found in chunk text (for expansion candidates). */
   *vocabulary(): IterableIterator<string> {
     for (const [term, id] of this.termIds) if (this.postingCount(id, TEXT) > 0) yield term;

@@ -14,7 +14,7 @@ export interface HnswSettings {
   readonly ef: number;
 }
 
-export const DEFAULT_HNSW: Omit<HnswSettings, 'ef'> = { m: 16, efConstruction: 200 };
+export const DEFAULT_HNSW: Omit<HnswSettings, 'ef'> = { m: 16, efConstruction: 100 };
 
 /**
  * Up to this many chunks, exact search (hnswlib's brute force) is used: measured on this machine

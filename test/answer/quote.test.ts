@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   corroborateByFigures,
+  indexFigures,
   dateTerms,
   DEFAULT_QUOTE_SETTINGS,
   evidenceOf,
@@ -102,7 +103,7 @@ describe('corroboration and conflicts', () => {
       { ...passage('dated.txt', '2025-04-14'), paragraph: 2, text: 'Beijing faces 145% US tariffs while Chinese goods pile up.' },
       { ...passage('other.txt', '2025-01-01'), paragraph: 3, text: 'Unrelated: 145% of the target was reached.' },
     ];
-    const corroborated = corroborateByFigures(quote, 'How high are the US tariffs on Chinese goods?', pool);
+    const corroborated = corroborateByFigures(quote, 'How high are the US tariffs on Chinese goods?', indexFigures(pool));
     expect(corroborated.source).toBe('dated.txt');
     expect(corroborated.text).toBe(pool[0]?.text);
     expect(corroborated.alsoIn.map((citation) => citation.source)).toEqual(['undated.txt']);

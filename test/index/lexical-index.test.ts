@@ -35,6 +35,16 @@ describe('lexical index', () => {
     expect(labels('land border of Vietnam')[0]).toBe(1);
   });
 
+  it('tells whether the text of chunks in a range of positions has a term', () => {
+    expect(index.textHasIn('coffe', 0, 0)).toBe(true);
+    expect(index.textHasIn('coffe', 1, 4)).toBe(false);
+    expect(index.textHasIn('ambassador', 1, 2)).toBe(false);
+    expect(index.textHasIn('ambassador', 2, 3)).toBe(true);
+    // Title words are not chunk text; unknown words are in no chunk.
+    expect(index.textHasIn('trade', 0, 4)).toBe(false);
+    expect(index.textHasIn('zebra', 0, 4)).toBe(false);
+  });
+
   it('folds accents and keeps numbers whole', () => {
     expect(labels('Pham Minh Chinh')).toEqual([4]);
     expect(labels('46%')).toEqual([4]);
