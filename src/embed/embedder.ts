@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import path from 'node:path';
-import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
 import { DEFAULT_MODEL } from '../config.js';
 import type { Logger } from '../log.js';
-import { ensureStaticModel, type StaticModelOptions } from './static-model.js';
+import { ensureStaticModel, isStaticModelFolder, type StaticModelOptions } from './static-model.js';
 
 /** The configured model cannot be found or loaded; the message says where it looked and what to set. */
 export class ModelError extends Error {
@@ -29,12 +30,17 @@ export interface Embedder {
 
 /** Texts per model call: large enough to amortize the call, small enough to bound padding. */
 const BATCH_SIZE = 64;
+/** Texts per call when they run as one unpadded sequence. */
+const JOINED_BATCH_SIZE = 256;
 
 interface TensorData {
   readonly data: ArrayLike<number | bigint>;
   readonly dims: readonly number[];
 }
-type Tokenize = (texts: string[], options: { padding: boolean; truncation: boolean }) => { attention_mask: TensorData };
+type Tokenize = {
+  (texts: string[], options: { padding: boolean; truncation: boolean }): { attention_mask: TensorData };
+  (texts: string[], options: { padding: false; truncation: boolean; return_tensor: false }): Record<string, number[][]>;
+};
 type RunModel = (inputs: object) => Promise<Record<string, TensorData | undefined>>;
 
 /** Average of the unmasked token vectors, scaled to unit length; zero when no token has a vector. */
@@ -59,6 +65,46 @@ function meanPoolAndNormalize(hidden: TensorData, attentionMask: TensorData): Fl
     vectors.push(vector);
   }
   return vectors;
+}
+
+/**
+ * Sum of each text's token vectors, scaled to unit length (mean pooling without padding, as
+ * `meanPoolAndNormalize`): `hidden` holds the tokens of all texts one after the other.
+ */
+function sumSegmentsAndNormalize(hidden: TensorData, lengths: readonly number[]): Float32Array[] {
+  const width = hidden.dims[2] ?? 0;
+  const values = hidden.data as Float32Array;
+  let offset = 0;
+  return lengths.map((length) => {
+    const vector = new Float32Array(width);
+    for (let token = 0; token < length; token++, offset += width) {
+      for (let dimension = 0; dimension < width; dimension++) vector[dimension]! += values[offset + dimension]!;
+    }
+    let squares = 0;
+    for (const value of vector) squares += value * value;
+    if (squares > 0) {
+      const scale = 1 / Math.sqrt(squares);
+      for (let dimension = 0; dimension < width; dimension++) vector[dimension]! *= scale;
+    }
+    return vector;
+  });
+}
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** Rows of small non-negative integers as one int64 array (written as 32-bit halves: a BigInt per token is the slow part). */
+function joinInt64(rows: readonly (readonly number[])[], total: number): BigInt64Array {
+  const joined = new BigInt64Array(total);
+  const halves = new Int32Array(joined.buffer);
+  let at = 0;
+  for (const row of rows) {
+    for (const value of row) {
+      if (LITTLE_ENDIAN && value >= 0 && value <= 0x7fffffff) halves[2 * at] = value;
+      else joined[at] = BigInt(value);
+      at++;
+    }
+  }
+  return joined;
 }
 
 /** Where transformers.js should look: `localModelPath` + `name` is the model folder. */
@@ -140,17 +186,37 @@ export async function loadEmbedder(options: {
   // Proxy, 5x slower overall; tokenizer and model are called directly and pooled here, same result.
   const tokenize = extractor.tokenizer as unknown as Tokenize;
   const runModel = extractor.model as unknown as RunModel;
-  const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
+  const readHidden = (outputs: Record<string, TensorData | undefined>) => {
+    const hidden = outputs['last_hidden_state'] ?? outputs['token_embeddings'];
+    if (!hidden) throw new Error(`Embedding model "${modelId}" returned no last_hidden_state.`);
+    return hidden;
+  };
+  const embedPadded = async (texts: readonly string[]): Promise<Float32Array[]> => {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += BATCH_SIZE) {
       const inputs = tokenize(texts.slice(start, start + BATCH_SIZE), { padding: true, truncation: true });
-      const outputs = await runModel(inputs);
-      const hidden = outputs['last_hidden_state'] ?? outputs['token_embeddings'];
-      if (!hidden) throw new Error(`Embedding model "${modelId}" returned no last_hidden_state.`);
-      vectors.push(...meanPoolAndNormalize(hidden, inputs.attention_mask));
+      vectors.push(...meanPoolAndNormalize(readHidden(await runModel(inputs)), inputs.attention_mask));
     }
     return vectors;
   };
+  // A static model's token vectors do not depend on their neighbours: a batch runs as one
+  // sequence without padding (same vectors; 1.6x the texts per second at ingest).
+  const embedJoined = async (texts: readonly string[]): Promise<Float32Array[]> => {
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += JOINED_BATCH_SIZE) {
+      const encoded = tokenize(texts.slice(start, start + JOINED_BATCH_SIZE), { padding: false, truncation: true, return_tensor: false });
+      const ids = encoded['input_ids'] ?? [];
+      const lengths = ids.map((row) => row.length);
+      const total = lengths.reduce((sum, length) => sum + length, 0);
+      const inputs: Record<string, Tensor> = {};
+      for (const [name, rows] of Object.entries(encoded)) {
+        inputs[name] = new Tensor('int64', joinInt64(rows, total), [1, total]);
+      }
+      vectors.push(...sumSegmentsAndNormalize(readHidden(await runModel(inputs)), lengths));
+    }
+    return vectors;
+  };
+  const embed = isStaticModelFolder(folder) ? embedJoined : embedPadded;
 
   const [probe] = await embed(['dimension probe']);
   const dimensions = probe?.length ?? 0;

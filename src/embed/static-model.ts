@@ -155,6 +155,14 @@ async function isCompleteBuild(folder: string, request: BuildRequest): Promise<b
   return true;
 }
 
+/**
+ * Whether `folder` holds a model this module built: a Gather per token, without positions or
+ * attention, so a token's vector does not depend on where it stands or what surrounds it.
+ */
+export function isStaticModelFolder(folder: string): boolean {
+  return existsSync(path.join(folder, BUILD_INFO_FILE));
+}
+
 const buildsInProgress = new Map<string, Promise<string>>();
 
 /**

@@ -68,6 +68,15 @@ describe('offline static embedding model', () => {
     expect(cosine(alone!, vectors[10]!)).toBeCloseTo(1, 5);
   });
 
+  it('gives a text the same vector alone as among others of any length (batches run unpadded)', async () => {
+    const texts = ['Vietnam', 'Tariffs of 46% on Vietnam and 145% on China. '.repeat(40), '', 'Hanoi and Beijing signed 45 agreements.', ...Array.from({ length: 300 }, (_, index) => `note ${index}`)];
+    const together = await embedder.embed(texts);
+    for (const index of [0, 1, 2, 3, 150, 302]) {
+      const [alone] = await embedder.embed([texts[index]!]);
+      expect(together[index]).toEqual(alone);
+    }
+  });
+
   it('stays close to the full fp32 model on the seed sentences', async () => {
     const fp32 = await loadEmbedder({
       modelId: DEFAULT_MODEL,
