@@ -84,6 +84,7 @@ export class Engine implements AnswerEngine {
    */
   private async prepare(snapshot: IndexSnapshot): Promise<void> {
     const started = performance.now();
+    snapshot.lexicalIndex.prepareTypoLookup();
     await this.vocabularyOf(snapshot);
     corpusTermsOf(snapshot);
     documentTermsOf(snapshot);

@@ -43,6 +43,17 @@ type Tokenize = {
 };
 type RunModel = (inputs: object) => Promise<Record<string, TensorData | undefined>>;
 
+/** Scale to unit length; a zero vector (no token had a vector) stays zero. */
+function normalizeInPlace(vector: Float32Array): Float32Array {
+  let squares = 0;
+  for (const value of vector) squares += value * value;
+  if (squares > 0) {
+    const scale = 1 / Math.sqrt(squares);
+    for (let dimension = 0; dimension < vector.length; dimension++) vector[dimension]! *= scale;
+  }
+  return vector;
+}
+
 /** Average of the unmasked token vectors, scaled to unit length; zero when no token has a vector. */
 function meanPoolAndNormalize(hidden: TensorData, attentionMask: TensorData): Float32Array[] {
   const [batchSize = 0, sequenceLength = 0, width = 0] = hidden.dims;
@@ -56,13 +67,7 @@ function meanPoolAndNormalize(hidden: TensorData, attentionMask: TensorData): Fl
       const offset = (row * sequenceLength + position) * width;
       for (let dimension = 0; dimension < width; dimension++) vector[dimension]! += values[offset + dimension]!;
     }
-    let squares = 0;
-    for (const value of vector) squares += value * value;
-    if (squares > 0) {
-      const scale = 1 / Math.sqrt(squares);
-      for (let dimension = 0; dimension < width; dimension++) vector[dimension]! *= scale;
-    }
-    vectors.push(vector);
+    vectors.push(normalizeInPlace(vector));
   }
   return vectors;
 }
@@ -80,13 +85,7 @@ function sumSegmentsAndNormalize(hidden: TensorData, lengths: readonly number[])
     for (let token = 0; token < length; token++, offset += width) {
       for (let dimension = 0; dimension < width; dimension++) vector[dimension]! += values[offset + dimension]!;
     }
-    let squares = 0;
-    for (const value of vector) squares += value * value;
-    if (squares > 0) {
-      const scale = 1 / Math.sqrt(squares);
-      for (let dimension = 0; dimension < width; dimension++) vector[dimension]! *= scale;
-    }
-    return vector;
+    return normalizeInPlace(vector);
   });
 }
 

@@ -153,7 +153,7 @@ interface TermQuery {
 export class LexicalIndex {
   private readonly termIds: Map<string, number>;
   private readonly averageFieldLength: Float64Array;
-  /** Every term, for typo-tolerant lookup of unknown words (a radix tree, built at the first typo). */
+  /** Every term, for typo-tolerant lookup of unknown words (a radix tree, built by `prepareTypoLookup` or at the first typo). */
   private fuzzyTerms: SearchableMap<number> | null = null;
   /** Per-query scratch, reused: accumulated score, distinct matched terms, and stamps. */
   private readonly scores: Float64Array;
@@ -252,11 +252,19 @@ export class LexicalIndex {
     if (fuzziness <= 0 || known || term.length < 6 || /\d/.test(term)) return matches;
     const distance = Math.min(MAX_FUZZY_DISTANCE, Math.round(term.length * fuzziness));
     if (distance === 0) return matches;
-    this.fuzzyTerms ??= SearchableMap.from(this.terms.map((known, knownId) => [known, knownId] as [string, number]));
-    for (const [found, [foundId, editDistance]] of this.fuzzyTerms.fuzzyGet(term, distance)) {
+    for (const [found, [foundId, editDistance]] of this.prepareTypoLookup().fuzzyGet(term, distance)) {
       if (editDistance > 0) matches.push({ id: foundId, weight: (FUZZY_WEIGHT * found.length) / (found.length + editDistance) });
     }
     return matches;
+  }
+
+  /**
+   * Build the typo lookup now rather than at the first question that needs one (nearly every
+   * question does: its word pairs are mostly unknown).
+   */
+  prepareTypoLookup(): SearchableMap<number> {
+    this.fuzzyTerms ??= SearchableMap.from(this.terms.map((term, id) => [term, id] as [string, number]));
+    return this.fuzzyTerms;
   }
 
   private postingCount(id: number, field: number): number {

@@ -8,6 +8,7 @@ import { readCorpus } from '../../src/corpus/read.js';
 import { readSections, writeSections } from '../../src/index/binary-sections.js';
 import { LexicalIndex, type LexicalEntry } from '../../src/index/lexical-index.js';
 import { miniSearchReference } from '../../bench/minisearch-reference.js';
+import { generateDocument, learnSeeds, makeQuestions } from '../../bench/corpus.js';
 
 const entry = (label: number, text: string, title = ''): LexicalEntry => ({ label, text, title, section: null });
 
@@ -104,5 +105,30 @@ describe('lexical index', () => {
       compared += expected.length;
     }
     expect(compared).toBeGreaterThan(1000);
+  });
+
+  it('returns exactly what MiniSearch would on thousands of passages with long posting lists', async () => {
+    // 400 synthetic documents (~7,000 passages) in the seeds' words: every term is in many passages.
+    const model = await learnSeeds('seeds');
+    const documents = Array.from({ length: 400 }, (_, index) => generateDocument(model, index));
+    const entries: LexicalEntry[] = documents.flatMap((document) => {
+      const [title = '', ...paragraphs] = document.split('\n\n');
+      return paragraphs.map((text) => ({ text, title, section: null }));
+    }).map((entry, label) => ({ ...entry, label }));
+    const compact = LexicalIndex.build(entries);
+    const reference = miniSearchReference(entries);
+    const questions = makeQuestions([], documents, 40);
+    for (const question of questions) {
+      for (const limit of [1, 10]) {
+        const expected = reference.query(question, limit);
+        const actual = compact.query(question, limit);
+        expect(actual.map((hit) => hit.score)).toEqual(expected.map((hit) => expect.closeTo(hit.score, 9)));
+        // Equal scores may come in another order; distinct ones name the same passages.
+        const tied = (score: number) => expected.filter((hit) => Math.abs(hit.score - score) < 1e-9).length > 1;
+        actual.forEach((hit, at) => {
+          if (!tied(hit.score)) expect(hit.label, question).toBe(expected[at]?.label);
+        });
+      }
+    }
   });
 });
