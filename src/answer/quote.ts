@@ -623,6 +623,9 @@ export function distinctiveFigures(text: string): string[] {
   return [...figuresOf(text)].filter((figure) => kindOf(figure) === 'percent' || kindOf(figure) === 'money');
 }
 
+/** Sentences checked for corroboration per quote: each costs a tokenization. */
+const CORROBORATION_CANDIDATES = 500;
+
 /** Sentences that state figures, and where each figure is stated (positions in `sentences`, ascending). */
 export interface FigureIndex {
   readonly sentences: readonly CitedSentence[];
@@ -655,8 +658,11 @@ export function corroborateByFigures(quote: Quote, question: string, pool: Figur
   const cited = new Set([quote.source, ...quote.alsoIn.map((citation) => citation.source)]);
   const own = new Set(terms(quote.text));
   const added = new Map<string, CitedSentence>();
-  // In corpus order, as a scan of every sentence would meet them.
-  const positions = [...new Set(figures.flatMap((figure) => pool.byFigure.get(figure) ?? []))].sort((left, right) => left - right);
+  // In corpus order, as a scan of every sentence would meet them; a figure stated in thousands of
+  // sentences (a large archive) is checked in its first CORROBORATION_CANDIDATES only.
+  const positions = [...new Set(figures.flatMap((figure) => pool.byFigure.get(figure) ?? []))]
+    .sort((left, right) => left - right)
+    .slice(0, CORROBORATION_CANDIDATES);
   for (const position of positions) {
     const sentence = pool.sentences[position] as CitedSentence;
     if (cited.has(sentence.source) || added.has(sentence.source)) continue;
