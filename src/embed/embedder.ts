@@ -199,7 +199,7 @@ export async function loadEmbedder(options: {
     return vectors;
   };
   // A static model's token vectors do not depend on their neighbours: a batch runs as one
-  // sequence without padding (same vectors; 1.6x the texts per second at ingest).
+  // sequence without padding (same vectors; 1.4x the texts per CPU-second at ingest).
   const embedJoined = async (texts: readonly string[]): Promise<Float32Array[]> => {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += JOINED_BATCH_SIZE) {

@@ -15,6 +15,7 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * 2: documents and chunks in `documents.jsonl` (chunk text as offsets into the document), HNSW
  *    only above the exact-search size.
  * 3: below that size, hnswlib's brute-force index in `vectors.exact`; the model's revision.
+ * 4: the lexical index as typed-array sections (`lexical.bin`) instead of MiniSearch JSON lines.
  */
 export const INDEX_FORMAT_VERSION = 4;
 
