@@ -8,7 +8,7 @@ import { loadIndex, type IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
 import type { Logger } from '../log.js';
 import { corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
-import { contentWords, DEFAULT_EXPANSION, expandQuery, type ExpansionSettings, type VocabularyWord } from './expand.js';
+import { contentWords, DEFAULT_EXPANSION, expandQuery, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
 import { dateAffinity, DEFAULT_FUSION, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
@@ -17,6 +17,8 @@ const CANDIDATES_PER_SIDE = 50;
 const PASSAGES_FOR_QUOTES = 5;
 /** Share of the second-stage passage score that comes from the passage's best sentence. */
 const DEFAULT_RERANK = 0.5;
+/** Weight of a WordNet synonym of an unknown question word in the lexical query. */
+const DEFAULT_SYNONYM_EXPANSION = 0.5;
 /** Sentences before a candidate that count as its context (news answers often continue them). */
 const CONTEXT_SENTENCES = 2;
 
@@ -27,6 +29,8 @@ export interface EngineOptions {
   readonly quote?: Partial<QuoteSettings>;
   /** Near-synonym expansion of the lexical query; null turns it off. */
   readonly expansion?: ExpansionSettings | null;
+  /** Weight of WordNet synonyms of the question's unknown words in the lexical query; 0 turns them off. */
+  readonly synonymExpansion?: number;
   /** Share of a passage's final rank that comes from its best sentence (second stage); 0 keeps the fused order. */
   readonly rerank?: number;
   /** How many of the best passages feed quote selection (default 5). */
@@ -56,6 +60,7 @@ export class Engine implements AnswerEngine {
     private readonly fusion: FusionWeights,
     private readonly quoteSettings: QuoteSettings,
     private readonly expansion: ExpansionSettings | null,
+    private readonly synonymWeight: number,
     private readonly rerankShare: number,
     private readonly passagesForQuotes: number,
     /** The last ingest report (what loading or building the index did). */
@@ -72,7 +77,7 @@ export class Engine implements AnswerEngine {
       ...(config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore }),
     };
     const expansion = options.expansion === undefined ? null : options.expansion;
-    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, report);
+    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, report);
     await engine.prepare(snapshot);
     return engine;
   }
@@ -164,12 +169,14 @@ export class Engine implements AnswerEngine {
     const vocabulary = await this.vocabularyOf(snapshot);
     const { names, known } = corpusTermsOf(snapshot);
     const cache = cacheOf(snapshot);
+    const { thesaurus } = snapshot;
     const lexicon: Lexicon = {
       idf: (term) => snapshot.lexicalIndex.idf(term),
       vectorOf: (term) => vocabulary.get(term) ?? retrieved.questionWordVectors.get(term),
       isName: (term) => names.has(term),
       isKnown: (term) => known.has(term),
       terms: (text) => cachedTerms(cache, text),
+      kindsOf: (term) => thesaurus.kindsOf(term),
     };
     const view = { text: normalised, vector: retrieved.questionVector, terms: new Set(terms(normalised)) };
     const selected = selectQuotes(view, sentences, lexicon, this.quoteSettings);
@@ -224,6 +231,11 @@ export class Engine implements AnswerEngine {
           this.expansion,
         )
       : new Map<string, number>();
+    const { thesaurus } = snapshot;
+    const { known } = corpusTermsOf(snapshot);
+    for (const [term, weight] of synonymExpansions(terms(query), (term) => thesaurus.synonymsOf(term), (term) => known.has(term), this.synonymWeight)) {
+      expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
+    }
     const lexicalHits = snapshot.lexicalIndex.query(query, CANDIDATES_PER_SIDE, expansions);
     const denseHits = snapshot.vectorIndex.search(questionVector, CANDIDATES_PER_SIDE);
     const documents = documentsOf(snapshot);

