@@ -176,6 +176,17 @@ export function expectedAnswerType(question: string): AnswerType {
  */
 export function focusTerms(question: string): string[] {
   const cleaned = question.replace(/\b(?:kinds?|types?|sorts?) of\b/gi, '');
+  // "who is the Chinese foreign ministry spokeswoman who …" → spokeswoman: the role the named answer holds.
+  const role = /\bwho\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?([\p{L}\s’'-]+)/iu.exec(cleaned);
+  if (role?.[1]) {
+    const phrase: string[] = [];
+    for (const word of role[1].trim().split(/\s+/).slice(0, 5)) {
+      const wordTerms = terms(word);
+      if (wordTerms.length === 0) break;
+      phrase.push(...wordTerms);
+    }
+    return phrase.slice(-1);
+  }
   // "what is the goal of …" → "goal": skip the verb and article between the question word and the noun.
   const match = /\b(?:which|what|how many|how much)\s+(?:(?:is|are|was|were|'s|’s)\s+)?(?:(?:the|a|an)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
   if (!match?.[1]) return [];

@@ -149,6 +149,18 @@ describe('question analysis', () => {
   it('finds the words naming the thing asked for', () => {
     expect(focusTerms('what is the goal of the plan')).toEqual(terms('goal'));
     expect(focusTerms('rare earths railway which port')).toEqual(terms('port'));
+    // "who is the …": the role the named answer holds, the last word of the phrase.
+    expect(focusTerms('who is the chinese foreign ministry spokeswoman who talked about upgrading ties')).toEqual(terms('spokeswoman'));
+    expect(focusTerms("who is vietnam's top leader that xi met")).toEqual(terms('leader'));
+    expect(focusTerms('who is To Lam')).toEqual([]);
+  });
+
+  it('quotes the sentence naming the role a "who is the …" question asks about, after its restatement', () => {
+    const restated = 'The Chinese foreign ministry on Monday hinted that Beijing was seeking to upgrade ties with Hanoi.';
+    const answer = '“An elevated bilateral relationship is a natural result,” ministry spokeswoman Mao Ning said.';
+    const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
+    const ask = question('who is the chinese foreign ministry spokeswoman who talked about upgrading ties with hanoi');
+    expect(selectQuotes(ask, candidates, lexicon(['Chinese', 'Beijing', 'Hanoi', 'Mao', 'Ning'])).quotes[0]?.text).toBe(answer);
   });
 });
 
