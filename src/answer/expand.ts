@@ -59,22 +59,17 @@ export function expandQuery(
 }
 
 /**
- * WordNet expansion: each question word the corpus never uses, and each adjacent pair of question
- * words ("speed up" → speed), brings the corpus terms that share one of its usual senses
- * ("acceler"), weighted `weight`. Known words are not expanded: the corpus's own word is the
- * stronger clue, and its other senses' synonyms would add noise.
+ * WordNet expansion: each question word, and each adjacent pair of question words, brings the
+ * corpus terms that share one of its usual senses ("raise" → elevate, "tariff" → duty), weighted
+ * `weight`, below the question's own words. Unlike the word-vector neighbours above, WordNet's
+ * synonyms of frequent senses are precise enough to expand words the corpus also uses.
  */
-export function synonymExpansions(
-  questionTerms: readonly string[],
-  synonymsOf: (term: string) => readonly string[],
-  isKnown: (term: string) => boolean,
-  weight: number,
-): Map<string, number> {
+export function synonymExpansions(questionTerms: readonly string[], synonymsOf: (term: string) => readonly string[], weight: number): Map<string, number> {
   const expansions = new Map<string, number>();
   if (weight <= 0) return expansions;
   const own = new Set(questionTerms);
   const pairs = questionTerms.slice(1).map((term, index) => `${questionTerms[index]}_${term}`);
-  for (const term of [...questionTerms.filter((candidate) => !isKnown(candidate)), ...pairs]) {
+  for (const term of [...questionTerms, ...pairs]) {
     for (const synonym of synonymsOf(term)) if (!own.has(synonym)) expansions.set(synonym, weight);
   }
   return expansions;
