@@ -177,6 +177,7 @@ export class Engine implements AnswerEngine {
       isKnown: (term) => known.has(term),
       terms: (text) => cachedTerms(cache, text),
       kindsOf: (term) => thesaurus.kindsOf(term),
+      synonymsOf: (term) => thesaurus.synonymsOf(term),
     };
     const view = { text: normalised, vector: retrieved.questionVector, terms: new Set(terms(normalised)) };
     const selected = selectQuotes(view, sentences, lexicon, this.quoteSettings);

@@ -52,6 +52,8 @@ export interface Lexicon {
   terms?(text: string): readonly string[];
   /** Corpus terms that are a kind or an instance of the term (WordNet: "port" → "haiphong"). */
   kindsOf?(term: string): ReadonlySet<string>;
+  /** Corpus terms sharing a usual sense with the term (WordNet: "speed" → "acceler"). */
+  synonymsOf?(term: string): readonly string[];
 }
 
 export interface QuoteSettings {
@@ -83,6 +85,8 @@ export interface QuoteSettings {
   readonly corroborationOverlap: number;
   /** Similarity from which a question word counts as matched by a near-synonym in the evidence (abstention) check. */
   readonly evidenceSoftFrom: number;
+  /** How much a WordNet synonym of a question word counts in the evidence check (0: not at all). */
+  readonly evidenceSynonymStrength: number;
   /** Weights of the evidence: what the question asks (predicate words), what it is about (names, figures), embedding similarity. */
   readonly evidencePredicateWeight: number;
   readonly evidenceTopicWeight: number;
@@ -110,6 +114,7 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   secondQuoteRatio: 0.9,
   corroborationOverlap: 0.4,
   evidenceSoftFrom: 0.8,
+  evidenceSynonymStrength: 0.8,
   evidencePredicateWeight: 0.5,
   evidenceTopicWeight: 0,
   evidenceDenseWeight: 0.3,
@@ -274,13 +279,14 @@ export function softCoverage(
   candidateTerms: ReadonlySet<string>,
   lexicon: Lexicon,
   softFrom: number,
+  synonymStrength = 0,
 ): number {
   let total = 0;
   let found = 0;
   for (const term of questionTerms) {
     const weight = lexicon.idf(term);
     total += weight;
-    found += weight * matchStrength(term, candidateTerms, lexicon, softFrom);
+    found += weight * matchStrength(term, candidateTerms, lexicon, softFrom, synonymStrength);
   }
   return total > 0 ? found / total : 0;
 }
@@ -288,9 +294,10 @@ export function softCoverage(
 /** Typo matches count a little less than exact ones. */
 const TYPO_STRENGTH = 0.9;
 
-function matchStrength(term: string, candidateTerms: ReadonlySet<string>, lexicon: Lexicon, softFrom: number): number {
+function matchStrength(term: string, candidateTerms: ReadonlySet<string>, lexicon: Lexicon, softFrom: number, synonymStrength = 0): number {
   if (candidateTerms.has(term)) return 1;
   if (lexicon.isKnown && !lexicon.isKnown(term) && typoMatch(term, candidateTerms)) return TYPO_STRENGTH;
+  if (synonymStrength > 0 && lexicon.synonymsOf?.(term).some((synonym) => candidateTerms.has(synonym))) return synonymStrength;
   if (softFrom >= 1) return 0;
   const vector = lexicon.vectorOf(term);
   if (!vector) return 0;
@@ -375,7 +382,7 @@ export function sentenceFeatures(
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
     cue: hasCue(type, sentence.text, question.terms) || namesKind,
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
-    predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom)) : 1,
+    predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
     wantsCue: type !== null,
     wantsFocus: focus.length > 0,

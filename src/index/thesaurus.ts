@@ -166,7 +166,12 @@ export class Thesaurus {
       if (!values) map.set(key, (values = new Set()));
       values.add(value);
     };
-    const isFrequentSense = (lemma: string, id: string) => (wordnet.senses.get(lemma) ?? []).slice(0, settings.sensesPerWord).includes(id);
+    // Senses are ranked within their part of speech: "speed" the verb is "accelerate" in its 2nd sense.
+    const isFrequentSense = (lemma: string, id: string) =>
+      (wordnet.senses.get(lemma) ?? [])
+        .filter((sense) => sense[0] === id[0])
+        .slice(0, settings.sensesPerWord)
+        .includes(id);
     const isSpecific = (lemma: string) => (wordnet.senses.get(lemma)?.length ?? 0) <= settings.maxSynonymSenses;
     const corpusTermsOf = (lemmas: readonly string[]) => [
       ...new Set(

@@ -81,6 +81,16 @@ describe('sentence selection', () => {
     expect(selectQuotes(ask, candidates, withKinds, { ...DEFAULT_QUOTE_SETTINGS, kindMatching: false }).quotes[0]?.text).toBe(restated);
   });
 
+  it('counts a WordNet synonym of a question word as evidence ("speed up" → "accelerating")', () => {
+    const candidates = [sentence('a.txt', null, 'Prime Minister Chinh proposed accelerating transport connections, particularly standard gauge railways.')];
+    const ask = question('what railways did the prime minister push to speed up');
+    const plain = lexicon(['Chinh']);
+    const withSynonyms: Lexicon = { ...plain, synonymsOf: (term) => (term === terms('speed')[0] ? terms('accelerating') : []) };
+    const without = selectQuotes(ask, candidates, plain).evidence;
+    expect(selectQuotes(ask, candidates, withSynonyms).evidence).toBeGreaterThan(without);
+    expect(selectQuotes(ask, candidates, withSynonyms, { ...DEFAULT_QUOTE_SETTINGS, evidenceSynonymStrength: 0 }).evidence).toBe(without);
+  });
+
   it('discounts a sentence without the asked-for kind of answer', () => {
     const features = { coverage: 1, context: 0, similarity: 0.9, passage: 1, cue: false, focus: 0, predicate: 1, topic: 1, wantsCue: true };
     expect(evidenceOf(features)).toBeLessThan(evidenceOf({ ...features, cue: true }));
