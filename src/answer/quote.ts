@@ -380,7 +380,8 @@ export function sentenceFeatures(
     context: Math.max(0, withContext - coverage),
     similarity: cosine(question.vector, sentence.vector),
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
-    cue: hasCue(type, sentence.text, question.terms) || namesKind,
+    // A kind named answers "which …" questions, never "how many" or "when".
+    cue: hasCue(type, sentence.text, question.terms) || (namesKind && (type === 'name' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
     predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,

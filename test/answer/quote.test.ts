@@ -79,6 +79,10 @@ describe('sentence selection', () => {
     // Without the kinds, the restatement (more of the question's words) is quoted first.
     expect(selectQuotes(ask, candidates, lexicon(['Chinh', 'China', 'Vietnamese'])).quotes[0]?.text).toBe(restated);
     expect(selectQuotes(ask, candidates, withKinds, { ...DEFAULT_QUOTE_SETTINGS, kindMatching: false }).quotes[0]?.text).toBe(restated);
+    // A kind is what "which" asks for; "how many" still wants a number.
+    expect(selectQuotes(ask, [candidates[1]!], withKinds).ranked[0]?.features.cue).toBe(true);
+    const count = selectQuotes(question('how many vietnamese produce did chinh ask china to open markets to'), [candidates[1]!], withKinds);
+    expect(count.ranked[0]?.features.cue).toBe(false);
   });
 
   it('counts a WordNet synonym of a question word as evidence ("speed up" → "accelerating")', () => {
