@@ -175,9 +175,9 @@ const table: string[][] = [
   ['peak RSS serving (MB)', ...results.map((row) => whole(get(row, 'serve', 'servingPeakRssMb')))],
   ['ingest full (s)', ...results.map((row) => fixed((get(row, 'full', 'ingestMs') as number) / 1000, 2))],
   ['ingest chunks/s (embedded / total time)', ...results.map((row) => whole((get(row, 'full', 'embedded') as number) / ((get(row, 'full', 'ingestMs') as number) / 1000)))],
-  ['  stages (s): read·chunk·embed·lexical·vector·save', ...results.map((row) => {
+  ['  stages (s): read·chunk·embed·lexical·thesaurus·vector·save', ...results.map((row) => {
     const stages = (get(row, 'full', 'stagesMs') ?? {}) as Record<string, number>;
-    return ['read corpus', 'chunk', 'embed', 'lexical index', 'vector index', 'save'].map((stage) => fixed((stages[stage] ?? NaN) / 1000)).join('·');
+    return ['read corpus', 'chunk', 'embed', 'lexical index', 'thesaurus', 'vector index', 'save'].map((stage) => fixed((stages[stage] ?? NaN) / 1000)).join('·');
   })],
   ['peak RSS ingesting (MB)', ...results.map((row) => whole(get(row, 'full', 'peakRssMb')))],
   ['re-ingest unchanged (% of full)', ...results.map((row) => fixed((100 * (get(row, 'unchanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number)))],

@@ -39,23 +39,27 @@ function synsetId(pos: string, offset: string): string {
   return `${pos === 's' ? 'a' : pos}${offset}`;
 }
 
+/** A pointer to a hypernym ("@", is-a-kind-of) or an instance hypernym ("@i", "Haiphong" → port): `@ 08596234 n 0000`. */
+const HYPERNYM_POINTER = / @i? (\d{8}) ([nvasr]) /g;
+/** A synset offset: the only 8-digit numbers of an index line. */
+const OFFSET = /\b\d{8}\b/g;
+
 /** One `data.*` file: `offset lex_filenum ss_type w_cnt word lex_id … p_cnt [ptr offset pos src/tgt]… | gloss`. */
 export function parseDataFile(text: string, into: Map<string, Synset>): void {
   for (const line of text.split('\n')) {
     // The licence header lines start with two spaces.
     if (!line || line.startsWith(' ')) continue;
-    const fields = line.slice(0, line.indexOf(' | ') >>> 0).split(' ');
+    const bar = line.indexOf(' | ');
+    const head = bar === -1 ? line : line.slice(0, bar);
+    // Only the fields up to the words are split; the pointers are matched in place (nouns have hundreds).
+    const fields = head.split(' ', 4);
     const pos = fields[2] ?? '';
     const wordCount = parseInt(fields[3] ?? '0', 16);
+    const wordFields = head.split(' ', 4 + wordCount * 2).slice(4);
     const words: string[] = [];
-    let at = 4;
-    for (let index = 0; index < wordCount; index++, at += 2) words.push((fields[at] ?? '').replace(/\(.*\)$/, '').toLowerCase());
-    const pointerCount = Number(fields[at++]);
+    for (let index = 0; index < wordFields.length; index += 2) words.push((wordFields[index] ?? '').replace(/\(.*\)$/, '').toLowerCase());
     const hypernyms: string[] = [];
-    for (let index = 0; index < pointerCount; index++, at += 4) {
-      // "@" is-a-kind-of, "@i" is-an-instance-of ("Haiphong" → port, city).
-      if (fields[at] === '@' || fields[at] === '@i') hypernyms.push(synsetId(fields[at + 2] ?? '', fields[at + 1] ?? ''));
-    }
+    for (const match of `${head} `.matchAll(HYPERNYM_POINTER)) hypernyms.push(synsetId(match[2] ?? '', match[1] ?? ''));
     into.set(synsetId(pos, fields[0] ?? ''), { words, hypernyms, noun: pos === 'n' });
   }
 }
@@ -64,12 +68,12 @@ export function parseDataFile(text: string, into: Map<string, Synset>): void {
 export function parseIndexFile(text: string, into: Map<string, string[]>): void {
   for (const line of text.split('\n')) {
     if (!line || line.startsWith(' ')) continue;
-    const fields = line.trim().split(' ');
-    const [lemma = '', pos = '', synsetCount = '0', pointerCount = '0'] = fields;
-    const offsets = fields.slice(4 + Number(pointerCount) + 2, 4 + Number(pointerCount) + 2 + Number(synsetCount));
-    const senses = into.get(lemma) ?? [];
-    senses.push(...offsets.map((offset) => synsetId(pos, offset)));
-    into.set(lemma, senses);
+    const space = line.indexOf(' ');
+    const lemma = line.slice(0, space);
+    const pos = line.charAt(space + 1);
+    let senses = into.get(lemma);
+    if (!senses) into.set(lemma, (senses = []));
+    for (const [offset] of line.matchAll(OFFSET)) senses.push(synsetId(pos, offset));
   }
 }
 
