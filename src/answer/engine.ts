@@ -7,8 +7,8 @@ import { terms } from '../index/terms.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
-import { contentWords, DEFAULT_EXPANSION, expandQuery, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
+import { askedThingTerms, corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
+import { contentWords, DEFAULT_EXPANSION, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
 import { dateAffinity, DEFAULT_FUSION, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
@@ -19,6 +19,10 @@ const PASSAGES_FOR_QUOTES = 5;
 const DEFAULT_RERANK = 0.5;
 /** Weight of a WordNet synonym of a question word in the lexical query (0.2–0.5 give the same eval). */
 const DEFAULT_SYNONYM_EXPANSION = 0.3;
+/** Weight of a corpus term that is a kind of the thing asked for ("which port" → Haiphong; 0.1–0.5 give the same eval). */
+const DEFAULT_KIND_EXPANSION = 0.2;
+/** A thing asked for with more kinds in the corpus than this is too broad to expand. */
+const MAX_KINDS_EXPANDED = 20;
 /** Sentences before a candidate that count as its context (news answers often continue them). */
 const CONTEXT_SENTENCES = 2;
 
@@ -31,6 +35,8 @@ export interface EngineOptions {
   readonly expansion?: ExpansionSettings | null;
   /** Weight of WordNet synonyms of the question's words in the lexical query; 0 turns them off. */
   readonly synonymExpansion?: number;
+  /** Weight of corpus terms that are a kind of the thing asked for ("which port" → Haiphong) in the lexical query; 0 turns them off. */
+  readonly kindExpansion?: number;
   /** Share of a passage's final rank that comes from its best sentence (second stage); 0 keeps the fused order. */
   readonly rerank?: number;
   /** How many of the best passages feed quote selection (default 5). */
@@ -61,6 +67,7 @@ export class Engine implements AnswerEngine {
     private readonly quoteSettings: QuoteSettings,
     private readonly expansion: ExpansionSettings | null,
     private readonly synonymWeight: number,
+    private readonly kindWeight: number,
     private readonly rerankShare: number,
     private readonly passagesForQuotes: number,
     /** The last ingest report (what loading or building the index did). */
@@ -77,7 +84,7 @@ export class Engine implements AnswerEngine {
       ...(config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore }),
     };
     const expansion = options.expansion === undefined ? null : options.expansion;
-    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, report);
+    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION, options.kindExpansion ?? DEFAULT_KIND_EXPANSION, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, report);
     await engine.prepare(snapshot);
     return engine;
   }
@@ -233,9 +240,12 @@ export class Engine implements AnswerEngine {
         )
       : new Map<string, number>();
     const { thesaurus } = snapshot;
-    for (const [term, weight] of synonymExpansions(terms(query), (term) => thesaurus.synonymsOf(term), this.synonymWeight)) {
-      expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
-    }
+    const { names } = corpusTermsOf(snapshot);
+    const wordNetExpansions = [
+      ...synonymExpansions(terms(query), (term) => thesaurus.synonymsOf(term), this.synonymWeight),
+      ...kindExpansions(askedThingTerms(query, { isName: (term) => names.has(term) }), (term) => thesaurus.kindsOf(term), this.kindWeight, MAX_KINDS_EXPANDED),
+    ];
+    for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
     const lexicalHits = snapshot.lexicalIndex.query(query, CANDIDATES_PER_SIDE, expansions);
     const denseHits = snapshot.vectorIndex.search(questionVector, CANDIDATES_PER_SIDE);
     const documents = documentsOf(snapshot);

@@ -74,3 +74,18 @@ export function synonymExpansions(questionTerms: readonly string[], synonymsOf: 
   }
   return expansions;
 }
+
+/**
+ * "Which port", "what type of railway": the corpus terms that are a kind of the thing asked for
+ * (Haiphong, standard gauge) join the lexical query with a small weight, so passages naming one
+ * rank higher. A focus with more than `maxKinds` kinds is too broad ("group", "person") to say much.
+ */
+export function kindExpansions(askedThings: readonly string[], kindsOf: (term: string) => ReadonlySet<string>, weight: number, maxKinds: number): Map<string, number> {
+  const expansions = new Map<string, number>();
+  if (weight <= 0) return expansions;
+  for (const thing of askedThings) {
+    const kinds = kindsOf(thing);
+    if (kinds.size <= maxKinds) for (const kind of kinds) expansions.set(kind, weight);
+  }
+  return expansions;
+}

@@ -356,8 +356,13 @@ const FOCUS_SYNONYMS = new Map(
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
 
+/** The focus words that name the thing asked for: not names ("which Chinese airline" → airline), not type nouns ("which country"). */
+export function askedThingTerms(question: string, lexicon: Pick<Lexicon, 'isName'>): string[] {
+  return focusTerms(question).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term));
+}
+
 /** Figures and names say what a question is about; the other words say what it asks. */
-function isTopicTerm(term: string, lexicon: Lexicon): boolean {
+function isTopicTerm(term: string, lexicon: Pick<Lexicon, 'isName'>): boolean {
   return /^\p{N}/u.test(term) || (lexicon.isName?.(term) ?? false);
 }
 
@@ -430,7 +435,7 @@ const analyses = new WeakMap<QuestionView, QuestionAnalysis>();
 function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
   let found = analyses.get(question);
   if (!found) {
-    const ownFocus = focusTerms(question.text).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term));
+    const ownFocus = askedThingTerms(question.text, lexicon);
     found = {
       predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term))),
       topicTerms: new Set([...question.terms].filter((term) => isTopicTerm(term, lexicon))),

@@ -53,6 +53,12 @@ describe('answers over the seeds', () => {
     expect(answer.quotes[0]?.text).toContain('frozen durian and fresh coconut');
   });
 
+  it('ranks first the passage naming a kind of the thing asked for ("what type of railways" → standard gauge)', async () => {
+    const answer = await engine.ask("What type of railways did Vietnam's PM push to speed up at the Dalian meeting?");
+    expect(answer.passages[0]?.text).toContain('standard gauge railways');
+    expect(answer.quotes[0]?.text).toContain('proposed accelerating transport infrastructure connections, particularly standard gauge railways');
+  });
+
   it('prefers the article of the year the question names', async () => {
     const answer = await engine.ask('What did Xi write in the Nhan Dan newspaper article in 2023?');
     expect(answer.answered).toBe(true);
