@@ -233,7 +233,8 @@ export class LexicalIndex {
 
   /**
    * BM25 search. `expansions` are extra index terms (e.g. near-synonyms of the question's words)
-   * with a weight below 1 each, so they help recall without outranking the question's own words.
+   * with a weight below 1 each, so they help recall without outranking the question's own words;
+   * those in more than `maxTermShare` of the chunks are left out, like common question words.
    */
   query(question: string, limit: number, expansions: ReadonlyMap<string, number> = new Map()): LexicalHit[] {
     const own = terms(question);
@@ -242,6 +243,8 @@ export class LexicalIndex {
     const add = (term: string, query: TermQuery) => queries.set(term, [...(queries.get(term) ?? []), query]);
     for (const term of [...this.withoutCommonTerms(own), ...adjacentPairs(own)]) add(term, { matches: this.matchesOf(term), boost: 1 });
     for (const [term, weight] of expansions) {
+      // A common expansion weighs little and costs the most, as a common question word does.
+      if (this.documentFrequency(term) > this.settings.maxTermShare * this.size) continue;
       const id = this.termIds.get(term);
       add(term, { matches: id === undefined ? [] : [{ id, weight: 1 }], boost: weight });
     }
