@@ -36,6 +36,13 @@ describe('lexical index', () => {
     expect(labels('land border of Vietnam')[0]).toBe(1);
   });
 
+  it('adds weighted expansion terms, but not those found in most chunks', () => {
+    const expanded = (question: string, expansions: Map<string, number>) => index.query(question, 10, expansions).map((hit) => hit.label);
+    expect(expanded('coffee', new Map([['ambassador', 0.3]]))).toEqual([0, 3]);
+    // "vietnam" is in every chunk: as an expansion it would touch them all.
+    expect(expanded('coffee', new Map([['vietnam', 0.3]]))).toEqual([0]);
+  });
+
   it('tells whether the text of chunks in a range of positions has a term', () => {
     expect(index.textHasIn('coffe', 0, 0)).toBe(true);
     expect(index.textHasIn('coffe', 1, 4)).toBe(false);
