@@ -142,8 +142,9 @@ for (const item of items) {
   const raw = { ...item };
   delete raw.__line;
 
-  if (typeof item.id !== 'string' || !/^[au]\d{2,}$/.test(item.id)) {
-    errors.push(`${where}: id must look like "a01" or "u01"`);
+  // A second set prefixes its ids with its letter ("b-a01"), so ids stay unique across sets.
+  if (typeof item.id !== 'string' || !/^(?:[a-z]-)?[au]\d{2,}$/.test(item.id)) {
+    errors.push(`${where}: id must look like "a01" or "u01" (or "b-a01" in a second set)`);
   } else if (ids.has(item.id)) {
     errors.push(`${where}: duplicate id`);
   } else {
@@ -155,7 +156,7 @@ for (const item of items) {
     continue;
   }
   const prefix = item.kind === 'answerable' ? 'a' : 'u';
-  if (typeof item.id === 'string' && !item.id.startsWith(prefix)) {
+  if (typeof item.id === 'string' && !item.id.replace(/^[a-z]-/, '').startsWith(prefix)) {
     errors.push(`${where}: ${item.kind} ids start with "${prefix}"`);
   }
 
