@@ -19,7 +19,7 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * 4: the lexical index as typed-array sections (`lexical.bin`) instead of MiniSearch JSON lines.
  * 5: `thesaurus.json`, the WordNet relations of the corpus's words.
  */
-export const INDEX_FORMAT_VERSION = 5;
+export const INDEX_FORMAT_VERSION = 6;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),

@@ -1,5 +1,16 @@
+import { createRequire } from 'node:module';
 import { stemmer } from 'stemmer';
 import { eng as englishStopWords } from 'stopword';
+
+/**
+ * British spellings → American ("normalised" → "normalized", "defence" → "defense"): the
+ * stemmer folds "-ize" but not "-ise", and news from London and questions typed in Ohio must meet.
+ */
+const AMERICAN_SPELLING: ReadonlyMap<string, string> = new Map(
+  Object.entries(createRequire(import.meta.url)('american-british-english-translator/data/british_spellings.json') as Record<string, string>)
+    // Entries whose "American" form is a rare variant or another word ("gage", "busses", "gasses"): American English spells these the same.
+    .filter(([british]) => !/^(gaug(e|es|ed|ing)|(mini)?bus(es|ing)|gases)$/.test(british)),
+);
 
 /** Question words carry no topic: "when did X" should match passages about X. */
 const QUESTION_WORDS = ['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'much', 'many', 'does', 'did', 'do', 'tell', 'me', 'please', 'say', 'says', 'said'];
@@ -45,7 +56,8 @@ function computeTerm(token: string): string | null {
   const word = token.replace(/['’]s$/, '');
   if (/^\p{N}/u.test(word)) return word.replace(/,(?=\d{3}\b)/g, '');
   if (STOP_WORDS.has(word) || word.length < 2) return null;
-  return stemmer(word.replace(/['’]/g, ''));
+  const bare = word.replace(/['’]/g, '');
+  return stemmer(AMERICAN_SPELLING.get(bare) ?? bare);
 }
 
 /** The index terms of a text, in order, duplicates kept. */

@@ -7,6 +7,7 @@ import { chunkDocument } from '../../src/chunk/chunk.js';
 import { readCorpus } from '../../src/corpus/read.js';
 import { readSections, writeSections } from '../../src/index/binary-sections.js';
 import { LexicalIndex, type LexicalEntry } from '../../src/index/lexical-index.js';
+import { terms } from '../../src/index/terms.js';
 import { miniSearchReference } from '../../bench/minisearch-reference.js';
 import { generateDocument, learnSeeds, makeQuestions } from '../../bench/corpus.js';
 
@@ -18,6 +19,7 @@ const entries = [
   entry(2, 'A boarder at the Hanoi hostel said Vietnam was welcoming.'),
   entry(3, 'The ambassador of Vietnam met Chinese officials in Beijing.'),
   entry(4, 'Phạm Minh Chính said tariffs of 46% would hurt Vietnam.'),
+  entry(5, 'The two neighbours normalised ties and signed a defence pact.'),
 ];
 const index = LexicalIndex.build(entries);
 const labels = (question: string) => index.query(question, 10).map((hit) => hit.label);
@@ -51,6 +53,14 @@ describe('lexical index', () => {
     // Title words are not chunk text; unknown words are in no chunk.
     expect(index.textHasIn('trade', 0, 4)).toBe(false);
     expect(index.textHasIn('zebra', 0, 4)).toBe(false);
+  });
+
+  it('meets British spellings with American ones', () => {
+    expect(labels('when did the neighbors normalize relations')).toEqual([5]);
+    expect(labels('defense')).toEqual([5]);
+    // Rare American variants in the spelling list are not used: "gauge" stays "gauge".
+    expect(terms('gauge normalisation colour')).toEqual(terms('gauge normalization color'));
+    expect(terms('gauge')).not.toEqual(terms('gage'));
   });
 
   it('folds accents and keeps numbers whole', () => {
