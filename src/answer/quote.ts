@@ -163,13 +163,19 @@ export interface QuoteDecision {
   readonly ranked: readonly ScoredSentence[];
 }
 
-type AnswerType = 'number' | 'time' | 'name' | null;
+type AnswerType = 'number' | 'year' | 'time' | 'name' | null;
 
 /** What kind of answer the question asks for, from its wording. */
 export function expectedAnswerType(question: string): AnswerType {
   const text = question.toLowerCase();
+  // The first question word decides: "who was president when Xi visited?" asks for a name, not a date.
+  const lead = /\b(who|whom|whose|where|when|why)\b|\b(?:what|which|how)\b/.exec(text);
+  if (lead?.[1] === 'when') return 'time';
+  if (lead?.[1] === 'why') return null;
+  if (lead?.[1]) return 'name';
   if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (percentage|share|amount|value|figure|number|rate)\b|\bpercent|\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
-  if (/\bwhen\b|\b(what|which) (year|date|day|month)\b|\byear\b.*\?$/.test(text)) return 'time';
+  if (/\b(what|which) years?\b/.test(text)) return 'year';
+  if (/\bwhen\b|\b(what|which) (date|day|month)\b|\byear\b.*\?$/.test(text)) return 'time';
   if (/\bwho\b|\bwhose\b|\bwhich\b|\bwhere\b|\bname\b/.test(text)) return 'name';
   return null;
 }
@@ -204,6 +210,7 @@ export function focusTerms(question: string): string[] {
   return found;
 }
 
+const YEAR = /\b(?:1[89]|20)\d{2}\b/g;
 const MONTH_OR_DAY = /\b(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
 /** Time said relatively: "the day before Xi arrived", "two months ago", "last week". */
 const RELATIVE_TIME = /\b(?:days?|weeks?|months?|years?) (?:before|after|earlier|later|ago)\b|\bago\b|\b(?:yesterday|tomorrow|(?:last|next) (?:week|month|year))\b/gi;
@@ -220,9 +227,12 @@ function hasCue(type: AnswerType, sentence: string, questionTerms: ReadonlySet<s
   switch (type) {
     case 'number':
       // Whole numbers only: "C909" in the question is not a new number "909".
-      return (sentence.match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some(isNew) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
+      // Nor is a year a count: "how many soldiers died in 1988?" is not answered by "… in 1974".
+      return (sentence.match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some((found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found)) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
+    case 'year':
+      return (sentence.match(YEAR) ?? []).some(isNew);
     case 'time':
-      return [...(sentence.match(/\b(?:1[89]|20)\d{2}\b/g) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(isNew);
+      return [...(sentence.match(YEAR) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(isNew);
     case 'name':
       // A capitalised word after the first one, not in the question: a person, place or organisation.
       return (sentence.slice(1).match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []).some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
@@ -356,9 +366,9 @@ const FOCUS_SYNONYMS = new Map(
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
 
-/** The focus words that name the thing asked for: not names ("which Chinese airline" → airline), not type nouns ("which country"). */
+/** The focus words that name the thing asked for: not names ("which Chinese airline" → airline), not type nouns ("which country") or answer types ("what year"). */
 export function askedThingTerms(question: string, lexicon: Pick<Lexicon, 'isName'>): string[] {
-  return focusTerms(question).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term));
+  return focusTerms(question).filter((term) => !isTopicTerm(term, lexicon) && !TYPE_NOUNS.has(term) && !ANSWER_TYPE_WORDS.has(term));
 }
 
 /** Figures and names say what a question is about; the other words say what it asks. */
@@ -540,8 +550,8 @@ function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence
 /** How many of the best-ranked sentences are checked for a conflicting statement. */
 const CONFLICT_CANDIDATES = 10;
 
-/** How many of the best-ranked sentences may carry the evidence. */
-const EVIDENCE_SENTENCES = 3;
+/** How many of the best-ranked sentences may carry the evidence (3 answered one more unanswerable of set B, and no more answerables). */
+const EVIDENCE_SENTENCES = 2;
 
 /**
  * Score every sentence of the retrieved passages against the question and pick the one or two

@@ -9,6 +9,7 @@ import {
   figuresOf,
   focusTerms,
   selectQuotes,
+  sentenceFeatures,
   type Lexicon,
   type SentenceCandidate,
 } from '../../src/answer/quote.js';
@@ -158,6 +159,10 @@ describe('question analysis', () => {
     expect(expectedAnswerType('how old is To Lam?')).toBe('number');
     expect(expectedAnswerType('when was the decree approved?')).toBe('time');
     expect(expectedAnswerType('who wrote the article?')).toBe('name');
+    // The first question word decides: a "when" clause does not make a "who" question ask for a date.
+    expect(expectedAnswerType("who was vietnam's president when xi made his state visit?")).toBe('name');
+    expect(expectedAnswerType('why did factories move when tariffs rose?')).toBe(null);
+    expect(expectedAnswerType('in the dalian talks, what year was the visit?')).toBe('year');
   });
 
   it('finds the words naming the thing asked for', () => {
@@ -175,6 +180,27 @@ describe('question analysis', () => {
     const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
     const ask = question('who is the chinese foreign ministry spokeswoman who talked about upgrading ties with hanoi');
     expect(selectQuotes(ask, candidates, lexicon(['Chinese', 'Beijing', 'Hanoi', 'Mao', 'Ning'])).quotes[0]?.text).toBe(answer);
+  });
+});
+
+describe('what a "what year" question is answered by', () => {
+  it('a year, not a weekday, completes the restating sentence', () => {
+    const restated = 'The discussions took place during their talks in Dalian on Monday.';
+    const answer = 'They reflected on the historic visits by Trong in 2022 and Xi in 2023.';
+    const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
+    const names = lexicon(['Dalian', 'Trong', 'Xi']);
+    expect(selectQuotes(question('in the dalian talks, what year was the historic visit?'), candidates, names).quotes[0]?.text).toBe(answer);
+    // Any time will do for "when": the weekday answers it.
+    expect(selectQuotes(question('when were the dalian talks?'), candidates, names).quotes[0]?.text).toBe(restated);
+  });
+});
+
+describe('what a "how many" question is answered by', () => {
+  it('a count, not a year', () => {
+    const ask = question('How many soldiers died in the 1988 skirmish?');
+    const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(), DEFAULT_QUOTE_SETTINGS);
+    expect(features('They fought a brief war in 1974 and had another skirmish in 1988.').cue).toBe(false);
+    expect(features('The 1988 skirmish killed 64 soldiers.').cue).toBe(true);
   });
 });
 
