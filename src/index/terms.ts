@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
-import { stemmer } from 'stemmer';
+// Porter2 rather than the original Porter: it folds adverbs ("mainly" → "main"), which Porter keeps apart.
+import stemmer from 'wink-porter2-stemmer';
 import { eng as englishStopWords } from 'stopword';
 
 /**

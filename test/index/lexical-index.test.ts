@@ -63,6 +63,10 @@ describe('lexical index', () => {
     expect(terms('gauge')).not.toEqual(terms('gage'));
   });
 
+  it('stems adverbs to their adjectives (Porter2)', () => {
+    expect(terms('mainly recently')).toEqual(terms('main recent'));
+  });
+
   it('folds accents and keeps numbers whole', () => {
     expect(labels('Pham Minh Chinh')).toEqual([4]);
     expect(labels('46%')).toEqual([4]);
