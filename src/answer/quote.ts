@@ -178,7 +178,10 @@ export function expectedAnswerType(question: string): AnswerType {
   if (lead?.[1] === 'when') return 'time';
   if (lead?.[1] === 'why') return null;
   if (lead?.[1]) return 'name';
-  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (percentage|share|amount|value|figure|number|rate)\b|\bpercent|\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
+  // "What did Vietnam put duties on?" asks for a thing: "what" is the object of the verb.
+  const asksForObject = /^\W*(?:what|which)\s+(?:did|does|do|has|have|had|will|would|can|could|should)\b/.test(text);
+  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (?:\w+ )?(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
+  if (!asksForObject && /\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
   if (/\b(what|which) years?\b/.test(text)) return 'year';
   if (/\bwhen\b|\b(what|which) (date|day|month)\b|\byear\b.*\?$/.test(text)) return 'time';
   if (/\bwho\b|\bwhose\b|\bwhich\b|\bwhere\b|\bname\b/.test(text)) return 'name';

@@ -163,6 +163,10 @@ describe('question analysis', () => {
     expect(expectedAnswerType("who was vietnam's president when xi made his state visit?")).toBe('name');
     expect(expectedAnswerType('why did factories move when tariffs rose?')).toBe(null);
     expect(expectedAnswerType('in the dalian talks, what year was the visit?')).toBe('year');
+    expect(expectedAnswerType('us tariff on cambodia?')).toBe('number');
+    expect(expectedAnswerType('what tariff rate is Washington threatening?')).toBe('number');
+    // "what" as the object of the verb asks for a thing, though duties are figures.
+    expect(expectedAnswerType('What did Vietnam slap anti-dumping duties on recently?')).toBe(null);
   });
 
   it('finds the words naming the thing asked for', () => {
