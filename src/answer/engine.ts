@@ -185,6 +185,7 @@ export class Engine implements AnswerEngine {
       terms: (text) => cachedTerms(cache, text),
       kindsOf: (term) => thesaurus.kindsOf(term),
       synonymsOf: (term) => thesaurus.synonymsOf(term),
+      pertainsTo: (term) => thesaurus.pertainsTo(term),
     };
     const view = { text: normalised, vector: retrieved.questionVector, terms: new Set(terms(normalised)) };
     const selected = selectQuotes(view, sentences, lexicon, this.quoteSettings);

@@ -54,6 +54,8 @@ export interface Lexicon {
   kindsOf?(term: string): ReadonlySet<string>;
   /** Corpus terms sharing a usual sense with the term (WordNet: "speed" → "acceler"). */
   synonymsOf?(term: string): readonly string[];
+  /** Nouns an adjective of the corpus pertains to ("vietnames" → vietnam), from WordNet. */
+  pertainsTo?(term: string): readonly string[];
 }
 
 export interface QuoteSettings {
@@ -229,9 +231,12 @@ const NOT_A_NAME = new Set(
     'the a an in on at but and after before during while both this that its his her their it he she they as under one some').split(' '),
 );
 
-/** Does the sentence hold something of the asked type that the question does not already say? */
-function hasCue(type: AnswerType, sentence: string, questionTerms: ReadonlySet<string>): boolean {
-  const isNew = (found: string) => !terms(found).every((term) => questionTerms.has(term));
+/**
+ * Does the sentence hold something of the asked type that the question does not already say?
+ * `given`: the question's terms, and what its adjectives name ("Vietnamese" gives "Vietnam").
+ */
+function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>): boolean {
+  const isNew = (found: string) => !terms(found).every((term) => given.has(term));
   switch (type) {
     case 'number':
       // Whole numbers only: "C909" in the question is not a new number "909".
@@ -396,7 +401,7 @@ export function sentenceFeatures(
   const { own, withPrevious, around } = termSetsOf(sentence, lexicon);
   const coverage = softCoverage(question.terms, own, lexicon, settings.softMatchFrom);
   const withContext = withPrevious === own ? coverage : softCoverage(question.terms, withPrevious, lexicon, settings.softMatchFrom);
-  const { predicateTerms, topicTerms, type, focus, kindFocus } = analyse(question, lexicon);
+  const { predicateTerms, topicTerms, type, focus, kindFocus, given } = analyse(question, lexicon);
   const namesKind = settings.kindMatching && kindFocus.some((term) => namesKindOf(term, sentence, question.terms, lexicon));
   return {
     coverage,
@@ -404,7 +409,7 @@ export function sentenceFeatures(
     similarity: cosine(question.vector, sentence.vector),
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
     // A kind named answers "which …" questions, never "how many" or "when".
-    cue: hasCue(type, sentence.text, question.terms) || (namesKind && (type === 'name' || type === null)),
+    cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
     predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
@@ -445,6 +450,8 @@ interface QuestionAnalysis {
   readonly focus: readonly string[];
   /** The focus words as the question says them (not their frame synonyms: "goal" but not "target"), whose kinds may answer it. */
   readonly kindFocus: readonly string[];
+  /** What the question already says, so no answer: its terms and the nouns its adjectives pertain to. */
+  readonly given: ReadonlySet<string>;
 }
 
 const analyses = new WeakMap<QuestionView, QuestionAnalysis>();
@@ -460,6 +467,7 @@ function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
       type: expectedAnswerType(question.text),
       focus: ownFocus.flatMap((term) => FOCUS_SYNONYMS.get(term) ?? [term]),
       kindFocus: ownFocus,
+      given: new Set([...question.terms, ...[...question.terms].flatMap((term) => lexicon.pertainsTo?.(term) ?? [])]),
     };
     analyses.set(question, found);
   }

@@ -18,6 +18,7 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * 3: below that size, hnswlib's brute-force index in `vectors.exact`; the model's revision.
  * 4: the lexical index as typed-array sections (`lexical.bin`) instead of MiniSearch JSON lines.
  * 5: `thesaurus.json`, the WordNet relations of the corpus's words.
+ * 6: index terms with British spellings made American and Porter2 stems; adjectives' pertainyms in the thesaurus.
  */
 export const INDEX_FORMAT_VERSION = 6;
 
@@ -35,7 +36,11 @@ const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
-const thesaurusSchema = z.object({ synonyms: z.record(z.string(), z.array(z.string())), kinds: z.record(z.string(), z.array(z.string())) });
+const thesaurusSchema = z.object({
+  synonyms: z.record(z.string(), z.array(z.string())),
+  kinds: z.record(z.string(), z.array(z.string())),
+  pertains: z.record(z.string(), z.array(z.string())),
+});
 
 /** Everything needed to answer: loaded once, replaced whole on reindex. */
 export interface IndexSnapshot {

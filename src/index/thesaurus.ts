@@ -14,11 +14,13 @@ import { terms } from './terms.js';
  * becomes a word-pair term ("standard_gaug"), as in the lexical index's pairs field.
  */
 
-/** A synset: its lemmas, and the synsets it is a kind (or an instance) of. */
+/** A synset: its lemmas, the synsets it is a kind (or an instance) of, and for an adjective the nouns it pertains to. */
 export interface Synset {
   readonly words: readonly string[];
   readonly hypernyms: readonly string[];
   readonly noun: boolean;
+  /** "Vietnamese" (adjective) → the synsets of Vietnam, the Vietnamese language and people. */
+  readonly pertainyms?: readonly string[];
 }
 
 export interface WordNet {
@@ -41,6 +43,8 @@ function synsetId(pos: string, offset: string): string {
 
 /** A pointer to a hypernym ("@", is-a-kind-of) or an instance hypernym ("@i", "Haiphong" → port): `@ 08596234 n 0000`. */
 const HYPERNYM_POINTER = / @i? (\d{8}) ([nvasr]) /g;
+/** A pointer to the noun an adjective pertains to ("\\"): `\\ 09185985 n 0101`. */
+const PERTAINYM_POINTER = / \\ (\d{8}) n /g;
 /** A synset offset: the only 8-digit numbers of an index line. */
 const OFFSET = /\b\d{8}\b/g;
 
@@ -60,7 +64,8 @@ export function parseDataFile(text: string, into: Map<string, Synset>): void {
     for (let index = 0; index < wordFields.length; index += 2) words.push((wordFields[index] ?? '').replace(/\(.*\)$/, '').toLowerCase());
     const hypernyms: string[] = [];
     for (const match of `${head} `.matchAll(HYPERNYM_POINTER)) hypernyms.push(synsetId(match[2] ?? '', match[1] ?? ''));
-    into.set(synsetId(pos, fields[0] ?? ''), { words, hypernyms, noun: pos === 'n' });
+    const pertainyms = pos === 'a' || pos === 's' ? [...`${head} `.matchAll(PERTAINYM_POINTER)].map((match) => synsetId('n', match[1] ?? '')) : [];
+    into.set(synsetId(pos, fields[0] ?? ''), { words, hypernyms, noun: pos === 'n', ...(pertainyms.length ? { pertainyms } : {}) });
   }
 }
 
@@ -116,6 +121,7 @@ export const DEFAULT_THESAURUS: ThesaurusSettings = { sensesPerWord: 3, maxSynon
 export interface ThesaurusData {
   readonly synonyms: Record<string, readonly string[]>;
   readonly kinds: Record<string, readonly string[]>;
+  readonly pertains: Record<string, readonly string[]>;
 }
 
 /**
@@ -147,9 +153,10 @@ export class Thesaurus {
   private constructor(
     private readonly synonyms: ReadonlyMap<string, readonly string[]>,
     private readonly kinds: ReadonlyMap<string, ReadonlySet<string>>,
+    private readonly pertains: ReadonlyMap<string, readonly string[]>,
   ) {}
 
-  static readonly empty = new Thesaurus(new Map(), new Map());
+  static readonly empty = new Thesaurus(new Map(), new Map(), new Map());
 
   /**
    * Relations between any word a question may use and the corpus's terms (`isCorpusTerm`:
@@ -174,6 +181,7 @@ export class Thesaurus {
     };
     const synonyms = new Map<string, Set<string>>();
     const kinds = new Map<string, Set<string>>();
+    const pertains = new Map<string, Set<string>>();
     const add = (map: Map<string, Set<string>>, key: string, value: string) => {
       let values = map.get(key);
       if (!values) map.set(key, (values = new Set()));
@@ -195,6 +203,14 @@ export class Thesaurus {
       ),
     ];
     for (const [id, synset] of wordnet.synsets) {
+      // A question's adjective need not be in the corpus for the noun it names to be.
+      for (const nounId of synset.pertainyms ?? []) {
+        const nouns = corpusTermsOf(wordnet.synsets.get(nounId)?.words ?? []);
+        for (const lemma of synset.words) {
+          const key = keyOf(lemma);
+          if (key !== null && isFrequentSense(lemma, id)) for (const target of nouns) if (target !== key) add(pertains, key, target);
+        }
+      }
       const inCorpus = corpusTermsOf(synset.words);
       if (inCorpus.length === 0) continue;
       const specificInCorpus = corpusTermsOf(synset.words.filter(isSpecific));
@@ -225,23 +241,34 @@ export class Thesaurus {
         frontier = next;
       }
     }
-    return new Thesaurus(new Map([...synonyms].map(([key, values]) => [key, [...values]])), kinds);
+    const lists = (map: Map<string, Set<string>>) => new Map([...map].map(([key, values]) => [key, [...values]]));
+    return new Thesaurus(lists(synonyms), kinds, lists(pertains));
   }
 
   static fromData(data: ThesaurusData): Thesaurus {
-    return new Thesaurus(new Map(Object.entries(data.synonyms)), new Map(Object.entries(data.kinds).map(([key, values]) => [key, new Set(values)])));
+    return new Thesaurus(
+      new Map(Object.entries(data.synonyms)),
+      new Map(Object.entries(data.kinds).map(([key, values]) => [key, new Set(values)])),
+      new Map(Object.entries(data.pertains)),
+    );
   }
 
   toData(): ThesaurusData {
     return {
       synonyms: Object.fromEntries(this.synonyms),
       kinds: Object.fromEntries([...this.kinds].map(([key, values]) => [key, [...values]])),
+      pertains: Object.fromEntries(this.pertains),
     };
   }
 
   /** Corpus terms that share a sense with the term ("acceler" for "speed"). */
   synonymsOf(term: string): readonly string[] {
     return this.synonyms.get(term) ?? [];
+  }
+
+  /** Corpus terms naming what an adjective pertains to ("vietnam" for "vietnames"). */
+  pertainsTo(term: string): readonly string[] {
+    return this.pertains.get(term) ?? [];
   }
 
   /** Corpus terms that are a kind or an instance of the term ("haiphong" for "port"). */

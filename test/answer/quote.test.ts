@@ -211,6 +211,19 @@ describe('what a "how many" question is answered by', () => {
   });
 });
 
+describe('what a "which" question is answered by', () => {
+  it('a name the question does not already give, counting the country its adjective names', () => {
+    const text = 'Xi pointed to the success of Vietnamese pop stars in China and of Chinese films in Vietnam.';
+    const ask = question('Which Vietnamese pop singer is the most famous in China?');
+    const withoutPertainyms = lexicon(['Xi', 'China', 'Vietnam']);
+    const withPertainyms: Lexicon = { ...withoutPertainyms, pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []) };
+    // A fresh question view each time: its analysis is kept per view.
+    const cue = (words: Lexicon) => sentenceFeatures(question(ask.text), sentence('a.txt', null, text), 1, words, DEFAULT_QUOTE_SETTINGS).cue;
+    expect(cue(withoutPertainyms)).toBe(true);
+    expect(cue(withPertainyms)).toBe(false);
+  });
+});
+
 describe('retrieval helpers', () => {
   it('prefers the article of the year the question names, and the newest for "latest"', () => {
     const span = { oldest: '2023-12-12', newest: '2025-04-14' };

@@ -20,6 +20,7 @@ describe('WordNet files', () => {
         '08651532 15 n 01 port 0 003 @ 08596234 n 0000 + 01983099 v 0101 ~i 08723065 n 0000 | a place where ships can take on or discharge cargo  ',
         '09187210 15 n 01 Haiphong 0 002 @i 08540532 n 0000 @i 08651532 n 0000 | a port city in northern Vietnam  ',
         '01884969 00 s 05 becoming 0 comely 0 comme_il_faut 0 decorous 0 seemly 0 001 & 01884556 a 0000 | according with custom or propriety  ',
+        '03140890 01 a 01 Vietnamese 0 004 \\ 09185985 n 0101 \\ 06950006 n 0101 + 09766522 n 0101 \\ 09766522 n 0101 | of or relating to Vietnam  ',
       ].join('\n'),
       synsets,
     );
@@ -27,7 +28,10 @@ describe('WordNet files', () => {
     expect(synsets.get('n08651532')?.hypernyms).toEqual(['n08596234']);
     // Adjective satellites are filed with the adjectives.
     expect(synsets.get('a01884969')?.words).toEqual(['becoming', 'comely', 'comme_il_faut', 'decorous', 'seemly']);
-    expect(synsets.size).toBe(3);
+    // An adjective's pertainyms: the nouns it is "of or relating to".
+    expect(synsets.get('a03140890')?.pertainyms).toEqual(['n09185985', 'n06950006', 'n09766522']);
+    expect(synsets.get('n09187210')?.pertainyms).toBeUndefined();
+    expect(synsets.size).toBe(4);
 
     const senses = new Map<string, string[]>();
     parseIndexFile('port n 5 4 @ ~ + ; 5 4 08651532 07917065 03991266 03648242 03583825  \nport v 8 3 @ $ + 8 0 02095121 02091739 01983099 01912197 01453403 01241766 01173958 00588439  ', senses);
@@ -73,9 +77,15 @@ describe('the thesaurus of a corpus (real WordNet 3.1)', async () => {
     expect(thesaurus.synonymsOf(terms('newspaper')[0] ?? '').every((term) => corpus.isTerm(term))).toBe(true);
   });
 
+  it('knows what the corpus names its adjectives pertain to', () => {
+    expect(thesaurus.pertainsTo(terms('Vietnamese')[0] ?? '')).toEqual(terms('Vietnam'));
+    expect(thesaurus.pertainsTo('vietnam')).toEqual([]);
+  });
+
   it('survives being saved and read back', () => {
     const copy = Thesaurus.fromData(JSON.parse(JSON.stringify(thesaurus.toData())));
     expect([...copy.kindsOf('port')]).toEqual([...thesaurus.kindsOf('port')]);
     expect(copy.synonymsOf('paper')).toEqual(thesaurus.synonymsOf('paper'));
+    expect(copy.pertainsTo(terms('Vietnamese')[0] ?? '')).toEqual(thesaurus.pertainsTo(terms('Vietnamese')[0] ?? ''));
   });
 });
