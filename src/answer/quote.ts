@@ -165,7 +165,7 @@ export interface QuoteDecision {
   readonly ranked: readonly ScoredSentence[];
 }
 
-type AnswerType = 'number' | 'year' | 'time' | 'name' | null;
+type AnswerType = 'number' | 'year' | 'time' | 'name' | 'place' | null;
 
 /** "whats the point", "whos the ambassador": chat spelling of "what's", "who's" (what is, who is). */
 function expandChatContractions(question: string): string {
@@ -179,6 +179,7 @@ export function expectedAnswerType(question: string): AnswerType {
   const lead = /\b(who|whom|whose|where|when|why)\b|\b(?:what|which|how)\b/.exec(text);
   if (lead?.[1] === 'when') return 'time';
   if (lead?.[1] === 'why') return null;
+  if (lead?.[1] === 'where') return 'place';
   if (lead?.[1]) return 'name';
   // "What did Vietnam put duties on?" asks for a thing: "what" is the object of the verb.
   const asksForObject = /^\W*(?:what|which)\s+(?:did|does|do|has|have|had|will|would|can|could|should)\b/.test(text);
@@ -220,6 +221,10 @@ export function focusTerms(question: string): string[] {
   return found;
 }
 
+/** A wire-story dateline opening a lead sentence: "HANOI: ", "Dalian, The Gulf Observer: ", "BEIJING (Reuters) - ". */
+const DATELINE = /^\s*\p{Lu}[\p{L}.'’ -]{1,40}(?:,\s*\p{Lu}[\p{L}.'’ -]{1,40})?\s*(?::|\([^)]{1,40}\)\s*[-–—])\s+/u;
+/** A capitalised word after a preposition of place. */
+const PLACE_NAME = /\b(?:in|at|near|from|to|into|inside|outside|across|visiting)\s+(\p{Lu}[\p{L}’'-]+)/gu;
 const YEAR = /\b(?:1[89]|20)\d{2}\b/g;
 const MONTH_OR_DAY = /\b(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
 /** Time said relatively: "the day before Xi arrived", "two months ago", "last week". */
@@ -247,8 +252,14 @@ function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>):
     case 'time':
       return [...(sentence.match(YEAR) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(isNew);
     case 'name':
-      // A capitalised word after the first one, not in the question: a person, place or organisation.
-      return (sentence.slice(1).match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []).some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
+    case 'place': {
+      // A capitalised word after the first one, not in the question: a person, place or organisation;
+      // for "where", one after a preposition of place ("talks in Dalian City", not "Prime Minister Chính of Vietnam").
+      // Not the dateline's: "Dalian, The Gulf Observer: …" says where it was filed, not where the talks were.
+      const body = sentence.replace(DATELINE, '').slice(1);
+      const names = type === 'place' ? [...body.matchAll(PLACE_NAME)].map((match) => match[1] ?? '') : (body.match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []);
+      return names.some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
+    }
     default:
       return false;
   }
@@ -409,7 +420,7 @@ export function sentenceFeatures(
     similarity: cosine(question.vector, sentence.vector),
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
     // A kind named answers "which …" questions, never "how many" or "when".
-    cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === null)),
+    cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === 'place' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
     predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,

@@ -224,6 +224,27 @@ describe('what a "which" question is answered by', () => {
   });
 });
 
+describe('what a "where" question is answered by', () => {
+  it('a place after a preposition of place, not a dateline or a country of origin', () => {
+    const lead = 'Dalian, The Gulf Observer: Prime Minister Phạm Minh Chính of Vietnam and Premier Li Qiang committed to further cooperation.';
+    const answer = 'The discussions took place during their talks in Dalian City, Liaoning Province, on Monday.';
+    const candidates = [sentence('a.txt', null, lead, 0), sentence('a.txt', null, answer, lead.length + 1)];
+    const ask = question('where did PM chinh and premier li qiang hold their talks');
+    expect(expectedAnswerType(ask.text)).toBe('place');
+    const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Chinh', 'Li', 'Qiang']), DEFAULT_QUOTE_SETTINGS);
+    expect(features(lead).cue).toBe(false);
+    expect(features(answer).cue).toBe(true);
+    expect(selectQuotes(ask, candidates, lexicon(['Chinh', 'Li', 'Qiang'])).quotes[0]?.text).toBe(answer);
+  });
+
+  it('leaves out the dateline when looking for a name', () => {
+    const ask = question('who signed the deal?');
+    const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(), DEFAULT_QUOTE_SETTINGS);
+    expect(features('HANOI: the deal was signed on a rainy day.').cue).toBe(false);
+    expect(features('HANOI: the deal was signed by To Lam.').cue).toBe(true);
+  });
+});
+
 describe('retrieval helpers', () => {
   it('prefers the article of the year the question names, and the newest for "latest"', () => {
     const span = { oldest: '2023-12-12', newest: '2025-04-14' };
