@@ -167,14 +167,9 @@ export interface QuoteDecision {
 
 type AnswerType = 'number' | 'year' | 'time' | 'name' | 'place' | null;
 
-/** "whats the point", "whos the ambassador": chat spelling of "what's", "who's" (what is, who is). */
-function expandChatContractions(question: string): string {
-  return question.replace(/\b(what|who|where|when|how)s\b/gi, '$1 is');
-}
-
 /** What kind of answer the question asks for, from its wording. */
 export function expectedAnswerType(question: string): AnswerType {
-  const text = expandChatContractions(question).toLowerCase();
+  const text = question.toLowerCase();
   // The first question word decides: "who was president when Xi visited?" asks for a name, not a date.
   const lead = /\b(who|whom|whose|where|when|why)\b|\b(?:what|which|how)\b/.exec(text);
   if (lead?.[1] === 'when') return 'time';
@@ -197,7 +192,7 @@ export function expectedAnswerType(question: string): AnswerType {
  * Up to three words after the question word, stopping at the first stop word.
  */
 export function focusTerms(question: string): string[] {
-  const cleaned = expandChatContractions(question).replace(/\b(?:kinds?|types?|sorts?) of\b/gi, '');
+  const cleaned = question.replace(/\b(?:kinds?|types?|sorts?) of\b/gi, '');
   // "who is the Chinese foreign ministry spokeswoman who …" → spokeswoman: the role the named answer holds.
   const role = /\bwho\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?([\p{L}\s’'-]+)/iu.exec(cleaned);
   if (role?.[1]) {
