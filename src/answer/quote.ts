@@ -205,7 +205,7 @@ export function focusTerms(question: string): string[] {
     return phrase.slice(-1);
   }
   // "what is the goal of …" → "goal": skip the verb and article between the question word and the noun.
-  const match = /\b(?:which|what|how many|how much)\s+(?:(?:is|are|was|were|'s|’s)\s+)?(?:(?:the|a|an)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
+  const match = /\b(?:which|what|how many|how much)(?:\s*['’]s\s+|\s+(?:(?:is|are|was|were)\s+)?)(?:(?:the|a|an)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
   if (!match?.[1]) return [];
   const found: string[] = [];
   for (const word of match[1].trim().split(/\s+/).slice(0, 3)) {

@@ -177,6 +177,7 @@ describe('question analysis', () => {
     expect(focusTerms("who is vietnam's top leader that xi met")).toEqual(terms('leader'));
     expect(focusTerms('who is To Lam')).toEqual([]);
     expect(focusTerms('what is the point of the rail links')).toEqual(terms('point'));
+    expect(focusTerms("what's the goal of the plan")).toEqual(terms('goal'));
   });
 
   it('quotes the sentence naming the role a "who is the …" question asks about, after its restatement', () => {
