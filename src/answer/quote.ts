@@ -194,7 +194,7 @@ export function expectedAnswerType(question: string): AnswerType {
 export function focusTerms(question: string): string[] {
   const cleaned = question.replace(/\b(?:kinds?|types?|sorts?) of\b/gi, '');
   // "who is the Chinese foreign ministry spokeswoman who …" → spokeswoman: the role the named answer holds.
-  const role = /\bwho\s+(?:is|was|are|were)\s+(?:(?:the|a|an)\s+)?([\p{L}\s’'-]+)/iu.exec(cleaned);
+  const role = /\bwho(?:\s*['’]s|\s+(?:is|was|are|were))\s+(?:(?:the|a|an)\s+)?([\p{L}\s’'-]+)/iu.exec(cleaned);
   if (role?.[1]) {
     const phrase: string[] = [];
     for (const word of role[1].trim().split(/\s+/).slice(0, 5)) {

@@ -178,6 +178,7 @@ describe('question analysis', () => {
     expect(focusTerms('who is To Lam')).toEqual([]);
     expect(focusTerms('what is the point of the rail links')).toEqual(terms('point'));
     expect(focusTerms("what's the goal of the plan")).toEqual(terms('goal'));
+    expect(focusTerms("Who's the Chinese premier who met Vietnam's PM?")).toEqual(terms('premier'));
   });
 
   it('quotes the sentence naming the role a "who is the …" question asks about, after its restatement', () => {
