@@ -13,21 +13,29 @@ const USAGE = `usage:
   npm run ask -- --json "question"       answer as one JSON object
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
-  npm run eval [-- --explain]            score the public question set`;
+  npm run eval [-- --explain] [--questions FILE]
+                                         score the public question set (set B: test/eval/questions-b.jsonl)`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: {
-      json: { type: 'boolean', default: false },
-      jsonl: { type: 'boolean', default: false },
-      explain: { type: 'boolean', default: false },
-      results: { type: 'string' },
-      questions: { type: 'string', default: 'test/eval/questions.jsonl' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: {
+        json: { type: 'boolean', default: false },
+        jsonl: { type: 'boolean', default: false },
+        explain: { type: 'boolean', default: false },
+        results: { type: 'string' },
+        questions: { type: 'string', default: 'test/eval/questions.jsonl' },
+      },
+    });
+  } catch (error) {
+    // "Unknown option '--bogus'": the message, not a stack trace.
+    return usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
+  }
+  const { values, positionals } = parsed;
   const text = positionals.join(' ');
   const { config, log } = loadConfigOrExit();
   const fail = exitOnError(log);

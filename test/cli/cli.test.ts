@@ -114,6 +114,13 @@ describe('command line', () => {
     expect(result.stderr).toMatch(/ask needs a question\nusage:/);
   });
 
+  it('an unknown option is one line and the usage, not a stack trace', async () => {
+    const result = await cli(['eval', '--bogus']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^Unknown option '--bogus'\nusage:/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('a missing corpus folder is one clear line, not a stack trace', async () => {
     const result = await cli(['ask', 'anything'], '', { CORPUS_DIR: '/nonexistent/corpus' });
     expect(result.code).toBe(1);
