@@ -417,7 +417,8 @@ export function sentenceFeatures(
     // A kind named answers "which …" questions, never "how many" or "when".
     cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === 'place' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
-    predicate: predicateTerms.size ? softCoverage(predicateTerms, around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
+    // A kind named ("frozen durian" for "which produce") says the thing asked for, as the word itself would.
+    predicate: predicateTerms.size ? softCoverage(predicateTerms, namesKind ? new Set([...around, ...kindFocus]) : around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
     wantsCue: type !== null,
     wantsFocus: focus.length > 0,

@@ -107,7 +107,7 @@ export interface ThesaurusSettings {
   /** A word's synonyms come from its most frequent senses only (rarer senses are mostly noise: "paper" → "wallpaper"). */
   readonly sensesPerWord: number;
   /**
-   * Words with more senses than this (all parts of speech) neither have nor give synonyms: "become"
+   * Words with more senses than this (all parts of speech) neither have nor give synonyms, nor are kinds: "become"
    * shares a sense with "go", "get" and "turn", which say almost nothing (36 senses of "get").
    */
   readonly maxSynonymSenses: number;
@@ -211,9 +211,10 @@ export class Thesaurus {
           if (key !== null && isFrequentSense(lemma, id)) for (const target of nouns) if (target !== key) add(pertains, key, target);
         }
       }
-      const inCorpus = corpusTermsOf(synset.words);
-      if (inCorpus.length === 0) continue;
+      // Synonyms and kinds point at specific corpus words only: "high" (21 senses) is a kind of
+      // weather only as an anticyclone.
       const specificInCorpus = corpusTermsOf(synset.words.filter(isSpecific));
+      if (specificInCorpus.length === 0) continue;
       for (const lemma of synset.words) {
         const key = keyOf(lemma);
         if (key === null || !isFrequentSense(lemma, id) || !isSpecific(lemma)) continue;
@@ -234,7 +235,7 @@ export class Thesaurus {
             const key = keyOf(lemma);
             // "what kind of port": the kinds of port's usual senses (harbour), not of its rare ones.
             if (key === null || !isFrequentSense(lemma, parentId)) continue;
-            for (const target of inCorpus) if (target !== key) add(kinds, key, target);
+            for (const target of specificInCorpus) if (target !== key) add(kinds, key, target);
           }
           next.push(...parent.hypernyms);
         }

@@ -86,6 +86,15 @@ describe('sentence selection', () => {
     expect(count.ranked[0]?.features.cue).toBe(false);
   });
 
+  it('counts a kind of the thing asked for as that word in the evidence ("produce" → durian)', () => {
+    const candidates = [sentence('a.txt', null, 'Chinh urged swift market access for Vietnamese frozen durian and fresh coconut.')];
+    const ask = question('what vietnamese produce did the PM want fast-tracked into the chinese market?');
+    const plain = lexicon(['Chinh', 'Vietnamese', 'Chinese', 'PM']);
+    const withKinds: Lexicon = { ...plain, kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []) };
+    const without = selectQuotes(ask, candidates, plain).evidence;
+    expect(selectQuotes(ask, candidates, withKinds).evidence).toBeGreaterThan(without);
+  });
+
   it('counts a WordNet synonym of a question word as evidence ("speed up" → "accelerating")', () => {
     const candidates = [sentence('a.txt', null, 'Prime Minister Chinh proposed accelerating transport connections, particularly standard gauge railways.')];
     const ask = question('what railways did the prime minister push to speed up');
