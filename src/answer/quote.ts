@@ -181,7 +181,7 @@ export function expectedAnswerType(question: string): AnswerType {
   if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (?:\w+ )?(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
   if (!asksForObject && /\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
   if (/\b(what|which) years?\b/.test(text)) return 'year';
-  if (/\bwhen\b|\b(what|which) (date|day|month)\b|\byear\b.*\?$/.test(text)) return 'time';
+  if (/\bwhen\b|\b(what|which) (dates?|days?|months?)\b|\byear\b.*\?$/.test(text)) return 'time';
   if (/\bwho\b|\bwhose\b|\bwhich\b|\bwhere\b|\bname\b/.test(text)) return 'name';
   return null;
 }
@@ -384,6 +384,8 @@ const FOCUS_SYNONYMS = new Map(
 
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
+/** Words that point at the document itself ("according to the article on …", "in the Reuters piece"), not at what is asked. */
+const DOCUMENT_WORDS = new Set(terms('article articles piece pieces story stories according writeup coverage'));
 
 /** The focus words that name the thing asked for: not names ("which Chinese airline" → airline), not type nouns ("which country") or answer types ("what year"). */
 export function askedThingTerms(question: string, lexicon: Pick<Lexicon, 'isName'>): string[] {
@@ -469,7 +471,7 @@ function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
   if (!found) {
     const ownFocus = askedThingTerms(question.text, lexicon);
     found = {
-      predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term))),
+      predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term) && !DOCUMENT_WORDS.has(term))),
       topicTerms: new Set([...question.terms].filter((term) => isTopicTerm(term, lexicon))),
       type: expectedAnswerType(question.text),
       focus: ownFocus.flatMap((term) => FOCUS_SYNONYMS.get(term) ?? [term]),

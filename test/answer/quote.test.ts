@@ -254,6 +254,18 @@ describe('what a "where" question is answered by', () => {
   });
 });
 
+describe('words that point at the document', () => {
+  it('are no part of what is asked ("in the Reuters piece, what dates …")', () => {
+    const ask = question('in the reuters piece, what dates is xi in malaysia and cambodia?');
+    expect(expectedAnswerType(ask.text)).toBe('time');
+    const answer = sentence('a.txt', null, 'Xi will continue his trip by visiting Malaysia and Cambodia from April 15 to 18.');
+    const features = sentenceFeatures(ask, answer, 1, lexicon(['Reuters', 'Xi', 'Malaysia', 'Cambodia']), DEFAULT_QUOTE_SETTINGS);
+    expect(features.predicate).toBe(1);
+    expect(features.cue).toBe(true);
+    expect(selectQuotes(ask, [answer], lexicon(['Reuters', 'Xi', 'Malaysia', 'Cambodia'])).answered).toBe(true);
+  });
+});
+
 describe('retrieval helpers', () => {
   it('prefers the article of the year the question names, and the newest for "latest"', () => {
     const span = { oldest: '2023-12-12', newest: '2025-04-14' };
