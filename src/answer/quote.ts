@@ -654,8 +654,9 @@ function lacks(features: SentenceFeatures): { cue: boolean; focus: boolean } {
 /**
  * The sentence that completes the best one: when the best lacks the asked-for number, date, name
  * or focus word, the first of the next `completionWindow` sentences of its document that has it
- * and lacks nothing else, if it scores at least `completionRatio` of the best. Null when there is
- * none (or the rule is off).
+ * and lacks nothing else, if it scores at least `completionRatio` of the best; else any sentence
+ * of its document scoring at least `secondQuoteRatio` of the best that lacks nothing. Null when
+ * there is none (or the rule is off).
  */
 export function completionOf(ranked: readonly ScoredSentence[], sentences: readonly SentenceCandidate[], settings: QuoteSettings): ScoredSentence | null {
   const best = ranked[0];
@@ -673,6 +674,14 @@ export function completionOf(ranked: readonly ScoredSentence[], sentences: reado
   for (const sentence of following) {
     const candidate = ranked.find((scored) => sameSpan(scored, sentence));
     if (!candidate || candidate.score < ratio * best.score) continue;
+    const gaps = lacks(candidate.features);
+    if (!gaps.cue && !gaps.focus) return candidate;
+  }
+  // Or one further on that would be quoted second anyway ("… the country's primary northern
+  // port." then, two paragraphs later, "… Vietnam's Haiphong port city."): the two swap places.
+  for (const candidate of ranked.slice(1)) {
+    if (candidate.score < settings.secondQuoteRatio * best.score) break;
+    if (candidate.passage.source !== best.passage.source) continue;
     const gaps = lacks(candidate.features);
     if (!gaps.cue && !gaps.focus) return candidate;
   }

@@ -266,6 +266,31 @@ describe('words that point at the document', () => {
   });
 });
 
+describe('a near-tie that has what the best sentence lacks', () => {
+  it('is quoted first, however far on in the document', () => {
+    const names = ['Kunming', 'Vietnam', 'Vietnamese', 'Haiphong'];
+    const words: Lexicon = { ...lexicon(names), pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []) };
+    const texts = [
+      'The rail line from Kunming runs to the primary northern port of Vietnam.',
+      'Officials discussed the plan.',
+      'Experts met last week.',
+      'Funding was not announced.',
+      'Trade grew last year.',
+      'The line from Kunming runs to the Haiphong port city.',
+    ];
+    let start = 0;
+    const candidates = texts.map((text) => {
+      const candidate = sentence('a.txt', null, text, start);
+      start += text.length + 1;
+      return candidate;
+    });
+    const ask = question('the kunming rail line runs to which vietnamese port?');
+    const decision = selectQuotes(ask, candidates, words);
+    expect(decision.ranked[0]?.text).toBe(texts[0]);
+    expect(decision.quotes[0]?.text).toBe(texts[5]);
+  });
+});
+
 describe('retrieval helpers', () => {
   it('prefers the article of the year the question names, and the newest for "latest"', () => {
     const span = { oldest: '2023-12-12', newest: '2025-04-14' };
