@@ -384,8 +384,11 @@ const FOCUS_SYNONYMS = new Map(
 
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
-/** Words that point at the document itself ("according to the article on …", "in the Reuters piece"), not at what is asked. */
-const DOCUMENT_WORDS = new Set(terms('article articles piece pieces story stories according writeup coverage'));
+/**
+ * Words that point at the document itself ("according to …", "in the Reuters piece"), not at what
+ * is asked. Not "article": the articles quote articles ("Xi wrote in a Nhan Dan article").
+ */
+const DOCUMENT_WORDS = new Set(terms('piece pieces story stories according writeup coverage'));
 
 /** The focus words that name the thing asked for: not names ("which Chinese airline" → airline), not type nouns ("which country") or answer types ("what year"). */
 export function askedThingTerms(question: string, lexicon: Pick<Lexicon, 'isName'>): string[] {
