@@ -14,7 +14,7 @@ const USAGE = `usage:
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
   npm run eval [-- --explain] [--questions FILE]
-                                         score the public question set (set B: test/eval/questions-b.jsonl)`;
+                                         score the public question set (sets B, C: test/eval/questions-b.jsonl, -c.jsonl)`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
