@@ -178,7 +178,7 @@ export function expectedAnswerType(question: string): AnswerType {
   if (lead?.[1]) return 'name';
   // "What did Vietnam put duties on?" asks for a thing: "what" is the object of the verb.
   const asksForObject = /^\W*(?:what|which)\s+(?:did|does|do|has|have|had|will|would|can|could|should)\b/.test(text);
-  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (?:\w+ )?(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
+  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (?:[\w-]+ ){0,3}(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
   if (!asksForObject && /\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
   if (/\b(what|which) years?\b/.test(text)) return 'year';
   if (/\bwhen\b|\b(what|which) (dates?|days?|months?)\b|\byear\b.*\?$/.test(text)) return 'time';

@@ -174,6 +174,7 @@ describe('question analysis', () => {
     expect(expectedAnswerType('in the dalian talks, what year was the visit?')).toBe('year');
     expect(expectedAnswerType('us tariff on cambodia?')).toBe('number');
     expect(expectedAnswerType('what tariff rate is Washington threatening?')).toBe('number');
+    expect(expectedAnswerType('What anti-dumping duty rate did Vietnam impose on Chinese steel?')).toBe('number');
     // "what" as the object of the verb asks for a thing, though duties are figures.
     expect(expectedAnswerType('What did Vietnam slap anti-dumping duties on recently?')).toBe(null);
   });
