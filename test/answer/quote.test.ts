@@ -244,6 +244,7 @@ describe('what a "where" question is answered by', () => {
     const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Chinh', 'Li', 'Qiang']), DEFAULT_QUOTE_SETTINGS);
     expect(features(lead).cue).toBe(false);
     expect(features(answer).cue).toBe(true);
+    expect(features('They had another military skirmish in the Spratly Islands in 1988.').cue).toBe(true);
     expect(selectQuotes(ask, candidates, lexicon(['Chinh', 'Li', 'Qiang'])).quotes[0]?.text).toBe(answer);
   });
 
