@@ -43,6 +43,9 @@ const REVIEWED = {
     '002_21a587edf0f19edc.txt':
       'loose hit on "Phạm Minh Chính" in the Dalian dateline sentence (customs and border gates); 002 never mentions the Kunming railway',
   },
+  'd-a36': {
+    '000_7bb7f1e19a806c78.txt': 'loose hit on "may" (the verb: "concessions … may also irritate Beijing"), not the month of the survey ship',
+  },
   'c-a36': {
     '000_7bb7f1e19a806c78.txt': 'loose hit on "may" (the verb: "concessions … may also irritate Beijing"), not the month of the survey ship',
   },
