@@ -174,11 +174,11 @@ export function expectedAnswerType(question: string): AnswerType {
   const lead = /\b(who|whom|whose|where|when|why)\b|\b(?:what|which|how)\b/.exec(text);
   if (lead?.[1] === 'when') return 'time';
   if (lead?.[1] === 'why') return null;
-  if (lead?.[1] === 'where') return 'place';
+  if (lead?.[1] === 'where' || /^\W*(?:in|at|near|from|to)\s+(?:which|what)\s+(?:city|town|country|province|region|state|port|place|area|district)\b/.test(text)) return 'place';
   if (lead?.[1]) return 'name';
   // "What did Vietnam put duties on?" asks for a thing: "what" is the object of the verb.
   const asksForObject = /^\W*(?:what|which)\s+(?:did|does|do|has|have|had|will|would|can|could|should)\b/.test(text);
-  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b|\bwhat (?:[\w-]+ ){0,3}(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
+  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b(?=\s*(?:of|for|to|is|was|\?|$))|\bwhat (?:[\w-]+ ){0,3}(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
   if (!asksForObject && /\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
   if (/\b(what|which) years?\b/.test(text)) return 'year';
   if (/\bwhen\b|\b(what|which) (dates?|days?|months?)\b|\byear\b.*\?$/.test(text)) return 'time';
@@ -204,8 +204,9 @@ export function focusTerms(question: string): string[] {
     }
     return phrase.slice(-1);
   }
-  // "what is the goal of …" → "goal": skip the verb and article between the question word and the noun.
-  const match = /\b(?:which|what|how many|how much)(?:\s*['’]s\s+|\s+(?:(?:is|are|was|were)\s+)?)(?:(?:the|a|an)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
+  // "what is the goal of …" → "goal": skip the verb and article between the question word and the noun,
+  // and a count ("which two farm products" → farm, products).
+  const match = /\b(?:which|what|how many|how much)(?:\s*['’]s\s+|\s+(?:(?:is|are|was|were)\s+)?)(?:(?:the|a|an)\s+)?(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
   if (!match?.[1]) return [];
   const found: string[] = [];
   for (const word of match[1].trim().split(/\s+/).slice(0, 3)) {

@@ -175,6 +175,11 @@ describe('question analysis', () => {
     expect(expectedAnswerType('us tariff on cambodia?')).toBe('number');
     expect(expectedAnswerType('what tariff rate is Washington threatening?')).toBe('number');
     expect(expectedAnswerType('What anti-dumping duty rate did Vietnam impose on Chinese steel?')).toBe('number');
+    // A measure noun asks for a number only as the thing asked: not "which budget airline".
+    expect(expectedAnswerType('What is the budget of the railway upgrade?')).toBe('number');
+    expect(expectedAnswerType('which budget vietnamese airline is in the COMAC jet talks')).toBe('name');
+    expect(expectedAnswerType('In which city did the two premiers hold their talks?')).toBe('place');
+    expect(expectedAnswerType('In which month was the survey ship accused?')).toBe('time');
     // "what" as the object of the verb asks for a thing, though duties are figures.
     expect(expectedAnswerType('What did Vietnam slap anti-dumping duties on recently?')).toBe(null);
   });
@@ -188,6 +193,8 @@ describe('question analysis', () => {
     expect(focusTerms('who is To Lam')).toEqual([]);
     expect(focusTerms('what is the point of the rail links')).toEqual(terms('point'));
     expect(focusTerms("what's the goal of the plan")).toEqual(terms('goal'));
+    // A count is not the thing asked for.
+    expect(focusTerms('Which two Vietnamese farm products did Chinh ask for')).toEqual(terms('Vietnamese farm products'));
     expect(focusTerms("Who's the Chinese premier who met Vietnam's PM?")).toEqual(terms('premier'));
   });
 
