@@ -221,6 +221,8 @@ export function focusTerms(question: string): string[] {
 const DATELINE = /^\s*\p{Lu}[\p{L}.'’ -]{1,40}(?:,\s*\p{Lu}[\p{L}.'’ -]{1,40})?\s*(?::|\([^)]{1,40}\)\s*[-–—])\s+/u;
 /** A capitalised word after a preposition of place. */
 const PLACE_NAME = /\b(?:in|at|near|from|to|into|inside|outside|across|visiting)\s+(?:the\s+)?(\p{Lu}[\p{L}’'-]+)/gu;
+/** "April 15 to 18", "15 April", "Dec. 12-14": days of a month. */
+const DAYS_OF_MONTH = /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:\s*(?:to|-|–|and)\s*\d{1,2})?\b|\b\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b/g;
 const YEAR = /\b(?:1[89]|20)\d{2}\b/g;
 const MONTH_OR_DAY = /\b(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
 /** Time said relatively: "the day before Xi arrived", "two months ago", "last week". */
@@ -241,8 +243,9 @@ function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>):
   switch (type) {
     case 'number':
       // Whole numbers only: "C909" in the question is not a new number "909".
-      // Nor is a year a count: "how many soldiers died in 1988?" is not answered by "… in 1974".
-      return (sentence.match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some((found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found)) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
+      // Nor is a year or a day of the month a count: "how many soldiers died in 1988?" is not
+      // answered by "… in 1974", nor "how long since his last trip?" by "from April 15 to 18".
+      return (sentence.replace(DAYS_OF_MONTH, ' ').match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some((found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found)) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
     case 'year':
       return (sentence.match(YEAR) ?? []).some(isNew);
     case 'time':

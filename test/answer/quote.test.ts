@@ -226,6 +226,13 @@ describe('what a "how many" question is answered by', () => {
     expect(features('They fought a brief war in 1974 and had another skirmish in 1988.').cue).toBe(false);
     expect(features('The 1988 skirmish killed 64 soldiers.').cue).toBe(true);
   });
+
+  it('a duration, not the days of a month', () => {
+    const ask = question("How long had it been since Xi's previous trip to Malaysia?");
+    const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Xi', 'Malaysia']), DEFAULT_QUOTE_SETTINGS);
+    expect(features('Xi will visit Malaysia and Cambodia from April 15 to 18.').cue).toBe(false);
+    expect(features('He last visited Cambodia and Malaysia nine and 12 years ago.').cue).toBe(true);
+  });
 });
 
 describe('what a "which" question is answered by', () => {
