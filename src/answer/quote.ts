@@ -208,6 +208,8 @@ export function focusTerms(question: string): string[] {
   // and a count ("which two farm products" → farm, products).
   const match = /\b(?:which|what|how many|how much)(?:\s*['’]s\s+|\s+(?:(?:is|are|was|were)\s+)?)(?:(?:the|a|an)\s+)?(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
   if (!match?.[1]) return [];
+  // "what is Vietnam going to use": after "is", a name is the subject, not the thing asked.
+  if (/^\W*(?:[Ww]hat|[Ww]hich)\s+(?:is|are|was|were)\s+\p{Lu}/u.test(match[0])) return [];
   const found: string[] = [];
   for (const word of match[1].trim().split(/\s+/).slice(0, 3)) {
     const wordTerms = terms(word);

@@ -193,6 +193,8 @@ describe('question analysis', () => {
     expect(focusTerms('who is To Lam')).toEqual([]);
     expect(focusTerms('what is the point of the rail links')).toEqual(terms('point'));
     expect(focusTerms("what's the goal of the plan")).toEqual(terms('goal'));
+    // After "what is", a name is the subject ("what is Vietnam going to use"), not the thing asked.
+    expect(focusTerms('What is Vietnam going to use from China to modernise its rail network?')).toEqual([]);
     // A count is not the thing asked for.
     expect(focusTerms('Which two Vietnamese farm products did Chinh ask for')).toEqual(terms('Vietnamese farm products'));
     expect(focusTerms("Who's the Chinese premier who met Vietnam's PM?")).toEqual(terms('premier'));
