@@ -11,9 +11,9 @@ type Floors = Omit<EvalReport, 'answerable' | 'unanswerable' | 'latency'>;
 /**
  * Floors on the evaluation sets, a few points under the figures in README.md so that a real
  * regression fails the build while a one-question wobble does not. Never a timing.
- * Set A is the public set; B, C and D were written by people who saw only the seeds, never the
- * engine: B before the fourth ranking pass, C during it, D (heavier paraphrase) at its end
- * (README, "Answer quality").
+ * Set A is the public set; B to E were written by people who saw only the seeds, never the
+ * engine: B before the fourth ranking pass, C and D during it, E (strict paraphrase) after it,
+ * never tuned on (README, "Answer quality").
  */
 const SETS: readonly { name: string; file: string; floors: Floors }[] = [
   {
@@ -34,7 +34,12 @@ const SETS: readonly { name: string; file: string; floors: Floors }[] = [
   {
     name: 'evaluation set D',
     file: 'test/eval/questions-d.jsonl',
-    floors: { hitAt1: 0.76, hitAt3: 0.8, firstQuoteHolds: 0.56, citationAccuracy: 0.7, answeredRate: 0.84, abstainRate: 0.35 },
+    floors: { hitAt1: 0.76, hitAt3: 0.8, firstQuoteHolds: 0.64, citationAccuracy: 0.72, answeredRate: 0.84, abstainRate: 0.35 },
+  },
+  {
+    name: 'evaluation set E',
+    file: 'test/eval/questions-e.jsonl',
+    floors: { hitAt1: 0.74, hitAt3: 0.88, firstQuoteHolds: 0.54, citationAccuracy: 0.74, answeredRate: 0.8, abstainRate: 0.35 },
   },
 ];
 
