@@ -14,7 +14,7 @@ const USAGE = `usage:
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
   npm run eval [-- --explain] [--questions FILE]
-                                         score the public question set (sets B, C: test/eval/questions-b.jsonl, -c.jsonl)`;
+                                         score the public question set (sets B-E: test/eval/questions-b.jsonl … -e.jsonl)`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
