@@ -221,6 +221,12 @@ export function focusTerms(question: string): string[] {
 
 /** A wire-story dateline opening a lead sentence: "HANOI: ", "Dalian, The Gulf Observer: ", "BEIJING (Reuters) - ". */
 const DATELINE = /^\s*\p{Lu}[\p{L}.'’ -]{1,40}(?:,\s*\p{Lu}[\p{L}.'’ -]{1,40})?\s*(?::|\([^)]{1,40}\)\s*[-–—])\s+/u;
+/** A cheap test before the dateline pattern: a colon or parenthesis near the start. */
+function mayHaveDateline(sentence: string): boolean {
+  const colon = sentence.indexOf(':');
+  const parenthesis = sentence.indexOf('(');
+  return (colon > 0 && colon < 90) || (parenthesis > 0 && parenthesis < 90);
+}
 /** A capitalised word after a preposition of place. */
 const PLACE_NAME = /\b(?:in|at|near|from|to|into|inside|outside|across|visiting)\s+(?:the\s+)?(\p{Lu}[\p{L}’'-]+)/gu;
 /** "April 15 to 18", "15 April", "Dec. 12-14": days of a month. */
@@ -247,7 +253,7 @@ function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>):
       // Whole numbers only: "C909" in the question is not a new number "909".
       // Nor is a year or a day of the month a count: "how many soldiers died in 1988?" is not
       // answered by "… in 1974", nor "how long since his last trip?" by "from April 15 to 18".
-      return (sentence.replace(DAYS_OF_MONTH, ' ').match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some((found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found)) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
+      return ((/\d/.test(sentence) ? sentence.replace(DAYS_OF_MONTH, ' ') : sentence).match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some((found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found)) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
     case 'year':
       return (sentence.match(YEAR) ?? []).some(isNew);
     case 'time':
@@ -257,7 +263,7 @@ function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>):
       // A capitalised word after the first one, not in the question: a person, place or organisation;
       // for "where", one after a preposition of place ("talks in Dalian City", not "Prime Minister Chính of Vietnam").
       // Not the dateline's: "Dalian, The Gulf Observer: …" says where it was filed, not where the talks were.
-      const body = sentence.replace(DATELINE, '').slice(1);
+      const body = (mayHaveDateline(sentence) ? sentence.replace(DATELINE, '') : sentence).slice(1);
       const names = type === 'place' ? [...body.matchAll(PLACE_NAME)].map((match) => match[1] ?? '') : (body.match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []);
       return names.some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
     }
