@@ -35,6 +35,9 @@ const UNANSWERABLE_KEYS = new Set(['id', 'question', 'kind']);
  * Shape: { [questionId]: { [seedFile]: 'why this file is not a source' } }.
  */
 const REVIEWED = {
+  'f-a41': {
+    '000_7bb7f1e19a806c78.txt': 'loose hit on "may" (the modal verb): 000 never dates the research ship\'s intrusion',
+  },
   a37: {
     '004_f87e3345d6d88ebb.txt':
       'loose hit on "Pham Minh Chinh" (no diacritics): 004 is about his earlier push for the Kunming–Haiphong railway and never mentions the Dalian talks with Li Qiang',
