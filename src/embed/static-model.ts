@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
-import { DEFAULT_MODEL } from '../config.js';
+import { STATIC_MODEL } from '../config.js';
 import type { Logger } from '../log.js';
 
 const { onnx } = onnxProto;
@@ -118,7 +118,7 @@ export async function corpusWords(folder: string): Promise<string[]> {
 
 /** The folder of the default model inside `modelCacheDir`. */
 export function staticModelFolder(modelCacheDir: string): string {
-  return path.join(modelCacheDir, ...DEFAULT_MODEL.split('/'));
+  return path.join(modelCacheDir, ...STATIC_MODEL.split('/'));
 }
 
 function sourcePackageVersion(): string {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL } from '../../src/config.js';
+import { STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, modelRevision, type Embedder } from '../../src/embed/embedder.js';
 import { ensureStaticModel, FULL_FP32_STATIC_MODEL } from '../../src/embed/static-model.js';
 import { silentLogger } from '../../src/log.js';
@@ -26,7 +26,7 @@ describe('offline static embedding model', () => {
 
   beforeAll(async () => {
     folder = await ensureStaticModel(modelCacheDir, silentLogger);
-    embedder = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir, allowRemoteModels: false, log: silentLogger });
+    embedder = await loadEmbedder({ modelId: STATIC_MODEL, modelCacheDir, allowRemoteModels: false, log: silentLogger });
   }, 300_000);
 
   it('builds a complete model folder', () => {
@@ -43,7 +43,7 @@ describe('offline static embedding model', () => {
   });
 
   it('returns unit-length 100-dimensional vectors', async () => {
-    expect(embedder.modelId).toBe(DEFAULT_MODEL);
+    expect(embedder.modelId).toBe(STATIC_MODEL);
     expect(embedder.dimensions).toBe(100);
     const vectors = await embedder.embed(['Tariffs on imports rose sharply.', 'Hanoi', 'Café']);
     expect(vectors).toHaveLength(3);
@@ -79,7 +79,7 @@ describe('offline static embedding model', () => {
 
   it('stays close to the full fp32 model on the seed sentences', async () => {
     const fp32 = await loadEmbedder({
-      modelId: DEFAULT_MODEL,
+      modelId: STATIC_MODEL,
       modelCacheDir: fp32ModelCacheDir,
       allowRemoteModels: false,
       log: silentLogger,

