@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { isHeading } from '../corpus/metadata.js';
-import { splitSentences } from '../chunk/sentences.js';
+import { documentSentences, sentencesAround } from '../chunk/chunk.js';
 import type { Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { terms } from '../index/terms.js';
@@ -346,15 +345,19 @@ export class Engine implements AnswerEngine {
         const document = documents.get(passage.source);
         return { key, passage, spans: document ? passageSpans(document, passage.start, passage.end) : [] };
       });
-      const vectors = await this.embedder.embed(split.flatMap(({ spans }) => spans.map((span) => span.text)));
-      let next = 0;
+      // Sentences embedded at ingest are looked up; only those of an older index are embedded now.
+      const stored = snapshot.sentenceVectors;
+      const unstored = [...new Set(split.flatMap(({ spans }) => spans.map((span) => span.text)).filter((text) => !stored.get(text)))];
+      const embedded = new Map<string, Float32Array>();
+      if (unstored.length > 0) (await this.embedder.embed(unstored)).forEach((vector, index) => embedded.set(unstored[index] as string, vector));
+      const vectorOf = (text: string) => stored.get(text) ?? embedded.get(text) ?? new Float32Array(this.embedder.dimensions);
       for (const { key, passage, spans } of split) {
         const dates = dateTerms(passage.date);
         const withVectors = spans.map((span): PassageSentence => {
           const own = new Set([...cachedTerms(cache, span.text), ...dates]);
           const withPrevious = span.previous ? new Set([...own, ...cachedTerms(cache, span.previous)]) : own;
           const around = span.following ? new Set([...withPrevious, ...cachedTerms(cache, span.following)]) : withPrevious;
-          return { ...span, vector: vectors[next++] ?? new Float32Array(this.embedder.dimensions), termSets: { date: passage.date, own, withPrevious, around } };
+          return { ...span, vector: vectorOf(span.text), termSets: { date: passage.date, own, withPrevious, around } };
         });
         remember(cache.passageSentences, key, withVectors, PASSAGE_CACHE_LIMIT);
       }
@@ -510,7 +513,7 @@ function figureSentencesOf(snapshot: IndexSnapshot): FigureIndex {
     const chunksByFile = new Map<string, Chunk[]>();
     for (const chunk of snapshot.chunks) chunksByFile.set(chunk.file, [...(chunksByFile.get(chunk.file) ?? []), chunk]);
     const sentences = snapshot.documents.flatMap((document) =>
-      sentencesAround(document, 0, document.raw.length)
+      documentSentences(document)
         .filter((sentence) => distinctiveFigures(sentence.text).length > 0)
         .map((sentence) => {
           const chunk = chunksByFile.get(document.file)?.find((candidate) => candidate.start <= sentence.start && candidate.end >= sentence.end);
@@ -594,27 +597,6 @@ function documentsOf(snapshot: IndexSnapshot): Map<string, CorpusDocument> {
     documentMaps.set(snapshot, documents);
   }
   return documents;
-}
-
-/**
- * The sentences of the paragraphs overlapping [start, end), preceded by those of the paragraph
- * before (context for the first one), with document offsets. Headings are not sentences.
- */
-function sentencesAround(document: CorpusDocument, start: number, end: number) {
-  const first = document.paragraphs.findIndex((paragraph) => paragraph.end > start);
-  const after = document.paragraphs.findIndex((paragraph) => paragraph.start >= end);
-  const paragraphs = document.paragraphs.slice(Math.max(0, first - 1), after === -1 ? undefined : after);
-  return paragraphs
-    .filter((paragraph) => !isHeading(paragraph.text))
-    .flatMap((paragraph) =>
-      splitSentences(paragraph.text).map((sentence) => ({
-        paragraph: paragraph.number,
-        start: paragraph.start + sentence.start,
-        end: paragraph.start + sentence.end,
-        text: sentence.text,
-      })),
-    )
-    .filter((sentence) => sentence.end <= end);
 }
 
 export function indexDirOf(config: Config): string {

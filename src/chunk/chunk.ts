@@ -83,3 +83,29 @@ export function paragraphAt(document: Pick<CorpusDocument, 'paragraphs'>, offset
 export function embeddingText(document: Pick<CorpusDocument, 'title'>, chunk: Pick<Chunk, 'text' | 'section'>): string {
   return [document.title, chunk.section, chunk.text].filter((part) => part).join('\n');
 }
+
+/**
+ * The sentences of the paragraphs overlapping [start, end), preceded by those of the paragraph
+ * before (context for the first one), with document offsets. Headings are not sentences.
+ */
+export function sentencesAround(document: CorpusDocument, start: number, end: number) {
+  const first = document.paragraphs.findIndex((paragraph) => paragraph.end > start);
+  const after = document.paragraphs.findIndex((paragraph) => paragraph.start >= end);
+  const paragraphs = document.paragraphs.slice(Math.max(0, first - 1), after === -1 ? undefined : after);
+  return paragraphs
+    .filter((paragraph) => !isHeading(paragraph.text))
+    .flatMap((paragraph) =>
+      splitSentences(paragraph.text).map((sentence) => ({
+        paragraph: paragraph.number,
+        start: paragraph.start + sentence.start,
+        end: paragraph.start + sentence.end,
+        text: sentence.text,
+      })),
+    )
+    .filter((sentence) => sentence.end <= end);
+}
+
+/** Every sentence of a document (headings are not sentences), with document offsets. */
+export function documentSentences(document: CorpusDocument): ReturnType<typeof sentencesAround> {
+  return sentencesAround(document, 0, document.raw.length);
+}

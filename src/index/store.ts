@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../answer/types.js';
 import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
+import { SentenceVectors } from './sentence-vectors.js';
 import { Thesaurus } from './thesaurus.js';
 import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index.js';
 
@@ -19,8 +20,9 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * 4: the lexical index as typed-array sections (`lexical.bin`) instead of MiniSearch JSON lines.
  * 5: `thesaurus.json`, the WordNet relations of the corpus's words.
  * 6: index terms with British spellings made American and Porter2 stems; adjectives' pertainyms in the thesaurus.
+ * 7: `sentences.bin`, the vector of every sentence (quotes are chosen by question–sentence similarity).
  */
-export const INDEX_FORMAT_VERSION = 6;
+export const INDEX_FORMAT_VERSION = 7;
 
 const manifestSchema = z.object({
   formatVersion: z.number(),
@@ -51,6 +53,7 @@ export interface IndexSnapshot {
   readonly vectorIndex: VectorSearch;
   readonly lexicalIndex: LexicalIndex;
   readonly thesaurus: Thesaurus;
+  readonly sentenceVectors: SentenceVectors;
 }
 
 export class IndexError extends Error {
@@ -65,6 +68,7 @@ const FILES = {
   hnsw: 'vectors.hnsw',
   exact: 'vectors.exact',
   vectors: 'vectors.f32',
+  sentences: 'sentences.bin',
 } as const;
 
 /** One line of `documents.jsonl`: the document, its paragraphs and chunks as offsets into `raw`. */
@@ -149,7 +153,8 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   await writeFile(path.join(temporary, FILES.thesaurus), JSON.stringify(snapshot.thesaurus.toData()));
   await snapshot.vectorIndex.save(path.join(temporary, FILES[snapshot.vectorIndex.kind]));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
-  const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES.thesaurus, FILES[snapshot.vectorIndex.kind], FILES.vectors]);
+  await writeFile(path.join(temporary, FILES.sentences), snapshot.sentenceVectors.toBytes());
+  const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES.thesaurus, FILES[snapshot.vectorIndex.kind], FILES.vectors, FILES.sentences]);
   await writeFile(path.join(temporary, FILES.manifest), JSON.stringify({ ...snapshot.manifest, files }, null, 2));
   const retired = `${indexDir}.old-${stamp}`;
   await rename(indexDir, retired).catch((error: NodeJS.ErrnoException) => {
@@ -220,7 +225,8 @@ export async function loadIndex(indexDir: string, manifest: Manifest, ef: number
       ? await VectorIndex.load(hnswFile, dimensions, ef)
       : await ExactVectorIndex.load(path.join(indexDir, FILES.exact), dimensions);
     if (vectorIndex.size !== chunks.length) throw new Error(`${vectorIndex.size} vectors for ${chunks.length} chunks`);
-    return { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus };
+    const sentenceVectors = SentenceVectors.fromBytes(await readFile(path.join(indexDir, FILES.sentences)), dimensions);
+    return { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors };
   } catch (error) {
     throw new IndexError(`The index in ${indexDir} is damaged (${(error as Error).message}); run \`npm run ingest\` to rebuild it.`);
   }
@@ -256,6 +262,15 @@ export async function loadVectorsByHash(indexDir: string, dimensions: number): P
     // No reusable vectors: everything is embedded afresh.
   }
   return byHash;
+}
+
+/** The sentence vectors of a saved index, for reuse on rebuild (none when it has no readable file). */
+export async function loadSentenceVectors(indexDir: string, dimensions: number): Promise<SentenceVectors | null> {
+  try {
+    return SentenceVectors.fromBytes(await readFile(path.join(indexDir, FILES.sentences)), dimensions);
+  } catch {
+    return null;
+  }
 }
 
 function packVectors(vectors: readonly Float32Array[], dimensions: number): Uint8Array {

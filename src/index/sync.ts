@@ -6,9 +6,10 @@ import type { Logger } from '../log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
+import { SentenceVectors } from './sentence-vectors.js';
 import { tokenize } from './terms.js';
 import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from './thesaurus.js';
-import { checkIndexFiles, INDEX_FORMAT_VERSION, IndexError, loadIndex, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
+import { checkIndexFiles, INDEX_FORMAT_VERSION, IndexError, loadIndex, loadSentenceVectors, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
 import { DEFAULT_HNSW, EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex, VectorIndex, type HnswSettings, type VectorSearch } from './vector-index.js';
 
 /** Everything that shapes what is stored; a change in any of it means a rebuild. */
@@ -118,12 +119,14 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
     previous.model.revision === embedder.revision &&
     sameJson(previous.settings['chunker'], settings.chunker);
   const known = sameVectors ? await loadVectorsByHash(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
+  const knownSentences = sameVectors ? await loadSentenceVectors(indexDir, embedder.dimensions) : null;
   const resume = await ResumeLog.open(indexDir, vectorKey, embedder.dimensions);
   const resumed = [...resume.vectors.keys()].filter((hash) => !known.has(hash)).length;
   if (resumed > 0) log.info(`Resuming an interrupted ingest: ${resumed} documents were already embedded.`);
   for (const [hash, matrix] of resume.vectors) if (!known.has(hash)) known.set(hash, matrix);
   const { snapshot, vectors, embedded } = await buildSnapshot(documents, embedder, settings, options.ef, {
     known,
+    knownSentences,
     onEmbedded: (entries) => resume.log.append(entries),
     progress: options.progress ?? ((label, total, unit) => createProgress(label, total, unit)),
     embedGroupChunks: options.embedGroupChunks ?? EMBED_GROUP,
@@ -141,6 +144,8 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
 export interface BuildOptions {
   /** Vectors already known, by document content hash (rows in chunk order). */
   readonly known?: ReadonlyMap<string, Float32Array>;
+  /** Sentence vectors already known (those of the previous index, same model). */
+  readonly knownSentences?: SentenceVectors | null;
   /** Called after each group of documents is embedded (the resume log). */
   readonly onEmbedded?: (entries: { hash: string; matrix: Float32Array }[]) => Promise<void>;
   readonly progress?: (label: string, total: number, unit: string) => Progress;
@@ -201,6 +206,8 @@ export async function buildSnapshot(
   }
   embedProgress.finish();
   lap('embed');
+  const { vectors: sentenceVectors } = await SentenceVectors.build(documents, embedder, options.knownSentences ?? null);
+  lap('embed sentences');
 
   const chunks = perDocument.flat();
   const vectors: Float32Array[] = [];
@@ -238,7 +245,7 @@ export async function buildSnapshot(
     graphProgress.finish();
   }
   lap('vector index');
-  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus }, vectors, embedded: missingChunks };
+  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors }, vectors, embedded: missingChunks };
 }
 
 interface SeedChanges {

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { CorpusDocument } from '../answer/types.js';
+import { documentSentences } from '../chunk/chunk.js';
+import type { Embedder } from '../embed/embedder.js';
+
+/**
+ * The vector of every sentence of the corpus, by the sentence's text: embedded at ingest so that a
+ * question costs one model call (its own), and reused for sentences that did not change.
+ */
+export class SentenceVectors {
+  private constructor(
+    readonly dimensions: number,
+    private readonly byKey: Map<string, Float32Array>,
+  ) {}
+
+  static empty(dimensions: number): SentenceVectors {
+    return new SentenceVectors(dimensions, new Map());
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  /** The stored vector of a sentence, if it was embedded with this index. */
+  get(text: string): Float32Array | undefined {
+    return this.byKey.get(keyOf(text));
+  }
+
+  /**
+   * The vectors of every sentence of `documents`: those `known` has are reused, the rest embedded
+   * in one call. Returns the new set and how many sentences were embedded.
+   */
+  static async build(documents: readonly CorpusDocument[], embedder: Embedder, known: SentenceVectors | null): Promise<{ vectors: SentenceVectors; embedded: number }> {
+    const byKey = new Map<string, Float32Array>();
+    const missing = new Map<string, string>();
+    for (const document of documents) {
+      for (const sentence of documentSentences(document)) {
+        const key = keyOf(sentence.text);
+        const reused = known?.dimensions === embedder.dimensions ? known.byKey.get(key) : undefined;
+        if (reused) byKey.set(key, reused);
+        else if (!byKey.has(key)) missing.set(key, sentence.text);
+      }
+    }
+    const vectors = await embedder.embed([...missing.values()]);
+    [...missing.keys()].forEach((key, index) => byKey.set(key, vectors[index] ?? new Float32Array(embedder.dimensions)));
+    return { vectors: new SentenceVectors(embedder.dimensions, byKey), embedded: missing.size };
+  }
+
+  /** One file: a little-endian uint32 count, the 16-byte keys, then the float32 rows. */
+  toBytes(): Uint8Array {
+    const count = this.byKey.size;
+    const bytes = new Uint8Array(4 + count * KEY_BYTES + count * this.dimensions * 4);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, count, true);
+    const rows = new Float32Array(count * this.dimensions);
+    let index = 0;
+    for (const [key, vector] of this.byKey) {
+      bytes.set(Buffer.from(key, 'hex'), 4 + index * KEY_BYTES);
+      rows.set(vector, index * this.dimensions);
+      index++;
+    }
+    bytes.set(new Uint8Array(rows.buffer), 4 + count * KEY_BYTES);
+    return bytes;
+  }
+
+  static fromBytes(bytes: Uint8Array, dimensions: number): SentenceVectors {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = view.getUint32(0, true);
+    const rowsAt = 4 + count * KEY_BYTES;
+    if (bytes.byteLength !== rowsAt + count * dimensions * 4) throw new Error(`sentence vectors: ${bytes.byteLength} bytes for ${count} rows of ${dimensions}`);
+    // Copied into an aligned buffer of its own (a pooled Buffer may start at an odd offset).
+    const rows = new Float32Array(count * dimensions);
+    new Uint8Array(rows.buffer).set(bytes.subarray(rowsAt));
+    const byKey = new Map<string, Float32Array>();
+    for (let index = 0; index < count; index++) {
+      const key = Buffer.from(bytes.subarray(4 + index * KEY_BYTES, 4 + (index + 1) * KEY_BYTES)).toString('hex');
+      byKey.set(key, rows.subarray(index * dimensions, (index + 1) * dimensions));
+    }
+    return new SentenceVectors(dimensions, byKey);
+  }
+}
+
+const KEY_BYTES = 16;
+
+function keyOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, KEY_BYTES * 2);
+}
