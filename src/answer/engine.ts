@@ -6,9 +6,10 @@ import { terms } from '../index/terms.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { askedThingTerms, corroborateByFigures, dateTerms, distinctiveFigures, DEFAULT_QUOTE_SETTINGS, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
+import { askedThingTerms, corroborateByFigures, dateTerms, distinctiveFigures, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
-import { dateAffinity, DEFAULT_FUSION, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
+import { RANKING_SETTINGS } from './settings.js';
+import { dateAffinity, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
 /** How many candidates each side retrieves before fusion, and how many passages feed quote selection. */
@@ -69,6 +70,8 @@ export class Engine implements AnswerEngine {
     private readonly kindWeight: number,
     private readonly rerankShare: number,
     private readonly passagesForQuotes: number,
+    /** Below this similarity to every candidate sentence, a short message is small talk even if its words match. */
+    private readonly smallTalkSimilarity: number,
     /** The last ingest report (what loading or building the index did). */
     public lastReport: IngestReport,
   ) {}
@@ -77,13 +80,14 @@ export class Engine implements AnswerEngine {
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
     const embedder = options.embedder ?? (await embedderFor(config, log));
     const { snapshot, report } = await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load'));
+    const tuned = RANKING_SETTINGS[embedder.kind];
     const quoteSettings = {
-      ...DEFAULT_QUOTE_SETTINGS,
+      ...tuned.quote,
       ...options.quote,
       ...(config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore }),
     };
     const expansion = options.expansion === undefined ? null : options.expansion;
-    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? DEFAULT_FUSION, quoteSettings, expansion, options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION, options.kindExpansion ?? DEFAULT_KIND_EXPANSION, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, report);
+    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? tuned.fusion, quoteSettings, expansion, options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION, options.kindExpansion ?? DEFAULT_KIND_EXPANSION, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, tuned.smallTalkSimilarity, report);
     await engine.prepare(snapshot);
     return engine;
   }
@@ -96,11 +100,16 @@ export class Engine implements AnswerEngine {
   private async prepare(snapshot: IndexSnapshot): Promise<void> {
     const started = performance.now();
     snapshot.lexicalIndex.prepareTypoLookup();
-    await this.vocabularyOf(snapshot);
+    if (this.matchesWordVectors) await this.vocabularyOf(snapshot);
     corpusTermsOf(snapshot);
     documentTermsOf(snapshot);
     figureSentencesOf(snapshot);
     this.log.debug(`Corpus caches ready in ${Math.round(performance.now() - started)} ms`);
+  }
+
+  /** Whether single words are matched by their vectors (near-synonyms); only then are word vectors computed. */
+  private get matchesWordVectors(): boolean {
+    return this.expansion !== null || Math.min(this.quoteSettings.softMatchFrom, this.quoteSettings.evidenceSoftFrom) < 1;
   }
 
   builtAt(): string {
@@ -172,7 +181,7 @@ export class Engine implements AnswerEngine {
     const retrieved = await this.retrieve(normalised, this.config.searchResults, snapshot);
     const quoteStarted = performance.now();
     const sentences = await this.sentencesOf(retrieved.allPassages.slice(0, this.passagesForQuotes), snapshot);
-    const vocabulary = await this.vocabularyOf(snapshot);
+    const vocabulary = this.matchesWordVectors ? await this.vocabularyOf(snapshot) : new Map<string, Float32Array>();
     const { names, known } = corpusTermsOf(snapshot);
     const cache = cacheOf(snapshot);
     const { thesaurus } = snapshot;
@@ -191,12 +200,13 @@ export class Engine implements AnswerEngine {
     const pool = figureSentencesOf(snapshot);
     const decision = { ...selected, quotes: selected.quotes.map((quote) => corroborateByFigures(quote, normalised, pool)) };
     const passages = this.rerankShare > 0 ? this.rerank(retrieved.allPassages, decision.ranked) : retrieved.allPassages;
+    const smallTalk = isSmallTalk(trimmed, decision, names, this.smallTalkSimilarity);
     const answer: Answer = {
       question,
-      answered: decision.answered,
-      quotes: decision.quotes,
-      passages: passages.slice(0, this.config.searchResults),
-      abstainReason: decision.answered ? null : 'weak-evidence',
+      answered: decision.answered && !smallTalk,
+      quotes: smallTalk ? [] : decision.quotes,
+      passages: smallTalk ? [] : passages.slice(0, this.config.searchResults),
+      abstainReason: decision.answered ? null : smallTalk ? 'small-talk' : 'weak-evidence',
       timings: {
         embedMs: retrieved.embedMs,
         searchMs: retrieved.searchMs + (performance.now() - quoteStarted),
@@ -226,7 +236,7 @@ export class Engine implements AnswerEngine {
     // One batch: the question, then each of its words not seen before (for near-synonym matching;
     // a word's vector depends on the word alone, so it is kept for the snapshot).
     const cache = cacheOf(snapshot);
-    const unseen = [...new Set(words.map((word) => word.word).filter((word) => !cache.wordVectors.has(word)))];
+    const unseen = this.matchesWordVectors ? [...new Set(words.map((word) => word.word).filter((word) => !cache.wordVectors.has(word)))] : [];
     const [questionVector, ...wordVectors] = await this.embedder.embed([query, ...unseen]);
     if (!questionVector) throw new Error('The embedder returned no vector for the question.');
     unseen.forEach((word, index) => remember(cache.wordVectors, word, wordVectors[index] ?? new Float32Array(0)));
@@ -435,6 +445,21 @@ function cachedTerms(cache: SnapshotCache, text: string): string[] {
   return found;
 }
 
+
+/** Up to this many words, a message may be small talk ("hi", "ok thanks", "hello there"). */
+const SMALL_TALK_MAX_WORDS = 3;
+
+/**
+ * A few words that name nothing of the corpus and that the documents do not answer (or that no
+ * sentence comes close to in meaning: "hi" is lexically in "hi-tech") are conversation, not a
+ * question: they get the help reply, no quote and no passages.
+ */
+function isSmallTalk(message: string, decision: QuoteDecision, names: ReadonlySet<string>, closenessFloor: number): boolean {
+  const words = message.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? [];
+  if (words.length > SMALL_TALK_MAX_WORDS || terms(message).some((term) => names.has(term))) return false;
+  const closest = Math.max(0, ...decision.ranked.map((sentence) => sentence.features.similarity));
+  return !decision.answered || closest < closenessFloor;
+}
 
 /** Chat spellings of question words ("whos", "whats", "wat"): written out, so they are stop words and not topic. */
 const CHAT_FORMS: Record<string, string> = { whos: 'who is', whats: 'what is', wats: 'what is', wat: 'what', wheres: 'where is', hows: 'how is', whens: 'when is', whys: 'why is', pls: 'please', plz: 'please' };

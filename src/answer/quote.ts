@@ -63,6 +63,10 @@ export interface QuoteSettings {
   readonly coverageWeight: number;
   readonly contextWeight: number;
   readonly denseWeight: number;
+  /** Weight of the sentence's closeness in meaning to the question, relative to the closest candidate (`meaning`). */
+  readonly meaningWeight: number;
+  /** How far below the closest candidate's similarity `meaning` reaches 0. */
+  readonly meaningSpread: number;
   readonly passageWeight: number;
   readonly cueWeight: number;
   readonly focusWeight: number;
@@ -105,6 +109,8 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   coverageWeight: 0.5,
   contextWeight: 0.15,
   denseWeight: 0,
+  meaningWeight: 0,
+  meaningSpread: 0.15,
   passageWeight: 0.15,
   cueWeight: 0.05,
   focusWeight: 0.1,
@@ -132,6 +138,8 @@ export interface SentenceFeatures {
   readonly context: number;
   /** Cosine of sentence and question embeddings. */
   readonly similarity: number;
+  /** `similarity` relative to the most similar candidate: 1 for it, down to 0 at `meaningSpread` below it. */
+  readonly meaning: number;
   /** Fused score of its passage relative to the best passage. */
   readonly passage: number;
   /** The sentence has what the question asks for (a number for "how many", a date for "when"...). */
@@ -419,7 +427,7 @@ export function sentenceFeatures(
   bestPassageScore: number,
   lexicon: Lexicon,
   settings: QuoteSettings,
-): SentenceFeatures {
+): Omit<SentenceFeatures, 'meaning'> {
   // The article's date is part of what a sentence says: "in December 2023" is answered by a sentence of the 2023-12 article.
   const { own, withPrevious, around } = termSetsOf(sentence, lexicon);
   const coverage = softCoverage(question.terms, own, lexicon, settings.softMatchFrom);
@@ -503,6 +511,7 @@ export function scoreSentence(features: SentenceFeatures, settings: QuoteSetting
     settings.coverageWeight * features.coverage +
     settings.contextWeight * features.context +
     settings.denseWeight * Math.max(0, features.similarity) +
+    settings.meaningWeight * features.meaning +
     settings.passageWeight * features.passage +
     settings.cueWeight * (features.cue ? 1 : 0) +
     settings.focusWeight * features.focus
@@ -615,9 +624,12 @@ export function selectQuotes(
     if (!found) termCache.set(sentence.text, (found = new Set(termsCached(sentence.text, lexicon))));
     return found;
   };
-  const ranked: ScoredSentence[] = sentences
-    .map((sentence) => {
-      const features = sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings);
+  const featured = sentences.map((sentence) => ({ sentence, features: sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings) }));
+  // Closeness in meaning is relative: 1 for the candidate most similar to the question, 0 for one `meaningSpread` below it.
+  const bestSimilarity = Math.max(0, ...featured.map(({ features }) => features.similarity));
+  const ranked: ScoredSentence[] = featured
+    .map(({ sentence, features: own }) => {
+      const features = { ...own, meaning: Math.max(0, 1 - (bestSimilarity - own.similarity) / settings.meaningSpread) };
       return { ...sentence, features, score: scoreSentence(features, settings) };
     })
     .sort((left, right) => right.score - left.score);
@@ -713,7 +725,7 @@ export function completionOf(ranked: readonly ScoredSentence[], sentences: reado
  * ("old", "born", "passengers") must be there too, exactly or as near-synonyms. A question asking
  * for a number, date or name whose sentence has none is discounted.
  */
-export function evidenceOf(features: SentenceFeatures, settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS): number {
+export function evidenceOf(features: Pick<SentenceFeatures, 'predicate' | 'topic' | 'similarity' | 'cue' | 'wantsCue'>, settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS): number {
   const { predicate, topic, similarity, cue, wantsCue } = features;
   const evidence =
     settings.evidencePredicateWeight * predicate +

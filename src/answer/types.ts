@@ -83,8 +83,11 @@ export interface Timings {
   readonly totalMs: number;
 }
 
-/** Why a question got no quoted answer. */
-export type AbstainReason = 'empty-question' | 'weak-evidence';
+/**
+ * Why a question got no quoted answer: no words at all; a few words the documents do not answer
+ * ("hi", "thanks", "ok": a help reply, no passages); or a question the documents do not answer.
+ */
+export type AbstainReason = 'empty-question' | 'small-talk' | 'weak-evidence';
 
 export interface Answer {
   readonly question: string;

@@ -25,9 +25,16 @@ export interface Embedder {
   readonly revision: string;
   /** Length of every vector. */
   readonly dimensions: number;
+  /**
+   * `word-vectors`: a text's vector is the weighted mean of its words' (the GloVe model); a
+   * `sentence-encoder` reads the words in context. Ranking weights differ between the two.
+   */
+  readonly kind: EmbedderKind;
   /** One vector per text, in order. Empty texts (or texts without known words) give a zero vector. */
   embed(texts: readonly string[]): Promise<Float32Array[]>;
 }
+
+export type EmbedderKind = 'word-vectors' | 'sentence-encoder';
 
 /** Texts per model call: large enough to amortize the call, small enough to bound padding. */
 const BATCH_SIZE = 64;
@@ -239,13 +246,14 @@ export async function loadEmbedder(options: {
     }
     return vectors;
   };
-  const embed = isStaticModelFolder(folder) ? embedJoined : embedPadded;
+  const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
+  const embed = kind === 'word-vectors' ? embedJoined : embedPadded;
 
   const [probe] = await embed(['dimension probe']);
   const dimensions = probe?.length ?? 0;
   const revision = await modelRevision(folder);
   log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
-  return { modelId, revision, dimensions, embed };
+  return { modelId, revision, dimensions, kind, embed };
 }
 
 /** Small files (settings, build record) count by content, large ones (weights, vocabulary) by size: hashing 100 MB at every start would cost more than loading them. */

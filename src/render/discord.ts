@@ -6,6 +6,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
 import type { Answer, Citation, DocumentSummary, IngestReport, Passage } from '../answer/types.js';
+import { SMALL_TALK_REPLY } from './text.js';
 
 /** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
 export const DiscordLimits = {
@@ -201,7 +202,9 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     const lines =
       answer.abstainReason === 'empty-question'
         ? ['Please ask a question in words, e.g. `/ask question: What did Xi Jinping say about trade wars?`']
-        : ['I could not find a passage in the documents that answers this, so I will not guess.'];
+        : answer.abstainReason === 'small-talk'
+          ? [SMALL_TALK_REPLY]
+          : ['I could not find a passage in the documents that answers this, so I will not guess.'];
     if (closest.length > 0) {
       lines.push('', 'Closest passages (they may not answer the question):');
       closest.forEach((passage, index) => {

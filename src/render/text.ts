@@ -18,11 +18,15 @@ export function agreementNote(quote: { alsoIn: readonly unknown[] }): string {
 
 export const NOT_IN_SOURCES = "The sources don't say.";
 
+/** The reply to a greeting or a few words that ask nothing the documents answer. */
+export const SMALL_TALK_REPLY = 'I answer questions about the documents with quotes from them, each cited. Ask me a question, e.g. "What did Xi and To Lam sign in Hanoi?"';
+
 /** Plain-text answer for the console: quotes with [n] markers, then the sources, or an honest abstention. */
 export function renderAnswerText(answer: Answer): string {
   if (answer.abstainReason === 'empty-question') {
     return 'Please ask a question in words, e.g. "What did Xi and To Lam sign in Hanoi?"';
   }
+  if (answer.abstainReason === 'small-talk') return SMALL_TALK_REPLY;
   if (!answer.answered) {
     const closest = answer.passages.slice(0, 3).map((passage, index) => `  ${index + 1}. ${renderPassageLine(passage)}`);
     return [NOT_IN_SOURCES, ...(closest.length ? ['Closest passages:', ...closest] : [])].join('\n');

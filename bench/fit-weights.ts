@@ -1,0 +1,175 @@
+/**
+ * Fit the ranking weights of a model by cross-validation over question sets, and report the held-out sets.
+ *
+ *   node --import tsx bench/fit-weights.ts [--model local/all-minilm-l6-v2] [--tune a,b,c,d] [--report e,f]
+ *
+ * Every combination of the grid below answers every question once with abstention off; the
+ * abstention threshold is then chosen from the recorded evidence (no re-run). Cross-validation
+ * leaves one tuning set out at a time: the best grid point and threshold on the other sets are
+ * scored on the one left out. The final choice (best on all tuning sets) is scored on the report
+ * sets, which are never tuned on.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine } from '../src/answer/engine.js';
+import { RANKING_SETTINGS } from '../src/answer/settings.js';
+import { DEFAULT_MODEL, loadConfig } from '../src/config.js';
+import { loadEmbedder } from '../src/embed/embedder.js';
+import { judge, readQuestions, type EvalQuestion } from '../src/eval/evaluate.js';
+import { silentLogger } from '../src/log.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SET_FILES: Record<string, string> = {
+  a: 'test/eval/questions.jsonl',
+  ...Object.fromEntries(['b', 'c', 'd', 'e', 'f', 'g'].map((set) => [set, `test/eval/questions-${set}.jsonl`])),
+};
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: DEFAULT_MODEL },
+    tune: { type: 'string', default: 'a,b,c,d' },
+    report: { type: 'string', default: 'e,f' },
+    /** JSON: each key a list of values to try (keys as in DEFAULT_GRID). */
+    grid: { type: 'string' },
+  },
+});
+
+const DEFAULT_GRID = {
+  fusionDense: [0.3, 0.7, 1.2],
+  meaningWeight: [0, 0.1, 0.2, 0.4],
+  meaningSpread: [0.15],
+  evidenceDense: [0.3, 0.6, 1],
+  evidencePredicate: [0.5],
+  evidenceTopic: [0],
+  evidenceSoftFrom: [0.8],
+  passages: [5],
+};
+type GridPoint = { [key in keyof typeof DEFAULT_GRID]: number };
+const GRID = { ...DEFAULT_GRID, ...(values.grid ? (JSON.parse(values.grid) as Partial<typeof DEFAULT_GRID>) : {}) };
+
+/** Every combination of the grid's values. */
+function gridPoints(): GridPoint[] {
+  return Object.entries(GRID).reduce<Record<string, number>[]>(
+    (points, [key, options]) => points.flatMap((point) => options.map((value) => ({ ...point, [key]: value }))),
+    [{}],
+  ) as GridPoint[];
+}
+const THRESHOLDS = Array.from({ length: 81 }, (_, index) => index * 0.01 + 0.1);
+
+interface Outcome {
+  readonly set: string;
+  readonly answerable: boolean;
+  readonly hit1: boolean;
+  readonly hit3: boolean;
+  readonly quoteHolds: boolean;
+  readonly evidence: number;
+}
+
+interface Scores {
+  hit1: number;
+  hit3: number;
+  quote: number;
+  answered: number;
+  abstained: number;
+  objective: number;
+}
+
+/** hit@1 + 2 × first quote + abstained: a first quote holding the answer is the product. */
+function score(outcomes: readonly Outcome[], threshold: number): Scores {
+  const answerable = outcomes.filter((outcome) => outcome.answerable);
+  const unanswerable = outcomes.filter((outcome) => !outcome.answerable);
+  const share = (items: readonly Outcome[], test: (outcome: Outcome) => boolean) => (items.length ? items.filter(test).length / items.length : 0);
+  const hit1 = share(answerable, (outcome) => outcome.hit1);
+  const hit3 = share(answerable, (outcome) => outcome.hit3);
+  const quote = share(answerable, (outcome) => outcome.quoteHolds && outcome.evidence >= threshold);
+  const answered = share(answerable, (outcome) => outcome.evidence >= threshold);
+  const abstained = share(unanswerable, (outcome) => outcome.evidence < threshold);
+  return { hit1, hit3, quote, answered, abstained, objective: hit1 + 2 * quote + abstained };
+}
+
+function best(runs: readonly { point: string; outcomes: readonly Outcome[] }[], sets: ReadonlySet<string>) {
+  let found = { point: '', threshold: 0, objective: -1 };
+  for (const run of runs) {
+    const outcomes = run.outcomes.filter((outcome) => sets.has(outcome.set));
+    for (const threshold of THRESHOLDS) {
+      const { objective } = score(outcomes, threshold);
+      if (objective > found.objective) found = { point: run.point, threshold, objective };
+    }
+  }
+  return found;
+}
+
+const tuneSets = (values.tune ?? '').split(',');
+const reportSets = (values.report ?? '').split(',');
+const questions = new Map<string, EvalQuestion[]>();
+for (const set of [...tuneSets, ...reportSets]) questions.set(set, await readQuestions(path.join(ROOT, SET_FILES[set] ?? set)));
+
+const modelCacheDir = path.join(ROOT, 'embeddings/models');
+const embedder = await loadEmbedder({ modelId: values.model ?? DEFAULT_MODEL, modelCacheDir, allowRemoteModels: false, log: silentLogger });
+const config = loadConfig(
+  { CORPUS_DIR: path.join(ROOT, 'seeds'), INDEX_DIR: path.join(os.tmpdir(), `fit-weights-${embedder.modelId.replace(/\W/g, '-')}`), MODEL_DIR: modelCacheDir, LOG_LEVEL: 'silent' },
+  { baseDir: ROOT, loadDotenv: false },
+);
+
+const runs: { point: string; outcomes: Outcome[] }[] = [];
+for (const point of gridPoints()) {
+  const engine = await createEngine(config, silentLogger, {
+    embedder,
+    fusion: { ...RANKING_SETTINGS[embedder.kind].fusion, dense: point.fusionDense },
+    quote: {
+      meaningWeight: point.meaningWeight,
+      meaningSpread: point.meaningSpread,
+      evidenceDenseWeight: point.evidenceDense,
+      evidencePredicateWeight: point.evidencePredicate,
+      evidenceTopicWeight: point.evidenceTopic,
+      evidenceSoftFrom: point.evidenceSoftFrom,
+      minEvidence: 0,
+    },
+    passagesForQuotes: point.passages,
+  });
+  const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+  const outcomes: Outcome[] = [];
+  for (const [set, list] of questions) {
+    for (const question of list) {
+      const explained = await engine.explain(question.question);
+      const judged = judge(question, explained.answer, documents);
+      outcomes.push({
+        set,
+        answerable: question.kind === 'answerable',
+        hit1: judged.passageRank === 1,
+        hit3: judged.passageRank !== null && judged.passageRank <= 3,
+        quoteHolds: judged.firstQuoteHolds,
+        evidence: explained.decision?.evidence ?? 0,
+      });
+    }
+  }
+  runs.push({ point: JSON.stringify(point), outcomes });
+  process.stderr.write('.');
+}
+process.stderr.write('\n');
+
+const percent = (value: number) => (value * 100).toFixed(1).padStart(5);
+const line = (label: string, scores: Scores) =>
+  `${label.padEnd(34)} hit@1 ${percent(scores.hit1)}  hit@3 ${percent(scores.hit3)}  first quote ${percent(scores.quote)}  answered ${percent(scores.answered)}  abstained ${percent(scores.abstained)}`;
+
+console.log(`model ${embedder.modelId}; grid ${runs.length} points × ${THRESHOLDS.length} thresholds`);
+console.log('Leave one tuning set out (chosen on the others, scored on it):');
+for (const held of tuneSets) {
+  const chosen = best(runs, new Set(tuneSets.filter((set) => set !== held)));
+  const run = runs.find((candidate) => candidate.point === chosen.point);
+  console.log(line(`  ${held} ← ${chosen.point} t=${chosen.threshold.toFixed(2)}`, score(run?.outcomes.filter((outcome) => outcome.set === held) ?? [], chosen.threshold)));
+}
+if (process.env['FIT_VERBOSE']) {
+  console.log('Every grid point, first quote with abstention off:');
+  for (const { point, outcomes } of runs) {
+    const quotes = [...tuneSets, ...reportSets].map((set) => `${set} ${percent(score(outcomes.filter((outcome) => outcome.set === set), 0).quote)}`);
+    console.log(`  ${point}  ${quotes.join('  ')}`);
+  }
+}
+const chosen = best(runs, new Set(tuneSets));
+const run = runs.find((candidate) => candidate.point === chosen.point);
+console.log(`Chosen on ${tuneSets.join('+')}: ${chosen.point}, minEvidence ${chosen.threshold.toFixed(2)}`);
+for (const set of [...tuneSets, ...reportSets]) {
+  console.log(line(`  ${set}${reportSets.includes(set) ? ' (never tuned on)' : ''}`, score(run?.outcomes.filter((outcome) => outcome.set === set) ?? [], chosen.threshold)));
+}
