@@ -31,6 +31,9 @@ class CountingEmbedder implements Embedder {
   get dimensions() {
     return this.inner.dimensions;
   }
+  get kind() {
+    return this.inner.kind;
+  }
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     if (this.calls >= this.failAfterCalls) throw new Error('interrupted');
     this.calls++;
