@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CorpusDocument } from '../answer/types.js';
 import { documentSentences } from '../chunk/chunk.js';
-import type { Embedder } from '../embed/embedder.js';
 
 /**
  * The vector of every sentence of the corpus, by the sentence's text: embedded at ingest so that a
@@ -26,24 +25,31 @@ export class SentenceVectors {
     return this.byKey.get(keyOf(text));
   }
 
-  /**
-   * The vectors of every sentence of `documents`: those `known` has are reused, the rest embedded
-   * in one call. Returns the new set and how many sentences were embedded.
-   */
-  static async build(documents: readonly CorpusDocument[], embedder: Embedder, known: SentenceVectors | null): Promise<{ vectors: SentenceVectors; embedded: number }> {
-    const byKey = new Map<string, Float32Array>();
-    const missing = new Map<string, string>();
-    for (const document of documents) {
-      for (const sentence of documentSentences(document)) {
-        const key = keyOf(sentence.text);
-        const reused = known?.dimensions === embedder.dimensions ? known.byKey.get(key) : undefined;
-        if (reused) byKey.set(key, reused);
-        else if (!byKey.has(key)) missing.set(key, sentence.text);
-      }
+  /** The texts whose vectors a document needs: each of its sentences once, in order. */
+  static textsOf(document: CorpusDocument): string[] {
+    return [...new Set(documentSentences(document).map((sentence) => sentence.text))];
+  }
+
+  /** The rows of `textsOf(document)` when every one is known here, else undefined. */
+  matrixFor(document: CorpusDocument): Float32Array | undefined {
+    const texts = SentenceVectors.textsOf(document);
+    const matrix = new Float32Array(texts.length * this.dimensions);
+    for (const [row, text] of texts.entries()) {
+      const vector = this.get(text);
+      if (!vector) return undefined;
+      matrix.set(vector, row * this.dimensions);
     }
-    const vectors = await embedder.embed([...missing.values()]);
-    [...missing.keys()].forEach((key, index) => byKey.set(key, vectors[index] ?? new Float32Array(embedder.dimensions)));
-    return { vectors: new SentenceVectors(embedder.dimensions, byKey), embedded: missing.size };
+    return matrix;
+  }
+
+  /** The sentence vectors of documents from their matrices (rows as `textsOf`). */
+  static fromMatrices(documents: readonly CorpusDocument[], matrices: readonly Float32Array[], dimensions: number): SentenceVectors {
+    const byKey = new Map<string, Float32Array>();
+    documents.forEach((document, index) => {
+      const matrix = matrices[index] ?? new Float32Array(0);
+      SentenceVectors.textsOf(document).forEach((text, row) => byKey.set(keyOf(text), matrix.subarray(row * dimensions, (row + 1) * dimensions)));
+    });
+    return new SentenceVectors(dimensions, byKey);
   }
 
   /** One file: a little-endian uint32 count, the 16-byte keys, then the float32 rows. */

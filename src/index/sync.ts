@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Chunk, CorpusDocument, IngestReport } from '../answer/types.js';
 import { chunkDocument, embeddingText, type ChunkerSettings } from '../chunk/chunk.js';
 import { readCorpus } from '../corpus/read.js';
@@ -42,6 +43,11 @@ export interface SyncOptions {
   readonly exactSearchMaxChunks?: number;
 }
 
+/** The resume log's key for a document's sentence vectors (its chunks' are under the content hash itself); a hash too, as the log's records want. */
+function sentencesKey(contentHash: string): string {
+  return createHash('sha256').update(`sentences\0${contentHash}`).digest('hex');
+}
+
 /** Chunks embedded between two appends to the resume log (and two progress updates). */
 const EMBED_GROUP = 512;
 
@@ -50,6 +56,8 @@ export interface SyncResult {
   readonly report: IngestReport;
   /** Chunks embedded by this call (0 when the index was up to date). */
   readonly embedded: number;
+  /** Sentences embedded by this call (for quoting; reused by text when unchanged). */
+  readonly embeddedSentences: number;
   /** Time per stage, for the benchmark. */
   readonly stagesMs: Record<string, number>;
 }
@@ -108,7 +116,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
   }
   if (previous && staleReason === null) {
     const report = makeReport(false, 'up to date', changes, previous, started);
-    return { snapshot: null, manifest: previous, report, embedded: 0, stagesMs };
+    return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
   }
 
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
@@ -121,10 +129,10 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
   const known = sameVectors ? await loadVectorsByHash(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
   const knownSentences = sameVectors ? await loadSentenceVectors(indexDir, embedder.dimensions) : null;
   const resume = await ResumeLog.open(indexDir, vectorKey, embedder.dimensions);
-  const resumed = [...resume.vectors.keys()].filter((hash) => !known.has(hash)).length;
+  const resumed = documents.filter((document) => resume.vectors.has(document.contentHash) && !known.has(document.contentHash)).length;
   if (resumed > 0) log.info(`Resuming an interrupted ingest: ${resumed} documents were already embedded.`);
   for (const [hash, matrix] of resume.vectors) if (!known.has(hash)) known.set(hash, matrix);
-  const { snapshot, vectors, embedded } = await buildSnapshot(documents, embedder, settings, options.ef, {
+  const { snapshot, vectors, embedded, embeddedSentences } = await buildSnapshot(documents, embedder, settings, options.ef, {
     known,
     knownSentences,
     onEmbedded: (entries) => resume.log.append(entries),
@@ -137,8 +145,8 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
   lap('save');
   await resume.log.discard();
   const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started);
-  log.info(`Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) in ${Math.round(report.durationMs)} ms.`);
-  return { snapshot, manifest: snapshot.manifest, report, embedded, stagesMs };
+  log.info(`Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`);
+  return { snapshot, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs };
 }
 
 export interface BuildOptions {
@@ -162,22 +170,30 @@ export async function buildSnapshot(
   settings: IndexSettings,
   ef: number,
   options: BuildOptions = {},
-): Promise<{ snapshot: IndexSnapshot; vectors: Float32Array[]; embedded: number }> {
+): Promise<{ snapshot: IndexSnapshot; vectors: Float32Array[]; embedded: number; embeddedSentences: number }> {
   const { dimensions } = embedder;
   const progressOf = options.progress ?? (() => SILENT_PROGRESS);
   const lap = options.lap ?? (() => {});
   lap('reuse vectors');
   const perDocument = documents.map((document) => chunkDocument(document, settings.chunker));
   lap('chunk');
+  // Each document needs two matrices: its chunks' vectors (for retrieval) and its sentences' (for
+  // quoting). Both are reused by content hash, from the previous index or an interrupted ingest.
   const matrices: (Float32Array | undefined)[] = documents.map((document, index) => {
     const matrix = options.known?.get(document.contentHash);
     return matrix && matrix.length === (perDocument[index] as Chunk[]).length * dimensions ? matrix : undefined;
   });
-  const missing = documents.flatMap((_, index) => (matrices[index] ? [] : [index]));
-  const missingChunks = missing.reduce((sum, index) => sum + (perDocument[index] as Chunk[]).length, 0);
+  const sentenceTexts = documents.map((document) => SentenceVectors.textsOf(document));
+  const sentenceMatrices: (Float32Array | undefined)[] = documents.map((document, index) => {
+    const matrix = options.known?.get(sentencesKey(document.contentHash)) ?? options.knownSentences?.matrixFor(document);
+    return matrix && matrix.length === (sentenceTexts[index] as string[]).length * dimensions ? matrix : undefined;
+  });
+  const missing = documents.flatMap((_, index) => (matrices[index] && sentenceMatrices[index] ? [] : [index]));
+  const missingChunks = missing.reduce((sum, index) => sum + (matrices[index] ? 0 : (perDocument[index] as Chunk[]).length), 0);
   const embedProgress = progressOf('embedding', missingChunks, 'chunks');
   const groupSize = options.embedGroupChunks ?? EMBED_GROUP;
   let embeddedChunks = 0;
+  let embeddedSentences = 0;
   for (let cursor = 0; cursor < missing.length; ) {
     // A group of whole documents of about EMBED_GROUP chunks: embedded together, logged together.
     const group: number[] = [];
@@ -185,20 +201,29 @@ export async function buildSnapshot(
     while (cursor < missing.length && (groupChunks < groupSize || group.length === 0)) {
       const index = missing[cursor++] as number;
       group.push(index);
-      groupChunks += (perDocument[index] as Chunk[]).length;
+      groupChunks += matrices[index] ? 0 : (perDocument[index] as Chunk[]).length;
     }
     const texts = group.flatMap((index) => {
       const document = documents[index] as CorpusDocument;
-      return (perDocument[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
+      const chunkTexts = matrices[index] ? [] : (perDocument[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
+      return [...chunkTexts, ...(sentenceMatrices[index] ? [] : (sentenceTexts[index] as string[]))];
     });
     const vectors = await embedder.embed(texts);
     let row = 0;
-    const entries = group.map((index) => {
-      const count = (perDocument[index] as Chunk[]).length;
+    const takeRows = (count: number) => {
       const matrix = new Float32Array(count * dimensions);
       for (let part = 0; part < count; part++) matrix.set(vectors[row++] as Float32Array, part * dimensions);
-      matrices[index] = matrix;
-      return { hash: (documents[index] as CorpusDocument).contentHash, matrix };
+      return matrix;
+    };
+    const entries = group.flatMap((index) => {
+      const hash = (documents[index] as CorpusDocument).contentHash;
+      const embedded: { hash: string; matrix: Float32Array }[] = [];
+      if (!matrices[index]) embedded.push({ hash, matrix: (matrices[index] = takeRows((perDocument[index] as Chunk[]).length)) });
+      if (!sentenceMatrices[index]) {
+        embedded.push({ hash: sentencesKey(hash), matrix: (sentenceMatrices[index] = takeRows((sentenceTexts[index] as string[]).length)) });
+        embeddedSentences += (sentenceTexts[index] as string[]).length;
+      }
+      return embedded;
     });
     await options.onEmbedded?.(entries);
     embeddedChunks += groupChunks;
@@ -206,8 +231,7 @@ export async function buildSnapshot(
   }
   embedProgress.finish();
   lap('embed');
-  const { vectors: sentenceVectors } = await SentenceVectors.build(documents, embedder, options.knownSentences ?? null);
-  lap('embed sentences');
+  const sentenceVectors = SentenceVectors.fromMatrices(documents, sentenceMatrices as Float32Array[], dimensions);
 
   const chunks = perDocument.flat();
   const vectors: Float32Array[] = [];
@@ -245,7 +269,7 @@ export async function buildSnapshot(
     graphProgress.finish();
   }
   lap('vector index');
-  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors }, vectors, embedded: missingChunks };
+  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors }, vectors, embedded: missingChunks, embeddedSentences };
 }
 
 interface SeedChanges {

@@ -9,6 +9,8 @@ import { silentLogger } from '../../src/log.js';
 import { createProgress } from '../../src/index/progress.js';
 import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings, type SyncOptions } from '../../src/index/sync.js';
 import { ExactVectorIndex, VectorIndex, DEFAULT_HNSW } from '../../src/index/vector-index.js';
+import { SentenceVectors } from '../../src/index/sentence-vectors.js';
+import type { CorpusDocument } from '../../src/answer/types.js';
 
 const modelCacheDir = path.resolve('embeddings/models');
 const seedsDir = path.resolve('seeds');
@@ -63,6 +65,11 @@ afterEach(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
+/** How many texts the documents' sentences make (each distinct sentence of a document once). */
+function sentenceTextsOf(documents: readonly CorpusDocument[]): number {
+  return documents.reduce((sum, document) => sum + SentenceVectors.textsOf(document).length, 0);
+}
+
 function sync(embedder: Embedder, extra: Partial<SyncOptions> = {}) {
   return syncIndex({ corpusDir, indexDir, embedder, settings, ef: 64, log: silentLogger, mode: 'ingest', ...extra });
 }
@@ -90,12 +97,16 @@ describe('ingest', () => {
     await cp(path.join(corpusDir, copied), path.join(corpusDir, 'zz_copy.txt'));
 
     const counting = new CountingEmbedder(model);
-    const { snapshot, report, embedded } = await sync(counting);
+    const { snapshot, report, embedded, embeddedSentences } = await sync(counting);
     const chunksOf = (file: string) => snapshot.chunks.filter((chunk) => chunk.file === file).length;
+    const sentencesOf = (file: string) => sentenceTextsOf(snapshot.documents.filter((document) => document.file === file));
     expect(report.rebuilt).toBe(true);
     expect(report.removed).toEqual([removed]);
     expect(embedded).toBe(chunksOf(changed) + chunksOf('zz_new.txt'));
-    expect(counting.texts).toBe(embedded);
+    expect(embeddedSentences).toBe(sentencesOf(changed) + sentencesOf('zz_new.txt'));
+    expect(counting.texts).toBe(embedded + embeddedSentences);
+    // Every sentence has its vector, the copied document's reused ones included.
+    for (const document of snapshot.documents) expect(snapshot.sentenceVectors.matrixFor(document)).toBeDefined();
     expect(snapshot.chunks.some((chunk) => chunk.file === removed)).toBe(false);
     expect(snapshot.documents.some((document) => document.file === removed)).toBe(false);
     expect(snapshot.vectorIndex.size).toBe(snapshot.chunks.length);
@@ -121,9 +132,9 @@ describe('ingest', () => {
     expect(alreadyEmbedded).toBeGreaterThan(0);
 
     const resumed = new CountingEmbedder(model);
-    const { snapshot, embedded } = await sync(resumed, { embedGroupChunks: 5 });
-    expect(resumed.texts).toBe(snapshot.chunks.length - alreadyEmbedded);
-    expect(embedded).toBe(resumed.texts);
+    const { snapshot, embedded, embeddedSentences } = await sync(resumed, { embedGroupChunks: 5 });
+    expect(resumed.texts).toBe(snapshot.chunks.length + sentenceTextsOf(snapshot.documents) - alreadyEmbedded);
+    expect(embedded + embeddedSentences).toBe(resumed.texts);
     expect(existsSync(`${indexDir}.partial`)).toBe(false);
 
     // Same result as an uninterrupted build.
@@ -139,7 +150,7 @@ describe('ingest', () => {
     const counting = new CountingEmbedder(model);
     const other: IndexSettings = { ...settings, chunker: { maxChars: 300, overlap: true } };
     const { snapshot } = await syncIndex({ corpusDir, indexDir, embedder: counting, settings: other, ef: 64, log: silentLogger, mode: 'ingest' });
-    expect(counting.texts).toBe(snapshot.chunks.length);
+    expect(counting.texts).toBe(snapshot.chunks.length + sentenceTextsOf(snapshot.documents));
   });
 });
 
