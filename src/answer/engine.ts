@@ -201,12 +201,13 @@ export class Engine implements AnswerEngine {
     const decision = { ...selected, quotes: selected.quotes.map((quote) => corroborateByFigures(quote, normalised, pool)) };
     const passages = this.rerankShare > 0 ? this.rerank(retrieved.allPassages, decision.ranked) : retrieved.allPassages;
     const smallTalk = isSmallTalk(trimmed, decision, names, this.smallTalkSimilarity);
+    const answered = decision.answered && !smallTalk;
     const answer: Answer = {
       question,
-      answered: decision.answered && !smallTalk,
-      quotes: smallTalk ? [] : decision.quotes,
+      answered,
+      quotes: answered ? decision.quotes : [],
       passages: smallTalk ? [] : passages.slice(0, this.config.searchResults),
-      abstainReason: decision.answered ? null : smallTalk ? 'small-talk' : 'weak-evidence',
+      abstainReason: smallTalk ? 'small-talk' : answered ? null : 'weak-evidence',
       timings: {
         embedMs: retrieved.embedMs,
         searchMs: retrieved.searchMs + (performance.now() - quoteStarted),

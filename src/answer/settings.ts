@@ -33,6 +33,9 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       // Single words' vectors from a sentence encoder are no thesaurus: no near-synonym matching of words.
       evidenceSoftFrom: 1,
       minEvidence: 0.69,
+      // The cosine now weighs 1 in every sentence's evidence, which brings ratios closer to 1 than
+      // the word vectors' 0.3 did: a source that disagrees shows at 0.75 of the quote's evidence.
+      conflictRatio: 0.75,
     },
     // Greetings and thanks reach 0.10-0.21 with the seeds' sentences, short real questions 0.27-0.63 (docs/ranking.md).
     smallTalkSimilarity: 0.25,

@@ -66,7 +66,7 @@ describe('answers over the seeds', () => {
     expect(answer.passages[0]?.date).toBe('2023-12-12');
   });
 
-  it.each(['how do I reverse a linked list in python', 'how old is To Lam?', 'Where was Li Qiang born?', "what's the population of dalian", 'more info pls'])(
+  it.each(['how do I reverse a linked list in python', 'how old is To Lam?', 'Where was Li Qiang born?', "what's the population of dalian"])(
     'says the sources don’t say for "%s", with the closest passages',
     async (question) => {
       const answer = await engine.ask(question);
@@ -85,6 +85,12 @@ describe('answers over the seeds', () => {
       const again = await engine.ask(question);
       expect({ ...again, timings: null }).toEqual({ ...first[index], timings: null });
     }
+  });
+
+  it.each(['more info pls', 'hello', 'ok thanks'])('gives "%s" the help reply: no quote, no passages', async (message) => {
+    const answer = await engine.ask(message);
+    expect(answer).toMatchObject({ answered: false, abstainReason: 'small-talk', quotes: [], passages: [] });
+    expect(renderAnswerText(answer)).toContain('Ask me a question');
   });
 
   it('answers empty questions with a hint, not a quote', async () => {
