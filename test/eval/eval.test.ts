@@ -9,37 +9,47 @@ import { createTempProject, PROJECT_DIR, type TempProject } from '../support/tem
 type Floors = Omit<EvalReport, 'answerable' | 'unanswerable' | 'latency'>;
 
 /**
- * Floors on the evaluation sets, a few points under the figures in README.md so that a real
- * regression fails the build while a one-question wobble does not. Never a timing.
- * Set A is the public set; B to E were written by people who saw only the seeds, never the
- * engine: B before the fourth ranking pass, C and D during it, E (strict paraphrase) after it,
- * never tuned on (README, "Answer quality").
+ * Floors on the evaluation sets with the default model (all-MiniLM-L6-v2), a few points under the
+ * figures in README.md so that a real regression fails the build while a one-question wobble does
+ * not. Never a timing. Set A is the public set; B to G were written by people who saw only the
+ * seeds, never the engine: B before the fourth ranking pass, C and D during it, E after it, F and
+ * G before the sentence model (G then served as the fresh tuning set; E and F were never tuned on).
  */
 const SETS: readonly { name: string; file: string; floors: Floors }[] = [
   {
     name: 'the public evaluation set (A)',
     file: 'test/eval/questions.jsonl',
-    floors: { hitAt1: 0.89, hitAt3: 0.91, firstQuoteHolds: 0.82, citationAccuracy: 0.92, answeredRate: 0.94, abstainRate: 0.65 },
+    floors: { hitAt1: 0.89, hitAt3: 0.92, firstQuoteHolds: 0.77, citationAccuracy: 0.9, answeredRate: 0.93, abstainRate: 0.65 },
   },
   {
     name: 'evaluation set B',
     file: 'test/eval/questions-b.jsonl',
-    floors: { hitAt1: 0.86, hitAt3: 0.88, firstQuoteHolds: 0.81, citationAccuracy: 0.88, answeredRate: 0.91, abstainRate: 0.5 },
+    floors: { hitAt1: 0.91, hitAt3: 0.93, firstQuoteHolds: 0.78, citationAccuracy: 0.88, answeredRate: 0.91, abstainRate: 0.56 },
   },
   {
     name: 'evaluation set C',
     file: 'test/eval/questions-c.jsonl',
-    floors: { hitAt1: 0.84, hitAt3: 0.88, firstQuoteHolds: 0.74, citationAccuracy: 0.82, answeredRate: 0.9, abstainRate: 0.45 },
+    floors: { hitAt1: 0.84, hitAt3: 0.9, firstQuoteHolds: 0.7, citationAccuracy: 0.78, answeredRate: 0.86, abstainRate: 0.6 },
   },
   {
     name: 'evaluation set D',
     file: 'test/eval/questions-d.jsonl',
-    floors: { hitAt1: 0.76, hitAt3: 0.8, firstQuoteHolds: 0.64, citationAccuracy: 0.72, answeredRate: 0.84, abstainRate: 0.35 },
+    floors: { hitAt1: 0.8, hitAt3: 0.9, firstQuoteHolds: 0.7, citationAccuracy: 0.84, answeredRate: 0.9, abstainRate: 0.39 },
   },
   {
     name: 'evaluation set E',
     file: 'test/eval/questions-e.jsonl',
-    floors: { hitAt1: 0.74, hitAt3: 0.88, firstQuoteHolds: 0.54, citationAccuracy: 0.74, answeredRate: 0.8, abstainRate: 0.35 },
+    floors: { hitAt1: 0.82, hitAt3: 0.92, firstQuoteHolds: 0.66, citationAccuracy: 0.86, answeredRate: 0.9, abstainRate: 0.52 },
+  },
+  {
+    name: 'evaluation set F',
+    file: 'test/eval/questions-f.jsonl',
+    floors: { hitAt1: 0.85, hitAt3: 0.88, firstQuoteHolds: 0.65, citationAccuracy: 0.8, answeredRate: 0.88, abstainRate: 0.32 },
+  },
+  {
+    name: 'evaluation set G',
+    file: 'test/eval/questions-g.jsonl',
+    floors: { hitAt1: 0.8, hitAt3: 0.85, firstQuoteHolds: 0.65, citationAccuracy: 0.81, answeredRate: 0.9, abstainRate: 0.48 },
   },
 ];
 
