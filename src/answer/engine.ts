@@ -462,39 +462,16 @@ function isSmallTalk(message: string, decision: QuoteDecision, names: ReadonlySe
   return !decision.answered || closest < closenessFloor;
 }
 
-/** Chat spellings of question words ("whos", "whats", "wat"): written out, so they are stop words and not topic. */
-const CHAT_FORMS: Record<string, string> = { whos: 'who is', whats: 'what is', wats: 'what is', wat: 'what', wheres: 'where is', hows: 'how is', whens: 'when is', whys: 'why is', pls: 'please', plz: 'please' };
-
 /** Other names of the same thing, as news articles write it ("America" → "US", "PM" → "Prime Minister"). */
 const ALIASES: readonly [RegExp, string][] = [
   [/\bAmerica(?:ns?)?\b/gi, 'US United States'],
   [/\bPMs?\b/g, 'Prime Minister'],
 ];
 
-/**
- * Irregular past forms, whose stems never meet the base form's ("wrote" vs "writing"): the base
- * form is added to the question, so both the past form and the other forms match.
- */
-const IRREGULAR_VERBS: Record<string, string> = Object.fromEntries(
-  (
-    'wrote:write written:write met:meet took:take taken:take began:begin begun:begin saw:see seen:see made:make came:come went:go gone:go ' +
-    'gave:give given:give held:hold told:tell found:find led:lead sought:seek brought:bring bought:buy thought:think won:win ran:run ' +
-    'flew:fly flown:fly spoke:speak spoken:speak chose:choose chosen:choose rose:rise risen:rise fell:fall fallen:fall grew:grow grown:grow ' +
-    'knew:know known:know drew:draw drawn:draw sent:send spent:spend built:build struck:strike fought:fight taught:teach caught:catch ' +
-    'kept:keep meant:mean paid:pay sold:sell stood:stand broke:break broken:break drove:drive driven:drive shown:show ' +
-    'sat:sit lent:lend lost:lose'
-  )
-    .split(' ')
-    .map((pair) => pair.split(':') as [string, string]),
-);
-
 export function normaliseQuestion(question: string): string {
-  let text = question.replace(/\b(whos|whats|wats|wat|wheres|hows|whens|whys|pls|plz)\b/gi, (word) => CHAT_FORMS[word.toLowerCase()] ?? word);
+  let text = question;
   for (const [pattern, alias] of ALIASES) text = text.replace(pattern, (word) => `${word} ${alias}`);
-  return text.replace(/\b\p{L}+\b/gu, (word) => {
-    const base = IRREGULAR_VERBS[word.toLowerCase()];
-    return base && base !== word.toLowerCase() ? `${word} ${base}` : word;
-  });
+  return text;
 }
 
 const corpusTerms = new WeakMap<IndexSnapshot, { names: Set<string>; known: Set<string> }>();

@@ -390,25 +390,8 @@ function termsCached(text: string, lexicon: Lexicon): readonly string[] {
 /** Nouns that only say what kind of thing the answer is ("which country's vessels" → the answer is a country's name, not "country"). */
 const TYPE_NOUNS = new Set(terms('country countries city cities person people company companies place places organisation organization group nation nations'));
 
-/**
- * Nouns that frame an answer the same way ("what is the aim of …" is answered by "The goal is …"),
- * which the word vectors do not place together (purpose/goal 0.42, aim/goal 0.59): a focus word
- * of a group stands for the whole group.
- */
-const FOCUS_SYNONYMS = new Map(
-  ['goal goals aim aims purpose point objective objectives target targets intention intent', 'reason reasons cause causes motive motives'].flatMap((group) => {
-    const members = [...new Set(terms(group))];
-    return members.map((member) => [member, members] as const);
-  }),
-);
-
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
-/**
- * Words that point at the document itself ("according to …", "in the Reuters piece"), not at what
- * is asked. Not "article": the articles quote articles ("Xi wrote in a Nhan Dan article").
- */
-const DOCUMENT_WORDS = new Set(terms('piece pieces story stories according writeup coverage'));
 
 /** The focus words that name the thing asked for: not names ("which Chinese airline" → airline), not type nouns ("which country") or answer types ("what year"). */
 export function askedThingTerms(question: string, lexicon: Pick<Lexicon, 'isName'>): string[] {
@@ -432,8 +415,8 @@ export function sentenceFeatures(
   const { own, withPrevious, around } = termSetsOf(sentence, lexicon);
   const coverage = softCoverage(question.terms, own, lexicon, settings.softMatchFrom);
   const withContext = withPrevious === own ? coverage : softCoverage(question.terms, withPrevious, lexicon, settings.softMatchFrom);
-  const { predicateTerms, topicTerms, type, focus, kindFocus, given } = analyse(question, lexicon);
-  const namesKind = settings.kindMatching && kindFocus.some((term) => namesKindOf(term, sentence, question.terms, lexicon));
+  const { predicateTerms, topicTerms, type, focus, given } = analyse(question, lexicon);
+  const namesKind = settings.kindMatching && focus.some((term) => namesKindOf(term, sentence, question.terms, lexicon));
   return {
     coverage,
     context: Math.max(0, withContext - coverage),
@@ -443,7 +426,7 @@ export function sentenceFeatures(
     cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === 'place' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
     // A kind named ("frozen durian" for "which produce") says the thing asked for, as the word itself would.
-    predicate: predicateTerms.size ? softCoverage(predicateTerms, namesKind ? new Set([...around, ...kindFocus]) : around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
+    predicate: predicateTerms.size ? softCoverage(predicateTerms, namesKind ? new Set([...around, ...focus]) : around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
     wantsCue: type !== null,
     wantsFocus: focus.length > 0,
@@ -480,8 +463,6 @@ interface QuestionAnalysis {
   readonly type: AnswerType;
   /** Focus words, without names ("which Chinese airline" → airline) and type nouns ("which country"). */
   readonly focus: readonly string[];
-  /** The focus words as the question says them (not their frame synonyms: "goal" but not "target"), whose kinds may answer it. */
-  readonly kindFocus: readonly string[];
   /** What the question already says, so no answer: its terms and the nouns its adjectives pertain to. */
   readonly given: ReadonlySet<string>;
 }
@@ -492,13 +473,11 @@ const analyses = new WeakMap<QuestionView, QuestionAnalysis>();
 function analyse(question: QuestionView, lexicon: Lexicon): QuestionAnalysis {
   let found = analyses.get(question);
   if (!found) {
-    const ownFocus = askedThingTerms(question.text, lexicon);
     found = {
-      predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term) && !DOCUMENT_WORDS.has(term))),
+      predicateTerms: new Set([...question.terms].filter((term) => !isTopicTerm(term, lexicon) && !ANSWER_TYPE_WORDS.has(term))),
       topicTerms: new Set([...question.terms].filter((term) => isTopicTerm(term, lexicon))),
       type: expectedAnswerType(question.text),
-      focus: ownFocus.flatMap((term) => FOCUS_SYNONYMS.get(term) ?? [term]),
-      kindFocus: ownFocus,
+      focus: askedThingTerms(question.text, lexicon),
       given: new Set([...question.terms, ...[...question.terms].flatMap((term) => lexicon.pertainsTo?.(term) ?? [])]),
     };
     analyses.set(question, found);

@@ -63,8 +63,6 @@ describe('sentence selection', () => {
     expect(selectQuotes(ask, candidates, lexicon()).quotes[0]?.text).toBe(answer);
     // Off: the restatement scores best and is quoted.
     expect(selectQuotes(ask, candidates, lexicon(), { ...DEFAULT_QUOTE_SETTINGS, completionRatio: 2 }).quotes[0]?.text).toBe(restated);
-    // "aim" and "purpose" frame the answer as "goal" does (the word vectors do not say so).
-    expect(selectQuotes(question('what is the aim of the cross-border rail connectivity plan'), candidates, lexicon()).quotes[0]?.text).toBe(answer);
     // A sentence before the restatement never completes it.
     const before = [sentence('a.txt', null, answer, 0), sentence('a.txt', null, restated, answer.length + 1)];
     expect(selectQuotes(ask, before, lexicon()).quotes[0]?.text).toBe(restated);
@@ -269,18 +267,6 @@ describe('what a "where" question is answered by', () => {
     const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(), DEFAULT_QUOTE_SETTINGS);
     expect(features('HANOI: the deal was signed on a rainy day.').cue).toBe(false);
     expect(features('HANOI: the deal was signed by To Lam.').cue).toBe(true);
-  });
-});
-
-describe('words that point at the document', () => {
-  it('are no part of what is asked ("in the Reuters piece, what dates …")', () => {
-    const ask = question('in the reuters piece, what dates is xi in malaysia and cambodia?');
-    expect(expectedAnswerType(ask.text)).toBe('time');
-    const answer = sentence('a.txt', null, 'Xi will continue his trip by visiting Malaysia and Cambodia from April 15 to 18.');
-    const features = sentenceFeatures(ask, answer, 1, lexicon(['Reuters', 'Xi', 'Malaysia', 'Cambodia']), DEFAULT_QUOTE_SETTINGS);
-    expect(features.predicate).toBe(1);
-    expect(features.cue).toBe(true);
-    expect(selectQuotes(ask, [answer], lexicon(['Reuters', 'Xi', 'Malaysia', 'Cambodia'])).answered).toBe(true);
   });
 });
 
