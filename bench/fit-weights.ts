@@ -1,7 +1,8 @@
 /**
  * Fit the ranking weights of a model by cross-validation over question sets, and report the held-out sets.
  *
- *   node --import tsx bench/fit-weights.ts [--model local/all-minilm-l6-v2] [--tune a,b,c,d] [--report e,f]
+ *   node --import tsx bench/fit-weights.ts [--model local/all-minilm-l6-v2] [--tune a,b,c,d,g] [--report e,f]
+ *     [--grid '{"fusion.dense":[0.7,1.2]}' | --variants '{"no cue":{"quote.cueWeight":0}}']
  *
  * Every combination of the grid below answers every question once with abstention off; the
  * abstention threshold is then chosen from the recorded evidence (no re-run). Cross-validation
@@ -12,7 +13,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine } from '../src/answer/engine.js';
+import { createEngine, type EngineOptions } from '../src/answer/engine.js';
 import { RANKING_SETTINGS } from '../src/answer/settings.js';
 import { DEFAULT_MODEL, loadConfig } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/embedder.js';
@@ -28,33 +29,47 @@ const SET_FILES: Record<string, string> = {
 const { values } = parseArgs({
   options: {
     model: { type: 'string', default: DEFAULT_MODEL },
-    tune: { type: 'string', default: 'a,b,c,d' },
+    tune: { type: 'string', default: 'a,b,c,d,g' },
     report: { type: 'string', default: 'e,f' },
-    /** JSON: each key a list of values to try (keys as in DEFAULT_GRID). */
+    /** JSON: a setting path ("fusion.dense", "quote.meaningWeight", "rerank", …) → the values to try; every combination runs. */
     grid: { type: 'string' },
+    /** JSON: named variants instead of a grid, each a map of setting path → value (ablations). */
+    variants: { type: 'string' },
   },
 });
 
-const DEFAULT_GRID = {
-  fusionDense: [0.3, 0.7, 1.2],
-  meaningWeight: [0, 0.1, 0.2, 0.4],
-  meaningSpread: [0.15],
-  evidenceDense: [0.3, 0.6, 1],
-  evidencePredicate: [0.5],
-  evidenceTopic: [0],
-  evidenceSoftFrom: [0.8],
-  passages: [5],
+/** The grid of the last fit (docs/ranking.md, "Fifth pass"). */
+const DEFAULT_GRID: Record<string, number[]> = {
+  'fusion.dense': [0.7, 1.2],
+  'quote.evidenceDenseWeight': [0.6, 1],
+  'quote.evidenceTopicWeight': [0, 0.2],
 };
-type GridPoint = { [key in keyof typeof DEFAULT_GRID]: number };
-const GRID = { ...DEFAULT_GRID, ...(values.grid ? (JSON.parse(values.grid) as Partial<typeof DEFAULT_GRID>) : {}) };
 
-/** Every combination of the grid's values. */
-function gridPoints(): GridPoint[] {
-  return Object.entries(GRID).reduce<Record<string, number>[]>(
+/** Every combination of the grid's values, or the named variants. */
+function gridPoints(): { name: string; overrides: Record<string, number | boolean> }[] {
+  if (values.variants) {
+    return Object.entries(JSON.parse(values.variants) as Record<string, Record<string, number | boolean>>).map(([name, overrides]) => ({ name, overrides }));
+  }
+  const grid = values.grid ? (JSON.parse(values.grid) as Record<string, number[]>) : DEFAULT_GRID;
+  const combinations = Object.entries(grid).reduce<Record<string, number>[]>(
     (points, [key, options]) => points.flatMap((point) => options.map((value) => ({ ...point, [key]: value }))),
     [{}],
-  ) as GridPoint[];
+  );
+  return combinations.map((overrides) => ({ name: JSON.stringify(overrides), overrides }));
 }
+
+/** Engine options: the model's tuned settings with abstention off, then the overrides (by setting path). */
+function engineOptions(overrides: Record<string, number | boolean>): EngineOptions {
+  const tuned = RANKING_SETTINGS[embedder.kind];
+  const options: Record<string, unknown> = { embedder, fusion: { ...tuned.fusion }, quote: { ...tuned.quote, minEvidence: 0 } };
+  for (const [key, value] of Object.entries(overrides)) {
+    const [head = '', field] = key.split('.');
+    if (field) (options[head] as Record<string, unknown>)[field] = value;
+    else options[head] = value;
+  }
+  return options as EngineOptions;
+}
+
 const THRESHOLDS = Array.from({ length: 81 }, (_, index) => index * 0.01 + 0.1);
 
 interface Outcome {
@@ -113,21 +128,8 @@ const config = loadConfig(
 );
 
 const runs: { point: string; outcomes: Outcome[] }[] = [];
-for (const point of gridPoints()) {
-  const engine = await createEngine(config, silentLogger, {
-    embedder,
-    fusion: { ...RANKING_SETTINGS[embedder.kind].fusion, dense: point.fusionDense },
-    quote: {
-      meaningWeight: point.meaningWeight,
-      meaningSpread: point.meaningSpread,
-      evidenceDenseWeight: point.evidenceDense,
-      evidencePredicateWeight: point.evidencePredicate,
-      evidenceTopicWeight: point.evidenceTopic,
-      evidenceSoftFrom: point.evidenceSoftFrom,
-      minEvidence: 0,
-    },
-    passagesForQuotes: point.passages,
-  });
+for (const { name, overrides } of gridPoints()) {
+  const engine = await createEngine(config, silentLogger, engineOptions(overrides));
   const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
   const outcomes: Outcome[] = [];
   for (const [set, list] of questions) {
@@ -144,7 +146,7 @@ for (const point of gridPoints()) {
       });
     }
   }
-  runs.push({ point: JSON.stringify(point), outcomes });
+  runs.push({ point: name, outcomes });
   process.stderr.write('.');
 }
 process.stderr.write('\n');
@@ -160,11 +162,15 @@ for (const held of tuneSets) {
   const run = runs.find((candidate) => candidate.point === chosen.point);
   console.log(line(`  ${held} ← ${chosen.point} t=${chosen.threshold.toFixed(2)}`, score(run?.outcomes.filter((outcome) => outcome.set === held) ?? [], chosen.threshold)));
 }
-if (process.env['FIT_VERBOSE']) {
-  console.log('Every grid point, first quote with abstention off:');
-  for (const { point, outcomes } of runs) {
-    const quotes = [...tuneSets, ...reportSets].map((set) => `${set} ${percent(score(outcomes.filter((outcome) => outcome.set === set), 0).quote)}`);
-    console.log(`  ${point}  ${quotes.join('  ')}`);
+if (values.variants || process.env['FIT_VERBOSE']) {
+  console.log('Each point at its own threshold (chosen on the tuning sets): hit@1 / first quote / answered / abstained per set');
+  for (const run of runs) {
+    const own = best([run], new Set(tuneSets));
+    const sets = [...tuneSets, ...reportSets].map((set) => {
+      const scores = score(run.outcomes.filter((outcome) => outcome.set === set), own.threshold);
+      return `${set} ${[scores.hit1, scores.quote, scores.answered, scores.abstained].map((value) => (value * 100).toFixed(0)).join('/')}`;
+    });
+    console.log(`  ${run.point.padEnd(28)} t=${own.threshold.toFixed(2)}  ${sets.join('  ')}`);
   }
 }
 const chosen = best(runs, new Set(tuneSets));
