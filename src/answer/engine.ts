@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { documentSentences, sentencesAround } from '../chunk/chunk.js';
-import type { Config } from '../config.js';
+import { DEFAULT_MODEL, STATIC_MODEL, type Config } from '../config.js';
 import { loadEmbedder, type Embedder } from '../embed/embedder.js';
 import { terms } from '../index/terms.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
@@ -613,7 +613,9 @@ function embedderFor(config: Config, log: Logger): Promise<Embedder> {
 
 /** How the CLI, the bot and the benchmark build or load the index from a configuration. */
 export function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
-  return { corpusDir: config.corpusDir, indexDir: indexDirOf(config), embedder, settings: indexSettingsFrom(config), ef: config.hnswEf, log, mode };
+  // With the default model configured, the program itself switches to the fallback and back: the index follows.
+  const interchangeableModels = config.embeddingModel === DEFAULT_MODEL ? [DEFAULT_MODEL, STATIC_MODEL] : [];
+  return { corpusDir: config.corpusDir, indexDir: indexDirOf(config), embedder, settings: indexSettingsFrom(config), ef: config.hnswEf, log, mode, interchangeableModels };
 }
 
 /**

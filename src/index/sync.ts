@@ -35,6 +35,11 @@ export interface SyncOptions {
    * `ingest`: the same, but an index of another model is rebuilt with the configured one.
    */
   readonly mode: 'load' | 'ingest';
+  /**
+   * Models whose indexes replace each other without asking, even in `load` mode: the sentence
+   * model and the fallback the program switches to when it is missing (the user changed nothing).
+   */
+  readonly interchangeableModels?: readonly string[];
   /** Progress display for long stages; by default a bar on stderr for stages of 2,000+ items. */
   readonly progress?: (label: string, total: number, unit: string) => Progress;
   /** Chunks embedded between two saves of partial work (default 512). */
@@ -101,7 +106,9 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
   const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
   const changes = diffSeeds(previous?.seeds ?? {}, seeds);
 
-  if (previous && previous.model.id !== embedder.modelId && options.mode === 'load') {
+  const replaceable = options.interchangeableModels ?? [];
+  const interchangeable = previous !== null && replaceable.includes(previous.model.id) && replaceable.includes(embedder.modelId);
+  if (previous && previous.model.id !== embedder.modelId && options.mode === 'load' && !interchangeable) {
     throw new IndexError(
       `The index in ${indexDir} was built with the model "${previous.model.id}" (${previous.model.dimensions} dimensions), ` +
         `but EMBEDDING_MODEL is "${embedder.modelId}". Run \`npm run ingest\` to rebuild it with "${embedder.modelId}", ` +

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, indexDirOf, ingestCorpus, type Engine } from '../../src/answer/engine.js';
 import type { Answer, Citation, CorpusDocument } from '../../src/answer/types.js';
-import { DEFAULT_MODEL } from '../../src/config.js';
+import { DEFAULT_MODEL, STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
 import { readQuestions } from '../../src/eval/evaluate.js';
 import { silentLogger } from '../../src/log.js';
@@ -138,6 +138,25 @@ describe('the saved index', () => {
     expect(smaller.lastReport).toMatchObject({ rebuilt: true, reason: 'settings changed' });
     const back = await createEngine(project.config, silentLogger, { embedder: model });
     expect(back.lastReport.rebuilt).toBe(true);
+  });
+
+  it('swaps between the sentence model and its fallback without asking, since the user changed nothing', async () => {
+    const local = await createTempProject();
+    try {
+      await createEngine(local.config, silentLogger, { embedder: model });
+      // The sentence model went missing: the program answers with the fallback, rebuilding the index for it.
+      const fallbackModel = await loadEmbedder({ modelId: STATIC_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
+      const fallback = await createEngine(local.config, silentLogger, { embedder: fallbackModel });
+      expect(fallback.lastReport).toMatchObject({ rebuilt: true, reason: `model ${DEFAULT_MODEL} → ${STATIC_MODEL}` });
+      expect((await fallback.ask('What tariff did the US impose on Chinese goods?')).quotes[0]?.text).toContain('145%');
+      // Installed again: back to the sentence model.
+      const back = await createEngine(local.config, silentLogger, { embedder: model });
+      expect(back.lastReport).toMatchObject({ rebuilt: true, reason: `model ${STATIC_MODEL} → ${DEFAULT_MODEL}` });
+      // A model the user chose is still not swapped in silently.
+      await expect(createEngine(local.configWith({ EMBEDDING_MODEL: STATIC_MODEL }), silentLogger, { embedder: fallbackModel })).rejects.toThrow(/npm run ingest/);
+    } finally {
+      await local.cleanup();
+    }
   });
 
   it('refuses an index built by another model, naming both, and ingest rebuilds it', async () => {
