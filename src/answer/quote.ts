@@ -62,7 +62,6 @@ export interface QuoteSettings {
   /** Weights of the sentence score. */
   readonly coverageWeight: number;
   readonly contextWeight: number;
-  readonly denseWeight: number;
   /** Weight of the sentence's closeness in meaning to the question, relative to the closest candidate (`meaning`). */
   readonly meaningWeight: number;
   /** How far below the closest candidate's similarity `meaning` reaches 0. */
@@ -108,7 +107,6 @@ export interface QuoteSettings {
 export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   coverageWeight: 0.5,
   contextWeight: 0.15,
-  denseWeight: 0,
   meaningWeight: 0,
   meaningSpread: 0.15,
   passageWeight: 0.15,
@@ -489,7 +487,6 @@ export function scoreSentence(features: SentenceFeatures, settings: QuoteSetting
   return (
     settings.coverageWeight * features.coverage +
     settings.contextWeight * features.context +
-    settings.denseWeight * Math.max(0, features.similarity) +
     settings.meaningWeight * features.meaning +
     settings.passageWeight * features.passage +
     settings.cueWeight * (features.cue ? 1 : 0) +
