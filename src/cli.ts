@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, ingestCorpus, type Engine } from './answer/engine.js';
 import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
+import { MAX_QUESTION_CHARS } from './bot/question.js';
 import { answerToJson } from './render/json.js';
 import { renderAnswerText, renderPassagesText } from './render/text.js';
 import { exitOnError, loadConfigOrExit } from './startup.js';
@@ -14,7 +15,7 @@ const USAGE = `usage:
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
   npm run eval [-- --explain] [--questions FILE]
-                                         score the public question set (sets B-E: test/eval/questions-b.jsonl … -e.jsonl)`;
+                                         score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl)`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -58,6 +59,8 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'ask': {
       if (values.jsonl) return answerLines(await open('load'));
       if (!text.trim()) return usageError('ask needs a question');
+      const problem = questionProblem(text);
+      if (problem) return usageError(problem);
       const answer = await (await open('load')).ask(text);
       process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${renderAnswerText(answer)}\n`);
       return;
@@ -77,13 +80,24 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
-/** One JSON answer per input line; model and index are loaded once. Blank lines are skipped. */
+/**
+ * One JSON object per input line, carrying the line's number, so output line N answers input line N:
+ * the answer, or `{line, error}` for a line that cannot be asked (blank, too long). Model and index load once.
+ */
 async function answerLines(engine: Engine): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let number = 0;
   for await (const line of lines) {
-    if (!line.trim()) continue;
-    process.stdout.write(`${JSON.stringify(answerToJson(await engine.ask(line)))}\n`);
+    number++;
+    const problem = line.trim() ? questionProblem(line) : 'empty question';
+    const output = problem ? { line: number, error: problem } : { line: number, ...answerToJson(await engine.ask(line)) };
+    process.stdout.write(`${JSON.stringify(output)}\n`);
   }
+}
+
+/** Why a question cannot be asked (a 1 MB line would take seconds and be echoed back whole), or null. */
+function questionProblem(question: string): string | null {
+  return question.length > MAX_QUESTION_CHARS ? `question too long: ${question.length} characters, at most ${MAX_QUESTION_CHARS}` : null;
 }
 
 async function evaluate(engine: Engine, file: string, explain: boolean): Promise<void> {

@@ -33,7 +33,7 @@ const environmentSchema = z.object({
   CHUNK_OVERLAP: booleanFlag.default(true),
   SEARCH_RESULTS: positiveInteger.max(50, 'must be at most 50').default(5),
   HNSW_EF: positiveInteger.max(1000, 'must be at most 1000').default(256),
-  ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0).max(1).optional(),
+  ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
@@ -41,7 +41,7 @@ const environmentSchema = z.object({
   DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: z.url({ error: 'must be a URL such as https://discord.com/api' }).default('https://discord.com/api'),
   DISCORD_ALLOWED_CHANNELS: idList.default([]),
-  DISCORD_COOLDOWN_SECONDS: z.coerce.number({ error: 'must be a number' }).min(0).max(3600).default(5),
+  DISCORD_COOLDOWN_SECONDS: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 3600 seconds').max(3600, 'must be from 0 to 3600 seconds').default(5),
   DISCORD_ANSWER_VISIBILITY: z.enum(['public', 'private']).default('public'),
   DISCORD_MENTIONS: booleanFlag.default(true),
   DISCORD_REPLY_IN_THREAD: booleanFlag.default(false),

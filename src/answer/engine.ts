@@ -9,7 +9,7 @@ import type { Logger } from '../log.js';
 import { askedThingTerms, corroborateByFigures, dateTerms, distinctiveFigures, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
 import { RANKING_SETTINGS } from './settings.js';
-import { dateAffinity, fuseRankings, rerankPassages, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
+import { dateAffinity, fuseRankings, rerankPassages, roundScore, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
 /** How many candidates each side retrieves before fusion, and how many passages feed quote selection. */
@@ -290,12 +290,14 @@ export class Engine implements AnswerEngine {
       },
     );
     const candidates = fused.map((candidate) => ({ ...candidate, chunkId: snapshot.chunks[candidate.label]?.id ?? '?' }));
+    // Shown relative to the best passage, in [0, 1] (the fused score's weights add up to more than 1).
+    const bestScore = Math.max(1e-9, fused[0]?.score ?? 0);
     const passages: Passage[] = fused.slice(0, Math.max(limit, this.passagesForQuotes)).flatMap((candidate) => {
       const chunk = snapshot.chunks[candidate.label];
       const document = chunk && documents.get(chunk.file);
       if (!chunk || !document) return [];
       const { file: source, paragraph, id: chunkId, start, end, text } = chunk;
-      return [{ source, title: document.title, date: document.date, paragraph, chunkId, start, end, text, score: round(candidate.score) }];
+      return [{ source, title: document.title, date: document.date, paragraph, chunkId, start, end, text, score: roundScore(Math.max(0, candidate.score / bestScore)) }];
     });
     return {
       passages: passages.slice(0, limit),
@@ -630,8 +632,4 @@ export async function ingestCorpus(config: Config, log: Logger, options: Pick<En
 
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
   return Engine.create(config, log, options);
-}
-
-function round(value: number): number {
-  return Math.round(value * 10000) / 10000;
 }

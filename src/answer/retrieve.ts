@@ -98,15 +98,23 @@ export function termCoverage(questionTerms: ReadonlySet<string>, held: { has(ter
 /**
  * Second stage: reorder the first passages by how well their best sentence answers the question.
  * `share` of the new score comes from the sentence (relative to the best sentence), the rest from
- * the fused score (relative to the best passage). Passages past the first `passageScores.length` keep their order.
+ * the fused score (relative to the best passage). Passages past the first `sentenceScores.length`
+ * keep their order. Every passage gets the score it is ranked by, in [0, 1], so the scores shown
+ * go down the list (the passages after the head score their fused part only, which no head passage is under).
  */
 export function rerankPassages<P extends { score: number }>(passages: readonly P[], sentenceScores: readonly number[], share: number): P[] {
   const head = passages.slice(0, sentenceScores.length);
   const bestFused = Math.max(1e-9, ...head.map((passage) => passage.score));
   const bestSentence = Math.max(1e-9, ...sentenceScores);
+  const fusedPart = (passage: P) => (1 - share) * Math.max(0, passage.score / bestFused);
   const rescored = head
-    .map((passage, index) => ({ passage, index, score: (1 - share) * (passage.score / bestFused) + share * ((sentenceScores[index] ?? 0) / bestSentence) }))
+    .map((passage, index) => ({ passage, index, score: fusedPart(passage) + share * ((sentenceScores[index] ?? 0) / bestSentence) }))
     .sort((left, right) => right.score - left.score || left.index - right.index)
-    .map((entry) => entry.passage);
-  return [...rescored, ...passages.slice(sentenceScores.length)];
+    .map((entry) => ({ ...entry.passage, score: roundScore(entry.score) }));
+  return [...rescored, ...passages.slice(sentenceScores.length).map((passage) => ({ ...passage, score: roundScore(fusedPart(passage)) }))];
+}
+
+/** A score as shown to users: four decimals. */
+export function roundScore(value: number): number {
+  return Math.round(value * 10000) / 10000;
 }

@@ -81,12 +81,24 @@ describe('command line', () => {
     expect(() => answerJson.parse(JSON.parse(result.stdout))).not.toThrow();
   });
 
-  it('ask --jsonl answers one question per line, skipping blank lines, one JSON object per line', async () => {
-    const result = await cli(['ask', '--jsonl'], 'What US duties does Beijing face?\n\nhow to bake bread\nWho is Xiong Bo?\n');
+  it('ask --jsonl prints one JSON object per input line, numbered; a blank or over-long line gets an error object', async () => {
+    const long = 'why '.repeat(400);
+    const result = await cli(['ask', '--jsonl'], `What US duties does Beijing face?\n\nhow to bake bread\n${long}\nWho is Xiong Bo?\n`);
     expect(result.code).toBe(0);
-    const answers = result.stdout.trim().split('\n').map((line) => answerJson.parse(JSON.parse(line)));
+    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { line: number; error?: string });
+    expect(lines.map((line) => line.line)).toEqual([1, 2, 3, 4, 5]);
+    expect(lines[1]).toEqual({ line: 2, error: 'empty question' });
+    expect(lines[3]).toEqual({ line: 4, error: 'question too long: 1600 characters, at most 1000' });
+    const answers = [lines[0], lines[2], lines[4]].map((line) => answerJson.parse(line));
     expect(answers.map((answer) => answer.question)).toEqual(['What US duties does Beijing face?', 'how to bake bread', 'Who is Xiong Bo?']);
     expect(answers[1]?.answered).toBe(false);
+  });
+
+  it('ask refuses an over-long question with one line, before loading anything', async () => {
+    const result = await cli(['ask', 'x'.repeat(5000)]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^question too long: 5000 characters, at most 1000\nusage:/);
+    expect(result.stdout).toBe('');
   });
 
   it('ask prints a readable answer with sources', async () => {
@@ -100,11 +112,24 @@ describe('command line', () => {
     expect(result.stdout).toMatch(/^1\. .* \(score \d\.\d{3}\)\n {5}.+\n2\. /s);
   });
 
+  it('shows scores in [0, 1], going down the list, in search and in an answer’s passages', async () => {
+    const search = JSON.parse((await cli(['search', '--json', '--results', '10', 'Was Xi’s visit his first since 2017?'])).stdout) as { score: number }[];
+    const asked = answerJson.parse(JSON.parse((await cli(['ask', '--json', 'Was Xi’s visit his first since 2017?'])).stdout));
+    for (const scores of [search.map((passage) => passage.score), asked.passages.map((passage) => passage.score)]) {
+      expect(scores.length).toBeGreaterThan(1);
+      expect(scores).toEqual([...scores].sort((left, right) => right - left));
+      for (const score of scores) expect(score).toBeGreaterThanOrEqual(0);
+      for (const score of scores) expect(score).toBeLessThanOrEqual(1);
+    }
+  });
+
   it('invalid settings stop with one line per problem and exit code 2', async () => {
-    const result = await cli(['ask', 'anything'], '', { CHUNK_MAX_CHARS: 'lots', DISCORD_COOLDOWN_SECONDS: '-1' });
+    const result = await cli(['ask', 'anything'], '', { CHUNK_MAX_CHARS: 'lots', DISCORD_COOLDOWN_SECONDS: '-1', ANSWER_MIN_SCORE: '2' });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('config error: CHUNK_MAX_CHARS: must be a number (got "lots")');
-    expect(result.stderr).toMatch(/config error: DISCORD_COOLDOWN_SECONDS: .*\(got "-1"\)/);
+    // A number out of range says the range, not "must be a number".
+    expect(result.stderr).toContain('config error: DISCORD_COOLDOWN_SECONDS: must be from 0 to 3600 seconds (got "-1")');
+    expect(result.stderr).toContain('config error: ANSWER_MIN_SCORE: must be from 0 to 1 (got "2")');
     expect(result.stdout).toBe('');
   });
 
