@@ -40,7 +40,7 @@ export interface SeedModel {
 }
 
 export async function learnSeeds(seedsDir: string): Promise<SeedModel> {
-  const documents = await readCorpus(seedsDir);
+  const { documents } = await readCorpus(seedsDir);
   const next = new Map<string, string[]>();
   const sentencesPerParagraph: number[] = [];
   const paragraphsPerDocument: number[] = [];

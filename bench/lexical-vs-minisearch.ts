@@ -15,7 +15,7 @@ import { miniSearchReference } from './minisearch-reference.js';
 const size = Number(process.argv[2] ?? 1000);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const corpusDir = await ensureCorpus(path.join(root, 'seeds'), path.join(root, 'bench', 'corpora', `docs-${size}`), size, console.log);
-const documents = await readCorpus(corpusDir);
+const { documents } = await readCorpus(corpusDir);
 const entries: LexicalEntry[] = documents
   .flatMap((document) => chunkDocument(document, { maxChars: 900, overlap: true }).map((chunk) => ({ chunk, title: document.title })))
   .map(({ chunk, title }, label) => ({ label, text: chunk.text, title, section: chunk.section }));

@@ -52,7 +52,8 @@ async function main(argv: readonly string[]): Promise<void> {
       const changes = [`${report.added.length} added`, `${report.changed.length} changed`, `${report.removed.length} removed`].join(', ');
       process.stdout.write(
         `${report.rebuilt ? `Rebuilt the index (${report.reason})` : 'The index is up to date'}: ${report.documents} documents, ${report.chunks} chunks; ` +
-          `${changes}; model ${modelId}; ${Math.round(report.durationMs)} ms.\n`,
+          `${changes}; model ${modelId}; ${Math.round(report.durationMs)} ms.\n` +
+          report.skipped.map((entry) => `Skipped ${entry.file}: ${entry.reason}.\n`).join(''),
       );
       return;
     }

@@ -119,6 +119,8 @@ export interface IngestReport {
   readonly added: readonly string[];
   readonly changed: readonly string[];
   readonly removed: readonly string[];
+  /** Files of the corpus folder that were not read, and why (not text, a sub-folder, a broken link). */
+  readonly skipped: readonly { readonly file: string; readonly reason: string }[];
   readonly documents: number;
   readonly chunks: number;
   readonly builtAt: string;

@@ -1,37 +1,90 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusDocument } from '../answer/types.js';
 import { parseDocument } from './metadata.js';
 
 const CORPUS_EXTENSIONS = new Set(['.txt', '.md']);
 const READ_CONCURRENCY = 256;
+/** More control characters than this share of a text (tabs and line breaks aside) means it is no text. */
+const MAX_CONTROL_SHARE = 0.01;
 
 export class CorpusError extends Error {
   override name = 'CorpusError';
 }
 
-/** Read every `.txt` and `.md` file of the corpus folder (not recursive), sorted by name. */
-export async function readCorpus(corpusDir: string): Promise<CorpusDocument[]> {
+/** A file of the corpus folder that is not read, and why (shown once per file by ingest). */
+export interface SkippedFile {
+  readonly file: string;
+  readonly reason: string;
+}
+
+export interface Corpus {
+  readonly documents: CorpusDocument[];
+  readonly skipped: SkippedFile[];
+}
+
+/**
+ * The text of a file: UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark
+ * (as Windows Notepad saves it); a string saying why not for anything else (binary, other encodings).
+ */
+export function decodeText(bytes: Uint8Array): { text: string } | { reason: string } {
+  let text: string;
+  try {
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
+    else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
+    else if (bytes.includes(0)) return { reason: 'binary (it has NUL bytes), not text' };
+    else text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return { reason: 'not valid UTF-8 or UTF-16 text: save it as UTF-8' };
+  }
+  const controls = text.match(/[\u0000-\u0008\u000e-\u001f\u007f]/g)?.length ?? 0;
+  if (controls > MAX_CONTROL_SHARE * text.length) return { reason: `binary (${controls} control characters), not text` };
+  return { text };
+}
+
+/**
+ * Read every `.txt` and `.md` file of the corpus folder (not recursive; links to files are
+ * followed), sorted by name. Files that are not text, and sub-folders, are skipped with a reason.
+ */
+export async function readCorpus(corpusDir: string): Promise<Corpus> {
   let entries;
   try {
     entries = await readdir(corpusDir, { withFileTypes: true });
   } catch (error) {
     throw new CorpusError(`Cannot read the corpus folder ${corpusDir} (CORPUS_DIR): ${(error as Error).message}`);
   }
-  const files = entries
-    .filter((entry) => entry.isFile() && CORPUS_EXTENSIONS.has(path.extname(entry.name).toLowerCase()))
-    .map((entry) => entry.name)
-    .sort();
-  if (files.length === 0) {
-    throw new CorpusError(`The corpus folder ${corpusDir} (CORPUS_DIR) has no .txt or .md files.`);
+  const skipped: SkippedFile[] = [];
+  const files: string[] = [];
+  for (const entry of entries) {
+    if (entry.isDirectory()) {
+      skipped.push({ file: `${entry.name}/`, reason: 'a sub-folder: only the files directly in CORPUS_DIR are read' });
+      continue;
+    }
+    if (!CORPUS_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+    // A link counts as what it points to; a broken one is skipped with a word.
+    const isFile = entry.isSymbolicLink()
+      ? await stat(path.join(corpusDir, entry.name)).then(
+          (target) => target.isFile(),
+          () => false,
+        )
+      : entry.isFile();
+    if (isFile) files.push(entry.name);
+    else if (entry.isSymbolicLink()) skipped.push({ file: entry.name, reason: 'a link to nothing readable' });
   }
+  files.sort();
   // A bounded number of files open at once: 100,000 at a time fail with EMFILE.
   const documents: CorpusDocument[] = [];
   for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
     const batch = files.slice(start, start + READ_CONCURRENCY);
-    documents.push(
-      ...(await Promise.all(batch.map(async (file) => parseDocument(file, (await readFile(path.join(corpusDir, file), 'utf8')).replace(/^\uFEFF/, ''))))),
-    );
+    const decoded = await Promise.all(batch.map(async (file) => ({ file, result: decodeText(await readFile(path.join(corpusDir, file))) })));
+    for (const { file, result } of decoded) {
+      if ('text' in result) documents.push(parseDocument(file, result.text));
+      else skipped.push({ file, reason: result.reason });
+    }
   }
-  return documents;
+  if (documents.length === 0) {
+    const why = skipped.length ? ` (skipped: ${skipped.map((entry) => `${entry.file}: ${entry.reason}`).join('; ')})` : '';
+    throw new CorpusError(`The corpus folder ${corpusDir} (CORPUS_DIR) has no readable .txt or .md files${why}.`);
+  }
+  return { documents, skipped };
 }

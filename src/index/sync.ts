@@ -100,7 +100,8 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
     stageStart = now;
   };
   const { indexDir, embedder, settings, log } = options;
-  const documents = await readCorpus(options.corpusDir);
+  const { documents, skipped } = await readCorpus(options.corpusDir);
+  for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`);
   lap('read corpus');
   const previous = await readManifest(indexDir);
   const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
@@ -122,7 +123,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
     lap('check index files');
   }
   if (previous && staleReason === null) {
-    const report = makeReport(false, 'up to date', changes, previous, started);
+    const report = makeReport(false, 'up to date', changes, previous, started, skipped);
     return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
   }
 
@@ -151,7 +152,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
   await saveIndex(indexDir, snapshot, vectors);
   lap('save');
   await resume.log.discard();
-  const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started);
+  const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started, skipped);
   log.info(`Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`);
   return { snapshot, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs };
 }
@@ -307,11 +308,12 @@ function sameJson(left: unknown, right: unknown): boolean {
   return JSON.stringify(left) === JSON.stringify(right);
 }
 
-function makeReport(rebuilt: boolean, reason: string, changes: SeedChanges, manifest: Manifest, started: number): IngestReport {
+function makeReport(rebuilt: boolean, reason: string, changes: SeedChanges, manifest: Manifest, started: number, skipped: IngestReport['skipped']): IngestReport {
   return {
     rebuilt,
     reason,
     ...changes,
+    skipped,
     documents: Object.keys(manifest.seeds).length,
     chunks: manifest.chunks,
     builtAt: manifest.builtAt,

@@ -355,6 +355,7 @@ export function renderIngestReport(report: IngestReport): APIEmbed {
       { name: 'Changed', value: list(report.changed) },
       { name: 'Removed', value: list(report.removed) },
       { name: 'Totals', value: `${report.documents} documents, ${report.chunks} chunks · ${report.durationMs} ms` },
+      ...(report.skipped.length ? [{ name: 'Skipped', value: report.skipped.map((entry) => `\`${entry.file.replace(/`/g, "'")}\`: ${escapeInline(entry.reason)}`).join('\n') }] : []),
     ],
     footer: { text: `Built at ${report.builtAt}` },
   });

@@ -60,7 +60,7 @@ describe('chunkDocument', () => {
   });
 
   it('chunks of the seeds are exact slices of their files and cite the right paragraph', async () => {
-    for (const document of await readCorpus(SEEDS_DIR)) {
+    for (const document of (await readCorpus(SEEDS_DIR)).documents) {
       for (const chunk of chunkDocument(document, { maxChars: 900, overlap: true })) {
         expect(document.raw.slice(chunk.start, chunk.end)).toBe(chunk.text);
         expect(paragraphAt(document, chunk.start)).toBe(chunk.paragraph);

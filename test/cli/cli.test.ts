@@ -65,6 +65,18 @@ describe('command line', () => {
     expect(second.stdout).toMatch(/^The index is up to date: 5 documents/);
   });
 
+  it('ingest names every file it skips and why (one warning each), and answers from the rest', async () => {
+    await project.writeDocument('zz_program.txt', '\u007fELF\u0000\u0000\u0001binary');
+    try {
+      const result = await cli(['ingest']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/\nSkipped zz_program\.txt: binary \(it has NUL bytes\), not text\.\n$/);
+      expect(result.stderr.match(/Skipped zz_program\.txt/g)).toHaveLength(1);
+    } finally {
+      await project.removeDocument('zz_program.txt');
+    }
+  });
+
   it('ask --json prints exactly one JSON object of the documented shape', async () => {
     const result = await cli(['ask', '--json', 'What US duties does Beijing face?']);
     expect(result.code).toBe(0);

@@ -70,7 +70,7 @@ describe('titles', () => {
 
 describe('the seed corpus', () => {
   it('reads all five seeds with dates, titles and exact paragraph offsets', async () => {
-    const documents = await readCorpus(SEEDS_DIR);
+    const { documents } = await readCorpus(SEEDS_DIR);
     expect(documents.map((document) => document.file)).toEqual([
       '000_7bb7f1e19a806c78.txt',
       '001_77b7f39d73393a4f.txt',
@@ -93,6 +93,6 @@ describe('the seed corpus', () => {
   it('explains an unreadable or empty corpus folder', async () => {
     await expect(readCorpus('/nonexistent/corpus')).rejects.toThrow(CorpusError);
     await expect(readCorpus('/nonexistent/corpus')).rejects.toThrow(/CORPUS_DIR/);
-    await expect(readCorpus(path.join(SEEDS_DIR, '..', 'src', 'render'))).rejects.toThrow(/no \.txt or \.md files/);
+    await expect(readCorpus(path.join(SEEDS_DIR, '..', 'src', 'render'))).rejects.toThrow(/no readable \.txt or \.md files/);
   });
 });

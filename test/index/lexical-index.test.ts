@@ -100,7 +100,7 @@ describe('lexical index', () => {
   });
 
   it('ranks and scores the seeds exactly as MiniSearch did, for every eval question', async () => {
-    const documents = await readCorpus('seeds');
+    const { documents } = await readCorpus('seeds');
     const seedEntries: LexicalEntry[] = documents
       .flatMap((document) => chunkDocument(document, { maxChars: 900, overlap: true }).map((chunk) => ({ chunk, title: document.title })))
       .map(({ chunk, title }, label) => ({ label, text: chunk.text, title, section: chunk.section }));

@@ -190,8 +190,10 @@ describe('other views', () => {
   });
 
   it('renderIngestReport, renderHelp, describeAge, fitContent', () => {
-    const report = renderIngestReport({ rebuilt: true, reason: '1 file added', added: ['n.txt'], changed: [], removed: [], documents: 6, chunks: 80, builtAt: 'x', durationMs: 12 });
+    const report = renderIngestReport({ rebuilt: true, reason: '1 file added', added: ['n.txt'], changed: [], removed: [], skipped: [], documents: 6, chunks: 80, builtAt: 'x', durationMs: 12 });
     expect(report.fields?.map((field) => field.value)).toEqual(['`n.txt`', 'none', 'none', '6 documents, 80 chunks · 12 ms']);
+    const skipping = renderIngestReport({ rebuilt: false, reason: 'up to date', added: [], changed: [], removed: [], skipped: [{ file: 'a.bin.txt', reason: 'binary (it has NUL bytes), not text' }], documents: 6, chunks: 80, builtAt: 'x', durationMs: 3 });
+    expect(skipping.fields?.at(-1)).toEqual({ name: 'Skipped', value: '`a.bin.txt`: binary (it has NUL bytes), not text' });
     expect(renderHelp({ mentions: false, botName: 'Bot' }).description).not.toContain('Mention me');
     expect(renderHelp({ mentions: true, botName: 'Bot' }).description).toContain('`@Bot ');
     expect(describeAge('2026-01-01T11:59:30Z', now)).toBe('just now');
