@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../answer/types.js';
+import { hashContent } from '../corpus/metadata.js';
 import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { SentenceVectors } from './sentence-vectors.js';
@@ -195,6 +196,8 @@ async function readStore(indexDir: string): Promise<{ documents: CorpusDocument[
     if (!line) continue;
     const stored = JSON.parse(line) as StoredDocument;
     const { raw, file } = stored;
+    // Quotes are the product: a text edited in the index (even keeping its length) is never quoted as verbatim.
+    if (hashContent(raw) !== stored.contentHash) throw new Error(`the stored text of ${file} does not match its checksum`);
     documents.push({
       file,
       title: stored.title,
@@ -214,6 +217,8 @@ async function readStore(indexDir: string): Promise<{ documents: CorpusDocument[
 export async function loadIndex(indexDir: string, manifest: Manifest, ef: number): Promise<IndexSnapshot> {
   try {
     const { documents, chunks } = await readStore(indexDir);
+    const stray = documents.find((document) => manifest.seeds[document.file] !== document.contentHash);
+    if (stray) throw new Error(`the stored text of ${stray.file} is not the corpus file's`);
     // The manifest's settings equal the configured ones (the caller checked), so they are the ones to query with.
     const lexicalSettings = (manifest.settings['lexical'] as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
     const lexical = await readSections(path.join(indexDir, FILES.lexical));

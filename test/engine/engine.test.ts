@@ -188,6 +188,20 @@ describe('the saved index', () => {
     expect(back.lastReport.rebuilt).toBe(true);
   });
 
+  it('refuses to quote from an index whose stored text was edited, even keeping its length', async () => {
+    const local = await createTempProject();
+    try {
+      await createEngine(local.config, silentLogger, { embedder: model });
+      const file = path.join(indexDirOf(local.config), 'documents.jsonl');
+      const stored = await readFile(file, 'utf8');
+      expect(stored).toContain('145% US duties');
+      await writeFile(file, stored.replace('145% US duties', '999% US duties'));
+      await expect(createEngine(local.config, silentLogger, { embedder: model })).rejects.toThrow(/damaged \(the stored text of 000_7bb7f1e19a806c78\.txt does not match its checksum\).*npm run ingest/s);
+    } finally {
+      await local.cleanup();
+    }
+  });
+
   it('reports a damaged index with the command that fixes it', async () => {
     const local = await createTempProject();
     try {
