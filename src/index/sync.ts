@@ -5,6 +5,7 @@ import { readCorpus } from '../corpus/read.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { Logger } from '../log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
+import { IngestLock } from './ingest-lock.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
 import { SentenceVectors } from './sentence-vectors.js';
@@ -90,7 +91,8 @@ export function refreshIndex(options: SyncOptions): Promise<RefreshResult> {
 
 type RefreshResult = Omit<SyncResult, 'snapshot'> & { snapshot: IndexSnapshot | null; manifest: Manifest };
 
-async function refresh(options: SyncOptions, checkFiles: boolean): Promise<RefreshResult> {
+/** `lock`: held by this call's caller, which took it once it knew the index needs building. */
+async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLock | null = null): Promise<RefreshResult> {
   const started = performance.now();
   const stagesMs: Record<string, number> = {};
   let stageStart = started;
@@ -101,7 +103,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
   };
   const { indexDir, embedder, settings, log } = options;
   const { documents, skipped } = await readCorpus(options.corpusDir);
-  for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`);
+  const warnSkipped = () => skipped.forEach(({ file, reason }) => log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`));
   lap('read corpus');
   const previous = await readManifest(indexDir);
   const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
@@ -123,10 +125,21 @@ async function refresh(options: SyncOptions, checkFiles: boolean): Promise<Refre
     lap('check index files');
   }
   if (previous && staleReason === null) {
+    warnSkipped();
     const report = makeReport(false, 'up to date', changes, previous, started, skipped);
     return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
   }
 
+  if (!lock) {
+    // One writer at a time; whoever waited looks again, since the other may have built what is needed.
+    const held = await IngestLock.acquire(indexDir, log);
+    try {
+      return await refresh(options, checkFiles, held);
+    } finally {
+      await held.release();
+    }
+  }
+  warnSkipped();
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
   const vectorKey = { model: embedder.modelId, revision: embedder.revision, dimensions: embedder.dimensions, chunker: settings.chunker, formatVersion: INDEX_FORMAT_VERSION };
   const sameVectors =

@@ -1,4 +1,9 @@
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { IngestLock } from '../../src/index/ingest-lock.js';
+import { silentLogger } from '../../src/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
@@ -76,6 +81,34 @@ describe('command line', () => {
       await project.removeDocument('zz_program.txt');
     }
   });
+
+  it('one ingest at a time: a second waits, saying who holds the index; two at once build once; a dead owner’s lock is taken over', async () => {
+    const indexRoot = await mkdtemp(path.join(os.tmpdir(), 'lock-test-'));
+    try {
+      const held = await IngestLock.acquire(path.join(indexRoot, 'index'), silentLogger);
+      const waiting = cli(['ingest'], '', { INDEX_DIR: indexRoot });
+      await new Promise((resolve) => setTimeout(resolve, 4000));
+      await held.release();
+      const second = await waiting;
+      expect(second.code).toBe(0);
+      expect(second.stderr).toMatch(new RegExp(`Another ingest \\(pid ${process.pid} on [^,]+, since [^)]+\\) is updating the index in ${indexRoot}/index; waiting for it…`));
+      expect(second.stdout).toMatch(/^Rebuilt the index/);
+      // Two at once: one builds, the other waits and has nothing left to do.
+      await rm(path.join(indexRoot, 'index'), { recursive: true });
+      const both = await Promise.all([cli(['ingest'], '', { INDEX_DIR: indexRoot }), cli(['ingest'], '', { INDEX_DIR: indexRoot })]);
+      expect(both.map((run) => run.code)).toEqual([0, 0]);
+      expect(both.map((run) => run.stdout.split(' ')[0]).sort()).toEqual(['Rebuilt', 'The']);
+      expect(both.some((run) => run.stderr.includes('Resuming'))).toBe(false);
+      // A lock whose process is gone is taken over.
+      await rm(path.join(indexRoot, 'index'), { recursive: true });
+      await writeFile(path.join(indexRoot, 'index.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), since: '2026-01-01T00:00:00Z' }));
+      const after = await cli(['ingest'], '', { INDEX_DIR: indexRoot });
+      expect(after.code).toBe(0);
+      expect(after.stderr).toMatch(/Taking over the ingest lock .*index\.lock: its process \(pid 4206649, since 2026-01-01T00:00:00Z\) is gone/);
+    } finally {
+      await rm(indexRoot, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('ask --json prints exactly one JSON object of the documented shape', async () => {
     const result = await cli(['ask', '--json', 'What US duties does Beijing face?']);
