@@ -11,7 +11,7 @@ import { exitOnError, loadConfigOrExit } from './startup.js';
 const USAGE = `usage:
   npm run ingest                         build or refresh the index
   npm run ask -- "question"              answer a question
-  npm run ask -- --json "question"       answer as one JSON object
+  npm run --silent ask -- --json "q"    answer as one JSON object (--silent: npm's banner stays off stdout)
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
   npm run eval [-- --explain] [--questions FILE]

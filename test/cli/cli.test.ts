@@ -120,10 +120,14 @@ describe('command line', () => {
     expect(answer.quotes[0]?.text).toContain('145%');
   });
 
-  it('npm run ask -- --json keeps npm’s banner off stdout', async () => {
-    const result = await run('npm', ['run', 'ask', '--', '--json', 'Who did Xi meet in Hanoi?']);
+  it('npm run --silent ask -- --json prints only the answer on stdout, and nothing when it fails', async () => {
+    const result = await run('npm', ['run', '--silent', 'ask', '--', '--json', 'Who did Xi meet in Hanoi?']);
     expect(result.code).toBe(0);
     expect(() => answerJson.parse(JSON.parse(result.stdout))).not.toThrow();
+    const failed = await run('npm', ['run', '--silent', 'ask', '--', '--json', 'anything'], '', { CHUNK_MAX_CHARS: 'lots' });
+    expect(failed.code).toBe(2);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toContain('CHUNK_MAX_CHARS: must be a number');
   });
 
   it('ask --jsonl prints one JSON object per input line, numbered; a blank or over-long line gets an error object', async () => {
