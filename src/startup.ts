@@ -22,7 +22,7 @@ export function loadConfigOrExit(): { config: Config; log: Logger } {
 /** Known failures (bad corpus folder, model mismatch, missing model) print their message, not a stack. */
 export function exitOnError(log: Logger) {
   return (error: unknown) => {
-    const known = error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordLoginError'].includes(error.name);
+    const known = error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordSetupError'].includes(error.name);
     if (known) log.error((error as Error).message);
     else log.error('Unexpected failure', error);
     process.exit(1);

@@ -2,6 +2,7 @@
  * Wiring: the discord.js client, its intents, one error boundary per event, command
  * registration, and a graceful stop that lets in-flight replies finish.
  */
+import { explainDiscordFailure } from './discord-errors.js';
 import {
   Client,
   Events,
@@ -137,28 +138,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
  * Log in (REST base from `config.discord.apiUrl`; the gateway URL comes from that API), register
  * the commands when `config.discord.registerCommands`, and resolve once the client is ready.
  */
-/** A login failure the user can fix; main prints its message without a stack. */
-export class DiscordLoginError extends Error {
-  override name = 'DiscordLoginError';
-}
-
-/** Turn the login failures a new user meets into the setting that fixes them. */
-function explainLoginFailure(error: unknown, config: Config): unknown {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/disallowed intents|privileged intent/i.test(message) && config.discord.mentions) {
-    return new DiscordLoginError(
-      'Discord refused the Message Content intent that mention mode needs. Turn on "Message Content Intent" ' +
-        '(Developer Portal → your application → Bot → Privileged Gateway Intents), or set DISCORD_MENTIONS=false ' +
-        'to run on slash commands only.',
-      { cause: error },
-    );
-  }
-  if (/invalid token|401/i.test(message)) {
-    return new DiscordLoginError('Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot → Reset Token).', { cause: error });
-  }
-  return error;
-}
-
 export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const { config, engine, log } = options;
   const token = config.discord.token;
@@ -215,7 +194,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     );
   } catch (error) {
     await client.destroy().catch(() => undefined);
-    throw explainLoginFailure(error, config);
+    throw explainDiscordFailure(error, config);
   }
   const readyClient = client as Client<true>;
   log.info(`Discord: logged in as ${readyClient.user.username} (${readyClient.user.id})`);

@@ -57,6 +57,28 @@ describe('deploy-commands', () => {
     expect(stderr).toContain(`in server ${fake.guildId}`);
   });
 
+  it('says in one line, without a stack trace, that Discord rejected the token or cannot be reached', async () => {
+    fake.unauthorized = true;
+    try {
+      const rejected = await script('deploy-commands.ts', { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }).catch((error: { code: number; stderr: string }) => error);
+      expect(rejected).toMatchObject({ code: 1 });
+      expect((rejected as { stderr: string }).stderr.trim()).toBe('[error] Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot → Reset Token).');
+    } finally {
+      fake.unauthorized = false;
+    }
+    const closed = 'http://127.0.0.1:9/api';
+    for (const [name, environment] of [
+      ['deploy-commands.ts', {}],
+      ['../src/main.ts', { CORPUS_DIR: path.join(PROJECT_DIR, 'seeds'), INDEX_DIR: path.join(dir, 'index'), MODEL_DIR: path.join(PROJECT_DIR, 'embeddings', 'models') }],
+    ] as const) {
+      const failure = await script(name, { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: closed, ...environment }).catch((error: { code: number; stderr: string }) => error);
+      expect(failure, name).toMatchObject({ code: 1 });
+      const lines = (failure as { stderr: string }).stderr.trim().split('\n');
+      expect(lines.at(-1), name).toBe(`[error] Cannot reach Discord at ${closed} (DISCORD_API_URL): ECONNREFUSED. Check the network, or unset DISCORD_API_URL to use https://discord.com/api.`);
+      expect((failure as { stderr: string }).stderr, name).not.toMatch(/\n\s+at /);
+    }
+  }, 60_000);
+
   it('explains a missing token instead of crashing', async () => {
     const failure = await script('deploy-commands.ts', { DISCORD_API_URL: fake.apiUrl }).catch((error: { code: number; stderr: string }) => error);
     expect(failure).toMatchObject({ code: 2 });

@@ -68,6 +68,8 @@ export class FakeDiscord {
   readonly identifyPayloads: any[] = [];
   /** Like an application whose privileged intents are off in the Developer Portal: IDENTIFY with them is closed with 4014. */
   refusePrivilegedIntents = false;
+  /** Like a reset bot token: every REST request is answered 401 Unauthorized. */
+  unauthorized = false;
   /** Requests answered with 429 (not in `requests`). */
   readonly rateLimited: { method: string; path: string }[] = [];
 
@@ -181,7 +183,9 @@ export class FakeDiscord {
     };
 
     let match: RegExpMatchArray | null;
-    if (method === 'GET' && path === '/gateway/bot') {
+    if (this.unauthorized) {
+      reply(401, { message: '401: Unauthorized', code: 0 });
+    } else if (method === 'GET' && path === '/gateway/bot') {
       reply(200, {
         url: `ws://127.0.0.1:${this.port}/gateway`,
         shards: 1,
