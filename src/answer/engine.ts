@@ -167,12 +167,14 @@ export class Engine implements AnswerEngine {
     const snapshot = this.snapshot;
     const trimmed = question.trim();
     if (terms(trimmed).length === 0) {
+      // Words that ask nothing ("who are you?", "what is this") get the help reply; no words at all, a nudge.
       const answer: Answer = {
         question,
         answered: false,
         quotes: [],
         passages: [],
-        abstainReason: 'empty-question',
+        abstainReason: /\p{L}/u.test(trimmed) ? 'small-talk' : 'empty-question',
+        example: exampleQuestion(snapshot),
         timings: { embedMs: 0, searchMs: 0, totalMs: performance.now() - started },
       };
       return { answer, candidates: [], decision: null };
@@ -208,6 +210,7 @@ export class Engine implements AnswerEngine {
       quotes: answered ? decision.quotes : [],
       passages: smallTalk ? [] : passages.slice(0, this.config.searchResults),
       abstainReason: smallTalk ? 'small-talk' : answered ? null : 'weak-evidence',
+      ...(smallTalk ? { example: exampleQuestion(snapshot) } : {}),
       timings: {
         embedMs: retrieved.embedMs,
         searchMs: retrieved.searchMs + (performance.now() - quoteStarted),
@@ -448,6 +451,12 @@ function cachedTerms(cache: SnapshotCache, text: string): string[] {
   return found;
 }
 
+
+/** A question to suggest in a help reply, made from the newest document's title (the help speaks of the loaded corpus). */
+function exampleQuestion(snapshot: IndexSnapshot): string | undefined {
+  const newest = [...snapshot.documents].sort((left, right) => (right.date ?? '').localeCompare(left.date ?? ''))[0];
+  return newest ? `What does “${newest.title}” say?` : undefined;
+}
 
 /** Up to this many words, a message may be small talk ("hi", "ok thanks", "hello there"). */
 const SMALL_TALK_MAX_WORDS = 3;

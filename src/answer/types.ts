@@ -97,6 +97,8 @@ export interface Answer {
   /** Top retrieved passages, best first (shown as "closest passages" when not answered). */
   readonly passages: readonly Passage[];
   readonly abstainReason: AbstainReason | null;
+  /** With a help reply (`empty-question`, `small-talk`): a question to try, made from the loaded corpus. */
+  readonly example?: string | undefined;
   readonly timings: Timings;
 }
 

@@ -30,12 +30,12 @@ export function checkQuestion(input: string): CheckedQuestion {
     .trim();
   const words = cleaned.match(/[\p{L}\p{N}]/gu) ?? [];
   if (cleaned.length === 0) {
-    return { ok: false, reason: 'Your question is empty. Ask me something about the documents, for example: *What did Xi Jinping say about trade wars?*' };
+    return { ok: false, reason: 'Your question is empty. Ask me something about the documents (`/sources` lists them).' };
   }
   if (words.length < 2) {
     return {
       ok: false,
-      reason: 'I need a question in words (emoji, symbols or a single letter are not enough). For example: *What agreements did China and Vietnam sign?*',
+      reason: 'I need a question in words (emoji, symbols or a single letter are not enough). `/sources` lists the documents I answer from.',
     };
   }
   const shortened = cleaned.length > MAX_QUESTION_CHARS;

@@ -6,7 +6,7 @@
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
 import type { Answer, Citation, DocumentSummary, IngestReport, Passage } from '../answer/types.js';
-import { SMALL_TALK_REPLY } from './text.js';
+import { askInWordsReply, smallTalkReply } from './text.js';
 
 /** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
 export const DiscordLimits = {
@@ -201,9 +201,9 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     const closest = answer.passages.slice(0, 3);
     const lines =
       answer.abstainReason === 'empty-question'
-        ? ['Please ask a question in words, e.g. `/ask question: What did Xi Jinping say about trade wars?`']
+        ? [escapeInline(askInWordsReply(answer.example))]
         : answer.abstainReason === 'small-talk'
-          ? [SMALL_TALK_REPLY]
+          ? [escapeInline(smallTalkReply(answer.example))]
           : ['I could not find a passage in the documents that answers this, so I will not guess.'];
     if (closest.length > 0) {
       lines.push('', 'Closest passages (they may not answer the question):');
@@ -373,7 +373,7 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     '`/sources` — every indexed document, newest first.',
     'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them.',
   ];
-  if (options.mentions) lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} What did Xi say about supply chains?\``);
+  if (options.mentions) lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} <your question>\``);
   lines.push('', '**Tips**: ask one specific question in plain words; names, places and dates help.');
   return fitEmbed({ title: 'How to ask', description: lines.join('\n'), color: Colors.answer });
 }

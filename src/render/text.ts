@@ -18,15 +18,20 @@ export function agreementNote(quote: { alsoIn: readonly unknown[] }): string {
 
 export const NOT_IN_SOURCES = "The sources don't say.";
 
-/** The reply to a greeting or a few words that ask nothing the documents answer. */
-export const SMALL_TALK_REPLY = 'I answer questions about the documents with quotes from them, each cited. Ask me a question, e.g. "What did Xi and To Lam sign in Hanoi?"';
+/** The reply to a greeting or a few words that ask nothing the documents answer; `example` comes from the loaded corpus. */
+export function smallTalkReply(example: string | undefined): string {
+  return `I answer questions about the documents with quotes from them, each cited. Ask me a question${example ? `, e.g. “${example}”` : ''}.`;
+}
+
+/** The reply to a message without words. */
+export function askInWordsReply(example: string | undefined): string {
+  return `Please ask a question in words${example ? `, e.g. “${example}”` : ''}.`;
+}
 
 /** Plain-text answer for the console: quotes with [n] markers, then the sources, or an honest abstention. */
 export function renderAnswerText(answer: Answer): string {
-  if (answer.abstainReason === 'empty-question') {
-    return 'Please ask a question in words, e.g. "What did Xi and To Lam sign in Hanoi?"';
-  }
-  if (answer.abstainReason === 'small-talk') return SMALL_TALK_REPLY;
+  if (answer.abstainReason === 'empty-question') return askInWordsReply(answer.example);
+  if (answer.abstainReason === 'small-talk') return smallTalkReply(answer.example);
   if (!answer.answered) {
     const closest = answer.passages.slice(0, 3).map((passage, index) => `  ${index + 1}. ${renderPassageLine(passage)}`);
     return [NOT_IN_SOURCES, ...(closest.length ? ['Closest passages:', ...closest] : [])].join('\n');

@@ -2,6 +2,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, indexDirOf, ingestCorpus, type Engine } from '../../src/answer/engine.js';
+import { renderAnswerText } from '../../src/render/text.js';
 import type { Answer, Citation, CorpusDocument } from '../../src/answer/types.js';
 import { DEFAULT_MODEL, STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
@@ -76,9 +77,26 @@ describe('answers', () => {
     if (reason === 'small-talk') expect(answer.passages).toEqual([]);
   });
 
-  it.each(['', '   ', '?!', 'the of and'])('asks for words when the question has none: %j', async (question) => {
+  it.each(['', '   ', '?!'])('asks for words when the question has none: %j', async (question) => {
     const answer = await engine.ask(question);
     expect(answer).toMatchObject({ answered: false, abstainReason: 'empty-question', quotes: [], passages: [] });
+  });
+
+  it.each(['the of and', 'who are you?', 'what is this'])('gives %j the help reply, with an example from the loaded corpus', async (question) => {
+    const answer = await engine.ask(question);
+    expect(answer).toMatchObject({ answered: false, abstainReason: 'small-talk', quotes: [], passages: [] });
+    // The newest seed's headline, not a sentence written for one corpus.
+    expect(renderAnswerText(answer)).toBe(`I answer questions about the documents with quotes from them, each cited. Ask me a question, e.g. “What does “${engine.documents()[0]?.title}” say?”.`);
+  });
+
+  it('takes its help example from whatever corpus it serves', async () => {
+    const other = await createTempProject({ 'ferries.md': '# Harbour ferries resume service\n\ndate 2024-05-01 The harbour ferries resumed service on Monday after repairs.\n' });
+    try {
+      const answer = await (await createEngine(other.config, silentLogger, { embedder: model })).ask('who are you?');
+      expect(renderAnswerText(answer)).toContain('“What does “Harbour ferries resume service” say?”');
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it('search returns scored passages best first, limited as asked', async () => {
