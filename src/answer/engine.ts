@@ -8,6 +8,7 @@ import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, ty
 import type { Logger } from '../log.js';
 import { askedThingTerms, corroborateByFigures, dateTerms, distinctiveFigures, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
 import { contentWords, DEFAULT_EXPANSION, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
+import { exampleQuestion } from './example.js';
 import { RANKING_SETTINGS } from './settings.js';
 import { dateAffinity, fuseRankings, rerankPassages, roundScore, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
@@ -174,7 +175,7 @@ export class Engine implements AnswerEngine {
         quotes: [],
         passages: [],
         abstainReason: /\p{L}/u.test(trimmed) ? 'small-talk' : 'empty-question',
-        example: exampleQuestion(snapshot),
+        example: newestExample(snapshot),
         timings: { embedMs: 0, searchMs: 0, totalMs: performance.now() - started },
       };
       return { answer, candidates: [], decision: null };
@@ -210,7 +211,7 @@ export class Engine implements AnswerEngine {
       quotes: answered ? decision.quotes : [],
       passages: smallTalk ? [] : passages.slice(0, this.config.searchResults),
       abstainReason: smallTalk ? 'small-talk' : answered ? null : 'weak-evidence',
-      ...(smallTalk ? { example: exampleQuestion(snapshot) } : {}),
+      ...(smallTalk ? { example: newestExample(snapshot) } : {}),
       timings: {
         embedMs: retrieved.embedMs,
         searchMs: retrieved.searchMs + (performance.now() - quoteStarted),
@@ -452,10 +453,10 @@ function cachedTerms(cache: SnapshotCache, text: string): string[] {
 }
 
 
-/** A question to suggest in a help reply, made from the newest document's title (the help speaks of the loaded corpus). */
-function exampleQuestion(snapshot: IndexSnapshot): string | undefined {
+/** The example of the newest document (as `/sources` lists them first). */
+function newestExample(snapshot: IndexSnapshot): string | undefined {
   const newest = [...snapshot.documents].sort((left, right) => (right.date ?? '').localeCompare(left.date ?? ''))[0];
-  return newest ? `What does “${newest.title}” say?` : undefined;
+  return newest ? exampleQuestion(newest.title) : undefined;
 }
 
 /** Up to this many words, a message may be small talk ("hi", "ok thanks", "hello there"). */

@@ -3,7 +3,7 @@ import { ChannelType, type Message } from 'discord.js';
 import { renderHelp, truncate } from '../render/discord.js';
 import { askAndRecord } from './answer-message.js';
 import { messageOptions, type BotContext } from './context.js';
-import { checkQuestion, stripMention } from './question.js';
+import { checkQuestion, exampleFor, stripMention } from './question.js';
 
 /** Whether this message is a question addressed to the bot (a direct `<@bot>` mention, not @everyone or a reply ping). */
 export function isQuestionForBot(message: Message, botId: string): boolean {
@@ -22,7 +22,7 @@ export async function handleMention(message: Message, context: BotContext): Prom
   const parentId = 'parentId' in message.channel ? message.channel.parentId : null;
   if (!channelAllowed(context, message.channelId, parentId)) return;
 
-  const checked = checkQuestion(stripMention(message.content, botId));
+  const checked = checkQuestion(stripMention(message.content, botId), exampleFor(context.engine));
   if (!checked.ok) {
     await message.reply(messageOptions({ content: checked.reason, embeds: [renderHelp({ mentions: true, botName: message.client.user.username })] }));
     return;

@@ -3,6 +3,8 @@
  * bot mentions are removed, very long input is cut, and input without any words is refused with
  * a helpful explanation instead of being sent to the engine.
  */
+import { exampleQuestion } from '../answer/example.js';
+import type { AnswerEngine } from '../answer/types.js';
 
 /** The engine sees at most this many characters of a question. */
 export const MAX_QUESTION_CHARS = 1000;
@@ -19,8 +21,12 @@ export function stripMention(content: string, userId: string): string {
   return content.replace(new RegExp(`<@!?${userId}>`, 'g'), ' ');
 }
 
-/** Clean a question and decide whether it can be asked. */
-export function checkQuestion(input: string): CheckedQuestion {
+/**
+ * Clean a question and decide whether it can be asked. `example`: a question about the loaded
+ * corpus (`exampleFor`), suggested when the input is refused.
+ */
+export function checkQuestion(input: string, example?: string): CheckedQuestion {
+  const forExample = example ? ` For example: *${example}*` : '';
   const cleaned = input
     .replace(INVISIBLE, '')
     // Code blocks and inline code: keep the words inside, drop the fences and language tag.
@@ -30,14 +36,20 @@ export function checkQuestion(input: string): CheckedQuestion {
     .trim();
   const words = cleaned.match(/[\p{L}\p{N}]/gu) ?? [];
   if (cleaned.length === 0) {
-    return { ok: false, reason: 'Your question is empty. Ask me something about the documents (`/sources` lists them).' };
+    return { ok: false, reason: `Your question is empty. Ask me something about the documents (\`/sources\` lists them).${forExample}` };
   }
   if (words.length < 2) {
     return {
       ok: false,
-      reason: 'I need a question in words (emoji, symbols or a single letter are not enough). `/sources` lists the documents I answer from.',
+      reason: `I need a question in words (emoji, symbols or a single letter are not enough); \`/sources\` lists the documents I answer from.${forExample}`,
     };
   }
   const shortened = cleaned.length > MAX_QUESTION_CHARS;
   return { ok: true, question: shortened ? cleaned.slice(0, MAX_QUESTION_CHARS) : cleaned, shortened };
+}
+
+/** The example question for refusals: about the newest document the engine serves. */
+export function exampleFor(engine: Pick<AnswerEngine, 'documents'>): string | undefined {
+  const newest = engine.documents()[0];
+  return newest ? exampleQuestion(newest.title) : undefined;
 }

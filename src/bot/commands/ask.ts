@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { askAndRecord } from '../answer-message.js';
 import { notice, replyWhenReady, type SlashCommand } from '../context.js';
-import { checkQuestion, MAX_QUESTION_CHARS } from '../question.js';
+import { checkQuestion, exampleFor, MAX_QUESTION_CHARS } from '../question.js';
 
 /** `/ask question:<text> [private:bool]` — a quoted, cited answer. */
 export const ask = {
@@ -16,7 +16,7 @@ export const ask = {
     ],
   },
   async execute(interaction, context) {
-    const checked = checkQuestion(interaction.options.getString('question') ?? '');
+    const checked = checkQuestion(interaction.options.getString('question') ?? '', exampleFor(context.engine));
     if (!checked.ok) return notice(interaction, checked.reason);
     const wait = context.cooldowns.take(interaction.user.id);
     if (wait > 0) return notice(interaction, `Please wait ${wait} s before asking again.`);

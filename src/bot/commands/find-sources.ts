@@ -2,7 +2,7 @@ import { ApplicationCommandType, ButtonStyle } from 'discord.js';
 import { button, buttonRow, renderPassagePage, truncate } from '../../render/discord.js';
 import { encodeButtonId } from '../components.js';
 import { notice, replyWhenReady, type MessageMenuCommand } from '../context.js';
-import { checkQuestion } from '../question.js';
+import { checkQuestion, exampleFor } from '../question.js';
 
 /** How many supporting passages "Find sources" shows. */
 export const FIND_SOURCES_RESULTS = 3;
@@ -15,7 +15,7 @@ export const findSources = {
   kind: 'message',
   data: { type: ApplicationCommandType.Message, name: 'Find sources' },
   async execute(interaction, context) {
-    const checked = checkQuestion(interaction.targetMessage.content);
+    const checked = checkQuestion(interaction.targetMessage.content, exampleFor(context.engine));
     if (!checked.ok) {
       return notice(interaction, 'That message has no text I can look up (it may be only an image, an embed, emoji or a mention).');
     }

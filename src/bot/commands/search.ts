@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js
 import { clampPage, pageCount, pagerRow, renderPassagePage } from '../../render/discord.js';
 import { encodeButtonId } from '../components.js';
 import { notice, replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
-import { checkQuestion, MAX_QUESTION_CHARS } from '../question.js';
+import { checkQuestion, exampleFor, MAX_QUESTION_CHARS } from '../question.js';
 import type { Passage } from '../../answer/types.js';
 
 export const MAX_SEARCH_RESULTS = 10;
@@ -33,7 +33,7 @@ export const search = {
     ],
   },
   async execute(interaction, context) {
-    const checked = checkQuestion(interaction.options.getString('query') ?? '');
+    const checked = checkQuestion(interaction.options.getString('query') ?? '', exampleFor(context.engine));
     if (!checked.ok) return notice(interaction, checked.reason);
     const requested = interaction.options.getInteger('results') ?? context.config.searchResults;
     const limit = Math.min(Math.max(1, requested), MAX_SEARCH_RESULTS);
