@@ -22,7 +22,7 @@ export async function handleMention(message: Message, context: BotContext): Prom
   const parentId = 'parentId' in message.channel ? message.channel.parentId : null;
   if (!channelAllowed(context, message.channelId, parentId)) return;
 
-  const checked = checkQuestion(stripMention(message.content, botId), exampleFor(context.engine));
+  const checked = checkQuestion(stripMention(message.content, botId), { example: exampleFor(context.engine) });
   if (!checked.ok) {
     await message.reply(messageOptions({ content: checked.reason, embeds: [renderHelp({ mentions: true, botName: message.client.user.username })] }));
     return;

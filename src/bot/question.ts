@@ -23,10 +23,11 @@ export function stripMention(content: string, userId: string): string {
 
 /**
  * Clean a question and decide whether it can be asked. `example`: a question about the loaded
- * corpus (`exampleFor`), suggested when the input is refused.
+ * corpus (`exampleFor`), suggested when the input is refused. Input longer than
+ * `MAX_QUESTION_CHARS` is refused, or shortened with `longInput: 'shorten'` (a long message to find sources for).
  */
-export function checkQuestion(input: string, example?: string): CheckedQuestion {
-  const forExample = example ? ` For example: *${example}*` : '';
+export function checkQuestion(input: string, options: { example?: string | undefined; longInput?: 'refuse' | 'shorten' } = {}): CheckedQuestion {
+  const forExample = options.example ? ` For example: *${options.example}*` : '';
   const cleaned = input
     .replace(INVISIBLE, '')
     // Code blocks and inline code: keep the words inside, drop the fences and language tag.
@@ -45,6 +46,9 @@ export function checkQuestion(input: string, example?: string): CheckedQuestion 
     };
   }
   const shortened = cleaned.length > MAX_QUESTION_CHARS;
+  if (shortened && options.longInput !== 'shorten') {
+    return { ok: false, reason: `Your question is ${cleaned.length.toLocaleString('en')} characters long; please ask it in at most ${MAX_QUESTION_CHARS.toLocaleString('en')}.` };
+  }
   return { ok: true, question: shortened ? cleaned.slice(0, MAX_QUESTION_CHARS) : cleaned, shortened };
 }
 

@@ -73,15 +73,23 @@ describe('bad questions (real engine)', () => {
     expect(reply.data.embeds[0].description).toContain('no winners in trade wars');
   });
 
-  it('a 6000-character question is answered within every limit', async () => {
+  it('a 6000-character question is refused with its length, privately; a long mention too, within every limit', async () => {
     const question = `What did Xi say about trade wars? ${'very '.repeat(1200)}`.slice(0, 6000);
+    const reply = await harness.fake.reply(harness.fake.slashCommand('ask', { question }));
+    expect(reply.data).toMatchObject({ flags: 64, content: 'Your question is 6,000 characters long; please ask it in at most 1,000.' });
+    expect(limitViolations(reply.data)).toEqual([]);
+    const mention = harness.fake.userMessage(question.slice(0, 3900));
+    const sent = await harness.fake.waitForRequest((request) => request.body?.message_reference?.message_id === mention.id);
+    expect(sent.body.content).toMatch(/^Your question is 3,\d{3} characters long; please ask it in at most 1,000\./);
+    expect(limitViolations(sent.body)).toEqual([]);
+  });
+
+  it('a question of 1,000 characters is still answered within every limit', async () => {
+    const question = `What did Xi say about trade wars? ${'very '.repeat(300)}`.slice(0, 1000);
     const reply = await harness.fake.reply(harness.fake.slashCommand('ask', { question }));
     expect(reply.data.embeds[0].title.length).toBeLessThanOrEqual(256);
     expect(reply.data.embeds[0].title.endsWith('…')).toBe(true);
     expect(limitViolations(reply.data)).toEqual([]);
-    const mention = harness.fake.userMessage(question.slice(0, 3900));
-    const sent = await harness.fake.waitForRequest((request) => request.body?.message_reference?.message_id === mention.id);
-    expect(limitViolations(sent.body)).toEqual([]);
   });
 
   it('@everyone, role and user mentions in a question ping nobody', async () => {

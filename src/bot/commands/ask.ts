@@ -16,7 +16,7 @@ export const ask = {
     ],
   },
   async execute(interaction, context) {
-    const checked = checkQuestion(interaction.options.getString('question') ?? '', exampleFor(context.engine));
+    const checked = checkQuestion(interaction.options.getString('question') ?? '', { example: exampleFor(context.engine) });
     if (!checked.ok) return notice(interaction, checked.reason);
     const wait = context.cooldowns.take(interaction.user.id);
     if (wait > 0) return notice(interaction, `Please wait ${wait} s before asking again.`);

@@ -15,7 +15,7 @@ export const findSources = {
   kind: 'message',
   data: { type: ApplicationCommandType.Message, name: 'Find sources' },
   async execute(interaction, context) {
-    const checked = checkQuestion(interaction.targetMessage.content, exampleFor(context.engine));
+    const checked = checkQuestion(interaction.targetMessage.content, { example: exampleFor(context.engine), longInput: 'shorten' });
     if (!checked.ok) {
       return notice(interaction, 'That message has no text I can look up (it may be only an image, an embed, emoji or a mention).');
     }

@@ -33,7 +33,7 @@ export const search = {
     ],
   },
   async execute(interaction, context) {
-    const checked = checkQuestion(interaction.options.getString('query') ?? '', exampleFor(context.engine));
+    const checked = checkQuestion(interaction.options.getString('query') ?? '', { example: exampleFor(context.engine) });
     if (!checked.ok) return notice(interaction, checked.reason);
     const requested = interaction.options.getInteger('results') ?? context.config.searchResults;
     const limit = Math.min(Math.max(1, requested), MAX_SEARCH_RESULTS);
