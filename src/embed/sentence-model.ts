@@ -120,7 +120,7 @@ async function verifiedZip(file: string, wheel: PinnedWheel): Promise<AdmZip> {
 }
 
 /** A graph exported with a newer IR version than the runtime reads, lowered when its opsets allow it. */
-export function lowerIrVersion(model: Uint8Array): Uint8Array {
+function lowerIrVersion(model: Uint8Array): Uint8Array {
   const decoded = onnx.ModelProto.decode(model);
   const tooNew = decoded.opsetImport.filter((opset) => (opset.domain ?? '') === '' && Number(opset.version) > RUNTIME_MAX_OPSET);
   if (tooNew.length > 0) throw new ModelInstallError(`the ONNX graph needs opset ${tooNew[0]?.version}, onnxruntime-node 1.14 runs up to ${RUNTIME_MAX_OPSET}`);

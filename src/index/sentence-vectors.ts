@@ -12,10 +12,6 @@ export class SentenceVectors {
     private readonly byKey: Map<string, Float32Array>,
   ) {}
 
-  static empty(dimensions: number): SentenceVectors {
-    return new SentenceVectors(dimensions, new Map());
-  }
-
   get size(): number {
     return this.byKey.size;
   }
