@@ -38,7 +38,9 @@ const sizes = values.size.split(',').map((part) => Number(part.trim()));
 const questionCount = Number(values.questions);
 const coldRuns = Number(values['cold-runs']);
 if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(questionCount > 0) || !(coldRuns > 0)) {
-  process.stderr.write('usage: npm run bench -- [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--keep-index] [--skip-one-changed]\n');
+  process.stderr.write(
+    'usage: npm run bench -- [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--keep-index] [--skip-one-changed]\n',
+  );
   process.exit(2);
 }
 
@@ -87,7 +89,7 @@ async function questionsFor(corpusDir: string, file: string): Promise<void> {
 
 type Row = Record<string, unknown>;
 const results: Row[] = [];
-const bigHeap = { NODE_OPTIONS: `${process.env['NODE_OPTIONS'] ?? ''} --max-old-space-size=16384`.trim() };
+const bigHeap = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=16384`.trim() };
 
 for (const size of sizes) {
   say(`\n== ${size} documents ==`);
@@ -103,7 +105,7 @@ for (const size of sizes) {
 
   say('ingest (full build)…');
   const full = (await worker(['ingest', corpusDir, indexRoot], env)).result;
-  say(`  ${full['chunks']} chunks in ${Math.round(full['ingestMs'] as number)} ms`);
+  say(`  ${full.chunks} chunks in ${Math.round(full.ingestMs as number)} ms`);
   say('ingest (unchanged corpus)…');
   const unchanged = (await worker(['ingest', corpusDir, indexRoot], env)).result;
   let oneChanged: Row | null = null;
@@ -126,13 +128,23 @@ for (const size of sizes) {
   for (let run = 0; run < coldRuns; run++) {
     const { result, wallMs } = await worker(['cold', corpusDir, indexRoot], env);
     coldWall.push(wallMs);
-    coldRss.push(result['peakRssMb'] as number);
+    coldRss.push(result.peakRssMb as number);
   }
 
   say(`query path ×${questionCount} + baselines…`);
   const serve = (await worker(['serve', corpusDir, indexRoot, questionsFile], env)).result;
-  const indexBytes = existsSync(indexDir) ? (await readdir(indexDir)).reduce((sum, name) => sum + statSync(path.join(indexDir, name)).size, 0) : 0;
-  results.push({ size, full, unchanged, oneChanged, cold: { medianMs: median(coldWall), runsMs: coldWall, peakRssMb: median(coldRss) }, serve, indexMb: indexBytes / 1e6 });
+  const indexBytes = existsSync(indexDir)
+    ? (await readdir(indexDir)).reduce((sum, name) => sum + statSync(path.join(indexDir, name)).size, 0)
+    : 0;
+  results.push({
+    size,
+    full,
+    unchanged,
+    oneChanged,
+    cold: { medianMs: median(coldWall), runsMs: coldWall, peakRssMb: median(coldRss) },
+    serve,
+    indexMb: indexBytes / 1e6,
+  });
   if (!values['keep-index'] && size >= 10_000) await rm(indexRoot, { recursive: true, force: true });
 }
 
@@ -163,43 +175,87 @@ const whole = (value: unknown) => (typeof value === 'number' && Number.isFinite(
 const get = (row: Row, ...keys: string[]): unknown => keys.reduce<unknown>((value, key) => (value as Row | null | undefined)?.[key], row);
 
 const lines: string[] = [];
-lines.push(`bench ${machine.date.slice(0, 10)} · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · Node ${machine.node} · model files ${machine.modelFilesMb} MB · load avg ${machine.loadAverage.start} → ${machine.loadAverage.end}`);
-const header = ['', ...results.map((row) => `${whole(row['size'])} docs`)];
+lines.push(
+  `bench ${machine.date.slice(0, 10)} · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · Node ${machine.node} · model files ${machine.modelFilesMb} MB · load avg ${machine.loadAverage.start} → ${machine.loadAverage.end}`,
+);
+const header = ['', ...results.map((row) => `${whole(row.size)} docs`)];
 const table: string[][] = [
   ['chunks', ...results.map((row) => whole(get(row, 'full', 'chunks')))],
   ['vector search', ...results.map((row) => String(get(row, 'serve', 'vectorSearchKind')))],
   ['cold start, median of runs (ms)', ...results.map((row) => whole(get(row, 'cold', 'medianMs')))],
-  ['query p50 / p95 / p99 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'query', 'p50'))} / ${fixed(get(row, 'serve', 'query', 'p95'))} / ${fixed(get(row, 'serve', 'query', 'p99'))}`)],
-  ['  of which embed / search+quote p50 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'stages', 'embed', 'p50'))} / ${fixed(get(row, 'serve', 'stages', 'searchAndQuote', 'p50'))}`)],
+  [
+    'query p50 / p95 / p99 (ms)',
+    ...results.map(
+      (row) =>
+        `${fixed(get(row, 'serve', 'query', 'p50'))} / ${fixed(get(row, 'serve', 'query', 'p95'))} / ${fixed(get(row, 'serve', 'query', 'p99'))}`,
+    ),
+  ],
+  [
+    '  of which embed / search+quote p50 (ms)',
+    ...results.map(
+      (row) => `${fixed(get(row, 'serve', 'stages', 'embed', 'p50'))} / ${fixed(get(row, 'serve', 'stages', 'searchAndQuote', 'p50'))}`,
+    ),
+  ],
   ['answered (of questions)', ...results.map((row) => `${get(row, 'serve', 'answered')}/${get(row, 'serve', 'questions')}`)],
   ['peak RSS serving (MB)', ...results.map((row) => whole(get(row, 'serve', 'servingPeakRssMb')))],
   ['ingest full (s)', ...results.map((row) => fixed((get(row, 'full', 'ingestMs') as number) / 1000, 2))],
-  ['ingest chunks/s (embedded / total time)', ...results.map((row) => whole((get(row, 'full', 'embedded') as number) / ((get(row, 'full', 'ingestMs') as number) / 1000)))],
-  ['  stages (s): read·chunk·embed·lexical·thesaurus·vector·save', ...results.map((row) => {
-    const stages = (get(row, 'full', 'stagesMs') ?? {}) as Record<string, number>;
-    return ['read corpus', 'chunk', 'embed', 'lexical index', 'thesaurus', 'vector index', 'save'].map((stage) => fixed((stages[stage] ?? NaN) / 1000)).join('·');
-  })],
+  [
+    'ingest chunks/s (embedded / total time)',
+    ...results.map((row) => whole((get(row, 'full', 'embedded') as number) / ((get(row, 'full', 'ingestMs') as number) / 1000))),
+  ],
+  [
+    '  stages (s): read·chunk·embed·lexical·thesaurus·vector·save',
+    ...results.map((row) => {
+      const stages = (get(row, 'full', 'stagesMs') ?? {}) as Record<string, number>;
+      return ['read corpus', 'chunk', 'embed', 'lexical index', 'thesaurus', 'vector index', 'save']
+        .map((stage) => fixed((stages[stage] ?? NaN) / 1000))
+        .join('·');
+    }),
+  ],
   ['peak RSS ingesting (MB)', ...results.map((row) => whole(get(row, 'full', 'peakRssMb')))],
-  ['re-ingest unchanged (% of full)', ...results.map((row) => fixed((100 * (get(row, 'unchanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number)))],
-  ['re-ingest 1 doc changed (% of full, embedded)', ...results.map((row) => (row['oneChanged'] ? `${fixed((100 * (get(row, 'oneChanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number))} (${get(row, 'oneChanged', 'embedded')})` : '–'))],
-  ['index on disk (MB)', ...results.map((row) => fixed(row['indexMb'], 2))],
+  [
+    're-ingest unchanged (% of full)',
+    ...results.map((row) => fixed((100 * (get(row, 'unchanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number))),
+  ],
+  [
+    're-ingest 1 doc changed (% of full, embedded)',
+    ...results.map((row) =>
+      row.oneChanged
+        ? `${fixed((100 * (get(row, 'oneChanged', 'ingestMs') as number)) / (get(row, 'full', 'ingestMs') as number))} (${get(row, 'oneChanged', 'embedded')})`
+        : '–',
+    ),
+  ],
+  ['index on disk (MB)', ...results.map((row) => fixed(row.indexMb, 2))],
   ['embed one question p50 (ms)', ...results.map((row) => fixed(get(row, 'serve', 'embed', 'p50'), 2))],
-  ['exact top-50 p50 / p95 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'exact', 'p50'), 3)} / ${fixed(get(row, 'serve', 'exact', 'p95'), 3)}`)],
-  ['BM25 alone top-50 p50 / p95 (ms)', ...results.map((row) => `${fixed(get(row, 'serve', 'lexical', 'p50'), 3)} / ${fixed(get(row, 'serve', 'lexical', 'p95'), 3)}`)],
-  ['query p50 ÷ exact p50 / ÷ BM25 p50', ...results.map((row) => `${fixed((get(row, 'serve', 'query', 'p50') as number) / (get(row, 'serve', 'exact', 'p50') as number))}× / ${fixed((get(row, 'serve', 'query', 'p50') as number) / (get(row, 'serve', 'lexical', 'p50') as number))}×`)],
+  [
+    'exact top-50 p50 / p95 (ms)',
+    ...results.map((row) => `${fixed(get(row, 'serve', 'exact', 'p50'), 3)} / ${fixed(get(row, 'serve', 'exact', 'p95'), 3)}`),
+  ],
+  [
+    'BM25 alone top-50 p50 / p95 (ms)',
+    ...results.map((row) => `${fixed(get(row, 'serve', 'lexical', 'p50'), 3)} / ${fixed(get(row, 'serve', 'lexical', 'p95'), 3)}`),
+  ],
+  [
+    'query p50 ÷ exact p50 / ÷ BM25 p50',
+    ...results.map(
+      (row) =>
+        `${fixed((get(row, 'serve', 'query', 'p50') as number) / (get(row, 'serve', 'exact', 'p50') as number))}× / ${fixed((get(row, 'serve', 'query', 'p50') as number) / (get(row, 'serve', 'lexical', 'p50') as number))}×`,
+    ),
+  ],
 ];
 for (const ef of [16, 32, 64, 128, 256]) {
   table.push([
     `HNSW ef=${ef}: p50 ms, recall@10, ×exact`,
     ...results.map((row) => {
-      const entry = ((get(row, 'serve', 'hnswByEf') as Row[] | undefined) ?? []).find((item) => item['ef'] === ef);
+      const entry = ((get(row, 'serve', 'hnswByEf') as Row[] | undefined) ?? []).find((item) => item.ef === ef);
       if (!entry) return '–';
-      return `${fixed(entry['p50'], 3)}, ${fixed(entry['recallAt10'], 3)}, ${fixed((entry['p50'] as number) / (get(row, 'serve', 'exact', 'p50') as number), 2)}×`;
+      return `${fixed(entry.p50, 3)}, ${fixed(entry.recallAt10, 3)}, ${fixed((entry.p50 as number) / (get(row, 'serve', 'exact', 'p50') as number), 2)}×`;
     }),
   ]);
 }
 const widths = header.map((_, column) => Math.max(...[header, ...table].map((row) => (row[column] ?? '').length)));
-const format = (row: string[]) => `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
+const format = (row: string[]) =>
+  `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
 lines.push(format(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...table.map(format));
 process.stdout.write(`${lines.join('\n')}\n`);
 say(`\nwrote ${path.relative(root, path.join(benchDir, 'results.json'))}`);

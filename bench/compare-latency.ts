@@ -21,7 +21,9 @@ async function measure(root: string, questionFiles: readonly string[], passes: n
     load('eval/evaluate.ts'),
   ]);
   process.chdir(root);
-  const engine = await createEngine(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { loadDotenv: false }), silentLogger, { mode: 'load' });
+  const engine = await createEngine(loadConfig({ ...process.env, LOG_LEVEL: 'silent' }, { loadDotenv: false }), silentLogger, {
+    mode: 'load',
+  });
   const questions: { question: string }[] = (await Promise.all(questionFiles.map((file) => readQuestions(file)))).flat();
   for (const { question } of questions) await engine.ask(question);
   const times: number[] = [];
@@ -56,9 +58,13 @@ if (values.worker) {
   const script = path.resolve(process.argv[1] ?? 'bench/compare-latency.ts');
   for (let round = 1; round <= Number(values.rounds); round++) {
     for (const [side, root] of Object.entries(sides)) {
-      const output = execFileSync(process.execPath, ['--import', 'tsx', script, '--worker', root, '--passes', String(passes)], { encoding: 'utf8' });
+      const output = execFileSync(process.execPath, ['--import', 'tsx', script, '--worker', root, '--passes', String(passes)], {
+        encoding: 'utf8',
+      });
       const { p50, p95, p99, n } = JSON.parse(output) as Record<string, number>;
-      console.log(`round ${round} ${side.padEnd(6)} p50 ${p50!.toFixed(2)}  p95 ${p95!.toFixed(2)}  p99 ${p99!.toFixed(2)} ms  (${n} questions)`);
+      console.log(
+        `round ${round} ${side.padEnd(6)} p50 ${p50!.toFixed(2)}  p95 ${p95!.toFixed(2)}  p99 ${p99!.toFixed(2)} ms  (${n} questions)`,
+      );
     }
   }
 }

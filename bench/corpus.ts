@@ -113,7 +113,12 @@ export function generateDocument(model: SeedModel, index: number, seed = 1): str
  * Write `size` documents into `folder` (reused when it already holds this generator's output for
  * this size). Returns the folder.
  */
-export async function ensureCorpus(seedsDir: string, folder: string, size: number, log: (line: string) => void = () => {}): Promise<string> {
+export async function ensureCorpus(
+  seedsDir: string,
+  folder: string,
+  size: number,
+  log: (line: string) => void = () => {},
+): Promise<string> {
   const stampFile = path.join(folder, '.generated.json');
   const stamp = JSON.stringify({ generator: GENERATOR_VERSION, size });
   if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp && (await untouched(folder))) return folder;
@@ -139,7 +144,6 @@ async function untouched(folder: string): Promise<boolean> {
   return hashContent(await readFile(path.join(folder, first), 'utf8')).startsWith(first.slice(7, 19));
 }
 
-
 /**
  * `count` benchmark questions: the public eval questions first, then questions made from random
  * corpus sentences (a few of their content words, as a user would type them).
@@ -151,7 +155,9 @@ export function makeQuestions(publicQuestions: readonly string[], corpusTexts: r
   while (questions.length < count && corpusTexts.length > 0) {
     const sentences = splitSentences(pick(random, corpusTexts));
     if (sentences.length === 0) continue;
-    const words = pick(random, sentences).text.split(/\s+/).filter((word) => terms(word).length > 0);
+    const words = pick(random, sentences)
+      .text.split(/\s+/)
+      .filter((word) => terms(word).length > 0);
     if (words.length < 3) continue;
     const start = Math.floor(random() * Math.max(1, words.length - 5));
     const chosen = words.slice(start, start + 3 + Math.floor(random() * 4)).map((word) => word.replace(/[^\p{L}\p{N}%'’-]/gu, ''));

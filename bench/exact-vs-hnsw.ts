@@ -18,7 +18,9 @@ function random(): number {
 }
 
 function unitVector(around?: Float32Array): Float32Array {
-  const vector = new Float32Array(dimensions).map((_, index) => (around ? (around[index] as number) + (random() - 0.5) * 0.1 : random() - 0.5));
+  const vector = new Float32Array(dimensions).map((_, index) =>
+    around ? (around[index] as number) + (random() - 0.5) * 0.1 : random() - 0.5,
+  );
   const norm = Math.hypot(...vector);
   return vector.map((value) => value / norm);
 }

@@ -48,7 +48,10 @@ const DEFAULT_GRID: Record<string, number[]> = {
 /** Every combination of the grid's values, or the named variants. */
 function gridPoints(): { name: string; overrides: Record<string, number | boolean> }[] {
   if (values.variants) {
-    return Object.entries(JSON.parse(values.variants) as Record<string, Record<string, number | boolean>>).map(([name, overrides]) => ({ name, overrides }));
+    return Object.entries(JSON.parse(values.variants) as Record<string, Record<string, number | boolean>>).map(([name, overrides]) => ({
+      name,
+      overrides,
+    }));
   }
   const grid = values.grid ? (JSON.parse(values.grid) as Record<string, number[]>) : DEFAULT_GRID;
   const combinations = Object.entries(grid).reduce<Record<string, number>[]>(
@@ -94,7 +97,8 @@ interface Scores {
 function score(outcomes: readonly Outcome[], threshold: number): Scores {
   const answerable = outcomes.filter((outcome) => outcome.answerable);
   const unanswerable = outcomes.filter((outcome) => !outcome.answerable);
-  const share = (items: readonly Outcome[], test: (outcome: Outcome) => boolean) => (items.length ? items.filter(test).length / items.length : 0);
+  const share = (items: readonly Outcome[], test: (outcome: Outcome) => boolean) =>
+    items.length ? items.filter(test).length / items.length : 0;
   const hit1 = share(answerable, (outcome) => outcome.hit1);
   const hit3 = share(answerable, (outcome) => outcome.hit3);
   const quote = share(answerable, (outcome) => outcome.quoteHolds && outcome.evidence >= threshold);
@@ -123,7 +127,12 @@ for (const set of [...tuneSets, ...reportSets]) questions.set(set, await readQue
 const modelCacheDir = path.join(ROOT, 'embeddings/models');
 const embedder = await loadEmbedder({ modelId: values.model ?? DEFAULT_MODEL, modelCacheDir, allowRemoteModels: false, log: silentLogger });
 const config = loadConfig(
-  { CORPUS_DIR: path.join(ROOT, 'seeds'), INDEX_DIR: path.join(os.tmpdir(), `fit-weights-${embedder.modelId.replace(/\W/g, '-')}`), MODEL_DIR: modelCacheDir, LOG_LEVEL: 'silent' },
+  {
+    CORPUS_DIR: path.join(ROOT, 'seeds'),
+    INDEX_DIR: path.join(os.tmpdir(), `fit-weights-${embedder.modelId.replace(/\W/g, '-')}`),
+    MODEL_DIR: modelCacheDir,
+    LOG_LEVEL: 'silent',
+  },
   { baseDir: ROOT, loadDotenv: false },
 );
 
@@ -160,14 +169,22 @@ console.log('Leave one tuning set out (chosen on the others, scored on it):');
 for (const held of tuneSets) {
   const chosen = best(runs, new Set(tuneSets.filter((set) => set !== held)));
   const run = runs.find((candidate) => candidate.point === chosen.point);
-  console.log(line(`  ${held} ← ${chosen.point} t=${chosen.threshold.toFixed(2)}`, score(run?.outcomes.filter((outcome) => outcome.set === held) ?? [], chosen.threshold)));
+  console.log(
+    line(
+      `  ${held} ← ${chosen.point} t=${chosen.threshold.toFixed(2)}`,
+      score(run?.outcomes.filter((outcome) => outcome.set === held) ?? [], chosen.threshold),
+    ),
+  );
 }
-if (values.variants || process.env['FIT_VERBOSE']) {
+if (values.variants || process.env.FIT_VERBOSE) {
   console.log('Each point at its own threshold (chosen on the tuning sets): hit@1 / first quote / answered / abstained per set');
   for (const run of runs) {
     const own = best([run], new Set(tuneSets));
     const sets = [...tuneSets, ...reportSets].map((set) => {
-      const scores = score(run.outcomes.filter((outcome) => outcome.set === set), own.threshold);
+      const scores = score(
+        run.outcomes.filter((outcome) => outcome.set === set),
+        own.threshold,
+      );
       return `${set} ${[scores.hit1, scores.quote, scores.answered, scores.abstained].map((value) => (value * 100).toFixed(0)).join('/')}`;
     });
     console.log(`  ${run.point.padEnd(28)} t=${own.threshold.toFixed(2)}  ${sets.join('  ')}`);
@@ -177,5 +194,10 @@ const chosen = best(runs, new Set(tuneSets));
 const run = runs.find((candidate) => candidate.point === chosen.point);
 console.log(`Chosen on ${tuneSets.join('+')}: ${chosen.point}, minEvidence ${chosen.threshold.toFixed(2)}`);
 for (const set of [...tuneSets, ...reportSets]) {
-  console.log(line(`  ${set}${reportSets.includes(set) ? ' (never tuned on)' : ''}`, score(run?.outcomes.filter((outcome) => outcome.set === set) ?? [], chosen.threshold)));
+  console.log(
+    line(
+      `  ${set}${reportSets.includes(set) ? ' (never tuned on)' : ''}`,
+      score(run?.outcomes.filter((outcome) => outcome.set === set) ?? [], chosen.threshold),
+    ),
+  );
 }

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { ExactVectorIndex, VectorIndex } from '../src/index/vector-index.js';
 
 const [indexDir = 'bench/corpora/index-1000/index', queryCount = '500'] = process.argv.slice(2);
-const manifest = JSON.parse(await readFile(path.join(indexDir, 'manifest.json'), 'utf8')) as { model: { dimensions: number }; chunks: number };
+const manifest = JSON.parse(await readFile(path.join(indexDir, 'manifest.json'), 'utf8')) as {
+  model: { dimensions: number };
+  chunks: number;
+};
 const dimensions = manifest.model.dimensions;
 const bytes = await readFile(path.join(indexDir, 'vectors.f32'));
 const matrix = new Float32Array(bytes.byteLength / 4);
@@ -18,7 +21,10 @@ const exact = ExactVectorIndex.fromMatrix(matrix, dimensions);
 
 // Queries: stored vectors with a little deterministic noise, renormalized (near-duplicates of real chunks).
 let seed = 12345;
-const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
+const random = () => {
+  seed = (seed * 1103515245 + 12345) >>> 0;
+  return (seed / 2 ** 32) * 2 - 1;
+};
 const queries = Array.from({ length: Number(queryCount) }, (_, index) => {
   const base = vectors[(index * 7919) % vectors.length] as Float32Array;
   const query = base.map((value) => value + 0.05 * random());
@@ -45,8 +51,18 @@ for (const m of [8, 16, 32]) {
         const kth = ((truth[position] ?? [])[9]?.similarity ?? -Infinity) - 1e-6;
         found += hits.filter((hit) => hit.similarity >= kth).length;
       });
-      lines.push(`| ${m} | ${efConstruction} | ${buildSeconds.toFixed(1)} | ${ef} | ${median(times).toFixed(3)} | ${(found / (10 * queries.length)).toFixed(3)} |`);
+      lines.push(
+        `| ${m} | ${efConstruction} | ${buildSeconds.toFixed(1)} | ${ef} | ${median(times).toFixed(3)} | ${(found / (10 * queries.length)).toFixed(3)} |`,
+      );
     }
   }
 }
-process.stdout.write(`${manifest.chunks} vectors, ${queries.length} queries, exact p50 ${median(queries.map((query) => { const at = performance.now(); exact.search(query, 10); return performance.now() - at; })).toFixed(3)} ms\n${lines.join('\n')}\n`);
+process.stdout.write(
+  `${manifest.chunks} vectors, ${queries.length} queries, exact p50 ${median(
+    queries.map((query) => {
+      const at = performance.now();
+      exact.search(query, 10);
+      return performance.now() - at;
+    }),
+  ).toFixed(3)} ms\n${lines.join('\n')}\n`,
+);

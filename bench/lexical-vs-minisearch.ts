@@ -23,7 +23,11 @@ const publicQuestions = readFileSync(path.join(root, 'test', 'eval', 'questions.
   .split('\n')
   .filter(Boolean)
   .map((line) => (JSON.parse(line) as { question: string }).question);
-const questions = makeQuestions(publicQuestions, documents.map((document) => document.raw), 400);
+const questions = makeQuestions(
+  publicQuestions,
+  documents.map((document) => document.raw),
+  400,
+);
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 function heldMb(): number {
@@ -39,20 +43,32 @@ function measure<T>(name: string, build: () => T, query: (index: T, question: st
   const buildSeconds = (performance.now() - started) / 1000;
   const held = heldMb() - before;
   for (const question of questions.slice(0, 20)) query(index, question);
-  const times = questions.map((question) => {
-    const start = performance.now();
-    query(index, question);
-    return performance.now() - start;
-  }).sort((a, b) => a - b);
+  const times = questions
+    .map((question) => {
+      const start = performance.now();
+      query(index, question);
+      return performance.now() - start;
+    })
+    .sort((a, b) => a - b);
   const at = (share: number) => (times[Math.min(times.length - 1, Math.floor(share * times.length))] as number).toFixed(2);
-  console.log(`| ${name} | ${buildSeconds.toFixed(1)} | ${held.toFixed(0)} | ${(savedBytes(index) / 1e6).toFixed(1)} | ${at(0.5)} / ${at(0.95)} |`);
+  console.log(
+    `| ${name} | ${buildSeconds.toFixed(1)} | ${held.toFixed(0)} | ${(savedBytes(index) / 1e6).toFixed(1)} | ${at(0.5)} / ${at(0.95)} |`,
+  );
   return index;
 }
 
 console.log(`${documents.length} documents, ${entries.length} chunks, ${questions.length} questions, top 50`);
 console.log('| index | build s | memory MB | saved MB | query p50 / p95 ms |');
 console.log('|---|---|---|---|---|');
-measure('MiniSearch 7 (before)', () => miniSearchReference(entries), (index, question) => index.query(question, 50),
-  (index) => Buffer.byteLength(JSON.stringify(index.miniSearch)));
-measure('typed-array postings (now)', () => LexicalIndex.build(entries), (index, question) => index.query(question, 50),
-  (index) => Object.values(index.toSections().sections).reduce((sum, section) => sum + section.byteLength, 0));
+measure(
+  'MiniSearch 7 (before)',
+  () => miniSearchReference(entries),
+  (index, question) => index.query(question, 50),
+  (index) => Buffer.byteLength(JSON.stringify(index.miniSearch)),
+);
+measure(
+  'typed-array postings (now)',
+  () => LexicalIndex.build(entries),
+  (index, question) => index.query(question, 50),
+  (index) => Object.values(index.toSections().sections).reduce((sum, section) => sum + section.byteLength, 0),
+);

@@ -39,10 +39,15 @@ export function miniSearchReference(entries: readonly LexicalEntry[]): Reference
     };
     const queries = [
       { queries: [[...searched, ...pairsOf(own)].join(' ')], ...asIs, fuzzy },
-      ...(expansions.size ? [{ queries: [[...expansions.keys()].join(' ')], ...asIs, boostTerm: (term: string) => expansions.get(term) ?? 0 }] : []),
+      ...(expansions.size
+        ? [{ queries: [[...expansions.keys()].join(' ')], ...asIs, boostTerm: (term: string) => expansions.get(term) ?? 0 }]
+        : []),
     ];
     return miniSearch
-      .search({ combineWith: 'OR', queries }, { boost: { text: 1, title: titleBoost, section: titleBoost, pairs: pairBoost }, combineWith: 'OR' })
+      .search(
+        { combineWith: 'OR', queries },
+        { boost: { text: 1, title: titleBoost, section: titleBoost, pairs: pairBoost }, combineWith: 'OR' },
+      )
       .slice(0, limit)
       .map((result) => ({ label: Number(result.id), score: result.score }));
   };

@@ -45,10 +45,24 @@ function emit(value: unknown): void {
 async function ingest(): Promise<void> {
   const config = benchConfig();
   const started = performance.now();
-  const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger });
+  const embedder = await loadEmbedder({
+    modelId: config.embeddingModel,
+    modelCacheDir: config.modelCacheDir,
+    allowRemoteModels: false,
+    log: silentLogger,
+  });
   const modelMs = performance.now() - started;
   const { report, embedded, stagesMs } = await refreshIndex(syncOptionsFor(config, embedder, silentLogger, 'ingest'));
-  emit({ modelMs, ingestMs: report.durationMs, rebuilt: report.rebuilt, documents: report.documents, chunks: report.chunks, embedded, stagesMs, peakRssMb: peakRssMb() });
+  emit({
+    modelMs,
+    ingestMs: report.durationMs,
+    rebuilt: report.rebuilt,
+    documents: report.documents,
+    chunks: report.chunks,
+    embedded,
+    stagesMs,
+    peakRssMb: peakRssMb(),
+  });
 }
 
 async function cold(): Promise<void> {
@@ -58,7 +72,13 @@ async function cold(): Promise<void> {
   const engineReady = performance.now();
   await engine.ask('How high were the US tariffs on Chinese goods?');
   const answered = performance.now();
-  emit({ beforeEngineMs: started, createEngineMs: engineReady - started, firstAskMs: answered - engineReady, sinceProcessStartMs: answered, peakRssMb: peakRssMb() });
+  emit({
+    beforeEngineMs: started,
+    createEngineMs: engineReady - started,
+    firstAskMs: answered - engineReady,
+    sinceProcessStartMs: answered,
+    peakRssMb: peakRssMb(),
+  });
 }
 
 /**
@@ -87,7 +107,12 @@ async function measureQueries(config: Config, embedder: Embedder, questions: rea
 async function serve(): Promise<void> {
   const config = benchConfig();
   const questions = (await readFile(questionsFile as string, 'utf8')).split('\n').filter(Boolean);
-  const embedder = await loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger });
+  const embedder = await loadEmbedder({
+    modelId: config.embeddingModel,
+    modelCacheDir: config.modelCacheDir,
+    allowRemoteModels: false,
+    log: silentLogger,
+  });
   const { answered, queryMs, stageEmbedMs, stageSearchAndQuoteMs, servingPeakRssMb } = await measureQueries(config, embedder, questions);
 
   // Baselines, on a second copy of the index loaded here (after the serving RSS was taken).
@@ -95,7 +120,10 @@ async function serve(): Promise<void> {
   if (!manifest) throw new Error('no index');
   const snapshot = await loadIndex(indexDirOf(config), manifest, config.hnswEf);
   const matrix = new Float32Array((await readFile(path.join(indexDirOf(config), 'vectors.f32'))).buffer.slice(0));
-  const exact = ExactVectorIndex.fromMatrix(new Float32Array(matrix.buffer, 0, manifest.chunks * manifest.model.dimensions), manifest.model.dimensions);
+  const exact = ExactVectorIndex.fromMatrix(
+    new Float32Array(matrix.buffer, 0, manifest.chunks * manifest.model.dimensions),
+    manifest.model.dimensions,
+  );
   const questionVectors = await embedder.embed(questions);
   const embedMs: number[] = [];
   for (const question of questions.slice(0, 200)) {
@@ -128,29 +156,27 @@ async function serve(): Promise<void> {
         { ...DEFAULT_HNSW, ef: config.hnswEf },
       );
   const hnswByEf: { ef: number; p50: number; p95: number; recallAt10: number; recallAt50: number }[] = [];
-  {
-    for (const ef of [16, 32, 64, 128, 256]) {
-      hnsw.setEf(ef);
-      const times: number[] = [];
-      let found10 = 0;
-      let found50 = 0;
-      let total10 = 0;
-      let total50 = 0;
-      questionVectors.forEach((vector, index) => {
-        const started = performance.now();
-        const hits = hnsw.search(vector, 50);
-        times.push(performance.now() - started);
-        // Recall by similarity, so ties (duplicate sentences are common in news) count as found:
-        // a hit is right when it is at least as similar as the exact k-th neighbour.
-        const truth = exactHits[index] ?? [];
-        const kth = (k: number) => (truth[Math.min(k, truth.length) - 1]?.similarity ?? Infinity) - 1e-6;
-        found10 += hits.slice(0, 10).filter((hit) => hit.similarity >= kth(10)).length;
-        found50 += hits.filter((hit) => hit.similarity >= kth(50)).length;
-        total10 += Math.min(10, truth.length);
-        total50 += truth.length;
-      });
-      hnswByEf.push({ ef, ...summary(times), recallAt10: found10 / total10, recallAt50: found50 / total50 });
-    }
+  for (const ef of [16, 32, 64, 128, 256]) {
+    hnsw.setEf(ef);
+    const times: number[] = [];
+    let found10 = 0;
+    let found50 = 0;
+    let total10 = 0;
+    let total50 = 0;
+    questionVectors.forEach((vector, index) => {
+      const started = performance.now();
+      const hits = hnsw.search(vector, 50);
+      times.push(performance.now() - started);
+      // Recall by similarity, so ties (duplicate sentences are common in news) count as found:
+      // a hit is right when it is at least as similar as the exact k-th neighbour.
+      const truth = exactHits[index] ?? [];
+      const kth = (k: number) => (truth[Math.min(k, truth.length) - 1]?.similarity ?? Infinity) - 1e-6;
+      found10 += hits.slice(0, 10).filter((hit) => hit.similarity >= kth(10)).length;
+      found50 += hits.filter((hit) => hit.similarity >= kth(50)).length;
+      total10 += Math.min(10, truth.length);
+      total50 += truth.length;
+    });
+    hnswByEf.push({ ef, ...summary(times), recallAt10: found10 / total10, recallAt50: found50 / total50 });
   }
   emit({
     questions: questions.length,

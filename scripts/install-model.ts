@@ -8,9 +8,11 @@ import { installSentenceModel } from '../src/embed/sentence-model.js';
 import { createLogger } from '../src/log.js';
 
 const log = createLogger('info');
-const modelCacheDir = path.resolve(process.env['MODEL_DIR'] ?? 'embeddings/models');
+const modelCacheDir = path.resolve(process.env.MODEL_DIR ?? 'embeddings/models');
 try {
   await installSentenceModel(modelCacheDir, log);
 } catch (error) {
-  log.warn(`Sentence model not installed (${error instanceof Error ? error.message : String(error)}); the bot will answer with the GloVe fallback model. Retry with \`npm run install-model\`.`);
+  log.warn(
+    `Sentence model not installed (${error instanceof Error ? error.message : String(error)}); the bot will answer with the GloVe fallback model. Retry with \`npm run install-model\`.`,
+  );
 }

@@ -17,21 +17,19 @@ const USAGE = `usage:
   npm run eval [-- --explain] [--questions FILE]
                                          score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl)`;
 
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  jsonl: { type: 'boolean', default: false },
+  explain: { type: 'boolean', default: false },
+  results: { type: 'string' },
+  questions: { type: 'string', default: 'test/eval/questions.jsonl' },
+} as const;
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
   try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        jsonl: { type: 'boolean', default: false },
-        explain: { type: 'boolean', default: false },
-        results: { type: 'string' },
-        questions: { type: 'string', default: 'test/eval/questions.jsonl' },
-      },
-    });
+    parsed = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
   } catch (error) {
     // "Unknown option '--bogus'": the message, not a stack trace.
     return usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));

@@ -19,7 +19,12 @@ const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17-20 d
 
 const idList = z
   .string()
-  .transform((value) => value.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .transform((value) =>
+    value
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  )
   .pipe(z.array(snowflake));
 
 /** Every setting the program reads; `.env.example` documents each one with its default. */
@@ -41,7 +46,11 @@ const environmentSchema = z.object({
   DISCORD_GUILD_ID: snowflake.optional(),
   DISCORD_API_URL: z.url({ error: 'must be a URL such as https://discord.com/api' }).default('https://discord.com/api'),
   DISCORD_ALLOWED_CHANNELS: idList.default([]),
-  DISCORD_COOLDOWN_SECONDS: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 3600 seconds').max(3600, 'must be from 0 to 3600 seconds').default(5),
+  DISCORD_COOLDOWN_SECONDS: z.coerce
+    .number({ error: 'must be a number' })
+    .min(0, 'must be from 0 to 3600 seconds')
+    .max(3600, 'must be from 0 to 3600 seconds')
+    .default(5),
   DISCORD_ANSWER_VISIBILITY: z.enum(['public', 'private']).default('public'),
   DISCORD_MENTIONS: booleanFlag.default(true),
   DISCORD_REPLY_IN_THREAD: booleanFlag.default(false),

@@ -26,7 +26,10 @@ export function createLogger(
   };
   return {
     error: (message, error) =>
-      emit('error', error === undefined ? message : `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`),
+      emit(
+        'error',
+        error === undefined ? message : `${message}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      ),
     warn: (message) => emit('warn', message),
     info: (message) => emit('info', message),
     debug: (message) => emit('debug', message),

@@ -6,11 +6,32 @@ import { terms } from '../index/terms.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
 import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
 import type { Logger } from '../log.js';
-import { askedThingTerms, corroborateByFigures, dateTerms, distinctiveFigures, indexFigures, selectQuotes, type CitedSentence, type FigureIndex, type Lexicon, type QuoteDecision, type QuoteSettings, type ScoredSentence, type SentenceCandidate } from './quote.js';
-import { contentWords, DEFAULT_EXPANSION, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
+import {
+  askedThingTerms,
+  corroborateByFigures,
+  dateTerms,
+  distinctiveFigures,
+  indexFigures,
+  selectQuotes,
+  type FigureIndex,
+  type Lexicon,
+  type QuoteDecision,
+  type QuoteSettings,
+  type ScoredSentence,
+  type SentenceCandidate,
+} from './quote.js';
+import { contentWords, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
 import { exampleQuestion } from './example.js';
 import { RANKING_SETTINGS } from './settings.js';
-import { dateAffinity, fuseRankings, rerankPassages, roundScore, termCoverage, type FusedCandidate, type FusionWeights } from './retrieve.js';
+import {
+  dateAffinity,
+  fuseRankings,
+  rerankPassages,
+  roundScore,
+  termCoverage,
+  type FusedCandidate,
+  type FusionWeights,
+} from './retrieve.js';
 import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
 
 /** How many candidates each side retrieves before fusion, and how many passages feed quote selection. */
@@ -88,7 +109,21 @@ export class Engine implements AnswerEngine {
       ...(config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore }),
     };
     const expansion = options.expansion === undefined ? null : options.expansion;
-    const engine = new Engine(config, embedder, snapshot, log, options.fusion ?? tuned.fusion, quoteSettings, expansion, options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION, options.kindExpansion ?? DEFAULT_KIND_EXPANSION, options.rerank ?? DEFAULT_RERANK, options.passagesForQuotes ?? PASSAGES_FOR_QUOTES, tuned.smallTalkSimilarity, report);
+    const engine = new Engine(
+      config,
+      embedder,
+      snapshot,
+      log,
+      options.fusion ?? tuned.fusion,
+      quoteSettings,
+      expansion,
+      options.synonymExpansion ?? DEFAULT_SYNONYM_EXPANSION,
+      options.kindExpansion ?? DEFAULT_KIND_EXPANSION,
+      options.rerank ?? DEFAULT_RERANK,
+      options.passagesForQuotes ?? PASSAGES_FOR_QUOTES,
+      tuned.smallTalkSimilarity,
+      report,
+    );
     await engine.prepare(snapshot);
     return engine;
   }
@@ -241,7 +276,9 @@ export class Engine implements AnswerEngine {
     // One batch: the question, then each of its words not seen before (for near-synonym matching;
     // a word's vector depends on the word alone, so it is kept for the snapshot).
     const cache = cacheOf(snapshot);
-    const unseen = this.matchesWordVectors ? [...new Set(words.map((word) => word.word).filter((word) => !cache.wordVectors.has(word)))] : [];
+    const unseen = this.matchesWordVectors
+      ? [...new Set(words.map((word) => word.word).filter((word) => !cache.wordVectors.has(word)))]
+      : [];
     const [questionVector, ...wordVectors] = await this.embedder.embed([query, ...unseen]);
     if (!questionVector) throw new Error('The embedder returned no vector for the question.');
     unseen.forEach((word, index) => remember(cache.wordVectors, word, wordVectors[index] ?? new Float32Array(0)));
@@ -258,7 +295,12 @@ export class Engine implements AnswerEngine {
     const { names } = corpusTermsOf(snapshot);
     const wordNetExpansions = [
       ...synonymExpansions(terms(query), (term) => thesaurus.synonymsOf(term), this.synonymWeight),
-      ...kindExpansions(askedThingTerms(query, { isName: (term) => names.has(term) }), (term) => thesaurus.kindsOf(term), this.kindWeight, MAX_KINDS_EXPANDED),
+      ...kindExpansions(
+        askedThingTerms(query, { isName: (term) => names.has(term) }),
+        (term) => thesaurus.kindsOf(term),
+        this.kindWeight,
+        MAX_KINDS_EXPANDED,
+      ),
     ];
     for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
     const lexicalHits = snapshot.lexicalIndex.query(query, CANDIDATES_PER_SIDE, expansions);
@@ -301,7 +343,19 @@ export class Engine implements AnswerEngine {
       const document = chunk && documents.get(chunk.file);
       if (!chunk || !document) return [];
       const { file: source, paragraph, id: chunkId, start, end, text } = chunk;
-      return [{ source, title: document.title, date: document.date, paragraph, chunkId, start, end, text, score: roundScore(Math.max(0, candidate.score / bestScore)) }];
+      return [
+        {
+          source,
+          title: document.title,
+          date: document.date,
+          paragraph,
+          chunkId,
+          start,
+          end,
+          text,
+          score: roundScore(Math.max(0, candidate.score / bestScore)),
+        },
+      ];
     });
     return {
       passages: passages.slice(0, limit),
@@ -366,7 +420,8 @@ export class Engine implements AnswerEngine {
       const stored = snapshot.sentenceVectors;
       const unstored = [...new Set(split.flatMap(({ spans }) => spans.map((span) => span.text)).filter((text) => !stored.get(text)))];
       const embedded = new Map<string, Float32Array>();
-      if (unstored.length > 0) (await this.embedder.embed(unstored)).forEach((vector, index) => embedded.set(unstored[index] as string, vector));
+      if (unstored.length > 0)
+        (await this.embedder.embed(unstored)).forEach((vector, index) => embedded.set(unstored[index] as string, vector));
       const vectorOf = (text: string) => stored.get(text) ?? embedded.get(text) ?? new Float32Array(this.embedder.dimensions);
       for (const { key, passage, spans } of split) {
         const dates = dateTerms(passage.date);
@@ -400,7 +455,10 @@ function passageSpans(document: CorpusDocument, start: number, end: number) {
   const documentSentences = sentencesAround(document, start, end);
   return documentSentences.flatMap((sentence, index) => {
     if (sentence.start < start) return [];
-    const previous = documentSentences.slice(Math.max(0, index - CONTEXT_SENTENCES), index).map((before) => before.text).join(' ');
+    const previous = documentSentences
+      .slice(Math.max(0, index - CONTEXT_SENTENCES), index)
+      .map((before) => before.text)
+      .join(' ');
     const next = documentSentences[index + 1];
     const following = next && next.paragraph === sentence.paragraph ? next.text : '';
     return [{ paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous, following }];
@@ -451,7 +509,6 @@ function cachedTerms(cache: SnapshotCache, text: string): string[] {
   if (!found) remember(cache.terms, text, (found = terms(text)));
   return found;
 }
-
 
 /** The example of the newest document (as `/sources` lists them first). */
 function newestExample(snapshot: IndexSnapshot): string | undefined {
@@ -512,7 +569,9 @@ function corpusTermsOf(snapshot: IndexSnapshot): { names: Set<string>; known: Se
         }
       }
     }
-    const names = new Set([...capitalised].filter(([term, count]) => count >= 0.7 * (count + (lower.get(term) ?? 0))).map(([term]) => term));
+    const names = new Set(
+      [...capitalised].filter(([term, count]) => count >= 0.7 * (count + (lower.get(term) ?? 0))).map(([term]) => term),
+    );
     found = { names, known: new Set(snapshot.lexicalIndex.vocabulary()) };
     corpusTerms.set(snapshot, found);
   }
@@ -531,7 +590,9 @@ function figureSentencesOf(snapshot: IndexSnapshot): FigureIndex {
       documentSentences(document)
         .filter((sentence) => distinctiveFigures(sentence.text).length > 0)
         .map((sentence) => {
-          const chunk = chunksByFile.get(document.file)?.find((candidate) => candidate.start <= sentence.start && candidate.end >= sentence.end);
+          const chunk = chunksByFile
+            .get(document.file)
+            ?.find((candidate) => candidate.start <= sentence.start && candidate.end >= sentence.end);
           return {
             source: document.file,
             title: document.title,
@@ -576,12 +637,20 @@ function documentTermsOf(snapshot: IndexSnapshot): (file: string) => TermHolder 
     const outside = new Map<string, Set<string>>();
     const outsideTerms = (file: string) => {
       let held = outside.get(file);
-      if (!held) remember(outside, file, (held = new Set(terms(uncoveredText(documents.get(file)?.raw ?? '', spans.get(file)?.covered ?? [])))), OUTSIDE_TERMS_LIMIT);
+      if (!held)
+        remember(
+          outside,
+          file,
+          (held = new Set(terms(uncoveredText(documents.get(file)?.raw ?? '', spans.get(file)?.covered ?? [])))),
+          OUTSIDE_TERMS_LIMIT,
+        );
       return held;
     };
     found = (file) => {
       const span = spans.get(file);
-      return { has: (term) => outsideTerms(file).has(term) || (span !== undefined && snapshot.lexicalIndex.textHasIn(term, span.first, span.last)) };
+      return {
+        has: (term) => outsideTerms(file).has(term) || (span !== undefined && snapshot.lexicalIndex.textHasIn(term, span.first, span.last)),
+      };
     };
     documentTermHolders.set(snapshot, found);
   }
@@ -620,21 +689,39 @@ export function indexDirOf(config: Config): string {
 
 /** Create the engine the bot and the CLI use. */
 function embedderFor(config: Config, log: Logger): Promise<Embedder> {
-  return loadEmbedder({ modelId: config.embeddingModel, modelCacheDir: config.modelCacheDir, allowRemoteModels: config.allowRemoteModels, log });
+  return loadEmbedder({
+    modelId: config.embeddingModel,
+    modelCacheDir: config.modelCacheDir,
+    allowRemoteModels: config.allowRemoteModels,
+    log,
+  });
 }
 
 /** How the CLI, the bot and the benchmark build or load the index from a configuration. */
 export function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
   // With the default model configured, the program itself switches to the fallback and back: the index follows.
   const interchangeableModels = config.embeddingModel === DEFAULT_MODEL ? [DEFAULT_MODEL, STATIC_MODEL] : [];
-  return { corpusDir: config.corpusDir, indexDir: indexDirOf(config), embedder, settings: indexSettingsFrom(config), ef: config.hnswEf, log, mode, interchangeableModels };
+  return {
+    corpusDir: config.corpusDir,
+    indexDir: indexDirOf(config),
+    embedder,
+    settings: indexSettingsFrom(config),
+    ef: config.hnswEf,
+    log,
+    mode,
+    interchangeableModels,
+  };
 }
 
 /**
  * `npm run ingest`: build or refresh the index, without loading one that is already up to date
  * (an unchanged corpus costs a read and a hash of it, and the model load).
  */
-export async function ingestCorpus(config: Config, log: Logger, options: Pick<EngineOptions, 'embedder'> = {}): Promise<{ report: IngestReport; modelId: string }> {
+export async function ingestCorpus(
+  config: Config,
+  log: Logger,
+  options: Pick<EngineOptions, 'embedder'> = {},
+): Promise<{ report: IngestReport; modelId: string }> {
   const embedder = options.embedder ?? (await embedderFor(config, log));
   const { report } = await refreshIndex(syncOptionsFor(config, embedder, log, 'ingest'));
   return { report, modelId: embedder.modelId };

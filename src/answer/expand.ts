@@ -64,7 +64,11 @@ export function expandQuery(
  * `weight`, below the question's own words. Unlike the word-vector neighbours above, WordNet's
  * synonyms of frequent senses are precise enough to expand words the corpus also uses.
  */
-export function synonymExpansions(questionTerms: readonly string[], synonymsOf: (term: string) => readonly string[], weight: number): Map<string, number> {
+export function synonymExpansions(
+  questionTerms: readonly string[],
+  synonymsOf: (term: string) => readonly string[],
+  weight: number,
+): Map<string, number> {
   const expansions = new Map<string, number>();
   if (weight <= 0) return expansions;
   const own = new Set(questionTerms);
@@ -80,7 +84,12 @@ export function synonymExpansions(questionTerms: readonly string[], synonymsOf: 
  * (Haiphong, standard gauge) join the lexical query with a small weight, so passages naming one
  * rank higher. A focus with more than `maxKinds` kinds is too broad ("group", "person") to say much.
  */
-export function kindExpansions(askedThings: readonly string[], kindsOf: (term: string) => ReadonlySet<string>, weight: number, maxKinds: number): Map<string, number> {
+export function kindExpansions(
+  askedThings: readonly string[],
+  kindsOf: (term: string) => ReadonlySet<string>,
+  weight: number,
+  maxKinds: number,
+): Map<string, number> {
   const expansions = new Map<string, number>();
   if (weight <= 0) return expansions;
   for (const thing of askedThings) {

@@ -180,11 +180,20 @@ export function expectedAnswerType(question: string): AnswerType {
   const lead = /\b(who|whom|whose|where|when|why)\b|\b(?:what|which|how)\b/.exec(text);
   if (lead?.[1] === 'when') return 'time';
   if (lead?.[1] === 'why') return null;
-  if (lead?.[1] === 'where' || /^\W*(?:in|at|near|from|to)\s+(?:which|what)\s+(?:city|town|country|province|region|state|port|place|area|district)\b/.test(text)) return 'place';
+  if (
+    lead?.[1] === 'where' ||
+    /^\W*(?:in|at|near|from|to)\s+(?:which|what)\s+(?:city|town|country|province|region|state|port|place|area|district)\b/.test(text)
+  )
+    return 'place';
   if (lead?.[1]) return 'name';
   // "What did Vietnam put duties on?" asks for a thing: "what" is the object of the verb.
   const asksForObject = /^\W*(?:what|which)\s+(?:did|does|do|has|have|had|will|would|can|could|should)\b/.test(text);
-  if (/\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b(?=\s*(?:of|for|to|is|was|\?|$))|\bwhat (?:[\w-]+ ){0,3}(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(text)) return 'number';
+  if (
+    /\bhow (much|many|large|big|long|far|high|old)\b|\b(age|budget|cost|price|population|length|distance|size|worth|salary|capacity)\b(?=\s*(?:of|for|to|is|was|\?|$))|\bwhat (?:[\w-]+ ){0,3}(percentage|share|amount|value|figure|number|rate)\b|\bpercent/.test(
+      text,
+    )
+  )
+    return 'number';
   if (!asksForObject && /\b(tariffs?|duties|duty|rate) (on|for)\b/.test(text)) return 'number';
   if (/\b(what|which) years?\b/.test(text)) return 'year';
   if (/\bwhen\b|\b(what|which) (dates?|days?|months?)\b|\byear\b.*\?$/.test(text)) return 'time';
@@ -212,7 +221,10 @@ export function focusTerms(question: string): string[] {
   }
   // "what is the goal of …" → "goal": skip the verb and article between the question word and the noun,
   // and a count ("which two farm products" → farm, products).
-  const match = /\b(?:which|what|how many|how much)(?:\s*['’]s\s+|\s+(?:(?:is|are|was|were)\s+)?)(?:(?:the|a|an)\s+)?(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+)?([\p{L}\s-]+)/iu.exec(cleaned);
+  const match =
+    /\b(?:which|what|how many|how much)(?:\s*['’]s\s+|\s+(?:(?:is|are|was|were)\s+)?)(?:(?:the|a|an)\s+)?(?:(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+)?([\p{L}\s-]+)/iu.exec(
+      cleaned,
+    );
   if (!match?.[1]) return [];
   // "what is Vietnam going to use": after "is", a name is the subject, not the thing asked.
   if (/^\W*(?:[Ww]hat|[Ww]hich)\s+(?:is|are|was|were)\s+\p{Lu}/u.test(match[0])) return [];
@@ -236,16 +248,21 @@ function mayHaveDateline(sentence: string): boolean {
 /** A capitalised word after a preposition of place. */
 const PLACE_NAME = /\b(?:in|at|near|from|to|into|inside|outside|across|visiting)\s+(?:the\s+)?(\p{Lu}[\p{L}’'-]+)/gu;
 /** "April 15 to 18", "15 April", "Dec. 12-14": days of a month. */
-const DAYS_OF_MONTH = /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:\s*(?:to|-|–|and)\s*\d{1,2})?\b|\b\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b/g;
+const DAYS_OF_MONTH =
+  /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:\s*(?:to|-|–|and)\s*\d{1,2})?\b|\b\d{1,2}(?:\s*(?:to|-|–)\s*\d{1,2})?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b/g;
 const YEAR = /\b(?:1[89]|20)\d{2}\b/g;
-const MONTH_OR_DAY = /\b(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
+const MONTH_OR_DAY =
+  /\b(January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b/g;
 /** Time said relatively: "the day before Xi arrived", "two months ago", "last week". */
-const RELATIVE_TIME = /\b(?:days?|weeks?|months?|years?) (?:before|after|earlier|later|ago)\b|\bago\b|\b(?:yesterday|tomorrow|(?:last|next) (?:week|month|year))\b/gi;
+const RELATIVE_TIME =
+  /\b(?:days?|weeks?|months?|years?) (?:before|after|earlier|later|ago)\b|\bago\b|\b(?:yesterday|tomorrow|(?:last|next) (?:week|month|year))\b/gi;
 /** Capitalised words that are titles, nationalities or calendar words: never the "who"/"which" asked for. */
 const NOT_A_NAME = new Set(
-  ('monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december ' +
+  (
+    'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december ' +
     'chinese vietnamese american asian european southeast communist president prime minister premier general secretary deputy foreign ' +
-    'the a an in on at but and after before during while both this that its his her their it he she they as under one some').split(' '),
+    'the a an in on at but and after before during while both this that its his her their it he she they as under one some'
+  ).split(' '),
 );
 
 /**
@@ -259,18 +276,25 @@ function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>):
       // Whole numbers only: "C909" in the question is not a new number "909".
       // Nor is a year or a day of the month a count: "how many soldiers died in 1988?" is not
       // answered by "… in 1974", nor "how long since his last trip?" by "from April 15 to 18".
-      return ((/\d/.test(sentence) ? sentence.replace(DAYS_OF_MONTH, ' ') : sentence).match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some((found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found)) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence);
+      return (
+        ((/\d/.test(sentence) ? sentence.replace(DAYS_OF_MONTH, ' ') : sentence).match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some(
+          (found) => isNew(found) && !/^(?:1[89]|20)\d{2}$/.test(found),
+        ) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence)
+      );
     case 'year':
       return (sentence.match(YEAR) ?? []).some(isNew);
     case 'time':
-      return [...(sentence.match(YEAR) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(isNew);
+      return [...(sentence.match(YEAR) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(
+        isNew,
+      );
     case 'name':
     case 'place': {
       // A capitalised word after the first one, not in the question: a person, place or organisation;
       // for "where", one after a preposition of place ("talks in Dalian City", not "Prime Minister Chính of Vietnam").
       // Not the dateline's: "Dalian, The Gulf Observer: …" says where it was filed, not where the talks were.
       const body = (mayHaveDateline(sentence) ? sentence.replace(DATELINE, '') : sentence).slice(1);
-      const names = type === 'place' ? [...body.matchAll(PLACE_NAME)].map((match) => match[1] ?? '') : (body.match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []);
+      const names =
+        type === 'place' ? [...body.matchAll(PLACE_NAME)].map((match) => match[1] ?? '') : (body.match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []);
       return names.some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
     }
     default:
@@ -278,7 +302,20 @@ function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>):
   }
 }
 
-const MONTH_NAMES = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+const MONTH_NAMES = [
+  'january',
+  'february',
+  'march',
+  'april',
+  'may',
+  'june',
+  'july',
+  'august',
+  'september',
+  'october',
+  'november',
+  'december',
+];
 
 /** Index terms of a document date ("2023-12-12" → 2023, december, dec): a question's "in Dec 2023" is said by the article's date. */
 export function dateTerms(date: string | null): string[] {
@@ -386,7 +423,9 @@ function termsCached(text: string, lexicon: Lexicon): readonly string[] {
 }
 
 /** Nouns that only say what kind of thing the answer is ("which country's vessels" → the answer is a country's name, not "country"). */
-const TYPE_NOUNS = new Set(terms('country countries city cities person people company companies place places organisation organization group nation nations'));
+const TYPE_NOUNS = new Set(
+  terms('country countries city cities person people company companies place places organisation organization group nation nations'),
+);
 
 /** Words that name the kind of answer ("what dates", "which year"): the answer-type cue checks them, not coverage. */
 const ANSWER_TYPE_WORDS = new Set(terms('year years date dates day days month months time number amount percentage name kind type sort'));
@@ -424,7 +463,15 @@ export function sentenceFeatures(
     cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === 'place' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, Math.min(settings.softMatchFrom, 0.7)))),
     // A kind named ("frozen durian" for "which produce") says the thing asked for, as the word itself would.
-    predicate: predicateTerms.size ? softCoverage(predicateTerms, namesKind ? new Set([...around, ...focus]) : around, lexicon, Math.min(settings.softMatchFrom, settings.evidenceSoftFrom), settings.evidenceSynonymStrength) : 1,
+    predicate: predicateTerms.size
+      ? softCoverage(
+          predicateTerms,
+          namesKind ? new Set([...around, ...focus]) : around,
+          lexicon,
+          Math.min(settings.softMatchFrom, settings.evidenceSoftFrom),
+          settings.evidenceSynonymStrength,
+        )
+      : 1,
     topic: topicTerms.size ? softCoverage(topicTerms, around, lexicon, 1) : 1,
     wantsCue: type !== null,
     wantsFocus: focus.length > 0,
@@ -514,7 +561,15 @@ function byDateDescending(left: { date: string | null }, right: { date: string |
 /** Figures a sentence states, normalised: "$31.4 billion" → 31.4billion, "145%" → 145%, "1,000" → 1000. */
 export function figuresOf(text: string): Set<string> {
   const found = text.match(/\d[\d,]*(?:\.\d+)?(?:\s?(?:%|percent\b|per cent\b|billion\b|million\b|trillion\b))?/gi) ?? [];
-  return new Set(found.map((figure) => figure.toLowerCase().replace(/,(?=\d{3})/g, '').replace(/\s+/g, '').replace(/percent|percent/, '%')));
+  return new Set(
+    found.map((figure) =>
+      figure
+        .toLowerCase()
+        .replace(/,(?=\d{3})/g, '')
+        .replace(/\s+/g, '')
+        .replace(/percent|percent/, '%'),
+    ),
+  );
 }
 
 const ORDINALS = /\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|\d+(?:st|nd|rd|th))\b/gi;
@@ -552,7 +607,13 @@ function disjoint(left: ReadonlySet<string>, right: ReadonlySet<string>): boolea
  * least `conflictRatio` of it) but state a different ordinal or figure: "his first visit since
  * 2017" against "his second in less than 18 months". One per document, best first.
  */
-function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence[], agreeing: readonly ScoredSentence[], settings: QuoteSettings, lexicon: Lexicon): ConflictingQuote[] {
+function conflictsWith(
+  sentence: ScoredSentence,
+  ranked: readonly ScoredSentence[],
+  agreeing: readonly ScoredSentence[],
+  settings: QuoteSettings,
+  lexicon: Lexicon,
+): ConflictingQuote[] {
   const own = claimsOf(sentence.text);
   const agreeingSources = new Set(agreeing.map((member) => member.passage.source));
   const perDocument = new Map<string, ConflictingQuote>();
@@ -563,10 +624,14 @@ function conflictsWith(sentence: ScoredSentence, ranked: readonly ScoredSentence
     if (agreeingSources.has(other.passage.source) || perDocument.has(other.passage.source)) continue;
     const theirs = claimsOf(other.text);
     // Figures conflict only between sentences on the same subject (shared words) and of the same kind (a percentage against a percentage).
-    const sameSubject = jaccard(new Set(termsCached(sentence.text, lexicon)), new Set(termsCached(other.text, lexicon))) >= settings.corroborationOverlap / 2;
+    const sameSubject =
+      jaccard(new Set(termsCached(sentence.text, lexicon)), new Set(termsCached(other.text, lexicon))) >= settings.corroborationOverlap / 2;
     const differs =
       disjoint(own.ordinals, theirs.ordinals) ||
-      (own.ordinals.size === 0 && theirs.ordinals.size === 0 && sameSubject && FIGURE_KINDS.some((kind) => disjoint(ofKind(own.figures, kind), ofKind(theirs.figures, kind))));
+      (own.ordinals.size === 0 &&
+        theirs.ordinals.size === 0 &&
+        sameSubject &&
+        FIGURE_KINDS.some((kind) => disjoint(ofKind(own.figures, kind), ofKind(theirs.figures, kind))));
     if (differs) perDocument.set(other.passage.source, { ...citationOf(other), text: other.text });
   }
   return [...perDocument.values()];
@@ -600,7 +665,10 @@ export function selectQuotes(
     if (!found) termCache.set(sentence.text, (found = new Set(termsCached(sentence.text, lexicon))));
     return found;
   };
-  const featured = sentences.map((sentence) => ({ sentence, features: sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings) }));
+  const featured = sentences.map((sentence) => ({
+    sentence,
+    features: sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings),
+  }));
   // Closeness in meaning is relative: 1 for the candidate most similar to the question, 0 for one `meaningSpread` below it.
   const bestSimilarity = Math.max(0, ...featured.map(({ features }) => features.similarity));
   const ranked: ScoredSentence[] = featured
@@ -624,7 +692,11 @@ export function selectQuotes(
     const own = termsOf(sentence);
     const ownFigures = [...figuresOf(sentence.text)].filter((figure) => !questionFigures.has(figure));
     const agrees = (other: ScoredSentence) => {
-      if (other.passage.source === sentence.passage.source || evidenceOf(other.features, settings) < settings.corroborationRatio * evidenceOf(sentence.features, settings)) return false;
+      if (
+        other.passage.source === sentence.passage.source ||
+        evidenceOf(other.features, settings) < settings.corroborationRatio * evidenceOf(sentence.features, settings)
+      )
+        return false;
       // "His first visit" and "his second" share most words but do not agree.
       if (disjoint(claimsOf(sentence.text).ordinals, claimsOf(other.text).ordinals)) return false;
       const overlap = jaccard(own, termsOf(other));
@@ -665,7 +737,11 @@ function lacks(features: SentenceFeatures): { cue: boolean; focus: boolean } {
  * of its document scoring at least `secondQuoteRatio` of the best that lacks nothing. Null when
  * there is none (or the rule is off).
  */
-export function completionOf(ranked: readonly ScoredSentence[], sentences: readonly SentenceCandidate[], settings: QuoteSettings): ScoredSentence | null {
+export function completionOf(
+  ranked: readonly ScoredSentence[],
+  sentences: readonly SentenceCandidate[],
+  settings: QuoteSettings,
+): ScoredSentence | null {
   const best = ranked[0];
   const ratio = settings.completionRatio;
   if (!best || ratio > 1) return null;
@@ -701,7 +777,10 @@ export function completionOf(ranked: readonly ScoredSentence[], sentences: reado
  * ("old", "born", "passengers") must be there too, exactly or as near-synonyms. A question asking
  * for a number, date or name whose sentence has none is discounted.
  */
-export function evidenceOf(features: Pick<SentenceFeatures, 'predicate' | 'topic' | 'similarity' | 'cue' | 'wantsCue'>, settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS): number {
+export function evidenceOf(
+  features: Pick<SentenceFeatures, 'predicate' | 'topic' | 'similarity' | 'cue' | 'wantsCue'>,
+  settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS,
+): number {
   const { predicate, topic, similarity, cue, wantsCue } = features;
   const evidence =
     settings.evidencePredicateWeight * predicate +

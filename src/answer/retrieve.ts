@@ -77,14 +77,22 @@ export function fuseRankings(
       const lexical = lexicalByLabel.get(label) ?? 0;
       const dense = denseByLabel.get(label) ?? floor;
       const denseNormalised = spread > 1e-9 ? (dense - floor) / spread : 0;
-      const score = weights.lexical * lexical + weights.dense * denseNormalised + weights.date * dateOf(label) + (weights.document ?? 0) * documentOf(label);
+      const score =
+        weights.lexical * lexical +
+        weights.dense * denseNormalised +
+        weights.date * dateOf(label) +
+        (weights.document ?? 0) * documentOf(label);
       return { label, lexical, dense, score };
     })
     .sort((left, right) => right.score - left.score || left.label - right.label);
 }
 
 /** Share of the question's idf mass that a set of terms holds (each term counted once). */
-export function termCoverage(questionTerms: ReadonlySet<string>, held: { has(term: string): boolean }, idf: (term: string) => number): number {
+export function termCoverage(
+  questionTerms: ReadonlySet<string>,
+  held: { has(term: string): boolean },
+  idf: (term: string) => number,
+): number {
   let total = 0;
   let found = 0;
   for (const term of questionTerms) {

@@ -36,12 +36,7 @@ export function answerMessage(answer: Answer, context: BotContext): MessageBody 
 }
 
 /** Ask the engine and record the question in the feedback log (a log failure never blocks the reply). */
-export async function askAndRecord(
-  context: BotContext,
-  question: string,
-  userId: string,
-  via: 'ask' | 'mention',
-): Promise<MessageBody> {
+export async function askAndRecord(context: BotContext, question: string, userId: string, via: 'ask' | 'mention'): Promise<MessageBody> {
   const answer = await context.engine.ask(question);
   await context.feedback
     .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })

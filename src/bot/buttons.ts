@@ -20,7 +20,13 @@ function passagesPage(context: BotContext, key: string, passages: readonly Passa
     embeds: [renderPassagePage(passages, { page: shown, heading: `Passages for: ${question}`, showScores: true })],
     components:
       pages > 1
-        ? [pagerRow({ page: shown, pages, customIdFor: (target) => encodeButtonId(context.bootId, { action: 'passages-page', key, argument: String(target) }) })]
+        ? [
+            pagerRow({
+              page: shown,
+              pages,
+              customIdFor: (target) => encodeButtonId(context.bootId, { action: 'passages-page', key, argument: String(target) }),
+            }),
+          ]
         : [],
   };
 }
@@ -53,8 +59,17 @@ export async function handleButton(interaction: ButtonInteraction, context: BotC
     case 'vote': {
       if (state.kind !== 'answer') return notice(interaction, ButtonMessages.unknown);
       const vote = argument === 'up' ? 'up' : 'down';
-      await context.feedback.recordVote({ userId: interaction.user.id, vote, question: state.question, answered: state.answered, sources: state.sources });
-      return notice(interaction, vote === 'up' ? 'Thanks! Your 👍 was recorded.' : 'Thanks! Your 👎 was recorded; it helps improve the answers.');
+      await context.feedback.recordVote({
+        userId: interaction.user.id,
+        vote,
+        question: state.question,
+        answered: state.answered,
+        sources: state.sources,
+      });
+      return notice(
+        interaction,
+        vote === 'up' ? 'Thanks! Your 👍 was recorded.' : 'Thanks! Your 👎 was recorded; it helps improve the answers.',
+      );
     }
     case 'share': {
       if (state.kind !== 'share') return notice(interaction, ButtonMessages.unknown);

@@ -3,23 +3,22 @@
  * registration, and a graceful stop that lets in-flight replies finish.
  */
 import { explainDiscordFailure } from './discord-errors.js';
-import {
-  Client,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  Routes,
-  type ClientOptions,
-  type Interaction,
-  type Message,
-} from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, Routes, type ClientOptions, type Interaction, type Message } from 'discord.js';
 import type { AnswerEngine } from '../answer/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../log.js';
 import { handleButton } from './buttons.js';
 import { commandData, commands } from './commands/index.js';
 import { newBootId, StateStore } from './components.js';
-import { Cooldowns, defaultBotSettings, NO_MENTIONS, type BotContext, type BotSettings, type ButtonState, type Command } from './context.js';
+import {
+  Cooldowns,
+  defaultBotSettings,
+  NO_MENTIONS,
+  type BotContext,
+  type BotSettings,
+  type ButtonState,
+  type Command,
+} from './context.js';
 import { FeedbackLog } from './feedback.js';
 import { channelAllowed, handleMention } from './mentions.js';
 
@@ -52,9 +51,13 @@ export function intentsFor(config: Config): GatewayIntentBits[] {
 export async function registerCommands(client: Client<true>, config: Config, log: Logger): Promise<void> {
   const applicationId = config.discord.applicationId ?? client.application.id;
   const route =
-    config.discord.guildId === undefined ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, config.discord.guildId);
+    config.discord.guildId === undefined
+      ? Routes.applicationCommands(applicationId)
+      : Routes.applicationGuildCommands(applicationId, config.discord.guildId);
   const registered = (await client.rest.put(route, { body: commandData() })) as unknown[];
-  log.info(`registered ${registered.length} commands ${config.discord.guildId === undefined ? 'globally' : `in server ${config.discord.guildId}`}`);
+  log.info(
+    `registered ${registered.length} commands ${config.discord.guildId === undefined ? 'globally' : `in server ${config.discord.guildId}`}`,
+  );
 }
 
 const registry = new Map<string, Command>(commands.map((command) => [command.data.name, command]));
@@ -77,13 +80,21 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
 
   const command = registry.get(interaction.commandName);
   if (command === undefined) {
-    await interaction.reply({ content: 'This command is no longer supported.', flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    await interaction.reply({
+      content: 'This command is no longer supported.',
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: NO_MENTIONS,
+    });
     return;
   }
   const parentId = interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null;
   if (interaction.channelId !== null && !channelAllowed(context, interaction.channelId, parentId)) {
     const where = context.config.discord.allowedChannels.map((id) => `<#${id}>`).join(', ');
-    await interaction.reply({ content: `I only answer in ${where}.`.slice(0, 2000), flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+    await interaction.reply({
+      content: `I only answer in ${where}.`.slice(0, 2000),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: NO_MENTIONS,
+    });
     return;
   }
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context);
@@ -100,8 +111,10 @@ async function onInteraction(interaction: Interaction, context: BotContext): Pro
       if (interaction.isAutocomplete()) {
         if (!interaction.responded) await interaction.respond([]);
       } else if (interaction.isRepliable()) {
-        if (interaction.deferred && !interaction.replied) await interaction.editReply({ content: APOLOGY, embeds: [], components: [], allowedMentions: NO_MENTIONS });
-        else if (interaction.replied) await interaction.followUp({ content: APOLOGY, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+        if (interaction.deferred && !interaction.replied)
+          await interaction.editReply({ content: APOLOGY, embeds: [], components: [], allowedMentions: NO_MENTIONS });
+        else if (interaction.replied)
+          await interaction.followUp({ content: APOLOGY, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
         else await interaction.reply({ content: APOLOGY, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
       }
     } catch (replyError) {
@@ -165,7 +178,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
   const track = (work: Promise<void>) => {
-    const tracked = work.catch((error: unknown) => log.error('unexpected error in an event handler', error)).finally(() => inFlight.delete(tracked));
+    const tracked = work
+      .catch((error: unknown) => log.error('unexpected error in an event handler', error))
+      .finally(() => inFlight.delete(tracked));
     inFlight.add(tracked);
   };
 
@@ -213,8 +228,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       stopping = true;
       const pending = inFlight.size;
       if (pending > 0) log.info(`waiting for ${pending} in-flight replies before stopping`);
-      await withTimeout(Promise.allSettled([...inFlight]), settings.stopTimeoutMs, 'waiting for in-flight replies').catch((error: unknown) =>
-        log.warn(error instanceof Error ? error.message : String(error)),
+      await withTimeout(Promise.allSettled([...inFlight]), settings.stopTimeoutMs, 'waiting for in-flight replies').catch(
+        (error: unknown) => log.warn(error instanceof Error ? error.message : String(error)),
       );
       await client.destroy();
       log.info('Discord: disconnected');

@@ -25,12 +25,15 @@ export async function deployCommands(config: Config, log: Logger, options: { res
   let applicationId: string;
   try {
     applicationId = config.discord.applicationId ?? ((await rest.get(Routes.currentApplication())) as APIApplication).id;
-    const route = guildId === undefined ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, guildId);
+    const route =
+      guildId === undefined ? Routes.applicationCommands(applicationId) : Routes.applicationGuildCommands(applicationId, guildId);
     registered = (await rest.put(route, { body: commandData() })) as { name: string }[];
   } catch (error) {
     throw explainDiscordFailure(error, config);
   }
   const names = registered.map((command) => command.name);
-  log.info(`registered ${names.length} commands ${guildId === undefined ? 'globally (they may take up to an hour to appear)' : `in server ${guildId}`}: ${names.join(', ')}`);
+  log.info(
+    `registered ${names.length} commands ${guildId === undefined ? 'globally (they may take up to an hour to appear)' : `in server ${guildId}`}: ${names.join(', ')}`,
+  );
   return { scope: guildId === undefined ? 'global' : 'guild', applicationId, names };
 }

@@ -10,7 +10,10 @@ const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOST
 
 /** Turn the failures a new user meets at login or command registration into the setting that fixes them. */
 export function explainDiscordFailure(error: unknown, config: Config): unknown {
-  const message = error instanceof Error ? `${error.message} ${String((error as { code?: unknown }).code ?? '')} ${error.cause instanceof Error ? error.cause.message : ''}` : String(error);
+  const message =
+    error instanceof Error
+      ? `${error.message} ${String((error as { code?: unknown }).code ?? '')} ${error.cause instanceof Error ? error.cause.message : ''}`
+      : String(error);
   if (/disallowed intents|privileged intent/i.test(message) && config.discord.mentions) {
     return new DiscordSetupError(
       'Discord refused the Message Content intent that mention mode needs. Turn on "Message Content Intent" ' +
@@ -20,7 +23,10 @@ export function explainDiscordFailure(error: unknown, config: Config): unknown {
     );
   }
   if (/invalid token|401|unauthorized/i.test(message)) {
-    return new DiscordSetupError('Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot → Reset Token).', { cause: error });
+    return new DiscordSetupError(
+      'Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot → Reset Token).',
+      { cause: error },
+    );
   }
   const unreachable = UNREACHABLE.exec(message);
   if (unreachable) {

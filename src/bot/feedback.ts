@@ -50,7 +50,13 @@ export class FeedbackLog {
     return createHash('sha256').update(salt).update(userId).digest('hex').slice(0, 16);
   }
 
-  async recordQuestion(entry: { userId: string; via: 'ask' | 'mention' | 'find-sources'; question: string; answered: boolean; sources: readonly string[] }): Promise<void> {
+  async recordQuestion(entry: {
+    userId: string;
+    via: 'ask' | 'mention' | 'find-sources';
+    question: string;
+    answered: boolean;
+    sources: readonly string[];
+  }): Promise<void> {
     await this.append({
       type: 'question',
       at: new Date().toISOString(),
@@ -149,8 +155,18 @@ export function summariseFeedback(entries: readonly FeedbackEntry[], malformed =
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, 10)
       .map(([file, count]) => ({ file, count })),
-    downvoted: unique(votes.filter((entry) => entry.vote === 'down').map((entry) => entry.question).reverse()).slice(0, 10),
-    unanswered: unique(questions.filter((entry) => !entry.answered).map((entry) => entry.question).reverse()).slice(0, 10),
+    downvoted: unique(
+      votes
+        .filter((entry) => entry.vote === 'down')
+        .map((entry) => entry.question)
+        .reverse(),
+    ).slice(0, 10),
+    unanswered: unique(
+      questions
+        .filter((entry) => !entry.answered)
+        .map((entry) => entry.question)
+        .reverse(),
+    ).slice(0, 10),
   };
 }
 

@@ -24,7 +24,9 @@ export async function handleMention(message: Message, context: BotContext): Prom
 
   const checked = checkQuestion(stripMention(message.content, botId), { example: exampleFor(context.engine) });
   if (!checked.ok) {
-    await message.reply(messageOptions({ content: checked.reason, embeds: [renderHelp({ mentions: true, botName: message.client.user.username })] }));
+    await message.reply(
+      messageOptions({ content: checked.reason, embeds: [renderHelp({ mentions: true, botName: message.client.user.username })] }),
+    );
     return;
   }
   const wait = context.cooldowns.take(message.author.id);

@@ -26,7 +26,10 @@ export function stripMention(content: string, userId: string): string {
  * corpus (`exampleFor`), suggested when the input is refused. Input longer than
  * `MAX_QUESTION_CHARS` is refused, or shortened with `longInput: 'shorten'` (a long message to find sources for).
  */
-export function checkQuestion(input: string, options: { example?: string | undefined; longInput?: 'refuse' | 'shorten' } = {}): CheckedQuestion {
+export function checkQuestion(
+  input: string,
+  options: { example?: string | undefined; longInput?: 'refuse' | 'shorten' } = {},
+): CheckedQuestion {
   const forExample = options.example ? ` For example: *${options.example}*` : '';
   const cleaned = input
     .replace(INVISIBLE, '')
@@ -47,7 +50,10 @@ export function checkQuestion(input: string, options: { example?: string | undef
   }
   const shortened = cleaned.length > MAX_QUESTION_CHARS;
   if (shortened && options.longInput !== 'shorten') {
-    return { ok: false, reason: `Your question is ${cleaned.length.toLocaleString('en')} characters long; please ask it in at most ${MAX_QUESTION_CHARS.toLocaleString('en')}.` };
+    return {
+      ok: false,
+      reason: `Your question is ${cleaned.length.toLocaleString('en')} characters long; please ask it in at most ${MAX_QUESTION_CHARS.toLocaleString('en')}.`,
+    };
   }
   return { ok: true, question: shortened ? cleaned.slice(0, MAX_QUESTION_CHARS) : cleaned, shortened };
 }

@@ -23,7 +23,11 @@ export function chunkDocument(document: CorpusDocument, settings: ChunkerSetting
   const chunks: Chunk[] = [];
   for (const { heading, paragraphs } of sections(document)) {
     const pieces = paragraphs.flatMap((paragraph) =>
-      packSentences(paragraph.text, settings.maxChars).map((span) => ({ paragraph: paragraph.number, start: paragraph.start + span.start, end: paragraph.start + span.end })),
+      packSentences(paragraph.text, settings.maxChars).map((span) => ({
+        paragraph: paragraph.number,
+        start: paragraph.start + span.start,
+        end: paragraph.start + span.end,
+      })),
     );
     let first = 0;
     while (first < pieces.length) {

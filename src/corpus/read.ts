@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusDocument } from '../answer/types.js';
@@ -37,6 +38,7 @@ export function decodeText(bytes: Uint8Array): { text: string } | { reason: stri
   } catch {
     return { reason: 'not valid UTF-8 or UTF-16 text: save it as UTF-8' };
   }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what tells a binary file from text.
   const controls = text.match(/[\u0000-\u0008\u000e-\u001f\u007f]/g)?.length ?? 0;
   if (controls > MAX_CONTROL_SHARE * text.length) return { reason: `binary (${controls} control characters), not text` };
   return { text };
@@ -47,7 +49,7 @@ export function decodeText(bytes: Uint8Array): { text: string } | { reason: stri
  * followed), sorted by name. Files that are not text, and sub-folders, are skipped with a reason.
  */
 export async function readCorpus(corpusDir: string): Promise<Corpus> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(corpusDir, { withFileTypes: true });
   } catch (error) {
@@ -76,7 +78,9 @@ export async function readCorpus(corpusDir: string): Promise<Corpus> {
   const documents: CorpusDocument[] = [];
   for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
     const batch = files.slice(start, start + READ_CONCURRENCY);
-    const decoded = await Promise.all(batch.map(async (file) => ({ file, result: decodeText(await readFile(path.join(corpusDir, file))) })));
+    const decoded = await Promise.all(
+      batch.map(async (file) => ({ file, result: decodeText(await readFile(path.join(corpusDir, file))) })),
+    );
     for (const { file, result } of decoded) {
       if ('text' in result) documents.push(parseDocument(file, result.text));
       else skipped.push({ file, reason: result.reason });

@@ -213,7 +213,7 @@ export async function loadEmbedder(options: {
   const tokenize = extractor.tokenizer as unknown as Tokenize;
   const runModel = extractor.model as unknown as RunModel;
   const readHidden = (outputs: Record<string, TensorData | undefined>) => {
-    const hidden = outputs['last_hidden_state'] ?? outputs['token_embeddings'];
+    const hidden = outputs.last_hidden_state ?? outputs.token_embeddings;
     if (!hidden) throw new Error(`Embedding model "${modelId}" returned no last_hidden_state.`);
     return hidden;
   };
@@ -224,8 +224,13 @@ export async function loadEmbedder(options: {
     const vectors: Float32Array[] = new Array(texts.length);
     for (let start = 0; start < order.length; start += BATCH_SIZE) {
       const batch = order.slice(start, start + BATCH_SIZE);
-      const inputs = tokenize(batch.map((index) => texts[index] as string), { padding: true, truncation: true });
-      meanPoolAndNormalize(readHidden(await runModel(inputs)), inputs.attention_mask).forEach((vector, row) => (vectors[batch[row] as number] = vector));
+      const inputs = tokenize(
+        batch.map((index) => texts[index] as string),
+        { padding: true, truncation: true },
+      );
+      meanPoolAndNormalize(readHidden(await runModel(inputs)), inputs.attention_mask).forEach((vector, row) => {
+        vectors[batch[row] as number] = vector;
+      });
     }
     return vectors;
   };
@@ -235,7 +240,7 @@ export async function loadEmbedder(options: {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += JOINED_BATCH_SIZE) {
       const encoded = tokenize(texts.slice(start, start + JOINED_BATCH_SIZE), { padding: false, truncation: true, return_tensor: false });
-      const ids = encoded['input_ids'] ?? [];
+      const ids = encoded.input_ids ?? [];
       const lengths = ids.map((row) => row.length);
       const total = lengths.reduce((sum, length) => sum + length, 0);
       const inputs: Record<string, Tensor> = {};

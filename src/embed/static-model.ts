@@ -117,8 +117,7 @@ function buildRequest(options: ResolvedOptions): BuildRequest {
     precision: options.precision,
     sifA: SIF_A,
     // Only matters for a pruned vocabulary.
-    keepWordsSha256:
-      options.vocabularySize === 'all' ? null : createHash('sha256').update(options.keepWords.join('\n')).digest('hex'),
+    keepWordsSha256: options.vocabularySize === 'all' ? null : createHash('sha256').update(options.keepWords.join('\n')).digest('hex'),
   };
 }
 
@@ -132,7 +131,10 @@ async function isCompleteBuild(folder: string, request: BuildRequest): Promise<b
   }
   if (JSON.stringify(info.request) !== JSON.stringify(request)) return false;
   for (const file of MODEL_FILES) {
-    const size = await fs.stat(path.join(folder, file)).then((stats) => stats.size, () => -1);
+    const size = await fs.stat(path.join(folder, file)).then(
+      (stats) => stats.size,
+      () => -1,
+    );
     if (size !== info.files[file]) return false;
   }
   return true;
@@ -363,7 +365,12 @@ function encodeOnnxModel(table: Float32Array, rows: number, dimensions: number, 
       nodes.push(gatherNode('embeddings', 'last_hidden_state'));
       break;
     case 'fp16':
-      initializers.push({ name: 'embeddings_fp16', dataType: DataType.FLOAT16, dims: [rows, dimensions], rawData: bytes(toFloat16(table)) });
+      initializers.push({
+        name: 'embeddings_fp16',
+        dataType: DataType.FLOAT16,
+        dims: [rows, dimensions],
+        rawData: bytes(toFloat16(table)),
+      });
       nodes.push(gatherNode('embeddings_fp16', 'gathered_fp16'), castNode('gathered_fp16', 'last_hidden_state'));
       break;
     case 'int8': {
@@ -397,7 +404,12 @@ function encodeOnnxModel(table: Float32Array, rows: number, dimensions: number, 
 }
 
 function castNode(input: string, output: string): onnxProto.onnx.INodeProto {
-  return { opType: 'Cast', input: [input], output: [output], attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }] };
+  return {
+    opType: 'Cast',
+    input: [input],
+    output: [output],
+    attribute: [{ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT }],
+  };
 }
 
 /** Symmetric per-row int8: each row keeps its own scale, so rare (large) and frequent (small, SIF-damped) rows stay accurate. */
@@ -447,7 +459,9 @@ function gatherNode(tableName: string, output: string): onnxProto.onnx.INodeProt
 /** A BERT-style WordPiece tokenizer whose vocabulary is whole words (no ## pieces, so unknown words map to [UNK]). */
 function tokenizerJson(vocabulary: readonly string[]) {
   const vocab: Record<string, number> = Object.create(null) as Record<string, number>;
-  vocabulary.forEach((token, id) => (vocab[token] = id));
+  vocabulary.forEach((token, id) => {
+    vocab[token] = id;
+  });
   return {
     version: '1.0',
     truncation: null,

@@ -4,7 +4,13 @@ import type { ExplainedAnswer } from '../answer/engine.js';
 import type { Answer, CorpusDocument } from '../answer/types.js';
 
 const questionSchema = z.discriminatedUnion('kind', [
-  z.object({ id: z.string(), kind: z.literal('answerable'), question: z.string(), answer: z.string().min(1), sources: z.array(z.string()).min(1) }),
+  z.object({
+    id: z.string(),
+    kind: z.literal('answerable'),
+    question: z.string(),
+    answer: z.string().min(1),
+    sources: z.array(z.string()).min(1),
+  }),
   z.object({ id: z.string(), kind: z.literal('unanswerable'), question: z.string() }),
 ]);
 
@@ -114,7 +120,10 @@ export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOut
       : `unanswerable → ${outcome.answer.answered ? 'ANSWERED (should abstain)' : 'abstained'}`;
   const candidates = explained.candidates
     .slice(0, 5)
-    .map((candidate) => `    ${candidate.chunkId}  fused ${candidate.score.toFixed(3)}  bm25/best ${candidate.lexical.toFixed(3)}  cos ${candidate.dense.toFixed(3)}`);
+    .map(
+      (candidate) =>
+        `    ${candidate.chunkId}  fused ${candidate.score.toFixed(3)}  bm25/best ${candidate.lexical.toFixed(3)}  cos ${candidate.dense.toFixed(3)}`,
+    );
   const sentences = (explained.decision?.ranked ?? [])
     .slice(0, 3)
     .map(

@@ -49,7 +49,9 @@ export class IngestLock {
       const owner = await readOwner(file);
       const gone = owner ? owner.host === hostname() && !isRunning(owner.pid) : await olderThan(file, UNWRITTEN_LOCK_MS);
       if (gone) {
-        log.warn(`Taking over the ingest lock ${file}: ${owner ? `its process (pid ${owner.pid}, since ${owner.since}) is gone` : 'it was never written'}.`);
+        log.warn(
+          `Taking over the ingest lock ${file}: ${owner ? `its process (pid ${owner.pid}, since ${owner.since}) is gone` : 'it was never written'}.`,
+        );
         await rm(file, { force: true });
         continue;
       }
@@ -72,7 +74,9 @@ export class IngestLock {
 async function readOwner(file: string): Promise<Owner | null> {
   try {
     const owner = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? { pid: owner.pid, host: owner.host, since: String(owner.since) } : null;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string'
+      ? { pid: owner.pid, host: owner.host, since: String(owner.since) }
+      : null;
   } catch {
     return null;
   }

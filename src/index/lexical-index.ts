@@ -1,4 +1,5 @@
 import SearchableMap from 'minisearch/SearchableMap';
+import { getOrInsert } from '../core/maps.js';
 import type { Section } from './binary-sections.js';
 import { terms } from './terms.js';
 
@@ -96,8 +97,7 @@ class PostingsBuilder {
       for (const term of list) counts.set(term, (counts.get(term) ?? 0) + 1);
       this.fieldLengths.push(counts.size);
       for (const [term, count] of counts) {
-        let id = this.termIds.get(term);
-        if (id === undefined) this.termIds.set(term, (id = this.termIds.size));
+        const id = getOrInsert(this.termIds, term, () => this.termIds.size);
         this.keys.push(id * FIELD_COUNT + field);
         this.docs.push(doc);
         this.freqs.push(Math.min(count, 255));
@@ -123,13 +123,17 @@ class PostingsBuilder {
     }
     const size = this.labels.length;
     const fieldLengths = new Uint16Array(this.fieldLengths.items.subarray(0, size * FIELD_COUNT));
-    return new LexicalIndex([...this.termIds.keys()], {
-      labels: this.labels.items.slice(0, size),
-      fieldLengths,
-      offsets,
-      docs,
-      freqs,
-    }, settings);
+    return new LexicalIndex(
+      [...this.termIds.keys()],
+      {
+        labels: this.labels.items.slice(0, size),
+        fieldLengths,
+        offsets,
+        docs,
+        freqs,
+      },
+      settings,
+    );
   }
 }
 
@@ -177,7 +181,8 @@ export class LexicalIndex {
     const size = postings.labels.length;
     this.averageFieldLength = new Float64Array(FIELD_COUNT);
     for (let doc = 0; doc < size; doc++) {
-      for (let field = 0; field < FIELD_COUNT; field++) this.averageFieldLength[field]! += postings.fieldLengths[doc * FIELD_COUNT + field]!;
+      for (let field = 0; field < FIELD_COUNT; field++)
+        this.averageFieldLength[field]! += postings.fieldLengths[doc * FIELD_COUNT + field]!;
     }
     for (let field = 0; field < FIELD_COUNT; field++) this.averageFieldLength[field]! /= Math.max(1, size);
     this.scores = new Float64Array(size);
@@ -218,14 +223,31 @@ export class LexicalIndex {
     return { header: { format: FORMAT, fields: FIELDS }, sections: { terms, ...this.postings } };
   }
 
-  static fromSections(header: unknown, sections: Readonly<Record<string, Section>>, settings: LexicalSettings = DEFAULT_LEXICAL): LexicalIndex {
+  static fromSections(
+    header: unknown,
+    sections: Readonly<Record<string, Section>>,
+    settings: LexicalSettings = DEFAULT_LEXICAL,
+  ): LexicalIndex {
     if ((header as { format?: unknown } | null)?.format !== FORMAT) throw new Error('lexical index of another format');
     const { terms, labels, fieldLengths, offsets, docs, freqs } = sections;
-    if (!(terms instanceof Uint8Array && labels instanceof Uint32Array && fieldLengths instanceof Uint16Array && offsets instanceof Uint32Array && docs instanceof Uint32Array && freqs instanceof Uint8Array)) {
+    if (
+      !(
+        terms instanceof Uint8Array &&
+        labels instanceof Uint32Array &&
+        fieldLengths instanceof Uint16Array &&
+        offsets instanceof Uint32Array &&
+        docs instanceof Uint32Array &&
+        freqs instanceof Uint8Array
+      )
+    ) {
       throw new Error('lexical index sections missing');
     }
     const termList = terms.length === 0 ? [] : new TextDecoder().decode(terms).split('\n');
-    if (offsets.length !== termList.length * FIELD_COUNT + 1 || fieldLengths.length !== labels.length * FIELD_COUNT || docs.length !== freqs.length) {
+    if (
+      offsets.length !== termList.length * FIELD_COUNT + 1 ||
+      fieldLengths.length !== labels.length * FIELD_COUNT ||
+      docs.length !== freqs.length
+    ) {
       throw new Error('lexical index sections disagree');
     }
     return new LexicalIndex(termList, { labels, fieldLengths, offsets, docs, freqs }, settings);
@@ -259,7 +281,10 @@ export class LexicalIndex {
     const { fuzziness } = this.settings;
     const known = id !== undefined && this.postingCount(id, TEXT) > 0;
     if (fuzziness <= 0 || known || term.length < 6 || /\d/.test(term)) return matches;
-    const distance = Math.min(term.includes(PAIR_JOINER) ? MAX_PAIR_FUZZY_DISTANCE : MAX_FUZZY_DISTANCE, Math.round(term.length * fuzziness));
+    const distance = Math.min(
+      term.includes(PAIR_JOINER) ? MAX_PAIR_FUZZY_DISTANCE : MAX_FUZZY_DISTANCE,
+      Math.round(term.length * fuzziness),
+    );
     if (distance === 0) return matches;
     for (const [found, [foundId, editDistance]] of this.prepareTypoLookup().fuzzyGet(term, distance)) {
       if (editDistance > 0) matches.push({ id: foundId, weight: (FUZZY_WEIGHT * found.length) / (found.length + editDistance) });
@@ -305,7 +330,8 @@ export class LexicalIndex {
             for (let at = start; at < end; at++) {
               const doc = docs[at]!;
               const tf = freqs[at]!;
-              const score = factor * (BM25.d + (tf * (BM25.k + 1)) / (tf + constant + lengthNorm * fieldLengths[doc * FIELD_COUNT + field]!));
+              const score =
+                factor * (BM25.d + (tf * (BM25.k + 1)) / (tf + constant + lengthNorm * fieldLengths[doc * FIELD_COUNT + field]!));
               if (touchedIn[doc] !== queryStamp) {
                 touchedIn[doc] = queryStamp;
                 scores[doc] = 0;

@@ -22,7 +22,8 @@ export class ResumeLog {
     const log = new ResumeLog(folder, dimensions);
     let vectors = new Map<string, Float32Array>();
     try {
-      if ((await readFile(path.join(folder, 'key.json'), 'utf8')) === keyText) vectors = log.parse(await readFile(path.join(folder, 'vectors.bin')));
+      if ((await readFile(path.join(folder, 'key.json'), 'utf8')) === keyText)
+        vectors = log.parse(await readFile(path.join(folder, 'vectors.bin')));
     } catch {
       // Nothing to resume.
     }

@@ -43,7 +43,9 @@ export class SentenceVectors {
     const byKey = new Map<string, Float32Array>();
     documents.forEach((document, index) => {
       const matrix = matrices[index] ?? new Float32Array(0);
-      SentenceVectors.textsOf(document).forEach((text, row) => byKey.set(keyOf(text), matrix.subarray(row * dimensions, (row + 1) * dimensions)));
+      SentenceVectors.textsOf(document).forEach((text, row) => {
+        byKey.set(keyOf(text), matrix.subarray(row * dimensions, (row + 1) * dimensions));
+      });
     });
     return new SentenceVectors(dimensions, byKey);
   }
@@ -69,7 +71,8 @@ export class SentenceVectors {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const count = view.getUint32(0, true);
     const rowsAt = 4 + count * KEY_BYTES;
-    if (bytes.byteLength !== rowsAt + count * dimensions * 4) throw new Error(`sentence vectors: ${bytes.byteLength} bytes for ${count} rows of ${dimensions}`);
+    if (bytes.byteLength !== rowsAt + count * dimensions * 4)
+      throw new Error(`sentence vectors: ${bytes.byteLength} bytes for ${count} rows of ${dimensions}`);
     // Copied into an aligned buffer of its own (a pooled Buffer may start at an odd offset).
     const rows = new Float32Array(count * dimensions);
     new Uint8Array(rows.buffer).set(bytes.subarray(rowsAt));
@@ -85,5 +88,8 @@ export class SentenceVectors {
 const KEY_BYTES = 16;
 
 function keyOf(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, KEY_BYTES * 2);
+  return createHash('sha256')
+    .update(text)
+    .digest('hex')
+    .slice(0, KEY_BYTES * 2);
 }

@@ -155,7 +155,14 @@ export async function saveIndex(indexDir: string, snapshot: IndexSnapshot, vecto
   await snapshot.vectorIndex.save(path.join(temporary, FILES[snapshot.vectorIndex.kind]));
   await writeFile(path.join(temporary, FILES.vectors), packVectors(vectors, snapshot.manifest.model.dimensions));
   await writeFile(path.join(temporary, FILES.sentences), snapshot.sentenceVectors.toBytes());
-  const files = await digestFiles(temporary, [FILES.documents, FILES.lexical, FILES.thesaurus, FILES[snapshot.vectorIndex.kind], FILES.vectors, FILES.sentences]);
+  const files = await digestFiles(temporary, [
+    FILES.documents,
+    FILES.lexical,
+    FILES.thesaurus,
+    FILES[snapshot.vectorIndex.kind],
+    FILES.vectors,
+    FILES.sentences,
+  ]);
   await writeFile(path.join(temporary, FILES.manifest), JSON.stringify({ ...snapshot.manifest, files }, null, 2));
   const retired = `${indexDir}.old-${stamp}`;
   await rename(indexDir, retired).catch((error: NodeJS.ErrnoException) => {
@@ -220,7 +227,7 @@ export async function loadIndex(indexDir: string, manifest: Manifest, ef: number
     const stray = documents.find((document) => manifest.seeds[document.file] !== document.contentHash);
     if (stray) throw new Error(`the stored text of ${stray.file} is not the corpus file's`);
     // The manifest's settings equal the configured ones (the caller checked), so they are the ones to query with.
-    const lexicalSettings = (manifest.settings['lexical'] as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
+    const lexicalSettings = (manifest.settings.lexical as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
     const lexical = await readSections(path.join(indexDir, FILES.lexical));
     const lexicalIndex = LexicalIndex.fromSections(lexical.header, lexical.sections, lexicalSettings);
     const thesaurus = Thesaurus.fromData(thesaurusSchema.parse(JSON.parse(await readFile(path.join(indexDir, FILES.thesaurus), 'utf8'))));
@@ -280,6 +287,8 @@ export async function loadSentenceVectors(indexDir: string, dimensions: number):
 
 function packVectors(vectors: readonly Float32Array[], dimensions: number): Uint8Array {
   const packed = new Float32Array(vectors.length * dimensions);
-  vectors.forEach((vector, position) => packed.set(vector, position * dimensions));
+  vectors.forEach((vector, position) => {
+    packed.set(vector, position * dimensions);
+  });
   return new Uint8Array(packed.buffer);
 }

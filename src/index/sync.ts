@@ -11,8 +11,26 @@ import { ResumeLog } from './resume.js';
 import { SentenceVectors } from './sentence-vectors.js';
 import { tokenize } from './terms.js';
 import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from './thesaurus.js';
-import { checkIndexFiles, INDEX_FORMAT_VERSION, IndexError, loadIndex, loadSentenceVectors, loadVectorsByHash, readManifest, saveIndex, type IndexSnapshot, type Manifest } from './store.js';
-import { DEFAULT_HNSW, EXACT_SEARCH_MAX_CHUNKS, ExactVectorIndex, VectorIndex, type HnswSettings, type VectorSearch } from './vector-index.js';
+import {
+  checkIndexFiles,
+  INDEX_FORMAT_VERSION,
+  IndexError,
+  loadIndex,
+  loadSentenceVectors,
+  loadVectorsByHash,
+  readManifest,
+  saveIndex,
+  type IndexSnapshot,
+  type Manifest,
+} from './store.js';
+import {
+  DEFAULT_HNSW,
+  EXACT_SEARCH_MAX_CHUNKS,
+  ExactVectorIndex,
+  VectorIndex,
+  type HnswSettings,
+  type VectorSearch,
+} from './vector-index.js';
 
 /** Everything that shapes what is stored; a change in any of it means a rebuild. */
 export interface IndexSettings {
@@ -22,7 +40,11 @@ export interface IndexSettings {
   readonly thesaurus: ThesaurusSettings;
 }
 
-export const DEFAULT_INDEX_SETTINGS: Omit<IndexSettings, 'chunker'> = { hnsw: DEFAULT_HNSW, lexical: DEFAULT_LEXICAL, thesaurus: DEFAULT_THESAURUS };
+export const DEFAULT_INDEX_SETTINGS: Omit<IndexSettings, 'chunker'> = {
+  hnsw: DEFAULT_HNSW,
+  lexical: DEFAULT_LEXICAL,
+  thesaurus: DEFAULT_THESAURUS,
+};
 
 export interface SyncOptions {
   readonly corpusDir: string;
@@ -103,7 +125,9 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
   };
   const { indexDir, embedder, settings, log } = options;
   const { documents, skipped } = await readCorpus(options.corpusDir);
-  const warnSkipped = () => skipped.forEach(({ file, reason }) => log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`));
+  const warnSkipped = () => {
+    for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`);
+  };
   lap('read corpus');
   const previous = await readManifest(indexDir);
   const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
@@ -141,12 +165,18 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
   }
   warnSkipped();
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
-  const vectorKey = { model: embedder.modelId, revision: embedder.revision, dimensions: embedder.dimensions, chunker: settings.chunker, formatVersion: INDEX_FORMAT_VERSION };
+  const vectorKey = {
+    model: embedder.modelId,
+    revision: embedder.revision,
+    dimensions: embedder.dimensions,
+    chunker: settings.chunker,
+    formatVersion: INDEX_FORMAT_VERSION,
+  };
   const sameVectors =
     previous !== null &&
     previous.model.id === embedder.modelId &&
     previous.model.revision === embedder.revision &&
-    sameJson(previous.settings['chunker'], settings.chunker);
+    sameJson(previous.settings.chunker, settings.chunker);
   const known = sameVectors ? await loadVectorsByHash(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
   const knownSentences = sameVectors ? await loadSentenceVectors(indexDir, embedder.dimensions) : null;
   const resume = await ResumeLog.open(indexDir, vectorKey, embedder.dimensions);
@@ -166,7 +196,9 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
   lap('save');
   await resume.log.discard();
   const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started, skipped);
-  log.info(`Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`);
+  log.info(
+    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
+  );
   return { snapshot, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs };
 }
 
@@ -239,9 +271,13 @@ export async function buildSnapshot(
     const entries = group.flatMap((index) => {
       const hash = (documents[index] as CorpusDocument).contentHash;
       const embedded: { hash: string; matrix: Float32Array }[] = [];
-      if (!matrices[index]) embedded.push({ hash, matrix: (matrices[index] = takeRows((perDocument[index] as Chunk[]).length)) });
+      if (!matrices[index]) {
+        matrices[index] = takeRows((perDocument[index] as Chunk[]).length);
+        embedded.push({ hash, matrix: matrices[index] });
+      }
       if (!sentenceMatrices[index]) {
-        embedded.push({ hash: sentencesKey(hash), matrix: (sentenceMatrices[index] = takeRows((sentenceTexts[index] as string[]).length)) });
+        sentenceMatrices[index] = takeRows((sentenceTexts[index] as string[]).length);
+        embedded.push({ hash: sentencesKey(hash), matrix: sentenceMatrices[index] });
         embeddedSentences += (sentenceTexts[index] as string[]).length;
       }
       return embedded;
@@ -290,7 +326,12 @@ export async function buildSnapshot(
     graphProgress.finish();
   }
   lap('vector index');
-  return { snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors }, vectors, embedded: missingChunks, embeddedSentences };
+  return {
+    snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors },
+    vectors,
+    embedded: missingChunks,
+    embeddedSentences,
+  };
 }
 
 interface SeedChanges {
@@ -310,7 +351,8 @@ function whyStale(previous: Manifest | null, embedder: Embedder, settings: Index
   if (!previous) return 'no index yet';
   if (previous.formatVersion !== INDEX_FORMAT_VERSION) return `index format ${previous.formatVersion} → ${INDEX_FORMAT_VERSION}`;
   if (previous.model.id !== embedder.modelId) return `model ${previous.model.id} → ${embedder.modelId}`;
-  if (previous.model.revision !== embedder.revision) return `the files of model ${embedder.modelId} changed (${previous.model.revision} → ${embedder.revision})`;
+  if (previous.model.revision !== embedder.revision)
+    return `the files of model ${embedder.modelId} changed (${previous.model.revision} → ${embedder.revision})`;
   if (!sameJson(previous.settings, settings)) return 'settings changed';
   const changedCount = changes.added.length + changes.changed.length + changes.removed.length;
   if (changedCount > 0) return `${changedCount} document(s) added, changed or removed`;
@@ -321,7 +363,14 @@ function sameJson(left: unknown, right: unknown): boolean {
   return JSON.stringify(left) === JSON.stringify(right);
 }
 
-function makeReport(rebuilt: boolean, reason: string, changes: SeedChanges, manifest: Manifest, started: number, skipped: IngestReport['skipped']): IngestReport {
+function makeReport(
+  rebuilt: boolean,
+  reason: string,
+  changes: SeedChanges,
+  manifest: Manifest,
+  started: number,
+  skipped: IngestReport['skipped'],
+): IngestReport {
   return {
     rebuilt,
     reason,

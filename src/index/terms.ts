@@ -8,13 +8,36 @@ import { eng as englishStopWords } from 'stopword';
  * stemmer folds "-ize" but not "-ise", and news from London and questions typed in Ohio must meet.
  */
 const AMERICAN_SPELLING: ReadonlyMap<string, string> = new Map(
-  Object.entries(createRequire(import.meta.url)('american-british-english-translator/data/british_spellings.json') as Record<string, string>)
+  Object.entries(
+    createRequire(import.meta.url)('american-british-english-translator/data/british_spellings.json') as Record<string, string>,
+  )
     // Entries whose "American" form is a rare variant or another word ("gage", "busses", "gasses"): American English spells these the same.
     .filter(([british]) => !/^(gaug(e|es|ed|ing)|(mini)?bus(es|ing)|gases)$/.test(british)),
 );
 
 /** Question words carry no topic: "when did X" should match passages about X. */
-const QUESTION_WORDS = ['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'why', 'how', 'much', 'many', 'does', 'did', 'do', 'tell', 'me', 'please', 'say', 'says', 'said'];
+const QUESTION_WORDS = [
+  'what',
+  'which',
+  'who',
+  'whom',
+  'whose',
+  'when',
+  'where',
+  'why',
+  'how',
+  'much',
+  'many',
+  'does',
+  'did',
+  'do',
+  'tell',
+  'me',
+  'please',
+  'say',
+  'says',
+  'said',
+];
 const STOP_WORDS = new Set([...englishStopWords, ...QUESTION_WORDS, 's']);
 
 /** Words, and numbers with their decimal/thousands separators ("31.4", "1,000"), as one token each. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { getOrInsert } from '../core/maps.js';
 import { terms } from './terms.js';
 
 /**
@@ -64,7 +65,8 @@ export function parseDataFile(text: string, into: Map<string, Synset>): void {
     for (let index = 0; index < wordFields.length; index += 2) words.push((wordFields[index] ?? '').replace(/\(.*\)$/, '').toLowerCase());
     const hypernyms: string[] = [];
     for (const match of `${head} `.matchAll(HYPERNYM_POINTER)) hypernyms.push(synsetId(match[2] ?? '', match[1] ?? ''));
-    const pertainyms = pos === 'a' || pos === 's' ? [...`${head} `.matchAll(PERTAINYM_POINTER)].map((match) => synsetId('n', match[1] ?? '')) : [];
+    const pertainyms =
+      pos === 'a' || pos === 's' ? [...`${head} `.matchAll(PERTAINYM_POINTER)].map((match) => synsetId('n', match[1] ?? '')) : [];
     into.set(synsetId(pos, fields[0] ?? ''), { words, hypernyms, noun: pos === 'n', ...(pertainyms.length ? { pertainyms } : {}) });
   }
 }
@@ -76,8 +78,7 @@ export function parseIndexFile(text: string, into: Map<string, string[]>): void 
     const space = line.indexOf(' ');
     const lemma = line.slice(0, space);
     const pos = line.charAt(space + 1);
-    let senses = into.get(lemma);
-    if (!senses) into.set(lemma, (senses = []));
+    const senses = getOrInsert(into, lemma, () => []);
     for (const [offset] of line.matchAll(OFFSET)) senses.push(synsetId(pos, offset));
   }
 }
@@ -136,8 +137,24 @@ export function lemmaTerm(lemma: string): string | null {
 
 /** WordNet's detachment rules (morphy), for nouns, verbs and adjectives: "railways" → railway, "accelerating" → accelerate. */
 const DETACHMENTS: readonly (readonly [string, string])[] = [
-  ['s', ''], ['ses', 's'], ['xes', 'x'], ['zes', 'z'], ['ches', 'ch'], ['shes', 'sh'], ['men', 'man'], ['ies', 'y'],
-  ['es', 'e'], ['es', ''], ['ed', 'e'], ['ed', ''], ['ing', 'e'], ['ing', ''], ['er', ''], ['est', ''], ['er', 'e'], ['est', 'e'],
+  ['s', ''],
+  ['ses', 's'],
+  ['xes', 'x'],
+  ['zes', 'z'],
+  ['ches', 'ch'],
+  ['shes', 'sh'],
+  ['men', 'man'],
+  ['ies', 'y'],
+  ['es', 'e'],
+  ['es', ''],
+  ['ed', 'e'],
+  ['ed', ''],
+  ['ing', 'e'],
+  ['ing', ''],
+  ['er', ''],
+  ['est', ''],
+  ['er', 'e'],
+  ['est', 'e'],
 ];
 
 /** The word and the base forms its inflection may stand for (some are not words; WordNet lookups sort them out). */
@@ -175,17 +192,13 @@ export class Thesaurus {
     for (const word of corpusWords) for (const form of baseForms(word)) bases.add(form);
     const termOf = new Map<string, string | null>();
     const keyOf = (lemma: string) => {
-      let key = termOf.get(lemma);
-      if (key === undefined) termOf.set(lemma, (key = lemmaTerm(lemma)));
-      return key;
+      return getOrInsert(termOf, lemma, lemmaTerm);
     };
     const synonyms = new Map<string, Set<string>>();
     const kinds = new Map<string, Set<string>>();
     const pertains = new Map<string, Set<string>>();
     const add = (map: Map<string, Set<string>>, key: string, value: string) => {
-      let values = map.get(key);
-      if (!values) map.set(key, (values = new Set()));
-      values.add(value);
+      getOrInsert(map, key, () => new Set()).add(value);
     };
     // Senses are ranked within their part of speech: "speed" the verb is "accelerate" in its 2nd sense.
     const isFrequentSense = (lemma: string, id: string) =>

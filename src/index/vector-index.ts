@@ -59,7 +59,9 @@ export class ExactVectorIndex implements VectorSearch {
   static fromVectors(vectors: readonly Float32Array[], dimensions: number): ExactVectorIndex {
     const index = new hnswlib.BruteforceSearch('ip', dimensions);
     index.initIndex(Math.max(1, vectors.length));
-    vectors.forEach((vector, label) => index.addPoint(Array.from(vector), label));
+    vectors.forEach((vector, label) => {
+      index.addPoint(Array.from(vector), label);
+    });
     return new ExactVectorIndex(index, dimensions);
   }
 
@@ -103,7 +105,9 @@ export class VectorIndex implements VectorSearch {
   /** Build from unit vectors; label i is vectors[i]. */
   static build(vectors: readonly Float32Array[], dimensions: number, settings: HnswSettings): VectorIndex {
     const index = VectorIndex.start(vectors.length, dimensions, settings);
-    vectors.forEach((vector, label) => index.addPoint(Array.from(vector), label));
+    vectors.forEach((vector, label) => {
+      index.addPoint(Array.from(vector), label);
+    });
     index.setEf(settings.ef);
     return new VectorIndex(index, dimensions);
   }

@@ -250,7 +250,8 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   const agreeing = new Set(answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]));
   const differing = new Set(answer.quotes.flatMap((quote) => (quote.conflicts ?? []).map((conflict) => conflict.source)));
   const agreement =
-    (agreeing.size === 1 ? '1 source' : `${agreeing.size} sources agree`) + (differing.size === 0 ? '' : ` · ${differing.size} differ${differing.size === 1 ? 's' : ''}`);
+    (agreeing.size === 1 ? '1 source' : `${agreeing.size} sources agree`) +
+    (differing.size === 0 ? '' : ` · ${differing.size} differ${differing.size === 1 ? 's' : ''}`);
   return fitEmbed({
     title,
     description: blocks.join('\n\n'),
@@ -290,7 +291,10 @@ export function renderPassagePage(passages: readonly Passage[], view: PageView):
     const rank = page * PASSAGES_PER_PAGE + index + 1;
     const score = view.showScores ? ` · score ${passage.score.toFixed(3)}` : '';
     return {
-      name: truncate(`${rank}. ${passage.title.replace(/\s+/g, ' ')}${passage.date === null ? '' : ` (${passage.date})`}`, DiscordLimits.fieldName),
+      name: truncate(
+        `${rank}. ${passage.title.replace(/\s+/g, ' ')}${passage.date === null ? '' : ` (${passage.date})`}`,
+        DiscordLimits.fieldName,
+      ),
       value: truncate(
         `> ${escapeQuote(truncate(passage.text, PASSAGE_EXCERPT_CHARS))}\n\`${passage.source.replace(/`/g, "'")}\`, ¶${passage.paragraph}${score}`,
         DiscordLimits.fieldValue,
@@ -345,7 +349,8 @@ export function renderDocumentList(documents: readonly DocumentSummary[]): APIEm
 
 /** What `/reindex` did. */
 export function renderIngestReport(report: IngestReport): APIEmbed {
-  const list = (files: readonly string[]) => (files.length === 0 ? 'none' : files.map((file) => `\`${file.replace(/`/g, "'")}\``).join(', '));
+  const list = (files: readonly string[]) =>
+    files.length === 0 ? 'none' : files.map((file) => `\`${file.replace(/`/g, "'")}\``).join(', ');
   return fitEmbed({
     title: report.rebuilt ? 'Index rebuilt' : 'Index already up to date',
     description: escapeInline(report.reason),
@@ -355,7 +360,14 @@ export function renderIngestReport(report: IngestReport): APIEmbed {
       { name: 'Changed', value: list(report.changed) },
       { name: 'Removed', value: list(report.removed) },
       { name: 'Totals', value: `${report.documents} documents, ${report.chunks} chunks · ${report.durationMs} ms` },
-      ...(report.skipped.length ? [{ name: 'Skipped', value: report.skipped.map((entry) => `\`${entry.file.replace(/`/g, "'")}\`: ${escapeInline(entry.reason)}`).join('\n') }] : []),
+      ...(report.skipped.length
+        ? [
+            {
+              name: 'Skipped',
+              value: report.skipped.map((entry) => `\`${entry.file.replace(/`/g, "'")}\`: ${escapeInline(entry.reason)}`).join('\n'),
+            },
+          ]
+        : []),
     ],
     footer: { text: `Built at ${report.builtAt}` },
   });
@@ -384,7 +396,13 @@ export function buttonRow(buttons: readonly APIButtonComponent[]): ButtonRow {
 }
 
 /** A regular (non-link) button. */
-export function button(options: { customId: string; label: string; style?: ButtonStyle; disabled?: boolean; emoji?: string }): APIButtonComponent {
+export function button(options: {
+  customId: string;
+  label: string;
+  style?: ButtonStyle;
+  disabled?: boolean;
+  emoji?: string;
+}): APIButtonComponent {
   if (options.customId.length > DiscordLimits.customId) throw new RangeError(`custom id longer than ${DiscordLimits.customId}`);
   return {
     type: ComponentType.Button,
@@ -397,7 +415,12 @@ export function button(options: { customId: string; label: string; style?: Butto
 }
 
 /** Previous / Next buttons for a paged view. */
-export function pagerRow(options: { page: number; pages: number; customIdFor: (page: number) => string; extra?: readonly APIButtonComponent[] }): ButtonRow {
+export function pagerRow(options: {
+  page: number;
+  pages: number;
+  customIdFor: (page: number) => string;
+  extra?: readonly APIButtonComponent[];
+}): ButtonRow {
   return buttonRow([
     button({ customId: options.customIdFor(options.page - 1), label: 'Previous', disabled: options.page <= 0 }),
     button({ customId: options.customIdFor(options.page + 1), label: 'Next', disabled: options.page >= options.pages - 1 }),
@@ -409,10 +432,16 @@ export function pagerRow(options: { page: number; pages: number; customIdFor: (p
 export function documentChoices(documents: readonly DocumentSummary[], typed: string): { name: string; value: string }[] {
   const needle = typed.trim().toLowerCase();
   return documents
-    .filter((document) => needle.length === 0 || document.title.toLowerCase().includes(needle) || document.file.toLowerCase().includes(needle))
+    .filter(
+      (document) => needle.length === 0 || document.title.toLowerCase().includes(needle) || document.file.toLowerCase().includes(needle),
+    )
     .slice(0, DiscordLimits.autocompleteChoices)
     .map((document) => ({
-      name: truncate(`${document.title.replace(/\s+/g, ' ')}${document.date === null ? '' : ` (${document.date})`}`, DiscordLimits.choiceName) || document.file.slice(0, 100),
+      name:
+        truncate(
+          `${document.title.replace(/\s+/g, ' ')}${document.date === null ? '' : ` (${document.date})`}`,
+          DiscordLimits.choiceName,
+        ) || document.file.slice(0, 100),
       value: document.file.slice(0, DiscordLimits.choiceValue),
     }));
 }

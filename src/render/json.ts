@@ -48,7 +48,9 @@ export function answerToJson(answer: Answer): AnswerJson {
       alsoIn: quote.alsoIn.map(citation),
       conflicts: (quote.conflicts ?? []).map((conflict) => ({ ...citation(conflict), text: conflict.text })),
     })),
-    passages: answer.passages.slice(0, 5).map(({ text, source, chunkId, score, paragraph }) => ({ text, source, chunkId, score, paragraph })),
+    passages: answer.passages
+      .slice(0, 5)
+      .map(({ text, source, chunkId, score, paragraph }) => ({ text, source, chunkId, score, paragraph })),
     timings: {
       embedMs: milliseconds(answer.timings.embedMs),
       searchMs: milliseconds(answer.timings.searchMs),

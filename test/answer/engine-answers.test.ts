@@ -50,7 +50,10 @@ describe('answers over the seeds', () => {
   });
 
   it('finds the passage a question words with a synonym the articles never use ("raise" ties → "elevated" relations)', async () => {
-    const passages = await engine.search("which US president's visit saw vietnam raise ties with america to the same level as china in sept 2023?", 3);
+    const passages = await engine.search(
+      "which US president's visit saw vietnam raise ties with america to the same level as china in sept 2023?",
+      3,
+    );
     expect(passages[0]?.text).toContain('Vietnam elevated relations with the US to the same level');
   });
 
@@ -63,7 +66,9 @@ describe('answers over the seeds', () => {
   it('with the fallback model, ranks first the passage naming a kind of the thing asked for ("what type of railways" → standard gauge)', async () => {
     const answer = await fallback.ask("What type of railways did Vietnam's PM push to speed up at the Dalian meeting?");
     expect(answer.passages[0]?.text).toContain('standard gauge railways');
-    expect(answer.quotes[0]?.text).toContain('proposed accelerating transport infrastructure connections, particularly standard gauge railways');
+    expect(answer.quotes[0]?.text).toContain(
+      'proposed accelerating transport infrastructure connections, particularly standard gauge railways',
+    );
   });
 
   it('prefers the article of the year the question names', async () => {
@@ -73,19 +78,25 @@ describe('answers over the seeds', () => {
     expect(answer.passages[0]?.date).toBe('2023-12-12');
   });
 
-  it.each(['how do I reverse a linked list in python', 'how old is To Lam?', 'Where was Li Qiang born?', "what's the population of dalian"])(
-    'says the sources don’t say for "%s", with the closest passages',
-    async (question) => {
-      const answer = await engine.ask(question);
-      expect(answer.answered).toBe(false);
-      expect(answer.abstainReason).toBe('weak-evidence');
-      expect(answer.quotes).toEqual([]);
-      expect(renderAnswerText(answer)).toContain("The sources don't say.");
-    },
-  );
+  it.each([
+    'how do I reverse a linked list in python',
+    'how old is To Lam?',
+    'Where was Li Qiang born?',
+    "what's the population of dalian",
+  ])('says the sources don’t say for "%s", with the closest passages', async (question) => {
+    const answer = await engine.ask(question);
+    expect(answer.answered).toBe(false);
+    expect(answer.abstainReason).toBe('weak-evidence');
+    expect(answer.quotes).toEqual([]);
+    expect(renderAnswerText(answer)).toContain("The sources don't say.");
+  });
 
   it('gives the same answer when asked again (per-snapshot caches change no result)', async () => {
-    const questions = ['What tariff did the US impose on Chinese goods?', 'whats the goal of the cross-border rail connectivity plan', 'how old is To Lam?'];
+    const questions = [
+      'What tariff did the US impose on Chinese goods?',
+      'whats the goal of the cross-border rail connectivity plan',
+      'how old is To Lam?',
+    ];
     const first = [];
     for (const question of questions) first.push(await engine.ask(question));
     for (const [index, question] of questions.entries()) {

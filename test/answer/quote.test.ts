@@ -29,7 +29,16 @@ function passage(source: string, date: string | null, score = 1): Passage {
 }
 
 function sentence(source: string, date: string | null, text: string, start = 0): SentenceCandidate {
-  return { passage: passage(source, date), passageRank: 0, paragraph: 1, start, end: start + text.length, text, previous: '', vector: new Float32Array([1, 0]) };
+  return {
+    passage: passage(source, date),
+    passageRank: 0,
+    paragraph: 1,
+    start,
+    end: start + text.length,
+    text,
+    previous: '',
+    vector: new Float32Array([1, 0]),
+  };
 }
 
 function question(text: string) {
@@ -49,7 +58,9 @@ describe('sentence selection', () => {
   });
 
   it('abstains when only the names match and the predicate word is missing (near miss)', () => {
-    const candidates = [sentence('a.txt', null, 'After he met Vietnam’s top leader To Lam, the two countries signed dozens of agreements.')];
+    const candidates = [
+      sentence('a.txt', null, 'After he met Vietnam’s top leader To Lam, the two countries signed dozens of agreements.'),
+    ];
     const decision = selectQuotes(question('How old is To Lam?'), candidates, lexicon(['Lam', 'Vietnam']));
     expect(decision.answered).toBe(false);
     expect(decision.evidence).toBeLessThan(DEFAULT_QUOTE_SETTINGS.minEvidence);
@@ -73,7 +84,10 @@ describe('sentence selection', () => {
     const answer = 'Chinh urged swift market access for Vietnamese frozen durian and fresh coconut.';
     const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
     const ask = question('which vietnamese produce did chinh ask china to open markets to');
-    const withKinds: Lexicon = { ...lexicon(['Chinh', 'China', 'Vietnamese']), kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []) };
+    const withKinds: Lexicon = {
+      ...lexicon(['Chinh', 'China', 'Vietnamese']),
+      kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []),
+    };
     expect(selectQuotes(ask, candidates, withKinds).quotes[0]?.text).toBe(answer);
     // Without the kinds, the restatement (more of the question's words) is quoted first.
     expect(selectQuotes(ask, candidates, lexicon(['Chinh', 'China', 'Vietnamese'])).quotes[0]?.text).toBe(restated);
@@ -94,7 +108,9 @@ describe('sentence selection', () => {
   });
 
   it('counts a WordNet synonym of a question word as evidence ("speed up" → "accelerating")', () => {
-    const candidates = [sentence('a.txt', null, 'Prime Minister Chinh proposed accelerating transport connections, particularly standard gauge railways.')];
+    const candidates = [
+      sentence('a.txt', null, 'Prime Minister Chinh proposed accelerating transport connections, particularly standard gauge railways.'),
+    ];
     const ask = question('what railways did the prime minister push to speed up');
     const plain = lexicon(['Chinh']);
     const withSynonyms: Lexicon = { ...plain, synonymsOf: (term) => (term === terms('speed')[0] ? terms('accelerating') : []) };
@@ -125,14 +141,24 @@ describe('corroboration and conflicts', () => {
       sentence('undated.txt', null, 'The U.S. imposes steep tariffs of up to 145% on some Chinese goods.', 0),
       sentence('dated.txt', '2025-04-14', 'Beijing faces 145% US tariffs on Chinese goods.', 0),
     ];
-    const decision = selectQuotes(question('What tariffs does the US impose on Chinese goods?'), candidates, lexicon(['US', 'Chinese', 'Beijing']));
+    const decision = selectQuotes(
+      question('What tariffs does the US impose on Chinese goods?'),
+      candidates,
+      lexicon(['US', 'Chinese', 'Beijing']),
+    );
     const quote = decision.quotes[0];
     expect(quote?.source).toBe('dated.txt');
     expect(quote?.alsoIn.map((citation) => citation.source)).toEqual(['undated.txt']);
   });
 
   it('finds a corroborating figure outside the retrieved passages', () => {
-    const quote: Quote = { ...passage('undated.txt', null), paragraph: 7, text: 'Up to 145% on some Chinese goods, the US tariffs bite.', score: 0.7, alsoIn: [] };
+    const quote: Quote = {
+      ...passage('undated.txt', null),
+      paragraph: 7,
+      text: 'Up to 145% on some Chinese goods, the US tariffs bite.',
+      score: 0.7,
+      alsoIn: [],
+    };
     const pool = [
       { ...passage('dated.txt', '2025-04-14'), paragraph: 2, text: 'Beijing faces 145% US tariffs while Chinese goods pile up.' },
       { ...passage('other.txt', '2025-01-01'), paragraph: 3, text: 'Unrelated: 145% of the target was reached.' },
@@ -152,7 +178,9 @@ describe('corroboration and conflicts', () => {
     const near = lexicon(['Xi', 'Vietnam'], { first: [1, 0], second: [0.95, 0.31] });
     const decision = selectQuotes(question('Is this Xi’s first visit to Vietnam since 2017?'), candidates, near);
     const quote = decision.quotes[0];
-    expect(quote?.conflicts?.map((conflict) => [conflict.source, conflict.date])).toEqual([[quote?.source === 'dated.txt' ? 'undated.txt' : 'dated.txt', quote?.source === 'dated.txt' ? null : '2025-04-14']]);
+    expect(quote?.conflicts?.map((conflict) => [conflict.source, conflict.date])).toEqual([
+      [quote?.source === 'dated.txt' ? 'undated.txt' : 'dated.txt', quote?.source === 'dated.txt' ? null : '2025-04-14'],
+    ]);
   });
 
   it('normalises figures', () => {
@@ -213,7 +241,9 @@ describe('what a "what year" question is answered by', () => {
     const answer = 'They reflected on the historic visits by Trong in 2022 and Xi in 2023.';
     const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
     const names = lexicon(['Dalian', 'Trong', 'Xi']);
-    expect(selectQuotes(question('in the dalian talks, what year was the historic visit?'), candidates, names).quotes[0]?.text).toBe(answer);
+    expect(selectQuotes(question('in the dalian talks, what year was the historic visit?'), candidates, names).quotes[0]?.text).toBe(
+      answer,
+    );
     // Any time will do for "when": the weekday answers it.
     expect(selectQuotes(question('when were the dalian talks?'), candidates, names).quotes[0]?.text).toBe(restated);
   });
@@ -229,7 +259,8 @@ describe('what a "how many" question is answered by', () => {
 
   it('a duration, not the days of a month', () => {
     const ask = question("How long had it been since Xi's previous trip to Malaysia?");
-    const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Xi', 'Malaysia']), DEFAULT_QUOTE_SETTINGS);
+    const features = (text: string) =>
+      sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Xi', 'Malaysia']), DEFAULT_QUOTE_SETTINGS);
     expect(features('Xi will visit Malaysia and Cambodia from April 15 to 18.').cue).toBe(false);
     expect(features('He last visited Cambodia and Malaysia nine and 12 years ago.').cue).toBe(true);
   });
@@ -240,9 +271,13 @@ describe('what a "which" question is answered by', () => {
     const text = 'Xi pointed to the success of Vietnamese pop stars in China and of Chinese films in Vietnam.';
     const ask = question('Which Vietnamese pop singer is the most famous in China?');
     const withoutPertainyms = lexicon(['Xi', 'China', 'Vietnam']);
-    const withPertainyms: Lexicon = { ...withoutPertainyms, pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []) };
+    const withPertainyms: Lexicon = {
+      ...withoutPertainyms,
+      pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []),
+    };
     // A fresh question view each time: its analysis is kept per view.
-    const cue = (words: Lexicon) => sentenceFeatures(question(ask.text), sentence('a.txt', null, text), 1, words, DEFAULT_QUOTE_SETTINGS).cue;
+    const cue = (words: Lexicon) =>
+      sentenceFeatures(question(ask.text), sentence('a.txt', null, text), 1, words, DEFAULT_QUOTE_SETTINGS).cue;
     expect(cue(withoutPertainyms)).toBe(true);
     expect(cue(withPertainyms)).toBe(false);
   });
@@ -250,12 +285,14 @@ describe('what a "which" question is answered by', () => {
 
 describe('what a "where" question is answered by', () => {
   it('a place after a preposition of place, not a dateline or a country of origin', () => {
-    const lead = 'Dalian, The Gulf Observer: Prime Minister Phạm Minh Chính of Vietnam and Premier Li Qiang committed to further cooperation.';
+    const lead =
+      'Dalian, The Gulf Observer: Prime Minister Phạm Minh Chính of Vietnam and Premier Li Qiang committed to further cooperation.';
     const answer = 'The discussions took place during their talks in Dalian City, Liaoning Province, on Monday.';
     const candidates = [sentence('a.txt', null, lead, 0), sentence('a.txt', null, answer, lead.length + 1)];
     const ask = question('where did PM chinh and premier li qiang hold their talks');
     expect(expectedAnswerType(ask.text)).toBe('place');
-    const features = (text: string) => sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Chinh', 'Li', 'Qiang']), DEFAULT_QUOTE_SETTINGS);
+    const features = (text: string) =>
+      sentenceFeatures(ask, sentence('a.txt', null, text), 1, lexicon(['Chinh', 'Li', 'Qiang']), DEFAULT_QUOTE_SETTINGS);
     expect(features(lead).cue).toBe(false);
     expect(features(answer).cue).toBe(true);
     expect(features('They had another military skirmish in the Spratly Islands in 1988.').cue).toBe(true);
@@ -300,7 +337,9 @@ describe('retrieval helpers', () => {
     const span = { oldest: '2023-12-12', newest: '2025-04-14' };
     expect(dateAffinity('what happened in 2023?', '2023-12-12', span)).toBe(1);
     expect(dateAffinity('what happened in 2023?', '2025-04-14', span)).toBeLessThan(0);
-    expect(dateAffinity('what is the latest news?', '2025-04-14', span)).toBeGreaterThan(dateAffinity('what is the latest news?', '2023-12-12', span));
+    expect(dateAffinity('what is the latest news?', '2025-04-14', span)).toBeGreaterThan(
+      dateAffinity('what is the latest news?', '2023-12-12', span),
+    );
   });
 
   it('measures how much of the question a document holds', () => {
@@ -308,7 +347,11 @@ describe('retrieval helpers', () => {
   });
 
   it('reranks the first passages by their best sentence and keeps the rest in order', () => {
-    const passages = [{ score: 1, id: 'a' }, { score: 0.9, id: 'b' }, { score: 0.5, id: 'c' }];
+    const passages = [
+      { score: 1, id: 'a' },
+      { score: 0.9, id: 'b' },
+      { score: 0.5, id: 'c' },
+    ];
     expect(rerankPassages(passages, [0.1, 1], 0.5).map((passage) => passage.id)).toEqual(['b', 'a', 'c']);
     expect(rerankPassages(passages, [0.1, 1], 0).map((passage) => passage.id)).toEqual(['a', 'b', 'c']);
   });

@@ -11,13 +11,7 @@ import { commandData } from '../../src/bot/commands/index.js';
 import { encodeButtonId } from '../../src/bot/components.js';
 import { parseFeedback } from '../../src/bot/feedback.js';
 import { renderAnswer, renderDocument, renderDocumentList } from '../../src/render/discord.js';
-import {
-  buttonIds,
-  limitViolations,
-  messageRequests,
-  TOKEN,
-  useRealBot,
-} from './harness.js';
+import { buttonIds, limitViolations, messageRequests, TOKEN, useRealBot } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
 const bot = useRealBot();
@@ -170,7 +164,11 @@ describe('/search', () => {
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe(`Search: ${query}`);
     expect(embed.description).toBe('5 passages');
-    expect(embed.fields.map((field: any) => field.name)).toEqual(passages.slice(0, 3).map((passage, index) => `${index + 1}. ${passage.title}${passage.date ? ` (${passage.date})` : ''}`.slice(0, 256)));
+    expect(embed.fields.map((field: any) => field.name)).toEqual(
+      passages
+        .slice(0, 3)
+        .map((passage, index) => `${index + 1}. ${passage.title}${passage.date ? ` (${passage.date})` : ''}`.slice(0, 256)),
+    );
     expect(embed.fields[0].value).toContain(`score ${passages[0]!.score.toFixed(3)}`);
     expect(embed.footer.text).toBe('Page 1 of 2');
     const [previousId, nextId] = buttonIds(reply.data);
@@ -211,7 +209,10 @@ describe('/source and /sources', () => {
     for (const choice of all.body.data.choices) expect(choice.name.length).toBeLessThanOrEqual(100);
     const byFile = await fake.callback(fake.autocomplete('source', 'name', '003_'));
     expect(byFile.body.data.choices.map((choice: any) => choice.value)).toEqual(['003_f015f23f54aca59a.txt']);
-    const word = documents[0]!.title.split(' ').find((part) => part.length > 5)!.toLowerCase();
+    const word = documents[0]!.title
+      .split(' ')
+      .find((part) => part.length > 5)!
+      .toLowerCase();
     const byTitle = await fake.callback(fake.autocomplete('source', 'name', word));
     expect(byTitle.body.data.choices.length).toBeGreaterThan(0);
     for (const choice of byTitle.body.data.choices) {
@@ -230,7 +231,9 @@ describe('/source and /sources', () => {
     expect(reply.data.embeds[0].fields.map((field: any) => field.name)).toEqual(['Date', 'File', 'Size']);
     const unknown = await fake.reply(fake.slashCommand('source', { name: 'no such @everyone doc' }));
     expect(unknown.data.flags).toBe(64);
-    expect(unknown.data.content).toBe('No document matches `no such @everyone doc`. Pick one from the suggestions, or use /sources to list them all.');
+    expect(unknown.data.content).toBe(
+      'No document matches `no such @everyone doc`. Pick one from the suggestions, or use /sources to list them all.',
+    );
     expect(unknown.data.allowed_mentions).toEqual(NO_PINGS);
   });
 
@@ -251,7 +254,8 @@ describe('/help', () => {
     expect(reply.data.flags).toBe(64);
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe('How to ask');
-    for (const command of ['/ask', '/search', '/source', '/sources', 'Find sources', 'Mention me']) expect(embed.description).toContain(command);
+    for (const command of ['/ask', '/search', '/source', '/sources', 'Find sources', 'Mention me'])
+      expect(embed.description).toContain(command);
   });
 });
 
@@ -284,7 +288,12 @@ describe('@mention', () => {
   it('replies to a mention with the same answer as /ask, without pinging', async () => {
     const { fake } = bot.harness;
     const message = fake.userMessage(QUESTION);
-    const sent = await fake.waitForRequest((request) => request.method === 'POST' && request.path === `/channels/${fake.channelId}/messages` && request.body?.message_reference?.message_id === message.id);
+    const sent = await fake.waitForRequest(
+      (request) =>
+        request.method === 'POST' &&
+        request.path === `/channels/${fake.channelId}/messages` &&
+        request.body?.message_reference?.message_id === message.id,
+    );
     expect(sent.body.embeds).toEqual([renderAnswer(await bot.engine.ask(QUESTION), { builtAt: bot.engine.builtAt(), now: new Date() })]);
     expect(sent.body.allowed_mentions).toEqual(NO_PINGS);
     expect(buttonIds(sent.body)).toHaveLength(3);

@@ -54,8 +54,16 @@ describe('REST', () => {
 describe('load', () => {
   it('answers 50 concurrent /ask interactions', async () => {
     const { fake } = bot.harness;
-    const questions = Array.from({ length: 50 }, (_, index) =>
-      ['What did Xi say about trade wars?', 'What agreements did China and Vietnam sign?', 'What about railways?', 'Who is To Lam?', 'What about the South China Sea?'][index % 5]!,
+    const questions = Array.from(
+      { length: 50 },
+      (_, index) =>
+        [
+          'What did Xi say about trade wars?',
+          'What agreements did China and Vietnam sign?',
+          'What about railways?',
+          'Who is To Lam?',
+          'What about the South China Sea?',
+        ][index % 5]!,
     );
     const interactions = questions.map((question, index) => fake.slashCommand('ask', { question, private: index % 2 === 0 }));
     const replies = await Promise.all(interactions.map((interaction) => fake.reply(interaction, 30_000)));

@@ -33,7 +33,12 @@ export interface Workspace {
 /** A temp folder with a copy of seeds/, its own index and data folders, and the project's model cache. */
 export async function createWorkspace(): Promise<Workspace> {
   const project = await createTempProject();
-  return { dir: project.dir, corpusDir: project.corpusDir, config: (environment = {}) => project.configWith(environment), remove: project.cleanup };
+  return {
+    dir: project.dir,
+    corpusDir: project.corpusDir,
+    config: (environment = {}) => project.configWith(environment),
+    remove: project.cleanup,
+  };
 }
 
 /** The real engine (real model, real index) over the workspace's corpus. */
@@ -70,7 +75,13 @@ export async function startTestBot(options: {
   });
   const logs: string[] = [];
   const log = createLogger('debug', { write: (line) => logs.push(line) });
-  const bot = await startBot({ config, engine: options.engine, log, clientOptions: fastClientOptions, settings: { readyTimeoutMs: 10_000, ...options.settings } });
+  const bot = await startBot({
+    config,
+    engine: options.engine,
+    log,
+    clientOptions: fastClientOptions,
+    settings: { readyTimeoutMs: 10_000, ...options.settings },
+  });
   return {
     fake,
     bot,
@@ -96,8 +107,10 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 /** Requests that carry a message (interaction replies/updates, webhook edits/follow-ups, channel messages). */
 export function messageRequests(fake: FakeDiscord): { request: RecordedRequest; message: any }[] {
   return fake.requests.flatMap((request) => {
-    if (request.path.endsWith('/callback') && (request.body?.type === 4 || request.body?.type === 7)) return [{ request, message: request.body.data }];
-    if (request.path.startsWith('/webhooks/') && (request.method === 'PATCH' || request.method === 'POST')) return [{ request, message: request.body }];
+    if (request.path.endsWith('/callback') && (request.body?.type === 4 || request.body?.type === 7))
+      return [{ request, message: request.body.data }];
+    if (request.path.startsWith('/webhooks/') && (request.method === 'PATCH' || request.method === 'POST'))
+      return [{ request, message: request.body }];
     if (/^\/channels\/\d+\/messages$/.test(request.path) && request.method === 'POST') return [{ request, message: request.body }];
     return [];
   });

@@ -9,7 +9,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerEngine } from '../../src/answer/types.js';
 import { APOLOGY } from '../../src/bot/client.js';
 import { answerFrom, passage, ScriptedEngine } from '../fakes/engine.js';
-import { buttonIds, createRealEngine, createWorkspace, limitViolations, messageRequests, startTestBot, TOKEN, type TestBot, type Workspace } from './harness.js';
+import {
+  buttonIds,
+  createRealEngine,
+  createWorkspace,
+  limitViolations,
+  messageRequests,
+  startTestBot,
+  TOKEN,
+  type TestBot,
+  type Workspace,
+} from './harness.js';
 
 const NO_PINGS = { parse: [], replied_user: false };
 let workspace: Workspace;
@@ -129,9 +139,16 @@ describe('hostile passages (hand-written engine: the seeds hold no markdown or o
     source: 'evil`file.txt',
   });
   const huge = Array.from({ length: 12 }, (_, index) =>
-    passage({ text: `${'Long sentence about Vietnam and China. '.repeat(160)}${index}`, source: `long-${index}.txt`, paragraph: index + 1, title: 'T'.repeat(400) }),
+    passage({
+      text: `${'Long sentence about Vietnam and China. '.repeat(160)}${index}`,
+      source: `long-${index}.txt`,
+      paragraph: index + 1,
+      title: 'T'.repeat(400),
+    }),
   );
-  const manyCitations = Array.from({ length: 40 }, (_, index) => ({ ...passage({ source: `other-${index}.txt`, paragraph: index + 1, title: 'Another very long title '.repeat(10) }) }));
+  const manyCitations = Array.from({ length: 40 }, (_, index) => ({
+    ...passage({ source: `other-${index}.txt`, paragraph: index + 1, title: 'Another very long title '.repeat(10) }),
+  }));
   let harness: TestBot;
   let scripted: ScriptedEngine;
   beforeAll(async () => {

@@ -39,7 +39,9 @@ describe('deploy-commands', () => {
     const { stderr } = await script('deploy-commands.ts', { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl });
     const me = await fake.waitForRequest((request) => request.path === '/applications/@me');
     expect(me.authorization).toBe(`Bot ${TOKEN}`);
-    const put = await fake.waitForRequest((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`);
+    const put = await fake.waitForRequest(
+      (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
+    );
     expect(put.body).toEqual(commandData());
     expect(stderr).toContain('registered 7 commands globally');
     expect(stderr).not.toContain(TOKEN);
@@ -52,35 +54,62 @@ describe('deploy-commands', () => {
       DISCORD_APPLICATION_ID: fake.applicationId,
       DISCORD_GUILD_ID: fake.guildId,
     });
-    const put = await fake.waitForRequest((request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`);
-    expect(put.body.map((command: { name: string }) => command.name)).toEqual(['ask', 'search', 'source', 'sources', 'help', 'reindex', 'Find sources']);
+    const put = await fake.waitForRequest(
+      (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`,
+    );
+    expect(put.body.map((command: { name: string }) => command.name)).toEqual([
+      'ask',
+      'search',
+      'source',
+      'sources',
+      'help',
+      'reindex',
+      'Find sources',
+    ]);
     expect(stderr).toContain(`in server ${fake.guildId}`);
   });
 
   it('says in one line, without a stack trace, that Discord rejected the token or cannot be reached', async () => {
     fake.unauthorized = true;
     try {
-      const rejected = await script('deploy-commands.ts', { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }).catch((error: { code: number; stderr: string }) => error);
+      const rejected = await script('deploy-commands.ts', { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: fake.apiUrl }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
       expect(rejected).toMatchObject({ code: 1 });
-      expect((rejected as { stderr: string }).stderr.trim()).toBe('[error] Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot → Reset Token).');
+      expect((rejected as { stderr: string }).stderr.trim()).toBe(
+        '[error] Discord rejected DISCORD_TOKEN: copy the bot token again from the Developer Portal (Bot → Reset Token).',
+      );
     } finally {
       fake.unauthorized = false;
     }
     const closed = 'http://127.0.0.1:9/api';
     for (const [name, environment] of [
       ['deploy-commands.ts', {}],
-      ['../src/main.ts', { CORPUS_DIR: path.join(PROJECT_DIR, 'seeds'), INDEX_DIR: path.join(dir, 'index'), MODEL_DIR: path.join(PROJECT_DIR, 'embeddings', 'models') }],
+      [
+        '../src/main.ts',
+        {
+          CORPUS_DIR: path.join(PROJECT_DIR, 'seeds'),
+          INDEX_DIR: path.join(dir, 'index'),
+          MODEL_DIR: path.join(PROJECT_DIR, 'embeddings', 'models'),
+        },
+      ],
     ] as const) {
-      const failure = await script(name, { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: closed, ...environment }).catch((error: { code: number; stderr: string }) => error);
+      const failure = await script(name, { DISCORD_TOKEN: TOKEN, DISCORD_API_URL: closed, ...environment }).catch(
+        (error: { code: number; stderr: string }) => error,
+      );
       expect(failure, name).toMatchObject({ code: 1 });
       const lines = (failure as { stderr: string }).stderr.trim().split('\n');
-      expect(lines.at(-1), name).toBe(`[error] Cannot reach Discord at ${closed} (DISCORD_API_URL): ECONNREFUSED. Check the network, or unset DISCORD_API_URL to use https://discord.com/api.`);
+      expect(lines.at(-1), name).toBe(
+        `[error] Cannot reach Discord at ${closed} (DISCORD_API_URL): ECONNREFUSED. Check the network, or unset DISCORD_API_URL to use https://discord.com/api.`,
+      );
       expect((failure as { stderr: string }).stderr, name).not.toMatch(/\n\s+at /);
     }
   }, 60_000);
 
   it('explains a missing token instead of crashing', async () => {
-    const failure = await script('deploy-commands.ts', { DISCORD_API_URL: fake.apiUrl }).catch((error: { code: number; stderr: string }) => error);
+    const failure = await script('deploy-commands.ts', { DISCORD_API_URL: fake.apiUrl }).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
     expect(failure).toMatchObject({ code: 2 });
     expect((failure as { stderr: string }).stderr).toContain('DISCORD_TOKEN is not set');
   });

@@ -105,7 +105,12 @@ describe('DISCORD_REPLY_IN_THREAD', () => {
     const message = fake.userMessage(QUESTION);
     const started = await fake.waitForRequest((request) => request.path === `/channels/${fake.channelId}/messages/${message.id}/threads`);
     expect(started.body).toMatchObject({ name: QUESTION, auto_archive_duration: 1440 });
-    const sent = await fake.waitForRequest((request) => request.method === 'POST' && /^\/channels\/\d+\/messages$/.test(request.path) && request.path !== `/channels/${fake.channelId}/messages`);
+    const sent = await fake.waitForRequest(
+      (request) =>
+        request.method === 'POST' &&
+        /^\/channels\/\d+\/messages$/.test(request.path) &&
+        request.path !== `/channels/${fake.channelId}/messages`,
+    );
     expect(sent.body.embeds[0].description).toContain('no winners in trade wars');
     expect(sent.body.allowed_mentions).toEqual(NO_PINGS);
     expect(sent.body.message_reference).toBeUndefined();
@@ -147,7 +152,7 @@ describe('command registration', () => {
 });
 
 describe('button state over time', () => {
-  it('an answer\'s buttons expire after the state ttl with a clear private message', async () => {
+  it("an answer's buttons expire after the state ttl with a clear private message", async () => {
     let clock = Date.now();
     const fake = await FakeDiscord.start();
     harness = await startTestBot({ workspace, engine, fake, settings: { now: () => clock, stateTtlMs: 15 * 60 * 1000 } });
@@ -157,7 +162,11 @@ describe('button state over time', () => {
     expect(fresh.data.embeds[0].title).toBe(`Passages for: ${QUESTION}`);
     clock += 16 * 60 * 1000;
     const expired = await fake.reply(fake.pressButton(passagesId!, { message: answer.data }));
-    expect(expired.data).toMatchObject({ flags: 64, content: 'These results have expired. Please run the command again.', allowed_mentions: NO_PINGS });
+    expect(expired.data).toMatchObject({
+      flags: 64,
+      content: 'These results have expired. Please run the command again.',
+      allowed_mentions: NO_PINGS,
+    });
   });
 
   it('buttons from before a restart are recognised as such', async () => {

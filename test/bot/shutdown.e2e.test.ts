@@ -52,55 +52,59 @@ describe('stop()', () => {
 });
 
 describe('signals (src/main.ts with the real engine)', () => {
-  it.each(['SIGTERM', 'SIGINT'] as const)('%s finishes the reply in flight, destroys the client and exits 0', async (signal) => {
-    const fake = await FakeDiscord.start();
-    const indexDir = path.join(workspace.dir, `index-${signal}`);
-    await mkdir(indexDir, { recursive: true });
-    await symlink(path.join(PROJECT_DIR, 'embeddings', 'models'), path.join(indexDir, 'models'), 'dir');
-    const { PATH, HOME } = process.env;
-    // As `npm start` runs it; tsx resolved from the project, since the bot runs in another folder.
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(PROJECT_DIR, 'src', 'main.ts')], {
-      cwd: workspace.dir,
-      env: {
-        PATH: PATH ?? '',
-        HOME: HOME ?? workspace.dir,
-        DISCORD_TOKEN: TOKEN,
-        DISCORD_API_URL: fake.apiUrl,
-        DISCORD_GUILD_ID: fake.guildId,
-        DISCORD_REGISTER_COMMANDS: 'true',
-        CORPUS_DIR: workspace.corpusDir,
-        INDEX_DIR: indexDir,
-        DATA_DIR: path.join(workspace.dir, `data-${signal}`),
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    try {
-      const registered = fake.waitForRequest((request) => request.method === 'PUT', 60_000);
-      const exitedEarly = exited.then((code) => Promise.reject(new Error(`the bot exited early with code ${code}`)));
-      await Promise.race([registered, exitedEarly]).catch((error: Error) => {
-        throw new Error(`${error.message}\nbot stderr:\n${stderr}`);
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    '%s finishes the reply in flight, destroys the client and exits 0',
+    async (signal) => {
+      const fake = await FakeDiscord.start();
+      const indexDir = path.join(workspace.dir, `index-${signal}`);
+      await mkdir(indexDir, { recursive: true });
+      await symlink(path.join(PROJECT_DIR, 'embeddings', 'models'), path.join(indexDir, 'models'), 'dir');
+      const { PATH, HOME } = process.env;
+      // As `npm start` runs it; tsx resolved from the project, since the bot runs in another folder.
+      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(PROJECT_DIR, 'src', 'main.ts')], {
+        cwd: workspace.dir,
+        env: {
+          PATH: PATH ?? '',
+          HOME: HOME ?? workspace.dir,
+          DISCORD_TOKEN: TOKEN,
+          DISCORD_API_URL: fake.apiUrl,
+          DISCORD_GUILD_ID: fake.guildId,
+          DISCORD_REGISTER_COMMANDS: 'true',
+          CORPUS_DIR: workspace.corpusDir,
+          INDEX_DIR: indexDir,
+          DATA_DIR: path.join(workspace.dir, `data-${signal}`),
+          LOG_LEVEL: 'info',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
-      exitedEarly.catch(() => undefined);
-      // Hold Discord's answer to the reply so it is still in flight when the signal arrives.
-      fake.holdResponses((method, requestPath) => method === 'POST' && requestPath.endsWith('/callback'), 500);
-      const interaction = fake.slashCommand('ask', { question: 'What did Xi say about trade wars?' });
-      const callback = await fake.callback(interaction, 20_000);
-      child.kill(signal);
-      const code = await withTimeout(exited, 20_000, 'the bot process exiting');
-      expect(code).toBe(0);
-      expect(callback.body.data.embeds[0].description).toContain('no winners in trade wars');
-      expect(stderr).toContain(`${signal}: finishing replies in flight`);
-      expect(stderr).toContain('waiting for 1 in-flight replies before stopping');
-      expect(stderr).toContain('Discord: disconnected');
-      expect(stderr).not.toContain(TOKEN);
-      expect(stderr).not.toMatch(/\[error\]/);
-    } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await fake.stop();
-    }
-  }, 90_000);
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      try {
+        const registered = fake.waitForRequest((request) => request.method === 'PUT', 60_000);
+        const exitedEarly = exited.then((code) => Promise.reject(new Error(`the bot exited early with code ${code}`)));
+        await Promise.race([registered, exitedEarly]).catch((error: Error) => {
+          throw new Error(`${error.message}\nbot stderr:\n${stderr}`);
+        });
+        exitedEarly.catch(() => undefined);
+        // Hold Discord's answer to the reply so it is still in flight when the signal arrives.
+        fake.holdResponses((method, requestPath) => method === 'POST' && requestPath.endsWith('/callback'), 500);
+        const interaction = fake.slashCommand('ask', { question: 'What did Xi say about trade wars?' });
+        const callback = await fake.callback(interaction, 20_000);
+        child.kill(signal);
+        const code = await withTimeout(exited, 20_000, 'the bot process exiting');
+        expect(code).toBe(0);
+        expect(callback.body.data.embeds[0].description).toContain('no winners in trade wars');
+        expect(stderr).toContain(`${signal}: finishing replies in flight`);
+        expect(stderr).toContain('waiting for 1 in-flight replies before stopping');
+        expect(stderr).toContain('Discord: disconnected');
+        expect(stderr).not.toContain(TOKEN);
+        expect(stderr).not.toMatch(/\[error\]/);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await fake.stop();
+      }
+    },
+    90_000,
+  );
 });

@@ -74,7 +74,10 @@ describe('checkQuestion', () => {
   it('removes invisible characters and code fences; refuses long input with its length, or shortens it when asked to', () => {
     expect(checkQuestion('```js\nwhat did\u200b xi say\n```')).toEqual({ ok: true, question: 'what did xi say', shortened: false });
     expect(checkQuestion('`inline` question')).toEqual({ ok: true, question: 'inline question', shortened: false });
-    expect(checkQuestion('x'.repeat(6000))).toEqual({ ok: false, reason: 'Your question is 6,000 characters long; please ask it in at most 1,000.' });
+    expect(checkQuestion('x'.repeat(6000))).toEqual({
+      ok: false,
+      reason: 'Your question is 6,000 characters long; please ask it in at most 1,000.',
+    });
     const long = checkQuestion('x'.repeat(6000), { longInput: 'shorten' });
     expect(long).toMatchObject({ ok: true, shortened: true });
     expect(long.ok && long.question.length).toBe(MAX_QUESTION_CHARS);

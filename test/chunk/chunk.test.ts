@@ -44,7 +44,10 @@ describe('chunkDocument', () => {
   });
 
   it('turns headings into section context, never chunk text, and does not cross them', () => {
-    const document = parseDocument('h.txt', 'Big Headline\nIntro sentence here.\nRail Links\nThe railway will link Kunming.\nPlanes\nCOMAC planes fly.');
+    const document = parseDocument(
+      'h.txt',
+      'Big Headline\nIntro sentence here.\nRail Links\nThe railway will link Kunming.\nPlanes\nCOMAC planes fly.',
+    );
     const chunks = chunkDocument(document, { maxChars: 1000, overlap: true });
     expect(chunks.map((chunk) => [chunk.text, chunk.section])).toEqual([
       ['Intro sentence here.', null],

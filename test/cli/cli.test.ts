@@ -51,7 +51,8 @@ function run(command: string, args: string[], input = '', extra: NodeJS.ProcessE
   });
 }
 
-const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) => run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], input, extra);
+const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) =>
+  run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], input, extra);
 
 beforeAll(async () => {
   project = await createTempProject();
@@ -91,7 +92,11 @@ describe('command line', () => {
       await held.release();
       const second = await waiting;
       expect(second.code).toBe(0);
-      expect(second.stderr).toMatch(new RegExp(`Another ingest \\(pid ${process.pid} on [^,]+, since [^)]+\\) is updating the index in ${indexRoot}/index; waiting for it…`));
+      expect(second.stderr).toMatch(
+        new RegExp(
+          `Another ingest \\(pid ${process.pid} on [^,]+, since [^)]+\\) is updating the index in ${indexRoot}/index; waiting for it…`,
+        ),
+      );
       expect(second.stdout).toMatch(/^Rebuilt the index/);
       // Two at once: one builds, the other waits and has nothing left to do.
       await rm(path.join(indexRoot, 'index'), { recursive: true });
@@ -101,10 +106,15 @@ describe('command line', () => {
       expect(both.some((run) => run.stderr.includes('Resuming'))).toBe(false);
       // A lock whose process is gone is taken over.
       await rm(path.join(indexRoot, 'index'), { recursive: true });
-      await writeFile(path.join(indexRoot, 'index.lock'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), since: '2026-01-01T00:00:00Z' }));
+      await writeFile(
+        path.join(indexRoot, 'index.lock'),
+        JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), since: '2026-01-01T00:00:00Z' }),
+      );
       const after = await cli(['ingest'], '', { INDEX_DIR: indexRoot });
       expect(after.code).toBe(0);
-      expect(after.stderr).toMatch(/Taking over the ingest lock .*index\.lock: its process \(pid 4206649, since 2026-01-01T00:00:00Z\) is gone/);
+      expect(after.stderr).toMatch(
+        /Taking over the ingest lock .*index\.lock: its process \(pid 4206649, since 2026-01-01T00:00:00Z\) is gone/,
+      );
     } finally {
       await rm(indexRoot, { recursive: true, force: true });
     }
@@ -134,12 +144,19 @@ describe('command line', () => {
     const long = 'why '.repeat(400);
     const result = await cli(['ask', '--jsonl'], `What US duties does Beijing face?\n\nhow to bake bread\n${long}\nWho is Xiong Bo?\n`);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { line: number; error?: string });
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { line: number; error?: string });
     expect(lines.map((line) => line.line)).toEqual([1, 2, 3, 4, 5]);
     expect(lines[1]).toEqual({ line: 2, error: 'empty question' });
     expect(lines[3]).toEqual({ line: 4, error: 'question too long: 1600 characters, at most 1000' });
     const answers = [lines[0], lines[2], lines[4]].map((line) => answerJson.parse(line));
-    expect(answers.map((answer) => answer.question)).toEqual(['What US duties does Beijing face?', 'how to bake bread', 'Who is Xiong Bo?']);
+    expect(answers.map((answer) => answer.question)).toEqual([
+      'What US duties does Beijing face?',
+      'how to bake bread',
+      'Who is Xiong Bo?',
+    ]);
     expect(answers[1]?.answered).toBe(false);
   });
 
@@ -162,7 +179,9 @@ describe('command line', () => {
   });
 
   it('shows scores in [0, 1], going down the list, in search and in an answer’s passages', async () => {
-    const search = JSON.parse((await cli(['search', '--json', '--results', '10', 'Was Xi’s visit his first since 2017?'])).stdout) as { score: number }[];
+    const search = JSON.parse((await cli(['search', '--json', '--results', '10', 'Was Xi’s visit his first since 2017?'])).stdout) as {
+      score: number;
+    }[];
     const asked = answerJson.parse(JSON.parse((await cli(['ask', '--json', 'Was Xi’s visit his first since 2017?'])).stdout));
     for (const scores of [search.map((passage) => passage.score), asked.passages.map((passage) => passage.score)]) {
       expect(scores.length).toBeGreaterThan(1);

@@ -40,7 +40,10 @@ describe('titles', () => {
   });
 
   it('uses the first sentence without its dateline when there is no headline, shortened at a word', () => {
-    const document = parseDocument('b.txt', ' date 2025-04-14 HANOI: China’s President Xi Jinping on Monday called for stronger ties with Vietnam on trade and supply chains. Then more.');
+    const document = parseDocument(
+      'b.txt',
+      ' date 2025-04-14 HANOI: China’s President Xi Jinping on Monday called for stronger ties with Vietnam on trade and supply chains. Then more.',
+    );
     expect(document.title).toBe('China’s President Xi Jinping on Monday called for stronger ties with Vietnam on trade…');
     expect(document.date).toBe('2025-04-14');
   });

@@ -29,7 +29,10 @@ describe('.env.example', () => {
     const stated = /the sentence model: (\d+) MB; the word-vector fallback: (\d+) MB/.exec(envExample);
     expect(stated).not.toBeNull();
     const [sentence, fallback] = [Number(stated?.[1]), Number(stated?.[2])];
-    const built = [folderMegabytes(path.join(MODEL_CACHE_DIR, 'local', 'all-minilm-l6-v2')), folderMegabytes(path.join(MODEL_CACHE_DIR, 'local', 'glove-sif-100d'))];
+    const built = [
+      folderMegabytes(path.join(MODEL_CACHE_DIR, 'local', 'all-minilm-l6-v2')),
+      folderMegabytes(path.join(MODEL_CACHE_DIR, 'local', 'glove-sif-100d')),
+    ];
     expect(Math.abs(built[0]! - sentence) / sentence).toBeLessThan(0.25);
     expect(Math.abs(built[1]! - fallback) / fallback).toBeLessThan(0.25);
   });

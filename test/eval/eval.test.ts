@@ -66,7 +66,10 @@ afterAll(() => project.cleanup());
 for (const { name, file, floors } of SETS) {
   describe(name, () => {
     it('is well formed: every expected answer stands verbatim in each listed source', () => {
-      const output = execFileSync(process.execPath, ['--import', 'tsx', 'test/eval/check-questions.mjs', '--questions', file], { cwd: PROJECT_DIR, encoding: 'utf8' });
+      const output = execFileSync(process.execPath, ['--import', 'tsx', 'test/eval/check-questions.mjs', '--questions', file], {
+        cwd: PROJECT_DIR,
+        encoding: 'utf8',
+      });
       expect(output).toMatch(/OK: 0 error\(s\), 0 unreviewed/);
     });
 

@@ -192,9 +192,21 @@ export class FakeDiscord {
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 1 },
       });
     } else if (method === 'GET' && path === '/applications/@me') {
-      reply(200, { id: this.applicationId, name: 'SeedQuotes', description: '', bot_public: true, bot_require_code_grant: false, flags: 0 });
+      reply(200, {
+        id: this.applicationId,
+        name: 'SeedQuotes',
+        description: '',
+        bot_public: true,
+        bot_require_code_grant: false,
+        flags: 0,
+      });
     } else if (method === 'PUT' && (match = path.match(/^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/))) {
-      const commands = (Array.isArray(body) ? body : []).map((command: any) => ({ ...command, id: snowflake(), application_id: match?.[1], version: snowflake() }));
+      const commands = (Array.isArray(body) ? body : []).map((command: any) => ({
+        ...command,
+        id: snowflake(),
+        application_id: match?.[1],
+        version: snowflake(),
+      }));
       this.registered.set(path, commands);
       reply(200, commands);
     } else if (method === 'POST' && /^\/interactions\/\d+\/[^/]+\/callback$/.test(path)) {
@@ -235,7 +247,16 @@ export class FakeDiscord {
   }
 
   /** A message object as Discord returns it. */
-  message(fields: { channelId: string; author: FakeUser; content?: string; embeds?: unknown[]; components?: unknown[]; id?: string; flags?: number; mentions?: FakeUser[] }) {
+  message(fields: {
+    channelId: string;
+    author: FakeUser;
+    content?: string;
+    embeds?: unknown[];
+    components?: unknown[];
+    id?: string;
+    flags?: number;
+    mentions?: FakeUser[];
+  }) {
     return {
       id: fields.id ?? snowflake(),
       channel_id: fields.channelId,
@@ -305,11 +326,17 @@ export class FakeDiscord {
    * The message the user finally sees: the callback data (type 4 reply, type 7 update), or for a
    * deferred interaction (type 5/6) the later `PATCH …/messages/@original` body.
    */
-  async reply(interaction: InjectedInteraction, timeoutMs?: number): Promise<{ callbackType: number; deferred: boolean; ephemeral: boolean; data: any }> {
+  async reply(
+    interaction: InjectedInteraction,
+    timeoutMs?: number,
+  ): Promise<{ callbackType: number; deferred: boolean; ephemeral: boolean; data: any }> {
     const callback = await this.callback(interaction, timeoutMs);
     const type = callback.body?.type as number;
     if (type === 5 || type === 6) {
-      const edit = await this.waitForRequest((request) => request.method === 'PATCH' && request.path.endsWith(`/${interaction.token}/messages/@original`), timeoutMs);
+      const edit = await this.waitForRequest(
+        (request) => request.method === 'PATCH' && request.path.endsWith(`/${interaction.token}/messages/@original`),
+        timeoutMs,
+      );
       const flags = (callback.body?.data?.flags ?? 0) as number;
       return { callbackType: type, deferred: true, ephemeral: (flags & 64) === 64, data: edit.body };
     }
@@ -336,8 +363,7 @@ export class FakeDiscord {
         const privileged = (1 << 1) | (1 << 8) | (1 << 15); // GuildMembers, GuildPresences, MessageContent
         if (this.refusePrivilegedIntents && (Number(frame.d?.intents) & privileged) !== 0) ws.close(4014, 'Disallowed intent(s).');
         else this.onIdentify();
-      }
-      else if (frame.op === 6) this.onResume(ws, frame.d);
+      } else if (frame.op === 6) this.onResume(ws, frame.d);
     });
     ws.on('close', () => {
       if (this.socket === ws) {
@@ -368,7 +394,19 @@ export class FakeDiscord {
       owner_id: this.alice.id,
       unavailable: false,
       member_count: 3,
-      roles: [{ id: this.guildId, name: '@everyone', permissions: MEMBER_PERMISSIONS, position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        {
+          id: this.guildId,
+          name: '@everyone',
+          permissions: MEMBER_PERMISSIONS,
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+      ],
       channels: [
         { id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [] },
         { id: this.otherChannelId, type: 0, name: 'off-topic', position: 1, permission_overwrites: [] },
@@ -437,7 +475,11 @@ export class FakeDiscord {
     return { user, roles: [], joined_at: new Date().toISOString(), permissions, deaf: false, mute: false, flags: 0, nick: null };
   }
 
-  private interaction(type: number, data: unknown, options: { user?: FakeUser; channelId?: string; admin?: boolean; message?: unknown }): InjectedInteraction {
+  private interaction(
+    type: number,
+    data: unknown,
+    options: { user?: FakeUser; channelId?: string; admin?: boolean; message?: unknown },
+  ): InjectedInteraction {
     const id = snowflake();
     const token = `itoken-${randomBytes(12).toString('hex')}`;
     const user = options.user ?? this.alice;
@@ -464,7 +506,11 @@ export class FakeDiscord {
   }
 
   /** A slash command, e.g. `slashCommand('ask', { question: 'Why?' })`. Strings, numbers and booleans map to option types 3/4/5. */
-  slashCommand(name: string, options: Record<string, string | number | boolean> = {}, extra: { user?: FakeUser; channelId?: string; admin?: boolean } = {}): InjectedInteraction {
+  slashCommand(
+    name: string,
+    options: Record<string, string | number | boolean> = {},
+    extra: { user?: FakeUser; channelId?: string; admin?: boolean } = {},
+  ): InjectedInteraction {
     const commandOptions = Object.entries(options).map(([optionName, value]) => ({
       name: optionName,
       type: typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : 4,
@@ -475,11 +521,18 @@ export class FakeDiscord {
 
   /** An autocomplete request for a string option that is being typed. */
   autocomplete(name: string, option: string, typed: string, extra: { user?: FakeUser } = {}): InjectedInteraction {
-    return this.interaction(4, { id: this.commandId(name), name, type: 1, options: [{ name: option, type: 3, value: typed, focused: true }] }, extra);
+    return this.interaction(
+      4,
+      { id: this.commandId(name), name, type: 1, options: [{ name: option, type: 3, value: typed, focused: true }] },
+      extra,
+    );
   }
 
   /** A button press on a message the bot sent (`message` is what the bot's reply looked like). */
-  pressButton(customId: string, extra: { user?: FakeUser; message?: { embeds?: unknown[]; components?: unknown[]; flags?: number } } = {}): InjectedInteraction {
+  pressButton(
+    customId: string,
+    extra: { user?: FakeUser; message?: { embeds?: unknown[]; components?: unknown[]; flags?: number } } = {},
+  ): InjectedInteraction {
     const message = this.message({
       channelId: this.channelId,
       author: this.botUser,
@@ -493,17 +546,30 @@ export class FakeDiscord {
   /** The message context menu "Find sources" (or another message command) on a message with this content. */
   messageCommand(name: string, content: string, extra: { user?: FakeUser; author?: FakeUser } = {}): InjectedInteraction {
     const target = this.message({ channelId: this.channelId, author: extra.author ?? this.bob, content });
-    return this.interaction(2, { id: this.commandId(name), name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: target } } }, extra);
+    return this.interaction(
+      2,
+      { id: this.commandId(name), name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: target } } },
+      extra,
+    );
   }
 
   /** A user's message in a channel; `mentionBot` puts `<@bot>` in front and the bot in `mentions`. */
-  userMessage(content: string, options: { author?: FakeUser; channelId?: string; mentionBot?: boolean } = {}): { id: string; channelId: string } {
+  userMessage(
+    content: string,
+    options: { author?: FakeUser; channelId?: string; mentionBot?: boolean } = {},
+  ): { id: string; channelId: string } {
     const author = options.author ?? this.alice;
     const mention = options.mentionBot ?? true;
     const id = snowflake();
     const channelId = options.channelId ?? this.channelId;
     this.dispatch('MESSAGE_CREATE', {
-      ...this.message({ id, channelId, author, content: mention ? `<@${this.botUser.id}> ${content}` : content, mentions: mention ? [this.botUser] : [] }),
+      ...this.message({
+        id,
+        channelId,
+        author,
+        content: mention ? `<@${this.botUser.id}> ${content}` : content,
+        mentions: mention ? [this.botUser] : [],
+      }),
       member: { roles: [], joined_at: new Date().toISOString(), deaf: false, mute: false, flags: 0 },
     });
     return { id, channelId };

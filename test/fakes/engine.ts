@@ -45,7 +45,18 @@ export class ScriptedEngine implements AnswerEngine {
   }
 
   async reindex(): Promise<IngestReport> {
-    return { rebuilt: false, reason: 'up to date', added: [], changed: [], removed: [], skipped: [], documents: 0, chunks: 0, builtAt: this.builtAt(), durationMs: 0 };
+    return {
+      rebuilt: false,
+      reason: 'up to date',
+      added: [],
+      changed: [],
+      removed: [],
+      skipped: [],
+      documents: 0,
+      chunks: 0,
+      builtAt: this.builtAt(),
+      durationMs: 0,
+    };
   }
 }
 

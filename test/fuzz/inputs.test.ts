@@ -30,23 +30,34 @@ describe('the corpus reader, fed random bytes', () => {
 
   it('reads a folder of random files into documents or skipped files, one each', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.oneof(fc.uint8Array({ maxLength: 2048 }), fc.string({ unit: 'binary', maxLength: 2048 }).map((text) => Buffer.from(text))), { minLength: 1, maxLength: 6 }), async (files) => {
-        const folder = mkdtempSync(path.join(os.tmpdir(), 'fuzz-corpus-'));
-        try {
-          files.forEach((content, index) => writeFileSync(path.join(folder, `f${index}.txt`), content));
-          const corpus = await readCorpus(folder).catch((error: Error) => error);
-          if (corpus instanceof Error) {
-            expect(corpus.message).toMatch(/no readable \.txt or \.md files/);
-            return;
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.uint8Array({ maxLength: 2048 }),
+            fc.string({ unit: 'binary', maxLength: 2048 }).map((text) => Buffer.from(text)),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (files) => {
+          const folder = mkdtempSync(path.join(os.tmpdir(), 'fuzz-corpus-'));
+          try {
+            files.forEach((content, index) => {
+              writeFileSync(path.join(folder, `f${index}.txt`), content);
+            });
+            const corpus = await readCorpus(folder).catch((error: Error) => error);
+            if (corpus instanceof Error) {
+              expect(corpus.message).toMatch(/no readable \.txt or \.md files/);
+              return;
+            }
+            expect(corpus.documents.length + corpus.skipped.length).toBe(files.length);
+            for (const document of corpus.documents) {
+              for (const paragraph of document.paragraphs) expect(document.raw.slice(paragraph.start, paragraph.end)).toBe(paragraph.text);
+            }
+          } finally {
+            rmSync(folder, { recursive: true, force: true });
           }
-          expect(corpus.documents.length + corpus.skipped.length).toBe(files.length);
-          for (const document of corpus.documents) {
-            for (const paragraph of document.paragraphs) expect(document.raw.slice(paragraph.start, paragraph.end)).toBe(paragraph.text);
-          }
-        } finally {
-          rmSync(folder, { recursive: true, force: true });
-        }
-      }),
+        },
+      ),
       { seed: SEED, numRuns: 60 },
     );
   });
@@ -67,7 +78,29 @@ describe('the question path, fed random text', () => {
       fc.string({ unit: 'grapheme', maxLength: 300 }),
       fc.string({ unit: 'binary', maxLength: 300 }),
       // Words of the seeds in random order, so that retrieval and quoting really run.
-      fc.array(fc.constantFrom('Xi', 'Hanoi', 'tariff', 'railway', 'who', 'when', 'what', 'how', 'many', '145%', 'To', 'Lam', 'the', 'of', '?', '2023'), { maxLength: 12 }).map((words) => words.join(' ')),
+      fc
+        .array(
+          fc.constantFrom(
+            'Xi',
+            'Hanoi',
+            'tariff',
+            'railway',
+            'who',
+            'when',
+            'what',
+            'how',
+            'many',
+            '145%',
+            'To',
+            'Lam',
+            'the',
+            'of',
+            '?',
+            '2023',
+          ),
+          { maxLength: 12 },
+        )
+        .map((words) => words.join(' ')),
       fc.constant('why '.repeat(250)),
     );
     await fc.assert(

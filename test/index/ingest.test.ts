@@ -90,9 +90,15 @@ describe('ingest', () => {
     const first = await sync(new CountingEmbedder(model));
     const files = (await readdir(corpusDir)).sort();
     const [changed, removed, copied] = files as [string, string, string];
-    await writeFile(path.join(corpusDir, changed), `${await readFile(path.join(corpusDir, changed), 'utf8')}\nA new closing paragraph about zebras.\n`);
+    await writeFile(
+      path.join(corpusDir, changed),
+      `${await readFile(path.join(corpusDir, changed), 'utf8')}\nA new closing paragraph about zebras.\n`,
+    );
     await rm(path.join(corpusDir, removed));
-    await writeFile(path.join(corpusDir, 'zz_new.txt'), 'A short new story\n\nThe harbour authority counted 412 zebras on the pier on Tuesday.\n');
+    await writeFile(
+      path.join(corpusDir, 'zz_new.txt'),
+      'A short new story\n\nThe harbour authority counted 412 zebras on the pier on Tuesday.\n',
+    );
     // The same text under a new name reuses its vectors (they are keyed by content hash).
     await cp(path.join(corpusDir, copied), path.join(corpusDir, 'zz_copy.txt'));
 
@@ -149,7 +155,15 @@ describe('ingest', () => {
     await expect(sync(new CountingEmbedder(model, 2), { embedGroupChunks: 5 })).rejects.toThrow('interrupted');
     const counting = new CountingEmbedder(model);
     const other: IndexSettings = { ...settings, chunker: { maxChars: 300, overlap: true } };
-    const { snapshot } = await syncIndex({ corpusDir, indexDir, embedder: counting, settings: other, ef: 64, log: silentLogger, mode: 'ingest' });
+    const { snapshot } = await syncIndex({
+      corpusDir,
+      indexDir,
+      embedder: counting,
+      settings: other,
+      ef: 64,
+      log: silentLogger,
+      mode: 'ingest',
+    });
     expect(counting.texts).toBe(snapshot.chunks.length + sentenceTextsOf(snapshot.documents));
   });
 });
@@ -160,12 +174,19 @@ describe('exact and HNSW search', () => {
     const vectors = await model.embed(snapshot.chunks.map((chunk) => chunk.text));
     const exact = ExactVectorIndex.fromVectors(vectors, model.dimensions);
     const hnsw = VectorIndex.build(vectors, model.dimensions, { ...DEFAULT_HNSW, ef: 64 });
-    const questions = ['How high were the US tariffs on Chinese goods?', 'Who is the top leader of Vietnam?', 'railway cooperation', 'South China Sea disputes'];
+    const questions = [
+      'How high were the US tariffs on Chinese goods?',
+      'Who is the top leader of Vietnam?',
+      'railway cooperation',
+      'South China Sea disputes',
+    ];
     for (const query of await model.embed(questions)) {
       const fromExact = exact.search(query, 5);
       const fromHnsw = hnsw.search(query, 5);
       expect(fromHnsw.map((hit) => hit.label)).toEqual(fromExact.map((hit) => hit.label));
-      fromHnsw.forEach((hit, index) => expect(hit.similarity).toBeCloseTo(fromExact[index]?.similarity ?? NaN, 5));
+      fromHnsw.forEach((hit, index) => {
+        expect(hit.similarity).toBeCloseTo(fromExact[index]?.similarity ?? NaN, 5);
+      });
     }
   });
 

@@ -115,14 +115,26 @@ describe('lexical index', () => {
       ...questions.map((question): [string, Map<string, number>] => [question, new Map()]),
       ['what did the ambasador say about the tarifs', new Map()],
       ['tariffs tariffs on Vietnam', new Map()],
-      ['border patrol', new Map([['frontier', 0.4], ['boundari', 0.3], ['border', 0.2]])],
+      [
+        'border patrol',
+        new Map([
+          ['frontier', 0.4],
+          ['boundari', 0.3],
+          ['border', 0.2],
+        ]),
+      ],
     ];
     let compared = 0;
     for (const [question, expansions] of cases) {
       const expected = reference.query(question, 50, expansions);
       const actual = compact.query(question, 50, expansions);
-      expect(actual.map((hit) => hit.label), question).toEqual(expected.map((hit) => hit.label));
-      actual.forEach((hit, at) => expect(hit.score).toBeCloseTo(expected[at]?.score ?? NaN, 9));
+      expect(
+        actual.map((hit) => hit.label),
+        question,
+      ).toEqual(expected.map((hit) => hit.label));
+      actual.forEach((hit, at) => {
+        expect(hit.score).toBeCloseTo(expected[at]?.score ?? NaN, 9);
+      });
       compared += expected.length;
     }
     expect(compared).toBeGreaterThan(1000);
@@ -132,10 +144,12 @@ describe('lexical index', () => {
     // 400 synthetic documents (~7,000 passages) in the seeds' words: every term is in many passages.
     const model = await learnSeeds('seeds');
     const documents = Array.from({ length: 400 }, (_, index) => generateDocument(model, index));
-    const entries: LexicalEntry[] = documents.flatMap((document) => {
-      const [title = '', ...paragraphs] = document.split('\n\n');
-      return paragraphs.map((text) => ({ text, title, section: null }));
-    }).map((entry, label) => ({ ...entry, label }));
+    const entries: LexicalEntry[] = documents
+      .flatMap((document) => {
+        const [title = '', ...paragraphs] = document.split('\n\n');
+        return paragraphs.map((text) => ({ text, title, section: null }));
+      })
+      .map((entry, label) => ({ ...entry, label }));
     const compact = LexicalIndex.build(entries);
     const reference = miniSearchReference(entries);
     const questions = makeQuestions([], documents, 40);

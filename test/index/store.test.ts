@@ -15,7 +15,12 @@ let model: Embedder;
 let workDir: string;
 
 beforeAll(async () => {
-  model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: path.resolve('embeddings/models'), allowRemoteModels: false, log: silentLogger });
+  model = await loadEmbedder({
+    modelId: DEFAULT_MODEL,
+    modelCacheDir: path.resolve('embeddings/models'),
+    allowRemoteModels: false,
+    log: silentLogger,
+  });
 }, 300_000);
 
 beforeEach(async () => {
@@ -38,7 +43,17 @@ describe('index files', () => {
     const [vector] = await model.embed([question]);
     const quiet = () => ({ update() {}, finish() {} });
     const build = (indexDir: string, exactSearchMaxChunks: number) =>
-      syncIndex({ corpusDir, indexDir, embedder: model, settings, ef: 256, log: silentLogger, mode: 'ingest', progress: quiet, exactSearchMaxChunks });
+      syncIndex({
+        corpusDir,
+        indexDir,
+        embedder: model,
+        settings,
+        ef: 256,
+        log: silentLogger,
+        mode: 'ingest',
+        progress: quiet,
+        exactSearchMaxChunks,
+      });
 
     const exactDir = path.join(workDir, 'exact');
     const exact = await build(exactDir, 100_000);
@@ -48,7 +63,10 @@ describe('index files', () => {
     expect(exact.snapshot.vectorIndex.kind).toBe('exact');
     expect(hnsw.snapshot.vectorIndex.kind).toBe('hnsw');
 
-    for (const [indexDir, built] of [[exactDir, exact], [hnswDir, hnsw]] as const) {
+    for (const [indexDir, built] of [
+      [exactDir, exact],
+      [hnswDir, hnsw],
+    ] as const) {
       const loaded = await loadIndex(indexDir, (await readManifest(indexDir))!, 256);
       expect(loaded.vectorIndex.kind).toBe(built.snapshot.vectorIndex.kind);
       expect(loaded.chunks).toEqual(built.snapshot.chunks);
@@ -65,7 +83,9 @@ describe('index files', () => {
     const truth = exact.snapshot.vectorIndex.search(vector!, 5);
     const approximate = hnsw.snapshot.vectorIndex.search(vector!, 5);
     expect(approximate).toHaveLength(5);
-    approximate.forEach((hit, index) => expect(hit.similarity).toBeCloseTo(truth[index]?.similarity ?? NaN, 5));
+    approximate.forEach((hit, index) => {
+      expect(hit.similarity).toBeCloseTo(truth[index]?.similarity ?? NaN, 5);
+    });
   }, 120_000);
 
   it('the resume log keeps whole records and drops one cut short by a crash', async () => {
@@ -76,7 +96,10 @@ describe('index files', () => {
     const second = 'b'.repeat(64);
     await log.append([{ hash: first, matrix: new Float32Array([1, 0, 0, 1]) }]);
     await log.append([{ hash: second, matrix: new Float32Array([0.5, 0.5]) }]);
-    await appendFile(path.join(`${indexDir}.partial`, 'vectors.bin'), Buffer.from('c'.repeat(64) + '\u0003\u0000\u0000\u0000abc', 'latin1'));
+    await appendFile(
+      path.join(`${indexDir}.partial`, 'vectors.bin'),
+      Buffer.from(`${'c'.repeat(64)}\u0003\u0000\u0000\u0000abc`, 'latin1'),
+    );
 
     const reopened = await ResumeLog.open(indexDir, key, 2);
     expect([...reopened.vectors.keys()]).toEqual([first, second]);

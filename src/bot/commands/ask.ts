@@ -11,7 +11,13 @@ export const ask = {
     name: 'ask',
     description: 'Ask a question; the answer quotes the documents verbatim, with sources',
     options: [
-      { type: ApplicationCommandOptionType.String, name: 'question', description: 'Your question', required: true, max_length: MAX_QUESTION_CHARS },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'question',
+        description: 'Your question',
+        required: true,
+        max_length: MAX_QUESTION_CHARS,
+      },
       { type: ApplicationCommandOptionType.Boolean, name: 'private', description: 'Only you see the answer' },
     ],
   },

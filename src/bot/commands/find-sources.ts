@@ -31,14 +31,26 @@ export const findSources = {
           sources: [...new Set(passages.map((passage) => passage.source))],
         })
         .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
-      const embed = renderPassagePage(passages, { page: 0, heading: `Sources for: “${truncate(checked.question, 200)}”`, showScores: true });
+      const embed = renderPassagePage(passages, {
+        page: 0,
+        heading: `Sources for: “${truncate(checked.question, 200)}”`,
+        showScores: true,
+      });
       const key = context.states.put({ kind: 'share', embed, ownerId: interaction.user.id });
       return {
         embeds: [embed],
         components:
           passages.length === 0
             ? []
-            : [buttonRow([button({ customId: encodeButtonId(context.bootId, { action: 'share', key, argument: '-' }), label: 'Post publicly', style: ButtonStyle.Primary })])],
+            : [
+                buttonRow([
+                  button({
+                    customId: encodeButtonId(context.bootId, { action: 'share', key, argument: '-' }),
+                    label: 'Post publicly',
+                    style: ButtonStyle.Primary,
+                  }),
+                ]),
+              ],
       };
     });
     await replyWhenReady(interaction, work, { ephemeral: true, deferAfterMs: context.settings.deferAfterMs });

@@ -15,7 +15,13 @@ export function searchPage(context: BotContext, key: string, query: string, pass
     embeds: [renderPassagePage(passages, { page: shown, heading: `Search: ${query}`, showScores: true })],
     components:
       pages > 1
-        ? [pagerRow({ page: shown, pages, customIdFor: (target) => encodeButtonId(context.bootId, { action: 'search-page', key, argument: String(target) }) })]
+        ? [
+            pagerRow({
+              page: shown,
+              pages,
+              customIdFor: (target) => encodeButtonId(context.bootId, { action: 'search-page', key, argument: String(target) }),
+            }),
+          ]
         : [],
   };
 }
@@ -28,8 +34,20 @@ export const search = {
     name: 'search',
     description: 'Show the passages that best match a query, with scores',
     options: [
-      { type: ApplicationCommandOptionType.String, name: 'query', description: 'What to look for', required: true, max_length: MAX_QUESTION_CHARS },
-      { type: ApplicationCommandOptionType.Integer, name: 'results', description: 'How many passages (1-10)', min_value: 1, max_value: MAX_SEARCH_RESULTS },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'query',
+        description: 'What to look for',
+        required: true,
+        max_length: MAX_QUESTION_CHARS,
+      },
+      {
+        type: ApplicationCommandOptionType.Integer,
+        name: 'results',
+        description: 'How many passages (1-10)',
+        min_value: 1,
+        max_value: MAX_SEARCH_RESULTS,
+      },
     ],
   },
   async execute(interaction, context) {

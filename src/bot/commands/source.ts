@@ -9,7 +9,9 @@ export function findDocument(documents: readonly DocumentSummary[], name: string
   if (wanted.length === 0) return undefined;
   const exact = documents.find((document) => document.file.toLowerCase() === wanted || document.title.toLowerCase() === wanted);
   if (exact !== undefined) return exact;
-  const partial = documents.filter((document) => document.file.toLowerCase().startsWith(wanted) || document.title.toLowerCase().startsWith(wanted));
+  const partial = documents.filter(
+    (document) => document.file.toLowerCase().startsWith(wanted) || document.title.toLowerCase().startsWith(wanted),
+  );
   return partial.length === 1 ? partial[0] : undefined;
 }
 
@@ -20,7 +22,9 @@ export const source = {
     type: ApplicationCommandType.ChatInput,
     name: 'source',
     description: 'Show one document: title, date, size and opening',
-    options: [{ type: ApplicationCommandOptionType.String, name: 'name', description: 'Title or file name', required: true, autocomplete: true }],
+    options: [
+      { type: ApplicationCommandOptionType.String, name: 'name', description: 'Title or file name', required: true, autocomplete: true },
+    ],
   },
   async execute(interaction, context) {
     const name = interaction.options.getString('name') ?? '';

@@ -7,6 +7,10 @@ export const sources = {
   kind: 'slash',
   data: { type: ApplicationCommandType.ChatInput, name: 'sources', description: 'List every indexed document, newest first' },
   async execute(interaction, context) {
-    await send(interaction, { embeds: [renderDocumentList(context.engine.documents())] }, { ephemeral: context.config.discord.answerVisibility === 'private' });
+    await send(
+      interaction,
+      { embeds: [renderDocumentList(context.engine.documents())] },
+      { ephemeral: context.config.discord.answerVisibility === 'private' },
+    );
   },
 } satisfies SlashCommand;
