@@ -6,10 +6,10 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { splitSentences } from '../src/chunk/sentences.js';
+import { splitSentences } from '../src/text/sentences.js';
 import { hashContent } from '../src/corpus/metadata.js';
 import { readCorpus } from '../src/corpus/read.js';
-import { terms } from '../src/index/terms.js';
+import { terms } from '../src/text/terms.js';
 
 /** Bump when the generator's output changes, so cached corpora are regenerated. */
 const GENERATOR_VERSION = 1;

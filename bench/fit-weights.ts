@@ -18,7 +18,7 @@ import { RANKING_SETTINGS } from '../src/answer/settings.js';
 import { DEFAULT_MODEL, loadConfig } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/embedder.js';
 import { judge, readQuestions, type EvalQuestion } from '../src/eval/evaluate.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/core/log.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SET_FILES: Record<string, string> = {

@@ -5,7 +5,7 @@
  */
 import MiniSearch from 'minisearch';
 import { DEFAULT_LEXICAL, type LexicalEntry, type LexicalHit } from '../src/index/lexical-index.js';
-import { terms } from '../src/index/terms.js';
+import { terms } from '../src/text/terms.js';
 
 const pairsOf = (list: readonly string[]) => list.slice(1).map((term, at) => `${list[at]}_${term}`);
 

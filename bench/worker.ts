@@ -9,11 +9,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadConfig, type Config } from '../src/config.js';
-import { createEngine, indexDirOf, syncOptionsFor } from '../src/answer/engine.js';
+import { createEngine } from '../src/answer/engine.js';
+import { indexDirOf, syncOptionsFor } from '../src/ingest/ingest.js';
 import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
-import { silentLogger } from '../src/log.js';
+import { silentLogger } from '../src/core/log.js';
 import { loadIndex, readManifest } from '../src/index/store.js';
-import { refreshIndex } from '../src/index/sync.js';
+import { refreshIndex } from '../src/ingest/sync.js';
 import { DEFAULT_HNSW, ExactVectorIndex, VectorIndex } from '../src/index/vector-index.js';
 
 const [task, corpusDir, indexRoot, questionsFile] = process.argv.slice(2);

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { installSentenceModel } from '../src/embed/sentence-model.js';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/core/log.js';
 
 const log = createLogger('info');
 const modelCacheDir = path.resolve(process.env.MODEL_DIR ?? 'embeddings/models');

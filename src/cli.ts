@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createEngine, ingestCorpus, type Engine } from './answer/engine.js';
+import { createEngine, type Engine } from './answer/engine.js';
+import { ingestCorpus } from './ingest/ingest.js';
 import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
 import { MAX_QUESTION_CHARS } from './bot/question.js';
 import { answerToJson } from './render/json.js';

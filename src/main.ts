@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { createEngine, type Engine } from './answer/engine.js';
 import type { Config } from './config.js';
-import type { Logger } from './log.js';
+import type { Logger } from './core/log.js';
 import { renderAnswerText } from './render/text.js';
 import { exitOnError, loadConfigOrExit } from './startup.js';
 

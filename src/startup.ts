@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from './core/log.js';
 
 /** Exit code for invalid settings, so scripts can tell "misconfigured" from "crashed". */
 export const EXIT_CONFIG = 2;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { installSentenceModel } from '../src/embed/sentence-model.js';
 import { ensureStaticModel } from '../src/embed/static-model.js';
-import { createLogger } from '../src/log.js';
+import { createLogger } from '../src/core/log.js';
 
 /**
  * Install the sentence model (normally done by `npm ci`) and build the GloVe fallback once, before

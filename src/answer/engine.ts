@@ -1,11 +1,11 @@
-import path from 'node:path';
 import { documentSentences, sentencesAround } from '../chunk/chunk.js';
-import { DEFAULT_MODEL, STATIC_MODEL, type Config } from '../config.js';
-import { loadEmbedder, type Embedder } from '../embed/embedder.js';
-import { terms } from '../index/terms.js';
+import { type Config } from '../config.js';
+import { type Embedder } from '../embed/embedder.js';
+import { terms } from '../text/terms.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
-import { DEFAULT_INDEX_SETTINGS, refreshIndex, syncIndex, type IndexSettings, type SyncOptions } from '../index/sync.js';
-import type { Logger } from '../log.js';
+import { embedderFor, syncOptionsFor } from '../ingest/ingest.js';
+import { refreshIndex, syncIndex } from '../ingest/sync.js';
+import type { Logger } from '../core/log.js';
 import {
   askedThingTerms,
   corroborateByFigures,
@@ -21,7 +21,7 @@ import {
   type SentenceCandidate,
 } from './quote.js';
 import { contentWords, expandQuery, kindExpansions, synonymExpansions, type ExpansionSettings, type VocabularyWord } from './expand.js';
-import { exampleQuestion } from './example.js';
+import { exampleQuestion } from '../core/example.js';
 import { RANKING_SETTINGS } from './settings.js';
 import {
   dateAffinity,
@@ -32,7 +32,7 @@ import {
   type FusedCandidate,
   type FusionWeights,
 } from './retrieve.js';
-import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from './types.js';
+import type { Answer, AnswerEngine, Chunk, CorpusDocument, DocumentSummary, IngestReport, Passage } from '../core/types.js';
 
 /** How many candidates each side retrieves before fusion, and how many passages feed quote selection. */
 const CANDIDATES_PER_SIDE = 50;
@@ -72,10 +72,6 @@ export interface ExplainedAnswer {
   readonly answer: Answer;
   readonly candidates: readonly (FusedCandidate & { chunkId: string })[];
   readonly decision: QuoteDecision | null;
-}
-
-export function indexSettingsFrom(config: Config): IndexSettings {
-  return { chunker: { maxChars: config.chunkMaxChars, overlap: config.chunkOverlap }, ...DEFAULT_INDEX_SETTINGS };
 }
 
 /** The answer engine: one loaded model, one index snapshot swapped whole on reindex. */
@@ -681,50 +677,6 @@ function documentsOf(snapshot: IndexSnapshot): Map<string, CorpusDocument> {
     documentMaps.set(snapshot, documents);
   }
   return documents;
-}
-
-export function indexDirOf(config: Config): string {
-  return path.join(config.indexDir, 'index');
-}
-
-/** Create the engine the bot and the CLI use. */
-function embedderFor(config: Config, log: Logger): Promise<Embedder> {
-  return loadEmbedder({
-    modelId: config.embeddingModel,
-    modelCacheDir: config.modelCacheDir,
-    allowRemoteModels: config.allowRemoteModels,
-    log,
-  });
-}
-
-/** How the CLI, the bot and the benchmark build or load the index from a configuration. */
-export function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
-  // With the default model configured, the program itself switches to the fallback and back: the index follows.
-  const interchangeableModels = config.embeddingModel === DEFAULT_MODEL ? [DEFAULT_MODEL, STATIC_MODEL] : [];
-  return {
-    corpusDir: config.corpusDir,
-    indexDir: indexDirOf(config),
-    embedder,
-    settings: indexSettingsFrom(config),
-    ef: config.hnswEf,
-    log,
-    mode,
-    interchangeableModels,
-  };
-}
-
-/**
- * `npm run ingest`: build or refresh the index, without loading one that is already up to date
- * (an unchanged corpus costs a read and a hash of it, and the model load).
- */
-export async function ingestCorpus(
-  config: Config,
-  log: Logger,
-  options: Pick<EngineOptions, 'embedder'> = {},
-): Promise<{ report: IngestReport; modelId: string }> {
-  const embedder = options.embedder ?? (await embedderFor(config, log));
-  const { report } = await refreshIndex(syncOptionsFor(config, embedder, log, 'ingest'));
-  return { report, modelId: embedder.modelId };
 }
 
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {

@@ -1,5 +1,5 @@
-import { toTerm, tokenize } from '../index/terms.js';
-import { cosine } from './vectors.js';
+import { toTerm, tokenize } from '../text/terms.js';
+import { cosine } from '../core/vectors.js';
 
 /** A word of the corpus with its index term and its embedding (the model's view of the word alone). */
 export interface VocabularyWord {

@@ -1,6 +1,6 @@
-import { terms } from '../index/terms.js';
-import type { Citation, ConflictingQuote, Passage, Quote } from './types.js';
-import { cosine } from './vectors.js';
+import { terms } from '../text/terms.js';
+import type { Citation, ConflictingQuote, Passage, Quote } from '../core/types.js';
+import { cosine } from '../core/vectors.js';
 
 /** A sentence of a retrieved passage, with offsets into its document's raw text. */
 export interface SentenceCandidate {

@@ -3,7 +3,7 @@
  * 👍 / 👎 buttons, whose state is kept in the store.
  */
 import { ButtonStyle } from 'discord.js';
-import type { Answer } from '../answer/types.js';
+import type { Answer } from '../core/types.js';
 import { button, buttonRow, renderAnswer } from '../render/discord.js';
 import { encodeButtonId } from './components.js';
 import type { BotContext, MessageBody } from './context.js';

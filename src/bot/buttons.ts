@@ -4,7 +4,7 @@ import { clampPage, pageCount, pagerRow, renderPassagePage } from '../render/dis
 import { decodeButtonId, encodeButtonId } from './components.js';
 import { notice, send, NO_MENTIONS, type BotContext, type MessageBody } from './context.js';
 import { searchPage } from './commands/search.js';
-import type { Passage } from '../answer/types.js';
+import type { Passage } from '../core/types.js';
 
 export const ButtonMessages = {
   stale: 'This button is from before the bot restarted, so its results are gone. Please run the command again.',

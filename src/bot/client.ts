@@ -4,9 +4,9 @@
  */
 import { explainDiscordFailure } from './discord-errors.js';
 import { Client, Events, GatewayIntentBits, MessageFlags, Routes, type ClientOptions, type Interaction, type Message } from 'discord.js';
-import type { AnswerEngine } from '../answer/types.js';
+import type { AnswerEngine } from '../core/types.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { handleButton } from './buttons.js';
 import { commandData, commands } from './commands/index.js';
 import { newBootId, StateStore } from './components.js';

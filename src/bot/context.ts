@@ -13,9 +13,9 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { AnswerEngine, Passage } from '../answer/types.js';
+import type { AnswerEngine, Passage } from '../core/types.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import type { ButtonRow } from '../render/discord.js';
 import type { StateStore } from './components.js';
 import type { FeedbackLog } from './feedback.js';

@@ -1,7 +1,7 @@
 /** Registering the slash and context-menu commands with Discord, as the discord.js guide's deploy script does. */
 import { REST, Routes, type APIApplication } from 'discord.js';
 import type { Config } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { commandData } from './commands/index.js';
 import { explainDiscordFailure } from './discord-errors.js';
 

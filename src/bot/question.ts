@@ -3,8 +3,8 @@
  * bot mentions are removed, very long input is cut, and input without any words is refused with
  * a helpful explanation instead of being sent to the engine.
  */
-import { exampleQuestion } from '../answer/example.js';
-import type { AnswerEngine } from '../answer/types.js';
+import { exampleQuestion } from '../core/example.js';
+import type { AnswerEngine } from '../core/types.js';
 
 /** The engine sees at most this many characters of a question. */
 export const MAX_QUESTION_CHARS = 1000;

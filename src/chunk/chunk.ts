@@ -1,6 +1,6 @@
-import type { Chunk, CorpusDocument, Paragraph } from '../answer/types.js';
+import type { Chunk, CorpusDocument, Paragraph } from '../core/types.js';
 import { isHeading } from '../corpus/metadata.js';
-import { splitSentences } from './sentences.js';
+import { splitSentences } from '../text/sentences.js';
 
 export interface ChunkerSettings {
   /** Chunks never exceed this unless a single sentence does. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CorpusDocument, Paragraph } from '../answer/types.js';
-import { splitSentences, trimSpan } from '../chunk/sentences.js';
+import type { CorpusDocument, Paragraph } from '../core/types.js';
+import { splitSentences, trimSpan } from '../text/sentences.js';
 
 /** Seed lines may open with ` date 2025-04-14 `: the date is metadata, not text. */
 const DATE_PREFIX = /^[ \t\u00a0]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t\u00a0]+/;

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CorpusDocument } from '../answer/types.js';
+import type { CorpusDocument } from '../core/types.js';
 import { parseDocument } from './metadata.js';
 
 const CORPUS_EXTENSIONS = new Set(['.txt', '.md']);

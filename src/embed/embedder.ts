@@ -5,7 +5,7 @@ import { endianness } from 'node:os';
 import path from 'node:path';
 import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
 import { STATIC_MODEL } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 import { installSentenceModel, SENTENCE_MODEL, type SentenceModelPin } from './sentence-model.js';
 import { ensureStaticModel, isStaticModelFolder, type StaticModelOptions } from './static-model.js';
 

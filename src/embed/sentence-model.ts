@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import onnxProto from 'onnx-proto';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 
 const { onnx } = onnxProto;
 

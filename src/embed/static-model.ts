@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import onnxProto from 'onnx-proto';
 import { STATIC_MODEL } from '../config.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../core/log.js';
 
 const { onnx } = onnxProto;
 const require = createRequire(import.meta.url);

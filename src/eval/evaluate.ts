@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ExplainedAnswer } from '../answer/engine.js';
-import type { Answer, CorpusDocument } from '../answer/types.js';
+import type { Answer, CorpusDocument } from '../core/types.js';
 
 const questionSchema = z.discriminatedUnion('kind', [
   z.object({

@@ -1,7 +1,7 @@
 import SearchableMap from 'minisearch/SearchableMap';
 import { getOrInsert } from '../core/maps.js';
 import type { Section } from './binary-sections.js';
-import { terms } from './terms.js';
+import { terms } from '../text/terms.js';
 
 /** What the lexical index knows of a chunk: its text and the context fields it may be found by. */
 export interface LexicalEntry {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CorpusDocument } from '../answer/types.js';
+import type { CorpusDocument } from '../core/types.js';
 import { documentSentences } from '../chunk/chunk.js';
 
 /**

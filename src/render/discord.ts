@@ -5,7 +5,7 @@
  */
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
-import type { Answer, Citation, DocumentSummary, IngestReport, Passage } from '../answer/types.js';
+import type { Answer, Citation, DocumentSummary, IngestReport, Passage } from '../core/types.js';
 import { askInWordsReply, smallTalkReply } from './text.js';
 
 /** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */

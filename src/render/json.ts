@@ -1,4 +1,4 @@
-import type { Answer } from '../answer/types.js';
+import type { Answer } from '../core/types.js';
 import { renderAnswerText } from './text.js';
 
 type JsonCitation = { source: string; title: string; date: string | null; paragraph: number; chunkId: string };

@@ -1,4 +1,4 @@
-import type { Answer, Citation, Passage } from '../answer/types.js';
+import type { Answer, Citation, Passage } from '../core/types.js';
 
 /** "Title (2025-04-14), 000_x.txt ¶3": where a quote stands, as a reader wants to see it. */
 export function formatCitation(citation: Pick<Citation, 'title' | 'date' | 'source' | 'paragraph'>): string {

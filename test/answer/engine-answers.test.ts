@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/answer/engine.js';
 import { renderAnswerText } from '../../src/render/text.js';
 import { STATIC_MODEL } from '../../src/config.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { createTempProject, type TempProject } from '../support/temp-project.js';
 
 let project: TempProject;

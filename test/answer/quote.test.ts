@@ -14,8 +14,8 @@ import {
   type SentenceCandidate,
 } from '../../src/answer/quote.js';
 import { dateAffinity, rerankPassages, termCoverage } from '../../src/answer/retrieve.js';
-import { terms } from '../../src/index/terms.js';
-import type { Passage, Quote } from '../../src/answer/types.js';
+import { terms } from '../../src/text/terms.js';
+import type { Passage, Quote } from '../../src/core/types.js';
 
 /** A lexicon where every term counts 1, names are given, and only the given words have vectors (for near-synonyms). */
 function lexicon(names: readonly string[] = [], vectors: Record<string, number[]> = {}): Lexicon {

@@ -5,11 +5,11 @@
 import type { ClientOptions } from 'discord.js';
 import { afterAll, beforeAll } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
-import type { AnswerEngine } from '../../src/answer/types.js';
+import type { AnswerEngine } from '../../src/core/types.js';
 import { startBot, type RunningBot } from '../../src/bot/client.js';
 import type { BotSettings } from '../../src/bot/context.js';
 import type { Config } from '../../src/config.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/core/log.js';
 import { FakeDiscord, type RecordedRequest } from '../fakes/discord-server.js';
 import { createTempProject, PROJECT_DIR } from '../support/temp-project.js';
 

@@ -6,7 +6,7 @@
  * as each test says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerEngine } from '../../src/answer/types.js';
+import type { AnswerEngine } from '../../src/core/types.js';
 import { APOLOGY } from '../../src/bot/client.js';
 import { answerFrom, passage, ScriptedEngine } from '../fakes/engine.js';
 import {

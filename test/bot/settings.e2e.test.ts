@@ -3,7 +3,7 @@
  * (and the intents it asks for), reply in thread, answer visibility, and command registration.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerEngine } from '../../src/answer/types.js';
+import type { AnswerEngine } from '../../src/core/types.js';
 import { commandData } from '../../src/bot/commands/index.js';
 import { FakeDiscord } from '../fakes/discord-server.js';
 import { buttonIds, createRealEngine, createWorkspace, startTestBot, type TestBot, type Workspace } from './harness.js';

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, modelRevision, type Embedder } from '../../src/embed/embedder.js';
 import { ensureStaticModel, FULL_FP32_STATIC_MODEL } from '../../src/embed/static-model.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 
 // The project's default cache, so the one-time build (~10-20 s) is shared with later runs.
 const modelCacheDir = fileURLToPath(new URL('../../embeddings/models', import.meta.url));

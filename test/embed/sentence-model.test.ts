@@ -13,7 +13,7 @@ import {
   sentenceModelFolder,
   type SentenceModelPin,
 } from '../../src/embed/sentence-model.js';
-import { createLogger, silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/core/log.js';
 import { MODEL_CACHE_DIR, PROJECT_DIR } from '../support/temp-project.js';
 
 /** Vectors of the fp32 weights computed outside this project (numpy), see the file's `source`. */

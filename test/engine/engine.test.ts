@@ -1,13 +1,14 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, indexDirOf, ingestCorpus, type Engine } from '../../src/answer/engine.js';
+import { createEngine, type Engine } from '../../src/answer/engine.js';
+import { indexDirOf, ingestCorpus } from '../../src/ingest/ingest.js';
 import { renderAnswerText } from '../../src/render/text.js';
-import type { Answer, Citation, CorpusDocument } from '../../src/answer/types.js';
+import type { Answer, Citation, CorpusDocument } from '../../src/core/types.js';
 import { DEFAULT_MODEL, STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
 import { readQuestions } from '../../src/eval/evaluate.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
 
 let model: Embedder;

@@ -18,7 +18,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { splitSentences } from '../../src/chunk/sentences.js';
+import { splitSentences } from '../../src/text/sentences.js';
 import { isHeading, parseDocument } from '../../src/corpus/metadata.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

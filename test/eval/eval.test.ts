@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/answer/engine.js';
 import { judge, readQuestions, summarise, type EvalReport } from '../../src/eval/evaluate.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { createTempProject, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
 
 type Floors = Omit<EvalReport, 'answerable' | 'unanswerable' | 'latency'>;

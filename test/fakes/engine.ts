@@ -3,7 +3,7 @@
  * bot that the real engine cannot be made to show: a handler that throws, a slow answer, passages
  * longer than Discord's limits, markdown and mentions inside quoted text. It records its calls.
  */
-import type { Answer, AnswerEngine, DocumentSummary, IngestReport, Passage, Quote } from '../../src/answer/types.js';
+import type { Answer, AnswerEngine, DocumentSummary, IngestReport, Passage, Quote } from '../../src/core/types.js';
 
 export interface ScriptedEngineOptions {
   /** What `ask` returns (or throws); defaults to one quote built from the first passage. */

@@ -11,7 +11,7 @@ import { createEngine, type Engine } from '../../src/answer/engine.js';
 import { decodeText, readCorpus } from '../../src/corpus/read.js';
 import { answerToJson } from '../../src/render/json.js';
 import { renderAnswerText } from '../../src/render/text.js';
-import { silentLogger } from '../../src/log.js';
+import { silentLogger } from '../../src/core/log.js';
 import { createTempProject, type TempProject } from '../support/temp-project.js';
 
 const SEED = 20261130;

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
-import { silentLogger } from '../../src/log.js';
-import { createProgress } from '../../src/index/progress.js';
-import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings, type SyncOptions } from '../../src/index/sync.js';
+import { silentLogger } from '../../src/core/log.js';
+import { createProgress } from '../../src/ingest/progress.js';
+import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings, type SyncOptions } from '../../src/ingest/sync.js';
 import { ExactVectorIndex, VectorIndex, DEFAULT_HNSW } from '../../src/index/vector-index.js';
 import { SentenceVectors } from '../../src/index/sentence-vectors.js';
-import type { CorpusDocument } from '../../src/answer/types.js';
+import type { CorpusDocument } from '../../src/core/types.js';
 
 const modelCacheDir = path.resolve('embeddings/models');
 const seedsDir = path.resolve('seeds');

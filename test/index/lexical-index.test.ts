@@ -7,7 +7,7 @@ import { chunkDocument } from '../../src/chunk/chunk.js';
 import { readCorpus } from '../../src/corpus/read.js';
 import { readSections, writeSections } from '../../src/index/binary-sections.js';
 import { LexicalIndex, type LexicalEntry } from '../../src/index/lexical-index.js';
-import { terms } from '../../src/index/terms.js';
+import { terms } from '../../src/text/terms.js';
 import { miniSearchReference } from '../../bench/minisearch-reference.js';
 import { generateDocument, learnSeeds, makeQuestions } from '../../bench/corpus.js';
 

@@ -5,10 +5,10 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateDocument, learnSeeds } from '../../bench/corpus.js';
 import { DEFAULT_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
-import { silentLogger } from '../../src/log.js';
-import { ResumeLog } from '../../src/index/resume.js';
+import { silentLogger } from '../../src/core/log.js';
+import { ResumeLog } from '../../src/ingest/resume.js';
 import { loadIndex, readManifest } from '../../src/index/store.js';
-import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/index/sync.js';
+import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/ingest/sync.js';
 
 const settings: IndexSettings = { chunker: { maxChars: 600, overlap: true }, ...DEFAULT_INDEX_SETTINGS };
 let model: Embedder;

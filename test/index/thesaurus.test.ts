@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { terms } from '../../src/index/terms.js';
+import { terms } from '../../src/text/terms.js';
 import { baseForms, lemmaTerm, parseDataFile, parseIndexFile, readWordNet, Thesaurus, type Synset } from '../../src/index/thesaurus.js';
 
 /** A corpus as the thesaurus sees it: its words, and its index terms (words and adjacent pairs). */

@@ -1,6 +1,6 @@
 /** Rendering without the network: Discord limits for any input, markdown escaping, the answer layout. */
 import { describe, expect, it } from 'vitest';
-import type { Answer, DocumentSummary, Passage } from '../../src/answer/types.js';
+import type { Answer, DocumentSummary, Passage } from '../../src/core/types.js';
 import {
   describeAge,
   DiscordLimits,

@@ -3,7 +3,7 @@ import { clampPage, pageCount, pagerRow, renderPassagePage } from '../../render/
 import { encodeButtonId } from '../components.js';
 import { notice, replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
 import { checkQuestion, exampleFor, MAX_QUESTION_CHARS } from '../question.js';
-import type { Passage } from '../../answer/types.js';
+import type { Passage } from '../../core/types.js';
 
 export const MAX_SEARCH_RESULTS = 10;
 

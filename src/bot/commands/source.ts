@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
-import type { DocumentSummary } from '../../answer/types.js';
+import type { DocumentSummary } from '../../core/types.js';
 import { documentChoices, renderDocument } from '../../render/discord.js';
 import { notice, send, type SlashCommand } from '../context.js';
 

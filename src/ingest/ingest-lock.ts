@@ -2,8 +2,8 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../log.js';
-import { IndexError } from './store.js';
+import type { Logger } from '../core/log.js';
+import { IndexError } from '../index/store.js';
 
 /** Who holds the lock, written into the lock file. */
 interface Owner {

@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import type { Chunk, CorpusDocument, IngestReport } from '../answer/types.js';
+import type { Chunk, CorpusDocument, IngestReport } from '../core/types.js';
 import { chunkDocument, embeddingText, type ChunkerSettings } from '../chunk/chunk.js';
 import { readCorpus } from '../corpus/read.js';
 import type { Embedder } from '../embed/embedder.js';
-import type { Logger } from '../log.js';
-import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
+import type { Logger } from '../core/log.js';
+import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../index/lexical-index.js';
 import { IngestLock } from './ingest-lock.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
-import { SentenceVectors } from './sentence-vectors.js';
-import { tokenize } from './terms.js';
-import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from './thesaurus.js';
+import { SentenceVectors } from '../index/sentence-vectors.js';
+import { tokenize } from '../text/terms.js';
+import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from '../index/thesaurus.js';
 import {
   checkIndexFiles,
   INDEX_FORMAT_VERSION,
@@ -22,7 +22,7 @@ import {
   saveIndex,
   type IndexSnapshot,
   type Manifest,
-} from './store.js';
+} from '../index/store.js';
 import {
   DEFAULT_HNSW,
   EXACT_SEARCH_MAX_CHUNKS,
@@ -30,7 +30,7 @@ import {
   VectorIndex,
   type HnswSettings,
   type VectorSearch,
-} from './vector-index.js';
+} from '../index/vector-index.js';
 
 /** Everything that shapes what is stored; a change in any of it means a rebuild. */
 export interface IndexSettings {
