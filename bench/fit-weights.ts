@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, type EngineOptions } from '../src/answer/engine.js';
-import { RANKING_SETTINGS } from '../src/answer/settings.js';
 import { DEFAULT_MODEL, loadConfig } from '../src/config.js';
 import { loadEmbedder } from '../src/embed/embedder.js';
 import { judge, readQuestions, type EvalQuestion } from '../src/eval/evaluate.js';
@@ -31,7 +30,7 @@ const { values } = parseArgs({
     model: { type: 'string', default: DEFAULT_MODEL },
     tune: { type: 'string', default: 'a,b,c,d,g' },
     report: { type: 'string', default: 'e,f' },
-    /** JSON: a setting path ("fusion.dense", "quote.meaningWeight", "rerank", …) → the values to try; every combination runs. */
+    /** JSON: a setting path ("fusion.dense", "quote.meaningWeight", "retrieval.rerank", …) → the values to try; every combination runs. */
     grid: { type: 'string' },
     /** JSON: named variants instead of a grid, each a map of setting path → value (ablations). */
     variants: { type: 'string' },
@@ -63,14 +62,14 @@ function gridPoints(): { name: string; overrides: Record<string, number | boolea
 
 /** Engine options: the model's tuned settings with abstention off, then the overrides (by setting path). */
 function engineOptions(overrides: Record<string, number | boolean>): EngineOptions {
-  const tuned = RANKING_SETTINGS[embedder.kind];
-  const options: Record<string, unknown> = { embedder, fusion: { ...tuned.fusion }, quote: { ...tuned.quote, minEvidence: 0 } };
+  const ranking: Record<string, Record<string, unknown>> = { fusion: {}, retrieval: {}, quote: { minEvidence: 0 } };
   for (const [key, value] of Object.entries(overrides)) {
-    const [head = '', field] = key.split('.');
-    if (field) (options[head] as Record<string, unknown>)[field] = value;
-    else options[head] = value;
+    const [group = '', field = ''] = key.split('.');
+    const target = ranking[group];
+    if (!target || !field) throw new Error(`Unknown setting path "${key}": use fusion.*, retrieval.* or quote.* (src/answer/settings.ts).`);
+    target[field] = value;
   }
-  return options as EngineOptions;
+  return { embedder, ranking: ranking as EngineOptions['ranking'] & object };
 }
 
 const THRESHOLDS = Array.from({ length: 81 }, (_, index) => index * 0.01 + 0.1);

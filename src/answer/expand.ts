@@ -1,67 +1,7 @@
-import { toTerm, tokenize } from '../text/terms.js';
-import { cosine } from '../core/vectors.js';
-
-/** A word of the corpus with its index term and its embedding (the model's view of the word alone). */
-export interface VocabularyWord {
-  readonly word: string;
-  readonly term: string;
-  readonly vector: Float32Array;
-}
-
-export interface ExpansionSettings {
-  /** Minimum cosine between a question word and a corpus word to count as a near-synonym. */
-  readonly minSimilarity: number;
-  /** Near-synonyms kept per question word. */
-  readonly perWord: number;
-  /** Weight of an expansion relative to the question's own words (times its cosine). */
-  readonly weight: number;
-}
-
-export const DEFAULT_EXPANSION: ExpansionSettings = { minSimilarity: 0.6, perWord: 3, weight: 0.5 };
-
-/** The distinct content words of a text, folded, that can be looked up as single-word embeddings. */
-export function contentWords(text: string): { word: string; term: string }[] {
-  const seen = new Map<string, string>();
-  for (const token of tokenize(text)) {
-    const term = toTerm(token);
-    const word = token.replace(/['’]s$/, '');
-    if (term !== null && !/^\p{N}/u.test(word) && !seen.has(word)) seen.set(word, term);
-  }
-  return [...seen].map(([word, term]) => ({ word, term }));
-}
-
-/**
- * Near-synonym expansion: for each question word, the corpus words the embedding model places
- * closest ("wrote" → "writing", "america" → "states"), as extra lexical terms with a weight below 1.
- * This is where the static word vectors help most: BM25 cannot match words that are not there.
- */
-export function expandQuery(
-  question: readonly { term: string; vector: Float32Array }[],
-  vocabulary: readonly VocabularyWord[],
-  settings: ExpansionSettings = DEFAULT_EXPANSION,
-): Map<string, number> {
-  const own = new Set(question.map((word) => word.term));
-  const known = new Set(vocabulary.map((word) => word.term));
-  const expansions = new Map<string, number>();
-  // Only words the corpus never uses are expanded: related-but-different words of a known one add noise.
-  for (const word of question.filter((candidate) => !known.has(candidate.term))) {
-    const nearest = vocabulary
-      .filter((candidate) => !own.has(candidate.term))
-      .map((candidate) => ({ term: candidate.term, similarity: cosine(word.vector, candidate.vector) }))
-      .filter((candidate) => candidate.similarity >= settings.minSimilarity)
-      .sort((left, right) => right.similarity - left.similarity)
-      .slice(0, settings.perWord);
-    for (const { term, similarity } of nearest) {
-      expansions.set(term, Math.max(expansions.get(term) ?? 0, settings.weight * similarity));
-    }
-  }
-  return expansions;
-}
-
 /**
  * WordNet expansion: each question word, and each adjacent pair of question words, brings the
  * corpus terms that share one of its usual senses ("raise" → elevate, "tariff" → duty), weighted
- * `weight`, below the question's own words. Unlike the word-vector neighbours above, WordNet's
+ * `weight`, below the question’s own words. WordNet’s
  * synonyms of frequent senses are precise enough to expand words the corpus also uses.
  */
 export function synonymExpansions(

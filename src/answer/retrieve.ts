@@ -1,128 +1,117 @@
-import type { LexicalHit } from '../index/lexical-index.js';
-import type { VectorHit } from '../index/vector-index.js';
+import { getOrInsert } from '../core/maps.js';
+import type { Passage } from '../core/types.js';
+import type { Embedder } from '../embed/embedder.js';
+import type { CorpusView } from './corpus-view.js';
+import { kindExpansions, synonymExpansions } from './expand.js';
+import type { ScoredSentence } from './features.js';
+import { dateAffinity, type FusedCandidate, fuseRankings, rerankPassages, roundScore, termCoverage } from './fusion.js';
+import type { Question } from './question.js';
+import type { RankingSettings } from './settings.js';
 
-/** How much each signal counts in the fused ranking (see README "How ranking works" for how they were chosen). */
-export interface FusionWeights {
-  readonly lexical: number;
-  readonly dense: number;
-  /** Weight of the document-date prior (question names the article's year/month, or asks for the latest). */
-  readonly date: number;
-  /**
-   * Weight of document coverage: the share of the question's idf mass found anywhere in the
-   * passage's article ("… at the Dalian meeting" is answered by a paragraph that never repeats "Dalian").
-   */
-  readonly document?: number;
-}
-
-export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3, date: 0.15, document: 0.2 };
-
-const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
-const RECENCY = /\b(latest|most recent|newest|recently|recent|currently|now|today|this year)\b/i;
-
-/**
- * How well a document's date fits the question, in [-0.5, 1]: 1 when the question names the
- * document's year (and month, if it names one), -0.5 when it names only other years, a recency
- * score when it asks for the latest; 0 when nothing is said or the document is undated.
- * `newestDate`/`oldestDate` span the corpus, for the recency score.
- */
-export function dateAffinity(question: string, date: string | null, corpusDates: { newest: string; oldest: string } | null): number {
-  if (!date) return 0;
-  const years = new Set(question.match(/\b(?:19|20)\d{2}\b/g) ?? []);
-  const lower = question.toLowerCase();
-  const months = MONTHS.filter((month) => new RegExp(`\\b${month}\\b`).test(lower)).map((month) => MONTHS.indexOf(month) + 1);
-  const [year, month] = date.split('-').map(Number);
-  if (years.size > 0) {
-    if (!years.has(String(year))) return -0.5;
-    return months.length === 0 || months.includes(month ?? 0) ? 1 : 0.5;
-  }
-  if (RECENCY.test(question) && corpusDates && corpusDates.newest > corpusDates.oldest) {
-    const span = Date.parse(corpusDates.newest) - Date.parse(corpusDates.oldest);
-    return (Date.parse(date) - Date.parse(corpusDates.oldest)) / span;
-  }
-  return 0;
-}
-
-export interface FusedCandidate {
-  readonly label: number;
-  /** Weighted sum of the normalised signals and the date prior. */
-  readonly score: number;
-  /** BM25 relative to the best BM25 of this query, in [0, 1]. */
-  readonly lexical: number;
-  /** Cosine similarity to the question. */
-  readonly dense: number;
+/** The passages found for a question, and what was computed on the way (the question's vectors, for quoting). */
+export interface Retrieved {
+  /** Best first: at least `limit`, and at least the passages that feed quote selection. */
+  readonly passages: readonly Passage[];
+  /** Every fused candidate with its signals (for `eval --explain`). */
+  readonly candidates: readonly (FusedCandidate & { chunkId: string })[];
+  readonly questionVector: Float32Array;
+  /** Each question word's own vector (empty unless words are matched by their vectors). */
+  readonly questionWordVectors: ReadonlyMap<string, Float32Array>;
+  readonly embedMs: number;
+  readonly searchMs: number;
 }
 
 /**
- * Fuse lexical and dense hits by weighted normalised scores. BM25 is divided by the query's best
- * score; cosine is rescaled between the worst and best dense hit, so neither scale dominates.
- * Candidates found by one side only get the other side's floor.
+ * Hybrid retrieval: BM25 over the question's terms (with WordNet synonyms and kinds of the thing
+ * asked for, weighted below them) and the vector index, fused with the date prior and the share
+ * of the question the passage's article covers.
  */
-export function fuseRankings(
-  lexicalHits: readonly LexicalHit[],
-  denseHits: readonly VectorHit[],
-  weights: FusionWeights,
-  dateOf: (label: number) => number = () => 0,
-  documentOf: (label: number) => number = () => 0,
-): FusedCandidate[] {
-  const bestLexical = Math.max(0, ...lexicalHits.map((hit) => hit.score));
-  const similarities = denseHits.map((hit) => hit.similarity);
-  const floor = similarities.length ? Math.min(...similarities) : 0;
-  const ceiling = similarities.length ? Math.max(...similarities) : 1;
-  const lexicalByLabel = new Map(lexicalHits.map((hit) => [hit.label, bestLexical > 0 ? hit.score / bestLexical : 0]));
-  const denseByLabel = new Map(denseHits.map((hit) => [hit.label, hit.similarity]));
-  const labels = new Set([...lexicalByLabel.keys(), ...denseByLabel.keys()]);
-  const spread = ceiling - floor;
-  return [...labels]
-    .map((label) => {
-      const lexical = lexicalByLabel.get(label) ?? 0;
-      const dense = denseByLabel.get(label) ?? floor;
-      const denseNormalised = spread > 1e-9 ? (dense - floor) / spread : 0;
-      const score =
-        weights.lexical * lexical +
-        weights.dense * denseNormalised +
-        weights.date * dateOf(label) +
-        (weights.document ?? 0) * documentOf(label);
-      return { label, lexical, dense, score };
-    })
-    .sort((left, right) => right.score - left.score || left.label - right.label);
-}
+export async function retrieve(
+  question: Question,
+  view: CorpusView,
+  embedder: Embedder,
+  settings: RankingSettings,
+  limit: number,
+  withWordVectors: boolean,
+): Promise<Retrieved> {
+  const { snapshot } = view;
+  const { retrieval } = settings;
+  const embedStarted = performance.now();
+  // One batch: the question, then each of its words not seen before (for near-synonym matching;
+  // a word's vector depends on the word alone, so it is kept for the snapshot).
+  const unseen = withWordVectors ? [...new Set(question.words.map((word) => word.word).filter((word) => !view.wordVectors.has(word)))] : [];
+  const [questionVector, ...wordVectors] = await embedder.embed([question.text, ...unseen]);
+  if (!questionVector) throw new Error('The embedder returned no vector for the question.');
+  unseen.forEach((word, index) => {
+    view.rememberWordVector(word, wordVectors[index] ?? new Float32Array(0));
+  });
+  const questionWordVectors = new Map(question.words.map((word) => [word.term, view.wordVectors.get(word.word) ?? new Float32Array(0)]));
 
-/** Share of the question's idf mass that a set of terms holds (each term counted once). */
-export function termCoverage(
-  questionTerms: ReadonlySet<string>,
-  held: { has(term: string): boolean },
-  idf: (term: string) => number,
-): number {
-  let total = 0;
-  let found = 0;
-  for (const term of questionTerms) {
-    const weight = idf(term);
-    total += weight;
-    if (held.has(term)) found += weight;
-  }
-  return total > 0 ? found / total : 0;
+  const searchStarted = performance.now();
+  const { thesaurus } = snapshot;
+  const expansions = new Map<string, number>();
+  const wordNetExpansions = [
+    ...synonymExpansions(question.termList, (term) => thesaurus.synonymsOf(term), retrieval.synonymWeight),
+    ...kindExpansions(question.focus, (term) => thesaurus.kindsOf(term), retrieval.kindWeight, retrieval.maxKinds),
+  ];
+  for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
+  const lexicalHits = snapshot.lexicalIndex.query(question.termList, retrieval.candidatesPerSide, expansions);
+  const denseHits = snapshot.vectorIndex.search(questionVector, retrieval.candidatesPerSide);
+
+  const idf = (term: string) => snapshot.lexicalIndex.idf(term);
+  // Both priors depend on the article only: computed once per article and question.
+  const affinity = new Map<string, number>();
+  const coverage = new Map<string, number>();
+  const fileOf = (label: number) => snapshot.chunks[label]?.file;
+  const fused = fuseRankings(
+    lexicalHits,
+    denseHits,
+    settings.fusion,
+    (label) => {
+      const file = fileOf(label);
+      if (file === undefined) return dateAffinity(question, null, view.dateSpan);
+      return getOrInsert(affinity, file, () => dateAffinity(question, view.documents.get(file)?.date ?? null, view.dateSpan));
+    },
+    (label) => {
+      const file = fileOf(label);
+      return file ? getOrInsert(coverage, file, () => termCoverage(question.terms, view.documentTerms(file), idf)) : 0;
+    },
+  );
+  const candidates = fused.map((candidate) => ({ ...candidate, chunkId: snapshot.chunks[candidate.label]?.id ?? '?' }));
+  // Shown relative to the best passage, in [0, 1] (the fused score's weights add up to more than 1).
+  const bestScore = Math.max(1e-9, fused[0]?.score ?? 0);
+  const passages: Passage[] = fused.slice(0, Math.max(limit, retrieval.passagesForQuotes)).flatMap((candidate) => {
+    const chunk = snapshot.chunks[candidate.label];
+    const document = chunk && view.documents.get(chunk.file);
+    if (!chunk || !document) return [];
+    const { file: source, paragraph, id: chunkId, start, end, text } = chunk;
+    const score = roundScore(Math.max(0, candidate.score / bestScore));
+    return [{ source, title: document.title, date: document.date, paragraph, chunkId, start, end, text, score }];
+  });
+  return {
+    passages,
+    candidates,
+    questionVector,
+    questionWordVectors,
+    embedMs: searchStarted - embedStarted,
+    searchMs: performance.now() - searchStarted,
+  };
 }
 
 /**
- * Second stage: reorder the first passages by how well their best sentence answers the question.
- * `share` of the new score comes from the sentence (relative to the best sentence), the rest from
- * the fused score (relative to the best passage). Passages past the first `sentenceScores.length`
- * keep their order. Every passage gets the score it is ranked by, in [0, 1], so the scores shown
- * go down the list (the passages after the head score their fused part only, which no head passage is under).
+ * Second stage: reorder the passages that fed quote selection by their best sentence's score
+ * without its passage feature (a passage must not lift itself).
  */
-export function rerankPassages<P extends { score: number }>(passages: readonly P[], sentenceScores: readonly number[], share: number): P[] {
-  const head = passages.slice(0, sentenceScores.length);
-  const bestFused = Math.max(1e-9, ...head.map((passage) => passage.score));
-  const bestSentence = Math.max(1e-9, ...sentenceScores);
-  const fusedPart = (passage: P) => (1 - share) * Math.max(0, passage.score / bestFused);
-  const rescored = head
-    .map((passage, index) => ({ passage, index, score: fusedPart(passage) + share * ((sentenceScores[index] ?? 0) / bestSentence) }))
-    .sort((left, right) => right.score - left.score || left.index - right.index)
-    .map((entry) => ({ ...entry.passage, score: roundScore(entry.score) }));
-  return [...rescored, ...passages.slice(sentenceScores.length).map((passage) => ({ ...passage, score: roundScore(fusedPart(passage)) }))];
-}
-
-/** A score as shown to users: four decimals. */
-export function roundScore(value: number): number {
-  return Math.round(value * 10000) / 10000;
+export function rerankBySentences(passages: readonly Passage[], ranked: readonly ScoredSentence[], settings: RankingSettings): Passage[] {
+  if (settings.retrieval.rerank <= 0) return [...passages];
+  const head = passages.slice(0, settings.retrieval.passagesForQuotes);
+  const best = head.map((passage) => {
+    let top = 0;
+    for (const sentence of ranked) {
+      if (sentence.passage.source !== passage.source || sentence.start < passage.start || sentence.end > passage.end) continue;
+      top = Math.max(top, sentence.score - settings.quote.passageWeight * sentence.features.passage);
+    }
+    return top;
+  });
+  return rerankPassages(passages, best, settings.retrieval.rerank);
 }

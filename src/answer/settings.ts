@@ -1,10 +1,84 @@
 import type { EmbedderKind } from '../embed/embedder.js';
-import { DEFAULT_QUOTE_SETTINGS, type QuoteSettings } from './quote.js';
-import { DEFAULT_FUSION, type FusionWeights } from './retrieve.js';
+
+/** How much each signal counts in the fused ranking (docs/ranking.md says how they were chosen). */
+export interface FusionWeights {
+  readonly lexical: number;
+  readonly dense: number;
+  /** Weight of the document-date prior (question names the article's year/month, or asks for the latest). */
+  readonly date: number;
+  /**
+   * Weight of document coverage: the share of the question's idf mass found anywhere in the
+   * passage's article ("… at the Dalian meeting" is answered by a paragraph that never repeats "Dalian").
+   */
+  readonly document: number;
+}
+
+/** Retrieval before quoting: candidates, WordNet expansion of the lexical query, the second-stage rerank. */
+export interface RetrievalSettings {
+  /** Candidates each side (BM25, vectors) retrieves before fusion. */
+  readonly candidatesPerSide: number;
+  /** How many of the best passages feed quote selection. */
+  readonly passagesForQuotes: number;
+  /** Share of a passage's final rank that comes from its best sentence (second stage); 0 keeps the fused order. */
+  readonly rerank: number;
+  /** Weight of WordNet synonyms of the question's words in the lexical query (0.2-0.5 give the same eval); 0: off. */
+  readonly synonymWeight: number;
+  /** Weight of corpus terms that are a kind of the thing asked for ("which port" → Haiphong; 0.1-0.5 give the same eval); 0: off. */
+  readonly kindWeight: number;
+  /** A thing asked for with more kinds in the corpus than this is too broad to expand. */
+  readonly maxKinds: number;
+  /** Sentences before a candidate that count as its context (news answers often continue them). */
+  readonly contextSentences: number;
+}
+
+export interface QuoteSettings {
+  /** Weights of the sentence score. */
+  readonly coverageWeight: number;
+  readonly contextWeight: number;
+  /** Weight of the sentence's closeness in meaning to the question, relative to the closest candidate (`meaning`). */
+  readonly meaningWeight: number;
+  /** How far below the closest candidate's similarity `meaning` reaches 0. */
+  readonly meaningSpread: number;
+  readonly passageWeight: number;
+  readonly cueWeight: number;
+  readonly focusWeight: number;
+  /**
+   * When the best sentence lacks what the question asks for (a number, date or name; the focus
+   * word) and one of the next sentences of its document supplies it, scoring at least this share
+   * of the best, that one is quoted first: news often restates the question, then answers it.
+   * Above 1: off.
+   */
+  readonly completionRatio: number;
+  /** How many sentences after the best one may complete it. */
+  readonly completionWindow: number;
+  /** A sentence naming a kind of the focus word ("which port" → Haiphong, per WordNet) has the focus and the cue. */
+  readonly kindMatching: boolean;
+  /** Below this evidence the engine abstains. */
+  readonly minEvidence: number;
+  /** A second quote is added when it scores at least this share of the best. */
+  readonly secondQuoteRatio: number;
+  /** Term overlap (Jaccard) from which a sentence of another document corroborates the quote. */
+  readonly corroborationOverlap: number;
+  /** Similarity of word vectors from which a question word counts as matched by a near-synonym in the evidence; 1: exact words only. */
+  readonly evidenceSoftFrom: number;
+  /** How much a WordNet synonym of a question word counts in the evidence check (0: not at all). */
+  readonly evidenceSynonymStrength: number;
+  /** Weights of the evidence: what the question asks (predicate words), what it is about (names, figures), embedding similarity. */
+  readonly evidencePredicateWeight: number;
+  readonly evidenceTopicWeight: number;
+  readonly evidenceDenseWeight: number;
+  /** Evidence is multiplied by this when the question asks for a number, date or name and the sentence has none. */
+  readonly missingCuePenalty: number;
+  /** A sentence of another document with at least this share of the quote's evidence, stating a different ordinal or figure, is shown as a conflict. */
+  readonly conflictRatio: number;
+  /** A sentence of another document must have at least this share of the quote's evidence to corroborate it. */
+  readonly corroborationRatio: number;
+}
 
 /** The weights that decide ranking, quoting and abstention. */
 export interface RankingSettings {
   readonly fusion: FusionWeights;
+  readonly retrieval: RetrievalSettings;
   readonly quote: QuoteSettings;
   /**
    * A message of a few words whose best candidate sentence is less similar than this is small talk
@@ -14,15 +88,52 @@ export interface RankingSettings {
   readonly smallTalkSimilarity: number;
 }
 
+export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3, date: 0.15, document: 0.2 };
+
+export const DEFAULT_RETRIEVAL: RetrievalSettings = {
+  candidatesPerSide: 50,
+  passagesForQuotes: 5,
+  rerank: 0.5,
+  synonymWeight: 0.3,
+  kindWeight: 0.2,
+  maxKinds: 20,
+  contextSentences: 2,
+};
+
+export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
+  coverageWeight: 0.5,
+  contextWeight: 0.15,
+  meaningWeight: 0,
+  meaningSpread: 0.15,
+  passageWeight: 0.15,
+  cueWeight: 0.05,
+  focusWeight: 0.1,
+  completionRatio: 0.4,
+  completionWindow: 3,
+  kindMatching: true,
+  minEvidence: 0.335,
+  secondQuoteRatio: 0.9,
+  corroborationOverlap: 0.4,
+  evidenceSoftFrom: 0.8,
+  evidenceSynonymStrength: 0.8,
+  evidencePredicateWeight: 0.5,
+  evidenceTopicWeight: 0,
+  evidenceDenseWeight: 0.3,
+  missingCuePenalty: 0.5,
+  conflictRatio: 0.9,
+  corroborationRatio: 0.7,
+};
+
 /**
  * Weights for each kind of model. A sentence encoder's cosines spread differently from averaged
  * word vectors', so fusion, evidence and the abstention threshold are fitted for each:
  * `bench/fit-weights.ts` (leave-one-set-out cross-validation over the tuning sets; figures in docs/ranking.md).
  */
 export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> = {
-  'word-vectors': { fusion: DEFAULT_FUSION, quote: DEFAULT_QUOTE_SETTINGS, smallTalkSimilarity: 0 },
+  'word-vectors': { fusion: DEFAULT_FUSION, retrieval: DEFAULT_RETRIEVAL, quote: DEFAULT_QUOTE_SETTINGS, smallTalkSimilarity: 0 },
   'sentence-encoder': {
     fusion: { ...DEFAULT_FUSION, dense: 0.7 },
+    retrieval: DEFAULT_RETRIEVAL,
     quote: {
       ...DEFAULT_QUOTE_SETTINGS,
       // Kept by set G (written blind before tuning): +6.7 first quote there, +2 and +1.7 on E and F,
@@ -41,3 +152,20 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
     smallTalkSimilarity: 0.25,
   },
 };
+
+/** Ranking settings with some of them overridden (tuning, tests). */
+export interface RankingOverrides {
+  readonly fusion?: Partial<FusionWeights>;
+  readonly retrieval?: Partial<RetrievalSettings>;
+  readonly quote?: Partial<QuoteSettings>;
+  readonly smallTalkSimilarity?: number;
+}
+
+export function withOverrides(settings: RankingSettings, overrides: RankingOverrides = {}): RankingSettings {
+  return {
+    fusion: { ...settings.fusion, ...overrides.fusion },
+    retrieval: { ...settings.retrieval, ...overrides.retrieval },
+    quote: { ...settings.quote, ...overrides.quote },
+    smallTalkSimilarity: overrides.smallTalkSimilarity ?? settings.smallTalkSimilarity,
+  };
+}

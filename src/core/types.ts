@@ -1,6 +1,7 @@
 /**
- * The values that flow through the answer engine. Pure data: every stage takes and returns these,
- * so the core can be tested with plain objects.
+ * The values that flow through the program, from corpus files to answers. Pure data (and two
+ * functions on it): every stage takes and returns these, so each can be tested with plain objects.
+ * Nothing here imports anything of ours.
  */
 
 /** One paragraph of a document; offsets index into the document's raw file text. */
@@ -50,6 +51,17 @@ export interface Citation {
   /** Character offsets of the quoted text in the source file. */
   readonly start: number;
   readonly end: number;
+}
+
+/** The citation fields alone (a quote or passage carries more). */
+export function citationOnly(cited: Citation): Citation {
+  const { source, title, date, paragraph, chunkId, start, end } = cited;
+  return { source, title, date, paragraph, chunkId, start, end };
+}
+
+/** Newer first; undated last. */
+export function byDateDescending(left: { readonly date: string | null }, right: { readonly date: string | null }): number {
+  return (right.date ?? '').localeCompare(left.date ?? '');
 }
 
 /** A verbatim sentence (or two) from a seed, with where it stands. */

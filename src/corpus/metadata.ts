@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { CorpusDocument, Paragraph } from '../core/types.js';
+import { withoutDateline } from '../text/dateline.js';
 import { splitSentences, trimSpan } from '../text/sentences.js';
 
 /** Seed lines may open with ` date 2025-04-14 `: the date is metadata, not text. */
 const DATE_PREFIX = /^[ \t\u00a0]*date[ \t]+(\d{4}-\d{2}-\d{2})[ \t\u00a0]+/;
-/** A dateline such as "HANOI: " or "Dalian, The Gulf Observer: " opens a story but makes a poor title. */
-const DATELINE = /^[\p{Lu}][\p{Lu}\p{L} ,.'’-]{1,40}:\s+/u;
 const MARKDOWN_HEADING = /^#{1,6}\s+/;
 const TITLE_MAX_CHARS = 90;
 
@@ -67,7 +66,8 @@ export function deriveTitle(paragraphs: readonly Paragraph[], file: string): str
   if (!first) return file;
   if (paragraphs.length > 1 && isHeading(first.text)) return first.text.replace(MARKDOWN_HEADING, '').trim();
   const sentence = splitSentences(first.text)[0]?.text ?? first.text;
-  return shorten(sentence.replace(DATELINE, ''), TITLE_MAX_CHARS);
+  // A dateline ("HANOI: ") opens a story but makes a poor title.
+  return shorten(withoutDateline(sentence), TITLE_MAX_CHARS);
 }
 
 /** Cut at a word boundary and add an ellipsis when longer than `maxChars`. */

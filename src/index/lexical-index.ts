@@ -258,8 +258,9 @@ export class LexicalIndex {
    * with a weight below 1 each, so they help recall without outranking the question's own words;
    * those in more than `maxTermShare` of the chunks are left out, like common question words.
    */
-  query(question: string, limit: number, expansions: ReadonlyMap<string, number> = new Map()): LexicalHit[] {
-    const own = terms(question);
+  query(question: string | readonly string[], limit: number, expansions: ReadonlyMap<string, number> = new Map()): LexicalHit[] {
+    // A question already read into its terms, or a text.
+    const own = typeof question === 'string' ? terms(question) : question;
     // Distinct query terms in order of first appearance; a repeated term counts its score again.
     const queries = new Map<string, TermQuery[]>();
     const add = (term: string, query: TermQuery) => queries.set(term, [...(queries.get(term) ?? []), query]);

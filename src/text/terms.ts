@@ -91,3 +91,14 @@ export function terms(text: string): string[] {
     return term === null ? [] : [term];
   });
 }
+
+/** The distinct content words of a text, folded, that can be looked up as single-word embeddings. */
+export function contentWords(text: string): { word: string; term: string }[] {
+  const seen = new Map<string, string>();
+  for (const token of tokenize(text)) {
+    const term = toTerm(token);
+    const word = token.replace(/['’]s$/, '');
+    if (term !== null && !/^\p{N}/u.test(word) && !seen.has(word)) seen.set(word, term);
+  }
+  return [...seen].map(([word, term]) => ({ word, term }));
+}

@@ -1,24 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import {
-  corroborateByFigures,
-  indexFigures,
-  dateTerms,
-  DEFAULT_QUOTE_SETTINGS,
-  evidenceOf,
-  expectedAnswerType,
-  figuresOf,
-  focusTerms,
-  selectQuotes,
-  sentenceFeatures,
-  type Lexicon,
-  type SentenceCandidate,
-} from '../../src/answer/quote.js';
-import { dateAffinity, rerankPassages, termCoverage } from '../../src/answer/retrieve.js';
+import { corroborateByFigures, indexFigures } from '../../src/answer/corroborate.js';
+import { evidenceOf, sentenceFeatures as scoreFeatures, type SentenceCandidate } from '../../src/answer/features.js';
+import { dateAffinity, rerankPassages, termCoverage } from '../../src/answer/fusion.js';
+import type { Lexicon } from '../../src/answer/matching.js';
+import { analyseQuestion, expectedAnswerType, focusTerms, type QuestionContext } from '../../src/answer/question.js';
+import { selectQuotes as select } from '../../src/answer/select.js';
+import { DEFAULT_QUOTE_SETTINGS, type QuoteSettings } from '../../src/answer/settings.js';
+import { dateTerms } from '../../src/text/dates.js';
+import { figuresOf } from '../../src/text/figures.js';
 import { terms } from '../../src/text/terms.js';
 import type { Passage, Quote } from '../../src/core/types.js';
 
 /** A lexicon where every term counts 1, names are given, and only the given words have vectors (for near-synonyms). */
-function lexicon(names: readonly string[] = [], vectors: Record<string, number[]> = {}): Lexicon {
+type TestLexicon = Lexicon & Partial<QuestionContext>;
+
+function lexicon(names: readonly string[] = [], vectors: Record<string, number[]> = {}): TestLexicon {
   const nameTerms = new Set(names.flatMap((name) => terms(name)));
   const byTerm = new Map(Object.entries(vectors).map(([word, vector]) => [terms(word)[0] ?? word, new Float32Array(vector)]));
   return { idf: () => 1, vectorOf: (term) => byTerm.get(term), isName: (term) => nameTerms.has(term), isKnown: () => true };
@@ -42,7 +38,35 @@ function sentence(source: string, date: string | null, text: string, start = 0):
 }
 
 function question(text: string) {
-  return { text, vector: new Float32Array([1, 0]), terms: new Set(terms(text)) };
+  return { text };
+}
+
+/** The question read with the lexicon's names and pertainyms, as the engine reads it with the corpus's. */
+function read(asked: { text: string }, words: TestLexicon = {} as TestLexicon) {
+  const context: QuestionContext = {
+    isName: (term) => words.isName?.(term) ?? false,
+    pertainsTo: (term) => words.pertainsTo?.(term) ?? [],
+  };
+  return { ...analyseQuestion(asked.text, context), vector: new Float32Array([1, 0]) };
+}
+
+function selectQuotes(
+  asked: { text: string },
+  candidates: readonly SentenceCandidate[],
+  words: TestLexicon,
+  settings: QuoteSettings = DEFAULT_QUOTE_SETTINGS,
+) {
+  return select(read(asked, words), candidates, words, settings);
+}
+
+function sentenceFeatures(
+  asked: { text: string },
+  candidate: SentenceCandidate,
+  bestPassageScore: number,
+  words: TestLexicon,
+  settings: QuoteSettings,
+) {
+  return scoreFeatures(read(asked, words), candidate, bestPassageScore, words, settings);
 }
 
 describe('sentence selection', () => {
@@ -84,7 +108,7 @@ describe('sentence selection', () => {
     const answer = 'Chinh urged swift market access for Vietnamese frozen durian and fresh coconut.';
     const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
     const ask = question('which vietnamese produce did chinh ask china to open markets to');
-    const withKinds: Lexicon = {
+    const withKinds: TestLexicon = {
       ...lexicon(['Chinh', 'China', 'Vietnamese']),
       kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []),
     };
@@ -102,7 +126,7 @@ describe('sentence selection', () => {
     const candidates = [sentence('a.txt', null, 'Chinh urged swift market access for Vietnamese frozen durian and fresh coconut.')];
     const ask = question('what vietnamese produce did the PM want fast-tracked into the chinese market?');
     const plain = lexicon(['Chinh', 'Vietnamese', 'Chinese', 'PM']);
-    const withKinds: Lexicon = { ...plain, kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []) };
+    const withKinds: TestLexicon = { ...plain, kindsOf: (term) => new Set(term === terms('produce')[0] ? terms('durian coconut') : []) };
     const without = selectQuotes(ask, candidates, plain).evidence;
     expect(selectQuotes(ask, candidates, withKinds).evidence).toBeGreaterThan(without);
   });
@@ -113,7 +137,7 @@ describe('sentence selection', () => {
     ];
     const ask = question('what railways did the prime minister push to speed up');
     const plain = lexicon(['Chinh']);
-    const withSynonyms: Lexicon = { ...plain, synonymsOf: (term) => (term === terms('speed')[0] ? terms('accelerating') : []) };
+    const withSynonyms: TestLexicon = { ...plain, synonymsOf: (term) => (term === terms('speed')[0] ? terms('accelerating') : []) };
     const without = selectQuotes(ask, candidates, plain).evidence;
     expect(selectQuotes(ask, candidates, withSynonyms).evidence).toBeGreaterThan(without);
     expect(selectQuotes(ask, candidates, withSynonyms, { ...DEFAULT_QUOTE_SETTINGS, evidenceSynonymStrength: 0 }).evidence).toBe(without);
@@ -121,7 +145,7 @@ describe('sentence selection', () => {
 
   it('discounts a sentence without the asked-for kind of answer', () => {
     const features = { coverage: 1, context: 0, similarity: 0.9, passage: 1, cue: false, focus: 0, predicate: 1, topic: 1, wantsCue: true };
-    expect(evidenceOf(features)).toBeLessThan(evidenceOf({ ...features, cue: true }));
+    expect(evidenceOf(features, DEFAULT_QUOTE_SETTINGS)).toBeLessThan(evidenceOf({ ...features, cue: true }, DEFAULT_QUOTE_SETTINGS));
   });
 
   it('counts the article date as part of what a sentence says ("in December 2023")', () => {
@@ -163,7 +187,7 @@ describe('corroboration and conflicts', () => {
       { ...passage('dated.txt', '2025-04-14'), paragraph: 2, text: 'Beijing faces 145% US tariffs while Chinese goods pile up.' },
       { ...passage('other.txt', '2025-01-01'), paragraph: 3, text: 'Unrelated: 145% of the target was reached.' },
     ];
-    const corroborated = corroborateByFigures(quote, 'How high are the US tariffs on Chinese goods?', indexFigures(pool));
+    const corroborated = corroborateByFigures(quote, figuresOf('How high are the US tariffs on Chinese goods?'), indexFigures(pool));
     expect(corroborated.source).toBe('dated.txt');
     expect(corroborated.text).toBe(pool[0]?.text);
     expect(corroborated.alsoIn.map((citation) => citation.source)).toEqual(['undated.txt']);
@@ -271,7 +295,7 @@ describe('what a "which" question is answered by', () => {
     const text = 'Xi pointed to the success of Vietnamese pop stars in China and of Chinese films in Vietnam.';
     const ask = question('Which Vietnamese pop singer is the most famous in China?');
     const withoutPertainyms = lexicon(['Xi', 'China', 'Vietnam']);
-    const withPertainyms: Lexicon = {
+    const withPertainyms: TestLexicon = {
       ...withoutPertainyms,
       pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []),
     };
@@ -310,7 +334,7 @@ describe('what a "where" question is answered by', () => {
 describe('a near-tie that has what the best sentence lacks', () => {
   it('is quoted first, however far on in the document', () => {
     const names = ['Kunming', 'Vietnam', 'Vietnamese', 'Haiphong'];
-    const words: Lexicon = { ...lexicon(names), pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []) };
+    const words: TestLexicon = { ...lexicon(names), pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []) };
     const texts = [
       'The rail line from Kunming runs to the primary northern port of Vietnam.',
       'Officials discussed the plan.',
@@ -335,10 +359,10 @@ describe('a near-tie that has what the best sentence lacks', () => {
 describe('retrieval helpers', () => {
   it('prefers the article of the year the question names, and the newest for "latest"', () => {
     const span = { oldest: '2023-12-12', newest: '2025-04-14' };
-    expect(dateAffinity('what happened in 2023?', '2023-12-12', span)).toBe(1);
-    expect(dateAffinity('what happened in 2023?', '2025-04-14', span)).toBeLessThan(0);
-    expect(dateAffinity('what is the latest news?', '2025-04-14', span)).toBeGreaterThan(
-      dateAffinity('what is the latest news?', '2023-12-12', span),
+    expect(dateAffinity(read(question('what happened in 2023?')), '2023-12-12', span)).toBe(1);
+    expect(dateAffinity(read(question('what happened in 2023?')), '2025-04-14', span)).toBeLessThan(0);
+    expect(dateAffinity(read(question('what is the latest news?')), '2025-04-14', span)).toBeGreaterThan(
+      dateAffinity(read(question('what is the latest news?')), '2023-12-12', span),
     );
   });
 

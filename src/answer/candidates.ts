@@ -1,0 +1,76 @@
+import { sentencesAround } from '../chunk/chunk.js';
+import type { CorpusDocument, Passage } from '../core/types.js';
+import type { Embedder } from '../embed/embedder.js';
+import { dateTerms } from '../text/dates.js';
+import type { CorpusView, PassageSentence } from './corpus-view.js';
+import type { SentenceCandidate } from './features.js';
+
+/**
+ * The sentences of the passages (offsets into the document), each with the sentences around it
+ * and its vector: what quote selection scores. A passage's sentences depend on the passage alone,
+ * so they are split, embedded (those not stored at ingest, in one batch) and their terms
+ * gathered once per snapshot.
+ */
+export async function candidateSentences(
+  passages: readonly Passage[],
+  view: CorpusView,
+  embedder: Embedder,
+  contextSentences: number,
+): Promise<SentenceCandidate[]> {
+  const keyOf = (passage: Passage) => `${passage.source}\u0000${passage.start}\u0000${passage.end}`;
+  const missing = new Map<string, Passage>();
+  for (const passage of passages) if (!view.passageSentences.has(keyOf(passage))) missing.set(keyOf(passage), passage);
+  if (missing.size > 0) await splitPassages([...missing], view, embedder, contextSentences);
+  const seen = new Set<string>();
+  return passages.flatMap((passage, passageRank) =>
+    (view.passageSentences.get(keyOf(passage)) ?? []).flatMap((sentence) => {
+      // Overlapping passages share sentences: each is scored once, under its best passage.
+      const key = `${passage.source}:${sentence.start}`;
+      if (seen.has(key)) return [];
+      seen.add(key);
+      return [{ passage, passageRank, ...sentence }];
+    }),
+  );
+}
+
+async function splitPassages(passages: readonly [string, Passage][], view: CorpusView, embedder: Embedder, contextSentences: number) {
+  const split = passages.map(([key, passage]) => {
+    const document = view.documents.get(passage.source);
+    return { key, passage, spans: document ? passageSpans(document, passage.start, passage.end, contextSentences) : [] };
+  });
+  // Sentences embedded at ingest are looked up; only those of an older index are embedded now.
+  const stored = view.snapshot.sentenceVectors;
+  const unstored = [...new Set(split.flatMap(({ spans }) => spans.map((span) => span.text)).filter((text) => !stored.get(text)))];
+  const embedded = new Map<string, Float32Array>();
+  if (unstored.length > 0) {
+    (await embedder.embed(unstored)).forEach((vector, index) => {
+      embedded.set(unstored[index] as string, vector);
+    });
+  }
+  const vectorOf = (text: string) => stored.get(text) ?? embedded.get(text) ?? new Float32Array(embedder.dimensions);
+  for (const { key, passage, spans } of split) {
+    const dates = dateTerms(passage.date);
+    const withVectors = spans.map((span): PassageSentence => {
+      const own = new Set([...view.termsOf(span.text), ...dates]);
+      const withPrevious = span.previous ? new Set([...own, ...view.termsOf(span.previous)]) : own;
+      const around = span.following ? new Set([...withPrevious, ...view.termsOf(span.following)]) : withPrevious;
+      return { ...span, vector: vectorOf(span.text), termSets: { date: passage.date, own, withPrevious, around } };
+    });
+    view.rememberPassage(key, withVectors);
+  }
+}
+
+/** The sentences of a passage (those starting inside it), each with the ones before it and the one after it in its paragraph. */
+function passageSpans(document: CorpusDocument, start: number, end: number, contextSentences: number) {
+  const documentSentences = sentencesAround(document, start, end);
+  return documentSentences.flatMap((sentence, index) => {
+    if (sentence.start < start) return [];
+    const previous = documentSentences
+      .slice(Math.max(0, index - contextSentences), index)
+      .map((before) => before.text)
+      .join(' ');
+    const next = documentSentences[index + 1];
+    const following = next && next.paragraph === sentence.paragraph ? next.text : '';
+    return [{ paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous, following }];
+  });
+}

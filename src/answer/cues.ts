@@ -1,0 +1,52 @@
+import { DAYS_OF_MONTH, isYear, MONTH_OR_DAY, RELATIVE_TIME, YEAR } from '../text/dates.js';
+import { withoutDateline } from '../text/dateline.js';
+import { terms } from '../text/terms.js';
+import type { AnswerType } from './question.js';
+
+/** A capitalised word after a preposition of place. */
+const PLACE_NAME = /\b(?:in|at|near|from|to|into|inside|outside|across|visiting)\s+(?:the\s+)?(\p{Lu}[\p{L}’'-]+)/gu;
+/** Capitalised words that are titles, nationalities or calendar words: never the "who"/"which" asked for. */
+const NOT_A_NAME = new Set(
+  (
+    'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december ' +
+    'chinese vietnamese american asian european southeast communist president prime minister premier general secretary deputy foreign ' +
+    'the a an in on at but and after before during while both this that its his her their it he she they as under one some'
+  ).split(' '),
+);
+
+/**
+ * Does the sentence hold something of the asked type that the question does not already say?
+ * `given`: the question's terms, and what its adjectives name ("Vietnamese" gives "Vietnam").
+ */
+export function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>): boolean {
+  const isNew = (found: string) => !terms(found).every((term) => given.has(term));
+  switch (type) {
+    case 'number':
+      // Whole numbers only: "C909" in the question is not a new number "909".
+      // Nor is a year or a day of the month a count: "how many soldiers died in 1988?" is not
+      // answered by "… in 1974", nor "how long since his last trip?" by "from April 15 to 18".
+      return (
+        ((/\d/.test(sentence) ? sentence.replace(DAYS_OF_MONTH, ' ') : sentence).match(/(?<![\p{L}\p{N}])\d[\d.,]*%?/gu) ?? []).some(
+          (found) => isNew(found) && !isYear(found),
+        ) || /\b(dozens|hundreds|thousands|millions|billions)\b/i.test(sentence)
+      );
+    case 'year':
+      return (sentence.match(YEAR) ?? []).some(isNew);
+    case 'time':
+      return [...(sentence.match(YEAR) ?? []), ...(sentence.match(MONTH_OR_DAY) ?? []), ...(sentence.match(RELATIVE_TIME) ?? [])].some(
+        isNew,
+      );
+    case 'name':
+    case 'place': {
+      // A capitalised word after the first one, not in the question: a person, place or organisation;
+      // for "where", one after a preposition of place ("talks in Dalian City", not "Prime Minister Chính of Vietnam").
+      // Not the dateline's: "Dalian, The Gulf Observer: …" says where it was filed, not where the talks were.
+      const body = withoutDateline(sentence).slice(1);
+      const names =
+        type === 'place' ? [...body.matchAll(PLACE_NAME)].map((match) => match[1] ?? '') : (body.match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []);
+      return names.some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
+    }
+    default:
+      return false;
+  }
+}
