@@ -3,17 +3,13 @@ import { ChannelType, type Message } from 'discord.js';
 import { renderHelp, truncate } from '../render/discord.js';
 import { askAndRecord } from './answer-message.js';
 import { messageOptions, type BotContext } from './context.js';
+import { channelAllowed } from './preconditions.js';
 import { checkQuestion, exampleFor, stripMention } from './question.js';
 
 /** Whether this message is a question addressed to the bot (a direct `<@bot>` mention, not @everyone or a reply ping). */
 export function isQuestionForBot(message: Message, botId: string): boolean {
   if (message.author.bot || message.system || message.webhookId !== null) return false;
   return new RegExp(`<@!?${botId}>`).test(message.content);
-}
-
-export function channelAllowed(context: BotContext, channelId: string, parentId: string | null): boolean {
-  const allowed = context.config.discord.allowedChannels;
-  return allowed.length === 0 || allowed.includes(channelId) || (parentId !== null && allowed.includes(parentId));
 }
 
 export async function handleMention(message: Message, context: BotContext): Promise<void> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeButtonId, encodeButtonId, StateStore } from '../../src/bot/components.js';
-import { Cooldowns } from '../../src/bot/context.js';
+import { Cooldowns } from '../../src/bot/preconditions.js';
 import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
 import { checkQuestion, MAX_QUESTION_CHARS, stripMention } from '../../src/bot/question.js';
 
