@@ -3,18 +3,7 @@
  * registration, and a graceful stop that lets in-flight replies finish.
  */
 import { explainDiscordFailure } from './discord-errors.js';
-import {
-  Client,
-  Events,
-  GatewayIntentBits,
-  MessageFlags,
-  Routes,
-  type ChatInputCommandInteraction,
-  type ClientOptions,
-  type Interaction,
-  type Message,
-  type MessageContextMenuCommandInteraction,
-} from 'discord.js';
+import { Client, Events, GatewayIntentBits, MessageFlags, Routes, type ClientOptions, type Interaction, type Message } from 'discord.js';
 import type { AnswerEngine } from '../core/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
@@ -72,13 +61,6 @@ function describe(interaction: Interaction): string {
   return `interaction type ${interaction.type}`;
 }
 
-/** What a command's question precondition checks: the option it names, or the message it was used on. */
-function questionText(interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, command: Command): string {
-  if (interaction.isMessageContextMenuCommand()) return interaction.targetMessage.content;
-  const option = command.preconditions?.question?.option;
-  return option === undefined ? '' : (interaction.options.getString(option) ?? '');
-}
-
 /** Route an interaction; commands run only once their preconditions pass. */
 async function dispatch(interaction: Interaction, context: BotContext): Promise<void> {
   if (interaction.isAutocomplete()) {
@@ -92,11 +74,16 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
 
   const command = registry.get(interaction.commandName);
   if (command === undefined) return notice(interaction, 'This command is no longer supported.');
+  // The text a question precondition checks: the option the command names, or the message it was used on.
+  const option = command.preconditions?.question?.option;
+  let text = '';
+  if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
+  else if (option !== undefined) text = interaction.options.getString(option) ?? '';
   const checked = checkPreconditions(context, command.preconditions ?? {}, {
     userId: interaction.user.id,
     channelId: interaction.channelId,
     parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
-    text: questionText(interaction, command),
+    text,
   });
   if (!checked.ok) return notice(interaction, checked.reason);
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question);

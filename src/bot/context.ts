@@ -19,7 +19,7 @@ import type { Logger } from '../core/log.js';
 import type { ButtonRow } from '../render/discord.js';
 import type { StateStore } from './components.js';
 import type { FeedbackLog } from './feedback.js';
-import type { Cooldowns, OptionQuestionNeed, Preconditions } from './preconditions.js';
+import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
 
 /** Sent with every message: nobody is ever pinged, not even the person replied to. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
@@ -82,7 +82,7 @@ export interface BotContext {
 export interface SlashCommand {
   readonly kind: 'slash';
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  readonly preconditions?: Preconditions<OptionQuestionNeed>;
+  readonly preconditions?: Preconditions<QuestionNeed & { readonly option: string }>;
   execute(interaction: ChatInputCommandInteraction, context: BotContext, question: string): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<void>;
 }

@@ -17,11 +17,6 @@ export interface QuestionNeed {
   readonly refusal?: string;
 }
 
-/** A slash command must name its question's option. */
-export interface OptionQuestionNeed extends QuestionNeed {
-  readonly option: string;
-}
-
 /** What a command needs checked before it runs. */
 export interface Preconditions<Question extends QuestionNeed = QuestionNeed> {
   readonly question?: Question;
@@ -44,20 +39,16 @@ export type Checked =
   | { readonly ok: true; readonly question: string }
   | { readonly ok: false; readonly failed: 'channel' | 'question' | 'cooldown'; readonly reason: string };
 
-export function channelAllowed(context: Pick<BotContext, 'config'>, channelId: string, parentId: string | null): boolean {
-  const allowed = context.config.discord.allowedChannels;
-  return allowed.length === 0 || allowed.includes(channelId) || (parentId !== null && allowed.includes(parentId));
-}
-
 export function checkPreconditions(
   context: Pick<BotContext, 'config' | 'engine' | 'cooldowns'>,
   needs: Preconditions,
   asked: Asked,
 ): Checked {
-  if (asked.channelId !== null && !channelAllowed(context, asked.channelId, asked.parentId)) {
-    const where = context.config.discord.allowedChannels.map((id) => `<#${id}>`).join(', ');
-    return { ok: false, failed: 'channel', reason: `I only answer in ${where}.` };
-  }
+  const allowed = context.config.discord.allowedChannels;
+  const { channelId, parentId } = asked;
+  const inAllowedChannel =
+    allowed.length === 0 || channelId === null || allowed.includes(channelId) || (parentId !== null && allowed.includes(parentId));
+  if (!inAllowedChannel) return { ok: false, failed: 'channel', reason: `I only answer in ${allowed.map((id) => `<#${id}>`).join(', ')}.` };
   let question = '';
   if (needs.question !== undefined) {
     const checked = checkQuestion(asked.text, { example: exampleFor(context.engine), longInput: needs.question.longInput ?? 'refuse' });
