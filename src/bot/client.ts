@@ -10,17 +10,10 @@ import type { Logger } from '../core/log.js';
 import { handleButton } from './buttons.js';
 import { commandData, commands } from './commands/index.js';
 import { newBootId, StateStore } from './components.js';
-import {
-  Cooldowns,
-  defaultBotSettings,
-  NO_MENTIONS,
-  type BotContext,
-  type BotSettings,
-  type ButtonState,
-  type Command,
-} from './context.js';
+import { defaultBotSettings, notice, NO_MENTIONS, type BotContext, type BotSettings, type ButtonState, type Command } from './context.js';
 import { FeedbackLog } from './feedback.js';
-import { channelAllowed, handleMention } from './mentions.js';
+import { handleMention } from './mentions.js';
+import { checkPreconditions, Cooldowns } from './preconditions.js';
 
 export const APOLOGY = 'Sorry, something went wrong while answering. The error has been logged; please try again.';
 
@@ -68,6 +61,7 @@ function describe(interaction: Interaction): string {
   return `interaction type ${interaction.type}`;
 }
 
+/** Route an interaction; commands run only once their preconditions pass. */
 async function dispatch(interaction: Interaction, context: BotContext): Promise<void> {
   if (interaction.isAutocomplete()) {
     const command = registry.get(interaction.commandName);
@@ -79,26 +73,22 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
   if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand()) return;
 
   const command = registry.get(interaction.commandName);
-  if (command === undefined) {
-    await interaction.reply({
-      content: 'This command is no longer supported.',
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: NO_MENTIONS,
-    });
-    return;
-  }
-  const parentId = interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null;
-  if (interaction.channelId !== null && !channelAllowed(context, interaction.channelId, parentId)) {
-    const where = context.config.discord.allowedChannels.map((id) => `<#${id}>`).join(', ');
-    await interaction.reply({
-      content: `I only answer in ${where}.`.slice(0, 2000),
-      flags: MessageFlags.Ephemeral,
-      allowedMentions: NO_MENTIONS,
-    });
-    return;
-  }
-  if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context);
-  else if (command.kind === 'message' && interaction.isMessageContextMenuCommand()) await command.execute(interaction, context);
+  if (command === undefined) return notice(interaction, 'This command is no longer supported.');
+  // The text a question precondition checks: the option the command names, or the message it was used on.
+  const option = command.preconditions?.question?.option;
+  let text = '';
+  if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
+  else if (option !== undefined) text = interaction.options.getString(option) ?? '';
+  const checked = checkPreconditions(context, command.preconditions ?? {}, {
+    userId: interaction.user.id,
+    channelId: interaction.channelId,
+    parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
+    text,
+  });
+  if (!checked.ok) return notice(interaction, checked.reason);
+  if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question);
+  else if (command.kind === 'message' && interaction.isMessageContextMenuCommand())
+    await command.execute(interaction, context, checked.question);
 }
 
 /** The error boundary for interactions: log the stack, give the user a short private apology. */

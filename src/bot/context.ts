@@ -19,6 +19,7 @@ import type { Logger } from '../core/log.js';
 import type { ButtonRow } from '../render/discord.js';
 import type { StateStore } from './components.js';
 import type { FeedbackLog } from './feedback.js';
+import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
 
 /** Sent with every message: nobody is ever pinged, not even the person replied to. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
@@ -74,19 +75,24 @@ export interface BotContext {
   readonly reindex: { running: boolean };
 }
 
-/** A slash command: its registration JSON and its handlers. */
+/**
+ * A slash command: its registration JSON, what it needs checked before it runs, and its handlers.
+ * `execute` gets the cleaned question when `preconditions.question` names the option that holds it.
+ */
 export interface SlashCommand {
   readonly kind: 'slash';
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  execute(interaction: ChatInputCommandInteraction, context: BotContext): Promise<void>;
+  readonly preconditions?: Preconditions<QuestionNeed & { readonly option: string }>;
+  execute(interaction: ChatInputCommandInteraction, context: BotContext, question: string): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<void>;
 }
 
-/** A message context-menu command ("Apps → …" on a message). */
+/** A message context-menu command ("Apps → …" on a message); its question is the message's text. */
 export interface MessageMenuCommand {
   readonly kind: 'message';
   readonly data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
-  execute(interaction: MessageContextMenuCommandInteraction, context: BotContext): Promise<void>;
+  readonly preconditions?: Preconditions;
+  execute(interaction: MessageContextMenuCommandInteraction, context: BotContext, question: string): Promise<void>;
 }
 
 export type Command = SlashCommand | MessageMenuCommand;
@@ -155,27 +161,5 @@ export async function replyWhenReady(
     await send(interaction, await work, options);
   } else {
     await send(interaction, first, options);
-  }
-}
-
-/** Per-user cooldown for the expensive commands; the map is pruned so it stays small. */
-export class Cooldowns {
-  private readonly lastUse = new Map<string, number>();
-  constructor(
-    private readonly seconds: number,
-    private readonly now: () => number,
-  ) {}
-
-  /** Seconds the user still has to wait, or 0 (and the use is recorded). */
-  take(userId: string): number {
-    if (this.seconds <= 0) return 0;
-    const now = this.now();
-    const last = this.lastUse.get(userId);
-    if (last !== undefined && now - last < this.seconds * 1000) return Math.ceil((this.seconds * 1000 - (now - last)) / 1000);
-    this.lastUse.set(userId, now);
-    if (this.lastUse.size > 10_000) {
-      for (const [user, at] of this.lastUse) if (now - at >= this.seconds * 1000) this.lastUse.delete(user);
-    }
-    return 0;
   }
 }

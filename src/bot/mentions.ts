@@ -3,7 +3,8 @@ import { ChannelType, type Message } from 'discord.js';
 import { renderHelp, truncate } from '../render/discord.js';
 import { askAndRecord } from './answer-message.js';
 import { messageOptions, type BotContext } from './context.js';
-import { checkQuestion, exampleFor, stripMention } from './question.js';
+import { checkPreconditions, type Preconditions } from './preconditions.js';
+import { stripMention } from './question.js';
 
 /** Whether this message is a question addressed to the bot (a direct `<@bot>` mention, not @everyone or a reply ping). */
 export function isQuestionForBot(message: Message, botId: string): boolean {
@@ -11,27 +12,23 @@ export function isQuestionForBot(message: Message, botId: string): boolean {
   return new RegExp(`<@!?${botId}>`).test(message.content);
 }
 
-export function channelAllowed(context: BotContext, channelId: string, parentId: string | null): boolean {
-  const allowed = context.config.discord.allowedChannels;
-  return allowed.length === 0 || allowed.includes(channelId) || (parentId !== null && allowed.includes(parentId));
-}
+/** A mention is asked like `/ask`: the same checks, the same cooldown. */
+const mentionPreconditions: Preconditions = { question: {}, cooldown: 'asking' };
 
 export async function handleMention(message: Message, context: BotContext): Promise<void> {
   const botId = message.client.user.id;
   if (!context.config.discord.mentions || !isQuestionForBot(message, botId)) return;
-  const parentId = 'parentId' in message.channel ? message.channel.parentId : null;
-  if (!channelAllowed(context, message.channelId, parentId)) return;
-
-  const checked = checkQuestion(stripMention(message.content, botId), { example: exampleFor(context.engine) });
+  const checked = checkPreconditions(context, mentionPreconditions, {
+    userId: message.author.id,
+    channelId: message.channelId,
+    parentId: 'parentId' in message.channel ? message.channel.parentId : null,
+    text: stripMention(message.content, botId),
+  });
   if (!checked.ok) {
-    await message.reply(
-      messageOptions({ content: checked.reason, embeds: [renderHelp({ mentions: true, botName: message.client.user.username })] }),
-    );
-    return;
-  }
-  const wait = context.cooldowns.take(message.author.id);
-  if (wait > 0) {
-    await message.reply(messageOptions({ content: `Please wait ${wait} s before asking again.` }));
+    // Ignored, not refused, outside the allowed channels: the bot keeps quiet in channels it does not serve.
+    if (checked.failed === 'channel') return;
+    const help = checked.failed === 'question' ? [renderHelp({ mentions: true, botName: message.client.user.username })] : [];
+    await message.reply(messageOptions({ content: checked.reason, embeds: help }));
     return;
   }
   if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);

@@ -1,12 +1,17 @@
-/** Bot pieces without the network: custom ids, the state store, question cleaning, the feedback log. */
+/** Bot pieces without the network: custom ids, the state store, question cleaning, preconditions, the feedback log. */
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeButtonId, encodeButtonId, StateStore } from '../../src/bot/components.js';
-import { Cooldowns } from '../../src/bot/context.js';
+import { ask } from '../../src/bot/commands/ask.js';
+import { findSources } from '../../src/bot/commands/find-sources.js';
+import { search } from '../../src/bot/commands/search.js';
 import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
+import { checkPreconditions, Cooldowns, type Asked } from '../../src/bot/preconditions.js';
 import { checkQuestion, MAX_QUESTION_CHARS, stripMention } from '../../src/bot/question.js';
+import { loadConfig } from '../../src/config.js';
+import { ScriptedEngine } from '../fakes/engine.js';
 
 describe('button custom ids', () => {
   it('round-trip, and tell stale and foreign ids apart', () => {
@@ -50,6 +55,67 @@ describe('Cooldowns', () => {
     now = 5000;
     expect(cooldowns.take('a')).toBe(0);
     expect(new Cooldowns(0, () => 0).take('a')).toBe(0);
+  });
+});
+
+describe('checkPreconditions', () => {
+  const allowed = '100000000000000001';
+  const elsewhere = '100000000000000002';
+  let now = 0;
+  const config = loadConfig({ DISCORD_ALLOWED_CHANNELS: allowed, DISCORD_COOLDOWN_SECONDS: '60' }, { loadDotenv: false });
+  const context = () => ({ config, engine: new ScriptedEngine(), cooldowns: new Cooldowns(config.discord.cooldownSeconds, () => now) });
+  const asked = (text: string, fields: Partial<Asked> = {}): Asked => ({
+    userId: 'alice',
+    channelId: allowed,
+    parentId: null,
+    text,
+    ...fields,
+  });
+
+  it("runs /ask's checks in order: channel, then question, then cooldown (a refused question keeps the cooldown)", () => {
+    const bot = context();
+    const needs = ask.preconditions;
+    expect(checkPreconditions(bot, needs, asked('', { channelId: elsewhere }))).toEqual({
+      ok: false,
+      failed: 'channel',
+      reason: `I only answer in <#${allowed}>.`,
+    });
+    const refused = checkQuestion('🙂');
+    expect(refused.ok).toBe(false);
+    expect(checkPreconditions(bot, needs, asked('🙂'))).toEqual({ ok: false, failed: 'question', reason: !refused.ok && refused.reason });
+    expect(checkPreconditions(bot, needs, asked(' What did\u200b Xi say? '))).toEqual({ ok: true, question: 'What did Xi say?' });
+    expect(checkPreconditions(bot, needs, asked('And then?'))).toEqual({
+      ok: false,
+      failed: 'cooldown',
+      reason: 'Please wait 60 s before asking again.',
+    });
+    expect(checkPreconditions(bot, needs, asked('And then?', { userId: 'bob' })).ok).toBe(true);
+    now += 60_000;
+    expect(checkPreconditions(bot, needs, asked('And then?')).ok).toBe(true);
+  });
+
+  it('holds a command that declares nothing to the allowlist only, which lets threads of an allowed channel in', () => {
+    const bot = context();
+    expect(checkPreconditions(bot, {}, asked('', { channelId: elsewhere })).ok).toBe(false);
+    expect(checkPreconditions(bot, {}, asked('', { channelId: elsewhere, parentId: allowed }))).toEqual({ ok: true, question: '' });
+    expect(checkPreconditions(bot, {}, asked('', { channelId: null })).ok).toBe(true); // Discord did not say where
+  });
+
+  it('checks only what a command declares: /search has no cooldown, Find sources its own refusal and wording', () => {
+    const bot = context();
+    expect(checkPreconditions(bot, search.preconditions, asked('Hanoi visit')).ok).toBe(true);
+    expect(checkPreconditions(bot, search.preconditions, asked('Hanoi visit')).ok).toBe(true);
+    expect(checkPreconditions(bot, findSources.preconditions, asked('🙂🙂'))).toEqual({
+      ok: false,
+      failed: 'question',
+      reason: findSources.preconditions.question.refusal,
+    });
+    const long = checkPreconditions(bot, findSources.preconditions, asked('word '.repeat(500)));
+    expect(long.ok && long.question.length).toBe(MAX_QUESTION_CHARS);
+    expect(checkPreconditions(bot, findSources.preconditions, asked('Hanoi visit'))).toMatchObject({
+      failed: 'cooldown',
+      reason: 'Please wait 60 s before looking up again.',
+    });
   });
 });
 

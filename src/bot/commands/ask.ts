@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { askAndRecord } from '../answer-message.js';
-import { notice, replyWhenReady, type SlashCommand } from '../context.js';
-import { checkQuestion, exampleFor, MAX_QUESTION_CHARS } from '../question.js';
+import { replyWhenReady, type SlashCommand } from '../context.js';
+import { MAX_QUESTION_CHARS } from '../question.js';
 
 /** `/ask question:<text> [private:bool]` — a quoted, cited answer. */
 export const ask = {
@@ -21,13 +21,10 @@ export const ask = {
       { type: ApplicationCommandOptionType.Boolean, name: 'private', description: 'Only you see the answer' },
     ],
   },
-  async execute(interaction, context) {
-    const checked = checkQuestion(interaction.options.getString('question') ?? '', { example: exampleFor(context.engine) });
-    if (!checked.ok) return notice(interaction, checked.reason);
-    const wait = context.cooldowns.take(interaction.user.id);
-    if (wait > 0) return notice(interaction, `Please wait ${wait} s before asking again.`);
+  preconditions: { question: { option: 'question' }, cooldown: 'asking' },
+  async execute(interaction, context, question) {
     const ephemeral = interaction.options.getBoolean('private') ?? context.config.discord.answerVisibility === 'private';
-    await replyWhenReady(interaction, askAndRecord(context, checked.question, interaction.user.id, 'ask'), {
+    await replyWhenReady(interaction, askAndRecord(context, question, interaction.user.id, 'ask'), {
       ephemeral,
       deferAfterMs: context.settings.deferAfterMs,
     });

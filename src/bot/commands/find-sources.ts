@@ -1,8 +1,7 @@
 import { ApplicationCommandType, ButtonStyle } from 'discord.js';
 import { button, buttonRow, renderPassagePage, truncate } from '../../render/discord.js';
 import { encodeButtonId } from '../components.js';
-import { notice, replyWhenReady, type MessageMenuCommand } from '../context.js';
-import { checkQuestion, exampleFor } from '../question.js';
+import { replyWhenReady, type MessageMenuCommand } from '../context.js';
 
 /** How many supporting passages "Find sources" shows. */
 export const FIND_SOURCES_RESULTS = 3;
@@ -14,26 +13,28 @@ export const FIND_SOURCES_RESULTS = 3;
 export const findSources = {
   kind: 'message',
   data: { type: ApplicationCommandType.Message, name: 'Find sources' },
-  async execute(interaction, context) {
-    const checked = checkQuestion(interaction.targetMessage.content, { example: exampleFor(context.engine), longInput: 'shorten' });
-    if (!checked.ok) {
-      return notice(interaction, 'That message has no text I can look up (it may be only an image, an embed, emoji or a mention).');
-    }
-    const wait = context.cooldowns.take(interaction.user.id);
-    if (wait > 0) return notice(interaction, `Please wait ${wait} s before looking up again.`);
-    const work = context.engine.search(checked.question, FIND_SOURCES_RESULTS).then(async (passages) => {
+  preconditions: {
+    // Someone else's message: a long one is looked up by its start, and an empty one is not the caller's mistake.
+    question: {
+      longInput: 'shorten',
+      refusal: 'That message has no text I can look up (it may be only an image, an embed, emoji or a mention).',
+    },
+    cooldown: 'looking up',
+  },
+  async execute(interaction, context, question) {
+    const work = context.engine.search(question, FIND_SOURCES_RESULTS).then(async (passages) => {
       await context.feedback
         .recordQuestion({
           userId: interaction.user.id,
           via: 'find-sources',
-          question: checked.question,
+          question,
           answered: passages.length > 0,
           sources: [...new Set(passages.map((passage) => passage.source))],
         })
         .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
       const embed = renderPassagePage(passages, {
         page: 0,
-        heading: `Sources for: “${truncate(checked.question, 200)}”`,
+        heading: `Sources for: “${truncate(question, 200)}”`,
         showScores: true,
       });
       const key = context.states.put({ kind: 'share', embed, ownerId: interaction.user.id });

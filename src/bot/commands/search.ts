@@ -1,8 +1,8 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { clampPage, pageCount, pagerRow, renderPassagePage } from '../../render/discord.js';
 import { encodeButtonId } from '../components.js';
-import { notice, replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
-import { checkQuestion, exampleFor, MAX_QUESTION_CHARS } from '../question.js';
+import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
+import { MAX_QUESTION_CHARS } from '../question.js';
 import type { Passage } from '../../core/types.js';
 
 export const MAX_SEARCH_RESULTS = 10;
@@ -50,15 +50,15 @@ export const search = {
       },
     ],
   },
-  async execute(interaction, context) {
-    const checked = checkQuestion(interaction.options.getString('query') ?? '', { example: exampleFor(context.engine) });
-    if (!checked.ok) return notice(interaction, checked.reason);
+  // No cooldown: a search is cheap.
+  preconditions: { question: { option: 'query' } },
+  async execute(interaction, context, query) {
     const requested = interaction.options.getInteger('results') ?? context.config.searchResults;
     const limit = Math.min(Math.max(1, requested), MAX_SEARCH_RESULTS);
     const ephemeral = context.config.discord.answerVisibility === 'private';
-    const work = context.engine.search(checked.question, limit).then((passages) => {
-      const key = context.states.put({ kind: 'search', query: checked.question, passages, ownerId: interaction.user.id });
-      return searchPage(context, key, checked.question, passages, 0);
+    const work = context.engine.search(query, limit).then((passages) => {
+      const key = context.states.put({ kind: 'search', query, passages, ownerId: interaction.user.id });
+      return searchPage(context, key, query, passages, 0);
     });
     await replyWhenReady(interaction, work, { ephemeral, deferAfterMs: context.settings.deferAfterMs });
   },

@@ -1,0 +1,85 @@
+/**
+ * The checks that run before the bot answers, in one place. Each command declares what it needs
+ * (`preconditions`), mentions declare theirs in mentions.ts, and `checkPreconditions` runs them,
+ * always in the same order: the channel allowlist (for everyone), the question, the cooldown.
+ * The order matters: a refused question must not use up the asker's cooldown.
+ */
+import type { BotContext } from './context.js';
+import { checkQuestion, exampleFor } from './question.js';
+
+/** The input must be a question in words ({@link checkQuestion}); the command receives it cleaned. */
+export interface QuestionNeed {
+  /** The slash command option that holds the question; a message command checks the target message's text. */
+  readonly option?: string;
+  /** Input longer than MAX_QUESTION_CHARS is refused, or shortened with 'shorten'. */
+  readonly longInput?: 'refuse' | 'shorten';
+  /** Said instead of checkQuestion's reason, which is about typing a question. */
+  readonly refusal?: string;
+}
+
+/** What a command needs checked before it runs. */
+export interface Preconditions<Question extends QuestionNeed = QuestionNeed> {
+  readonly question?: Question;
+  /** Take the per-user cooldown; a refusal reads "Please wait N s before {cooldown} again." */
+  readonly cooldown?: 'asking' | 'looking up';
+}
+
+/** Who asks, where, and the text that must be a question. */
+export interface Asked {
+  readonly userId: string;
+  /** null when Discord does not say; the allowlist then cannot apply. */
+  readonly channelId: string | null;
+  /** A thread's parent channel: threads of an allowed channel are allowed too. */
+  readonly parentId: string | null;
+  readonly text: string;
+}
+
+export type Checked =
+  /** `question` is the cleaned question, or '' when none was needed. */
+  | { readonly ok: true; readonly question: string }
+  | { readonly ok: false; readonly failed: 'channel' | 'question' | 'cooldown'; readonly reason: string };
+
+export function checkPreconditions(
+  context: Pick<BotContext, 'config' | 'engine' | 'cooldowns'>,
+  needs: Preconditions,
+  asked: Asked,
+): Checked {
+  const allowed = context.config.discord.allowedChannels;
+  const { channelId, parentId } = asked;
+  const inAllowedChannel =
+    allowed.length === 0 || channelId === null || allowed.includes(channelId) || (parentId !== null && allowed.includes(parentId));
+  if (!inAllowedChannel) return { ok: false, failed: 'channel', reason: `I only answer in ${allowed.map((id) => `<#${id}>`).join(', ')}.` };
+  let question = '';
+  if (needs.question !== undefined) {
+    const checked = checkQuestion(asked.text, { example: exampleFor(context.engine), longInput: needs.question.longInput ?? 'refuse' });
+    if (!checked.ok) return { ok: false, failed: 'question', reason: needs.question.refusal ?? checked.reason };
+    question = checked.question;
+  }
+  if (needs.cooldown !== undefined) {
+    const wait = context.cooldowns.take(asked.userId);
+    if (wait > 0) return { ok: false, failed: 'cooldown', reason: `Please wait ${wait} s before ${needs.cooldown} again.` };
+  }
+  return { ok: true, question };
+}
+
+/** Per-user cooldown for the expensive commands; the map is pruned so it stays small. */
+export class Cooldowns {
+  private readonly lastUse = new Map<string, number>();
+  constructor(
+    private readonly seconds: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Seconds the user still has to wait, or 0 (and the use is recorded). */
+  take(userId: string): number {
+    if (this.seconds <= 0) return 0;
+    const now = this.now();
+    const last = this.lastUse.get(userId);
+    if (last !== undefined && now - last < this.seconds * 1000) return Math.ceil((this.seconds * 1000 - (now - last)) / 1000);
+    this.lastUse.set(userId, now);
+    if (this.lastUse.size > 10_000) {
+      for (const [user, at] of this.lastUse) if (now - at >= this.seconds * 1000) this.lastUse.delete(user);
+    }
+    return 0;
+  }
+}
