@@ -4,7 +4,8 @@
  * always in the same order: the channel allowlist (for everyone), the question, the cooldown.
  * The order matters: a refused question must not use up the asker's cooldown.
  */
-import type { BotContext } from './context.js';
+import type { Config } from '../config.js';
+import type { AnswerEngine } from '../core/types.js';
 import { checkQuestion, exampleFor } from './question.js';
 
 /** The input must be a question in words ({@link checkQuestion}); the command receives it cleaned. */
@@ -40,7 +41,7 @@ export type Checked =
   | { readonly ok: false; readonly failed: 'channel' | 'question' | 'cooldown'; readonly reason: string };
 
 export function checkPreconditions(
-  context: Pick<BotContext, 'config' | 'engine' | 'cooldowns'>,
+  context: { readonly config: Config; readonly engine: AnswerEngine; readonly cooldowns: Cooldowns },
   needs: Preconditions,
   asked: Asked,
 ): Checked {
