@@ -26,7 +26,7 @@ export interface SentenceCandidate {
   readonly vector: Float32Array;
   /**
    * The sentence's terms (with its article's date terms), with the sentences before it, and with
-   * the one after it too, when precomputed (the engine keeps them per index snapshot). Used only
+   * the one after it too, when precomputed (the corpus view keeps them per index snapshot). Used only
    * when `date` is the passage's date.
    */
   readonly termSets?: SentenceTermSets;

@@ -50,7 +50,7 @@ const ALIASES: readonly [RegExp, string][] = [
   [/\bPMs?\b/g, 'Prime Minister'],
 ];
 
-export function normaliseQuestion(question: string): string {
+function normaliseQuestion(question: string): string {
   let text = question;
   for (const [pattern, alias] of ALIASES) text = text.replace(pattern, (word) => `${word} ${alias}`);
   return text;
