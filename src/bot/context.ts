@@ -13,7 +13,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { AnswerEngine, Passage } from '../core/types.js';
+import type { AnswerEngine, Passage, Timeline } from '../core/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
 import type { ButtonRow } from '../render/discord.js';
@@ -34,6 +34,7 @@ export type ButtonState =
       readonly passages: readonly Passage[];
     }
   | { readonly kind: 'search'; readonly query: string; readonly passages: readonly Passage[]; readonly ownerId: string }
+  | { readonly kind: 'timeline'; readonly timeline: Timeline; readonly ownerId: string }
   | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string };
 
 /** Tunables with defaults; tests shorten them. */

@@ -26,7 +26,16 @@ describe('start-up', () => {
     const put = await fake.waitForRequest((request) => request.method === 'PUT');
     expect(put.path).toBe(`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`);
     expect(put.body).toEqual(commandData());
-    expect(put.body.map((command: any) => command.name)).toEqual(['ask', 'search', 'source', 'sources', 'help', 'reindex', 'Find sources']);
+    expect(put.body.map((command: any) => command.name)).toEqual([
+      'ask',
+      'search',
+      'timeline',
+      'source',
+      'sources',
+      'help',
+      'reindex',
+      'Find sources',
+    ]);
     const reindex = put.body.find((command: any) => command.name === 'reindex');
     expect(reindex.default_member_permissions).toBe('32'); // Manage Server
     const ask = put.body.find((command: any) => command.name === 'ask');
@@ -254,7 +263,7 @@ describe('/help', () => {
     expect(reply.data.flags).toBe(64);
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe('How to ask');
-    for (const command of ['/ask', '/search', '/source', '/sources', 'Find sources', 'Mention me'])
+    for (const command of ['/ask', '/search', '/timeline', '/source', '/sources', 'Find sources', 'Mention me'])
       expect(embed.description).toContain(command);
   });
 });

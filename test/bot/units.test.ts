@@ -7,6 +7,7 @@ import { decodeButtonId, encodeButtonId, StateStore } from '../../src/bot/compon
 import { ask } from '../../src/bot/commands/ask.js';
 import { findSources } from '../../src/bot/commands/find-sources.js';
 import { search } from '../../src/bot/commands/search.js';
+import { timeline } from '../../src/bot/commands/timeline.js';
 import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
 import { checkPreconditions, Cooldowns, type Asked } from '../../src/bot/preconditions.js';
 import { checkQuestion, MAX_QUESTION_CHARS, stripMention } from '../../src/bot/question.js';
@@ -92,6 +93,16 @@ describe('checkPreconditions', () => {
     expect(checkPreconditions(bot, needs, asked('And then?', { userId: 'bob' })).ok).toBe(true);
     now += 60_000;
     expect(checkPreconditions(bot, needs, asked('And then?')).ok).toBe(true);
+  });
+
+  it('/timeline checks its topic like a question and takes the cooldown', () => {
+    const bot = context();
+    expect(checkPreconditions(bot, timeline.preconditions, asked('🙂'))).toMatchObject({ failed: 'question' });
+    expect(checkPreconditions(bot, timeline.preconditions, asked('tariffs'))).toEqual({ ok: true, question: 'tariffs' });
+    expect(checkPreconditions(bot, timeline.preconditions, asked('railway'))).toMatchObject({
+      failed: 'cooldown',
+      reason: 'Please wait 60 s before looking up again.',
+    });
   });
 
   it('holds a command that declares nothing to the allowlist only, which lets threads of an allowed channel in', () => {
