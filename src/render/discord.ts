@@ -123,6 +123,15 @@ export function fitContent(text: string): string {
   return truncate(text, DiscordLimits.content);
 }
 
+/**
+ * Message content addressed to one user: their mention, then the text. Only a user id (digits)
+ * is accepted, so nothing else can be mentioned; the message must ping that user alone.
+ */
+export function addressed(userId: string, text: string): string {
+  if (!/^\d{1,20}$/.test(userId)) throw new RangeError('a Discord user id is digits only');
+  return fitContent(`<@${userId}>, ${text}`);
+}
+
 /** "3 minutes ago" style age of the index, from two instants (the caller owns the clock). */
 export function describeAge(builtAt: string, now: Date): string {
   const built = Date.parse(builtAt);
@@ -422,7 +431,7 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     'I answer questions about the documents in my folder **only with verbatim quotes**, each cited to its source (title, date, file, paragraph). When the documents do not answer a question, I say so instead of guessing.',
     '',
     '**Commands**',
-    '`/ask question:<text> [private]` — a quoted, cited answer. Buttons: **Passages** (what I retrieved), 👍 / 👎 (feedback).',
+    '`/ask question:<text> [private] [target:@someone]` — a quoted, cited answer. Buttons: **Passages** (what I retrieved), 👍 / 👎 (feedback). With `target`, the answer is posted for that person and pings only them.',
     '`/search query:<text> [results]` — the best-matching passages with scores, paged.',
     '`/timeline topic:<text>` — what each source says on a topic, oldest first (undated sources apart), paged.',
     '`/source name:<title>` — one document: title, date, size and opening.',

@@ -42,6 +42,7 @@ describe('start-up', () => {
     expect(ask.options.map((option: any) => [option.name, option.type, option.required ?? false])).toEqual([
       ['question', 3, true],
       ['private', 5, false],
+      ['target', 6, false],
     ]);
     expect(put.body.find((command: any) => command.name === 'Find sources').type).toBe(3);
   });
@@ -263,7 +264,7 @@ describe('/help', () => {
     expect(reply.data.flags).toBe(64);
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe('How to ask');
-    for (const command of ['/ask', '/search', '/timeline', '/source', '/sources', 'Find sources', 'Mention me'])
+    for (const command of ['/ask', 'target:', '/search', '/timeline', '/source', '/sources', 'Find sources', 'Mention me'])
       expect(embed.description).toContain(command);
   });
 });

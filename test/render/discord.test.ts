@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Answer, DocumentSummary, Passage, Timeline } from '../../src/core/types.js';
 import {
+  addressed,
   describeAge,
   DiscordLimits,
   documentChoices,
@@ -337,5 +338,13 @@ describe('renderTimelinePage', () => {
     const long = 'word '.repeat(2000);
     const shown = timeline({ topic: long, dated: [entry('a.txt', '2025-01-01', long), entry('b.txt', '2025-01-02', long)] });
     expect(limitViolations({ embeds: [renderTimelinePage(shown, { page: 0 })] })).toEqual([]);
+  });
+});
+
+describe('addressed', () => {
+  it('starts with the user’s mention; only a user id is accepted', () => {
+    expect(addressed('123456789012345678', 'here is what the sources say:')).toBe('<@123456789012345678>, here is what the sources say:');
+    expect(() => addressed('&123', 'x')).toThrow(RangeError);
+    expect(() => addressed('everyone', 'x')).toThrow(RangeError);
   });
 });
