@@ -1,6 +1,6 @@
 /** Button presses: decode the custom id, find its state, and act (page, vote, show, share). */
 import type { ButtonInteraction } from 'discord.js';
-import { clampPage, pageCount, pagerRow, renderPassagePage } from '../render/discord.js';
+import { addressed, clampPage, pageCount, pagerRow, renderPassagePage } from '../render/discord.js';
 import { decodeButtonId, encodeButtonId } from './components.js';
 import { notice, send, NO_MENTIONS, type BotContext, type MessageBody } from './context.js';
 import { searchPage } from './commands/search.js';
@@ -82,7 +82,9 @@ export async function handleButton(interaction: ButtonInteraction, context: BotC
       if (state.kind !== 'share') return notice(interaction, ButtonMessages.unknown);
       if (interaction.user.id !== state.ownerId) return notice(interaction, 'Only the person who looked these sources up can post them.');
       const embed = { ...state.embed, footer: { text: `Shared by ${interaction.user.username}` } };
-      return send(interaction, { embeds: [embed] }, { ephemeral: false });
+      if (state.authorId === null) return send(interaction, { embeds: [embed] }, { ephemeral: false });
+      const content = addressed(state.authorId, 'here are sources on your message:');
+      return send(interaction, { content, embeds: [embed], addressee: state.authorId }, { ephemeral: false });
     }
   }
 }

@@ -21,7 +21,7 @@ export type ButtonAction =
   | 'timeline-page'
   /** Feedback on an answer. Argument: `up` or `down`. */
   | 'vote'
-  /** Post a private "Find sources" result publicly. */
+  /** Post a private "Find sources" result publicly (addressed to the looked-up message's author). */
   | 'share';
 
 const actions: readonly ButtonAction[] = ['passages', 'passages-page', 'search-page', 'timeline-page', 'vote', 'share'];

@@ -25,7 +25,7 @@ import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js'
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
 
 /**
- * Sent with a message addressed to one person (`/ask target:`): it pings
+ * Sent with a message addressed to one person (`/ask target:`, a shared "Find sources"): it pings
  * that user and nobody else. Nothing is parsed from the text (no roles, no @everyone), and there is
  * no replied user: discord.js sends exactly `{ users: [id] }`.
  */
@@ -44,7 +44,8 @@ export type ButtonState =
     }
   | { readonly kind: 'search'; readonly query: string; readonly passages: readonly Passage[]; readonly ownerId: string }
   | { readonly kind: 'timeline'; readonly timeline: Timeline; readonly ownerId: string }
-  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string };
+  /** A private "Find sources" result; posted publicly, it is addressed to the looked-up message's author (null: to nobody). */
+  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string; readonly authorId: string | null };
 
 /** Tunables with defaults; tests shorten them. */
 export interface BotSettings {

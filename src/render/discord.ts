@@ -436,7 +436,7 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     '`/timeline topic:<text>` — what each source says on a topic, oldest first (undated sources apart), paged.',
     '`/source name:<title>` — one document: title, date, size and opening.',
     '`/sources` — every indexed document, newest first.',
-    'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them.',
+    'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them for its author.',
   ];
   if (options.mentions) lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} <your question>\``);
   lines.push('', '**Tips**: ask one specific question in plain words; names, places and dates help.');

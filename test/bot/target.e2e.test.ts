@@ -1,6 +1,6 @@
 /**
- * Answers addressed to someone, end to end: `/ask target:@user`, through the real discord.js
- * client and the fake Discord, answered by the real engine.
+ * Answers addressed to someone, end to end: `/ask target:@user` and the public post of "Find
+ * sources", through the real discord.js client and the fake Discord, answered by the real engine.
  * The point is what discord.js sends: the addressed message pings that user and nobody else
  * (`allowed_mentions` exactly `{ users: [id] }`), every other message pings nobody.
  */
@@ -118,11 +118,42 @@ describe('/ask target:', () => {
   });
 });
 
+describe('"Find sources", posted publicly', () => {
+  const text = 'Apparently Xi said there are no winners in trade wars and tariff wars.';
+
+  it('addresses the author of the message looked up, pinging only them', async () => {
+    const { fake } = harness;
+    const reply = await fake.reply(fake.messageCommand('Find sources', text, { author: fake.bob }));
+    expect(reply.data.flags).toBe(64);
+    expect(reply.data.content).toBeUndefined();
+    expect(reply.data.allowed_mentions).toEqual(NO_PINGS);
+    expect(reply.data.components[0].components[0].label).toBe('Post publicly for Bob');
+    const [shareId] = buttonIds(reply.data);
+    const shared = await fake.reply(fake.pressButton(shareId!, { message: reply.data }));
+    expect(shared.callbackType).toBe(4);
+    expect(shared.data.flags).toBeUndefined();
+    expect(shared.data.content).toBe(`<@${fake.bob.id}>, here are sources on your message:`);
+    expect(shared.data.allowed_mentions).toStrictEqual({ users: [fake.bob.id] });
+    expect(shared.data.embeds[0]).toEqual({ ...reply.data.embeds[0], footer: { text: 'Shared by alice' } });
+  });
+
+  it('addresses nobody when the message is the caller’s own or a bot’s', async () => {
+    const { fake } = harness;
+    for (const author of [fake.alice, otherBot]) {
+      const reply = await fake.reply(fake.messageCommand('Find sources', text, { author }));
+      expect(reply.data.components[0].components[0].label).toBe('Post publicly');
+      const shared = await fake.reply(fake.pressButton(buttonIds(reply.data)[0]!, { message: reply.data }));
+      expect(shared.data.content).toBeUndefined();
+      expect(shared.data.allowed_mentions).toEqual(NO_PINGS);
+    }
+  });
+});
+
 describe('over the whole session', () => {
   it('pinged only the addressees, each message alone, within Discord’s limits', () => {
     expectOnlyAddresseesPinged(harness.fake);
     const addressed = messageRequests(harness.fake).filter(({ message }) => message.content?.startsWith('<@'));
-    expect(addressed.length).toBeGreaterThanOrEqual(3);
+    expect(addressed.length).toBeGreaterThanOrEqual(4);
   });
 });
 
