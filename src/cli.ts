@@ -6,7 +6,7 @@ import { ingestCorpus } from './ingest/ingest.js';
 import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
 import { MAX_QUESTION_CHARS } from './bot/question.js';
 import { answerToJson } from './render/json.js';
-import { renderAnswerText, renderPassagesText } from './render/text.js';
+import { renderAnswerText, renderPassagesText, renderTimelineText } from './render/text.js';
 import { exitOnError, loadConfigOrExit } from './startup.js';
 
 const USAGE = `usage:
@@ -15,8 +15,12 @@ const USAGE = `usage:
   npm run --silent ask -- --json "q"    answer as one JSON object (--silent: npm's banner stays off stdout)
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
+  npm run timeline -- "topic"            each source's quote on a topic, oldest first (--json: as JSON)
   npm run eval [-- --explain] [--questions FILE]
                                          score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl)`;
+
+/** At most this many sources on a timeline, as `/timeline` shows. */
+const TIMELINE_ENTRIES = 25;
 
 const OPTIONS = {
   json: { type: 'boolean', default: false },
@@ -71,6 +75,14 @@ async function main(argv: readonly string[]): Promise<void> {
       if (!Number.isInteger(limit) || limit < 1 || limit > 50) return usageError('--results must be a whole number from 1 to 50');
       const passages = await (await open('load')).search(text, limit);
       process.stdout.write(values.json ? `${JSON.stringify(passages)}\n` : `${renderPassagesText(passages)}\n`);
+      return;
+    }
+    case 'timeline': {
+      if (!text.trim()) return usageError('timeline needs a topic');
+      const problem = questionProblem(text);
+      if (problem) return usageError(problem);
+      const timeline = await (await open('load')).timeline(text, TIMELINE_ENTRIES);
+      process.stdout.write(values.json ? `${JSON.stringify(timeline)}\n` : `${renderTimelineText(timeline)}\n`);
       return;
     }
     case 'eval':

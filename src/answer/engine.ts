@@ -1,6 +1,15 @@
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
-import type { Answer, AnswerEngine, CorpusDocument, DocumentSummary, IngestReport, Passage } from '../core/types.js';
+import type {
+  AbstainReason,
+  Answer,
+  AnswerEngine,
+  CorpusDocument,
+  DocumentSummary,
+  IngestReport,
+  Passage,
+  Timeline,
+} from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
 import { loadIndex, type IndexSnapshot } from '../index/store.js';
 import { embedderFor, syncOptionsFor } from '../ingest/ingest.js';
@@ -11,8 +20,9 @@ import { corroborateByFigures } from './corroborate.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
 import { rerankBySentences, retrieve } from './retrieve.js';
-import { type QuoteDecision, selectQuotes } from './select.js';
+import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
 import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
+import { bestPassagesPerDocument, timelineOf } from './timeline.js';
 
 export interface EngineOptions {
   /** An embedder already loaded (tests, benchmarks); by default the configured model is loaded. */
@@ -32,6 +42,10 @@ export interface ExplainedAnswer {
 
 /** Up to this many words, a message may be small talk ("hi", "ok thanks", "hello there"). */
 const SMALL_TALK_MAX_WORDS = 3;
+
+/** A timeline scores the sentences of this many retrieved passages, at most `TIMELINE_PASSAGES_PER_DOCUMENT` of each document. */
+const TIMELINE_PASSAGES = 50;
+const TIMELINE_PASSAGES_PER_DOCUMENT = 3;
 
 /**
  * The answer engine: one loaded model, one index snapshot (with the view derived from it) swapped
@@ -114,6 +128,40 @@ export class Engine implements AnswerEngine {
     return retrieved.passages.slice(0, limit);
   }
 
+  /**
+   * Each document's best sentence on a topic, read and scored as a question is (the same stages
+   * and the same evidence floor), dated ones in date order: see `timelineOf`.
+   */
+  async timeline(topic: string, limit: number): Promise<Timeline> {
+    const started = performance.now();
+    const view = this.view;
+    const { settings } = this;
+    const question = analyseQuestion(topic, view);
+    const timings = (embedMs: number) => {
+      const totalMs = performance.now() - started;
+      return { embedMs, searchMs: totalMs - embedMs, totalMs };
+    };
+    const none = (abstainReason: AbstainReason, embedMs = 0): Timeline => ({
+      topic: question.asked,
+      dated: [],
+      undated: [],
+      abstainReason,
+      ...(abstainReason === 'weak-evidence' ? {} : { example: view.newestExample() }),
+      timings: timings(embedMs),
+    });
+    if (question.termList.length === 0) return none(wordlessReason(question));
+    const retrieved = await retrieve(question, view, this.embedder, settings, TIMELINE_PASSAGES, matchesWordVectors(settings));
+    const passages = bestPassagesPerDocument(retrieved.passages, TIMELINE_PASSAGES_PER_DOCUMENT);
+    const sentences = await candidateSentences(passages, view, this.embedder, settings.retrieval.contextSentences);
+    const lexicon = view.lexicon(retrieved.questionWordVectors);
+    const ranked = rankSentences({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
+    const { dated, undated } = timelineOf(ranked, settings.quote, limit);
+    const found = dated.length + undated.length > 0;
+    if (isSmallTalk(question, { answered: found, ranked }, settings.smallTalkSimilarity)) return none('small-talk', retrieved.embedMs);
+    if (!found) return none('weak-evidence', retrieved.embedMs);
+    return { topic: question.asked, dated, undated, abstainReason: null, timings: timings(retrieved.embedMs) };
+  }
+
   async ask(question: string): Promise<Answer> {
     return (await this.explain(question)).answer;
   }
@@ -124,13 +172,12 @@ export class Engine implements AnswerEngine {
     const view = this.view;
     const question = analyseQuestion(asked, view);
     if (question.termList.length === 0) {
-      // Words that ask nothing ("who are you?", "what is this") get the help reply; no words at all, a nudge.
       const answer: Answer = {
         question: asked,
         answered: false,
         quotes: [],
         passages: [],
-        abstainReason: /\p{L}/u.test(question.asked) ? 'small-talk' : 'empty-question',
+        abstainReason: wordlessReason(question),
         example: view.newestExample(),
         timings: { embedMs: 0, searchMs: 0, totalMs: performance.now() - started },
       };
@@ -186,8 +233,13 @@ async function openView(snapshot: IndexSnapshot, embedder: Embedder, settings: R
  * sentence comes close to in meaning: "hi" is lexically in "hi-tech") are conversation, not a
  * question: they get the help reply, no quote and no passages.
  */
-function isSmallTalk(question: Question, decision: QuoteDecision, closenessFloor: number): boolean {
+function isSmallTalk(question: Question, decision: Pick<QuoteDecision, 'answered' | 'ranked'>, closenessFloor: number): boolean {
   if (question.wordCount > SMALL_TALK_MAX_WORDS || question.namesCorpus) return false;
   const closest = Math.max(0, ...decision.ranked.map((sentence) => sentence.features.similarity));
   return !decision.answered || closest < closenessFloor;
+}
+
+/** Words that ask nothing ("who are you?", "what is this") get the help reply; no words at all, a nudge. */
+function wordlessReason(question: Question): AbstainReason {
+  return /\p{L}/u.test(question.asked) ? 'small-talk' : 'empty-question';
 }

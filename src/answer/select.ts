@@ -79,22 +79,10 @@ export function selectQuotes(
   lexicon: Lexicon,
   settings: QuoteSettings,
 ): QuoteDecision {
-  const bestPassageScore = Math.max(1e-9, ...sentences.map((sentence) => sentence.passage.score));
   const termCache = new Map<string, Set<string>>();
   const termSetOf = (sentence: SentenceCandidate): Set<string> =>
     getOrInsert(termCache, sentence.text, (text) => new Set(termsOf(text, lexicon)));
-  const featured = sentences.map((sentence) => ({
-    sentence,
-    features: sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings),
-  }));
-  // Closeness in meaning is relative: 1 for the candidate most similar to the question, 0 for one `meaningSpread` below it.
-  const bestSimilarity = Math.max(0, ...featured.map(({ features }) => features.similarity));
-  const ranked: ScoredSentence[] = featured
-    .map(({ sentence, features: own }) => {
-      const features = { ...own, meaning: Math.max(0, 1 - (bestSimilarity - own.similarity) / settings.meaningSpread) };
-      return { ...sentence, features, score: scoreSentence(features, settings) };
-    })
-    .sort((left, right) => right.score - left.score);
+  const ranked = rankSentences(question, sentences, lexicon, settings);
 
   const best = completionOf(ranked, sentences, settings) ?? ranked[0];
   // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.
@@ -139,6 +127,28 @@ export function selectQuotes(
     };
   });
   return { answered: true, quotes, evidence, ranked };
+}
+
+/** Every sentence with its features and score against the question, best first. */
+export function rankSentences(
+  question: EmbeddedQuestion,
+  sentences: readonly SentenceCandidate[],
+  lexicon: Lexicon,
+  settings: QuoteSettings,
+): ScoredSentence[] {
+  const bestPassageScore = Math.max(1e-9, ...sentences.map((sentence) => sentence.passage.score));
+  const featured = sentences.map((sentence) => ({
+    sentence,
+    features: sentenceFeatures(question, sentence, bestPassageScore, lexicon, settings),
+  }));
+  // Closeness in meaning is relative: 1 for the candidate most similar to the question, 0 for one `meaningSpread` below it.
+  const bestSimilarity = Math.max(0, ...featured.map(({ features }) => features.similarity));
+  return featured
+    .map(({ sentence, features: own }) => {
+      const features = { ...own, meaning: Math.max(0, 1 - (bestSimilarity - own.similarity) / settings.meaningSpread) };
+      return { ...sentence, features, score: scoreSentence(features, settings) };
+    })
+    .sort((left, right) => right.score - left.score);
 }
 
 /**
@@ -187,7 +197,7 @@ function sameSpan(left: SentenceCandidate, right: SentenceCandidate): boolean {
 }
 
 /** Where a candidate sentence stands: its passage's document, its own paragraph and offsets. */
-function citationOf(sentence: SentenceCandidate): Citation {
+export function citationOf(sentence: SentenceCandidate): Citation {
   const { paragraph, start, end } = sentence;
   return citationOnly({ ...sentence.passage, paragraph, start, end });
 }

@@ -4,7 +4,7 @@
  */
 import { ButtonStyle } from 'discord.js';
 import type { Answer } from '../core/types.js';
-import { button, buttonRow, renderAnswer } from '../render/discord.js';
+import { addressed, button, buttonRow, renderAnswer } from '../render/discord.js';
 import { encodeButtonId } from './components.js';
 import type { BotContext, MessageBody } from './context.js';
 
@@ -13,7 +13,8 @@ export function citedSources(answer: Answer): string[] {
   return [...new Set(answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]))];
 }
 
-export function answerMessage(answer: Answer, context: BotContext): MessageBody {
+/** The answer message; addressed to `addressee` (a user id), it says so first and pings them alone. */
+export function answerMessage(answer: Answer, context: BotContext, addressee?: string): MessageBody {
   const key = context.states.put({
     kind: 'answer',
     question: answer.question,
@@ -23,7 +24,18 @@ export function answerMessage(answer: Answer, context: BotContext): MessageBody 
   });
   const id = (action: 'passages' | 'vote', argument: string) => encodeButtonId(context.bootId, { action, key, argument });
   const embed = renderAnswer(answer, { builtAt: context.engine.builtAt(), now: new Date(context.settings.now()) });
+  const address =
+    addressee === undefined
+      ? {}
+      : {
+          content: addressed(
+            addressee,
+            answer.answered ? 'here is what the sources say:' : "the sources don't answer this; here is what I found:",
+          ),
+          addressee,
+        };
   return {
+    ...address,
     embeds: [embed],
     components: [
       buttonRow([
@@ -36,10 +48,16 @@ export function answerMessage(answer: Answer, context: BotContext): MessageBody 
 }
 
 /** Ask the engine and record the question in the feedback log (a log failure never blocks the reply). */
-export async function askAndRecord(context: BotContext, question: string, userId: string, via: 'ask' | 'mention'): Promise<MessageBody> {
+export async function askAndRecord(
+  context: BotContext,
+  question: string,
+  userId: string,
+  via: 'ask' | 'mention',
+  addressee?: string,
+): Promise<MessageBody> {
   const answer = await context.engine.ask(question);
   await context.feedback
     .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })
     .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
-  return answerMessage(answer, context);
+  return answerMessage(answer, context, addressee);
 }

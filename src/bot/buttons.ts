@@ -1,9 +1,10 @@
 /** Button presses: decode the custom id, find its state, and act (page, vote, show, share). */
 import type { ButtonInteraction } from 'discord.js';
-import { clampPage, pageCount, pagerRow, renderPassagePage } from '../render/discord.js';
+import { addressed, clampPage, pageCount, pagerRow, renderPassagePage } from '../render/discord.js';
 import { decodeButtonId, encodeButtonId } from './components.js';
 import { notice, send, NO_MENTIONS, type BotContext, type MessageBody } from './context.js';
 import { searchPage } from './commands/search.js';
+import { timelinePage } from './commands/timeline.js';
 import type { Passage } from '../core/types.js';
 
 export const ButtonMessages = {
@@ -11,6 +12,7 @@ export const ButtonMessages = {
   unknown: 'I do not recognise this button. Please run the command again.',
   expired: 'These results have expired. Please run the command again.',
   notYours: 'Only the person who ran this search can page through it. Run /search yourself to get your own.',
+  notYourTimeline: 'Only the person who asked for this timeline can page through it. Run /timeline yourself to get your own.',
 } as const;
 
 function passagesPage(context: BotContext, key: string, passages: readonly Passage[], question: string, page: number): MessageBody {
@@ -56,6 +58,11 @@ export async function handleButton(interaction: ButtonInteraction, context: BotC
       if (interaction.user.id !== state.ownerId) return notice(interaction, ButtonMessages.notYours);
       return update(interaction, searchPage(context, key, state.query, state.passages, page));
     }
+    case 'timeline-page': {
+      if (state.kind !== 'timeline') return notice(interaction, ButtonMessages.unknown);
+      if (interaction.user.id !== state.ownerId) return notice(interaction, ButtonMessages.notYourTimeline);
+      return update(interaction, timelinePage(context, key, state.timeline, page));
+    }
     case 'vote': {
       if (state.kind !== 'answer') return notice(interaction, ButtonMessages.unknown);
       const vote = argument === 'up' ? 'up' : 'down';
@@ -75,7 +82,9 @@ export async function handleButton(interaction: ButtonInteraction, context: BotC
       if (state.kind !== 'share') return notice(interaction, ButtonMessages.unknown);
       if (interaction.user.id !== state.ownerId) return notice(interaction, 'Only the person who looked these sources up can post them.');
       const embed = { ...state.embed, footer: { text: `Shared by ${interaction.user.username}` } };
-      return send(interaction, { embeds: [embed] }, { ephemeral: false });
+      if (state.authorId === null) return send(interaction, { embeds: [embed] }, { ephemeral: false });
+      const content = addressed(state.authorId, 'here are sources on your message:');
+      return send(interaction, { content, embeds: [embed], addressee: state.authorId }, { ephemeral: false });
     }
   }
 }

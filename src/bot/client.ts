@@ -13,7 +13,7 @@ import { newBootId, StateStore } from './components.js';
 import { defaultBotSettings, notice, NO_MENTIONS, type BotContext, type BotSettings, type ButtonState, type Command } from './context.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
-import { checkPreconditions, Cooldowns } from './preconditions.js';
+import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
 
 export const APOLOGY = 'Sorry, something went wrong while answering. The error has been logged; please try again.';
 
@@ -79,11 +79,20 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
   let text = '';
   if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
   else if (option !== undefined) text = interaction.options.getString(option) ?? '';
+  // The person a public reply is addressed to: the user the command's target option names.
+  const targetNeed = command.preconditions?.target;
+  let target: Asked['target'] = null;
+  if (targetNeed !== undefined && interaction.isChatInputCommand()) {
+    const user = interaction.options.getUser(targetNeed.option);
+    if (user !== null)
+      target = { id: user.id, bot: user.bot, privately: interaction.options.getBoolean(targetNeed.privateOption) === true };
+  }
   const checked = checkPreconditions(context, command.preconditions ?? {}, {
     userId: interaction.user.id,
     channelId: interaction.channelId,
     parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
     text,
+    target,
   });
   if (!checked.ok) return notice(interaction, checked.reason);
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question);

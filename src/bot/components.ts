@@ -17,12 +17,14 @@ export type ButtonAction =
   | 'passages-page'
   /** Page a `/search` result. Argument: page. */
   | 'search-page'
+  /** Page a `/timeline`. Argument: page. */
+  | 'timeline-page'
   /** Feedback on an answer. Argument: `up` or `down`. */
   | 'vote'
-  /** Post a private "Find sources" result publicly. */
+  /** Post a private "Find sources" result publicly (addressed to the looked-up message's author). */
   | 'share';
 
-const actions: readonly ButtonAction[] = ['passages', 'passages-page', 'search-page', 'vote', 'share'];
+const actions: readonly ButtonAction[] = ['passages', 'passages-page', 'search-page', 'timeline-page', 'vote', 'share'];
 
 export interface ButtonId {
   readonly action: ButtonAction;

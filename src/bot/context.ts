@@ -13,16 +13,25 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { AnswerEngine, Passage } from '../core/types.js';
+import type { AnswerEngine, Passage, Timeline } from '../core/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
-import type { ButtonRow } from '../render/discord.js';
+import { addressed, type ButtonRow } from '../render/discord.js';
 import type { StateStore } from './components.js';
 import type { FeedbackLog } from './feedback.js';
 import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
 
 /** Sent with every message: nobody is ever pinged, not even the person replied to. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
+
+/**
+ * Sent with a message addressed to one person (`/ask target:`, a shared "Find sources"): it pings
+ * that user and nobody else. Nothing is parsed from the text (no roles, no @everyone), and there is
+ * no replied user: discord.js sends exactly `{ users: [id] }`.
+ */
+export function onlyUser(userId: string): { users: string[] } {
+  return { users: [userId] };
+}
 
 /** State behind a button, kept in the {@link StateStore}. */
 export type ButtonState =
@@ -34,7 +43,9 @@ export type ButtonState =
       readonly passages: readonly Passage[];
     }
   | { readonly kind: 'search'; readonly query: string; readonly passages: readonly Passage[]; readonly ownerId: string }
-  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string };
+  | { readonly kind: 'timeline'; readonly timeline: Timeline; readonly ownerId: string }
+  /** A private "Find sources" result; posted publicly, it is addressed to the looked-up message's author (null: to nobody). */
+  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string; readonly authorId: string | null };
 
 /** Tunables with defaults; tests shorten them. */
 export interface BotSettings {
@@ -102,6 +113,8 @@ export interface MessageBody {
   readonly content?: string;
   readonly embeds?: readonly APIEmbed[];
   readonly components?: readonly ButtonRow[];
+  /** The one user the message is addressed to (its content mentions them): the only one it pings. */
+  readonly addressee?: string;
 }
 
 function withRules(body: MessageBody) {
@@ -109,7 +122,7 @@ function withRules(body: MessageBody) {
     ...(body.content === undefined ? {} : { content: body.content }),
     embeds: [...(body.embeds ?? [])],
     components: [...(body.components ?? [])],
-    allowedMentions: NO_MENTIONS,
+    allowedMentions: body.addressee === undefined ? NO_MENTIONS : onlyUser(body.addressee),
   };
 }
 
@@ -158,7 +171,16 @@ export async function replyWhenReady(
   ]).finally(() => clearTimeout(timer));
   if (first === late) {
     await interaction.deferReply(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
-    await send(interaction, await work, options);
+    const body = await work;
+    await send(interaction, body, options);
+    // Discord pings nobody when a deferred reply is edited: a public reply addressed to someone
+    // tells them in a short follow-up, a new message, which pings them (and only them).
+    if (body.addressee !== undefined && !options.ephemeral) {
+      await interaction.followUp({
+        content: addressed(body.addressee, 'the answer above is for you.'),
+        allowedMentions: onlyUser(body.addressee),
+      });
+    }
   } else {
     await send(interaction, first, options);
   }

@@ -1,8 +1,8 @@
 /**
  * The checks that run before the bot answers, in one place. Each command declares what it needs
  * (`preconditions`), mentions declare theirs in mentions.ts, and `checkPreconditions` runs them,
- * always in the same order: the channel allowlist (for everyone), the question, the cooldown.
- * The order matters: a refused question must not use up the asker's cooldown.
+ * always in the same order: the channel allowlist (for everyone), the question, the person
+ * addressed, the cooldown. The order matters: a refused question must not use up the asker's cooldown.
  */
 import type { Config } from '../config.js';
 import type { AnswerEngine } from '../core/types.js';
@@ -18,9 +18,20 @@ export interface QuestionNeed {
   readonly refusal?: string;
 }
 
+/**
+ * A user option naming the person a public reply is addressed to (and the only one it pings): a
+ * person, not a bot, and not with a private reply, which nobody else would see.
+ */
+export interface TargetNeed {
+  readonly option: string;
+  /** The boolean option that asks for a private reply. */
+  readonly privateOption: string;
+}
+
 /** What a command needs checked before it runs. */
 export interface Preconditions<Question extends QuestionNeed = QuestionNeed> {
   readonly question?: Question;
+  readonly target?: TargetNeed;
   /** Take the per-user cooldown; a refusal reads "Please wait N s before {cooldown} again." */
   readonly cooldown?: 'asking' | 'looking up';
 }
@@ -33,12 +44,20 @@ export interface Asked {
   /** A thread's parent channel: threads of an allowed channel are allowed too. */
   readonly parentId: string | null;
   readonly text: string;
+  /** The person named by the command's target option, if any, and whether a private reply was asked for too. */
+  readonly target?: { readonly id: string; readonly bot: boolean; readonly privately: boolean } | null;
 }
 
 export type Checked =
   /** `question` is the cleaned question, or '' when none was needed. */
   | { readonly ok: true; readonly question: string }
-  | { readonly ok: false; readonly failed: 'channel' | 'question' | 'cooldown'; readonly reason: string };
+  | { readonly ok: false; readonly failed: 'channel' | 'question' | 'target' | 'cooldown'; readonly reason: string };
+
+/** Refusals of a target; the asker as target is not refused: the reply is theirs as usual. */
+export const TargetRefusals = {
+  bot: 'I address answers to people, not to bots: pick a member as `target`, or leave it out.',
+  private: 'An answer for someone else is posted in the channel, so it cannot be private: leave out `private:true`, or `target`.',
+} as const;
 
 export function checkPreconditions(
   context: { readonly config: Config; readonly engine: AnswerEngine; readonly cooldowns: Cooldowns },
@@ -55,6 +74,11 @@ export function checkPreconditions(
     const checked = checkQuestion(asked.text, { example: exampleFor(context.engine), longInput: needs.question.longInput ?? 'refuse' });
     if (!checked.ok) return { ok: false, failed: 'question', reason: needs.question.refusal ?? checked.reason };
     question = checked.question;
+  }
+  const target = asked.target;
+  if (needs.target !== undefined && target && target.id !== asked.userId) {
+    if (target.bot) return { ok: false, failed: 'target', reason: TargetRefusals.bot };
+    if (target.privately) return { ok: false, failed: 'target', reason: TargetRefusals.private };
   }
   if (needs.cooldown !== undefined) {
     const wait = context.cooldowns.take(asked.userId);

@@ -114,6 +114,26 @@ export interface Answer {
   readonly timings: Timings;
 }
 
+/** One source's sentence on a topic, placed by its document's date (`/timeline`). */
+export interface TimelineEntry extends Citation {
+  readonly text: string;
+  readonly score: number;
+}
+
+/** What the sources say on a topic, in date order. */
+export interface Timeline {
+  readonly topic: string;
+  /** Oldest first (documents of the same date: best first); at most one per document and date. */
+  readonly dated: readonly TimelineEntry[];
+  /** Sources without a date, which cannot be placed: best first, one per document. */
+  readonly undated: readonly TimelineEntry[];
+  /** Why there is no entry at all (as for an answer); null when there is one. */
+  readonly abstainReason: AbstainReason | null;
+  /** With a help reply (`empty-question`, `small-talk`): a question to try, made from the loaded corpus. */
+  readonly example?: string | undefined;
+  readonly timings: Timings;
+}
+
 /** A document as listed to users (`/sources`, `/source`). */
 export interface DocumentSummary {
   readonly file: string;
@@ -145,6 +165,8 @@ export interface IngestReport {
 export interface AnswerEngine {
   ask(question: string): Promise<Answer>;
   search(query: string, limit: number): Promise<readonly Passage[]>;
+  /** Each source's best sentence on a topic (at most `limit`), dated ones oldest first, undated apart. */
+  timeline(topic: string, limit: number): Promise<Timeline>;
   /** Every indexed document, newest first. */
   documents(): readonly DocumentSummary[];
   /** When the index in use was built (ISO). */

@@ -5,8 +5,8 @@
  */
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
-import type { Answer, Citation, DocumentSummary, IngestReport, Passage } from '../core/types.js';
-import { askInWordsReply, smallTalkReply } from './text.js';
+import type { Answer, Citation, DocumentSummary, IngestReport, Passage, Timeline, TimelineEntry } from '../core/types.js';
+import { askInWordsReply, NOT_IN_SOURCES, smallTalkReply } from './text.js';
 
 /** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
 export const DiscordLimits = {
@@ -121,6 +121,15 @@ export function fitEmbed(embed: APIEmbed, totalBudget: number = DiscordLimits.em
 /** Message content within 2000 characters. */
 export function fitContent(text: string): string {
   return truncate(text, DiscordLimits.content);
+}
+
+/**
+ * Message content addressed to one user: their mention, then the text. Only a user id (digits)
+ * is accepted, so nothing else can be mentioned; the message must ping that user alone.
+ */
+export function addressed(userId: string, text: string): string {
+  if (!/^\d{1,20}$/.test(userId)) throw new RangeError('a Discord user id is digits only');
+  return fitContent(`<@${userId}>, ${text}`);
 }
 
 /** "3 minutes ago" style age of the index, from two instants (the caller owns the clock). */
@@ -310,6 +319,49 @@ export function renderPassagePage(passages: readonly Passage[], view: PageView):
   });
 }
 
+/** The longest quote of one timeline entry shown on a page. */
+const TIMELINE_QUOTE_CHARS = 800;
+
+/** How many pages a timeline takes: its dated entries, then its undated ones, `PASSAGES_PER_PAGE` to a page. */
+export function timelinePageCount(timeline: Timeline): number {
+  return pageCount([...timeline.dated, ...timeline.undated]);
+}
+
+/**
+ * One page of a topic's timeline (`/timeline`): each source's sentence on it, quoted and cited as
+ * in answers, the dated ones oldest first, then the undated ones, apart. With no dated source it
+ * says so; with no source at all, that the sources don't say.
+ */
+export function renderTimelinePage(timeline: Timeline, view: { readonly page: number }): APIEmbed {
+  const title = `Timeline: ${escapeInline(timeline.topic)}`;
+  const entries: readonly TimelineEntry[] = [...timeline.dated, ...timeline.undated];
+  if (entries.length === 0) {
+    const reply =
+      timeline.abstainReason === 'empty-question'
+        ? escapeInline(askInWordsReply(timeline.example))
+        : timeline.abstainReason === 'small-talk'
+          ? escapeInline(smallTalkReply(timeline.example))
+          : `${NOT_IN_SOURCES} I found no passage in the documents on this, so there is no timeline to show.`;
+    return fitEmbed({ title, description: reply, color: Colors.noAnswer, footer: { text: 'no sources found' } });
+  }
+  const { dated, undated } = timeline;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+  const description =
+    dated.length === 0
+      ? `No dated sources on this. ${plural(undated.length, 'undated source')} cannot be placed in time:`
+      : `${plural(dated.length, 'dated source')}, oldest first${undated.length ? `; ${plural(undated.length, 'undated source')} listed apart, after them` : ''}.`;
+  const pages = pageCount(entries);
+  const page = clampPage(view.page, pages);
+  const fields = entries.slice(page * PASSAGES_PER_PAGE, (page + 1) * PASSAGES_PER_PAGE).map((entry, index): APIEmbedField => {
+    const rank = page * PASSAGES_PER_PAGE + index + 1;
+    return {
+      name: entry.date === null ? `${rank}. Undated` : `${rank}. ${entry.date}`,
+      value: `> ${escapeQuote(truncate(entry.text, TIMELINE_QUOTE_CHARS))}\n${describeCitation(entry)}`,
+    };
+  });
+  return fitEmbed({ title, description, color: Colors.answer, fields, footer: { text: `Page ${page + 1} of ${pages} · oldest first` } });
+}
+
 /** One document's title, date, size and opening paragraph (`/source`). */
 export function renderDocument(document: DocumentSummary): APIEmbed {
   return fitEmbed({
@@ -379,11 +431,12 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     'I answer questions about the documents in my folder **only with verbatim quotes**, each cited to its source (title, date, file, paragraph). When the documents do not answer a question, I say so instead of guessing.',
     '',
     '**Commands**',
-    '`/ask question:<text> [private]` — a quoted, cited answer. Buttons: **Passages** (what I retrieved), 👍 / 👎 (feedback).',
+    '`/ask question:<text> [private] [target:@someone]` — a quoted, cited answer. Buttons: **Passages** (what I retrieved), 👍 / 👎 (feedback). With `target`, the answer is posted for that person and pings only them.',
     '`/search query:<text> [results]` — the best-matching passages with scores, paged.',
+    '`/timeline topic:<text>` — what each source says on a topic, oldest first (undated sources apart), paged.',
     '`/source name:<title>` — one document: title, date, size and opening.',
     '`/sources` — every indexed document, newest first.',
-    'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them.',
+    'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them for its author.',
   ];
   if (options.mentions) lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} <your question>\``);
   lines.push('', '**Tips**: ask one specific question in plain words; names, places and dates help.');

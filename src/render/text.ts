@@ -1,4 +1,4 @@
-import type { Answer, Citation, Passage } from '../core/types.js';
+import type { Answer, Citation, Passage, Timeline } from '../core/types.js';
 
 /** "Title (2025-04-14), 000_x.txt ¶3": where a quote stands, as a reader wants to see it. */
 export function formatCitation(citation: Pick<Citation, 'title' | 'date' | 'source' | 'paragraph'>): string {
@@ -60,4 +60,17 @@ export function renderPassageLine(passage: Passage): string {
 export function renderPassagesText(passages: readonly Passage[]): string {
   if (passages.length === 0) return 'No passages found.';
   return passages.map((passage, index) => `${index + 1}. ${renderPassageLine(passage)}`).join('\n');
+}
+
+/** Plain-text timeline for the console: each source's quote by date, oldest first, then the undated ones. */
+export function renderTimelineText(timeline: Timeline): string {
+  if (timeline.abstainReason === 'empty-question') return askInWordsReply(timeline.example);
+  if (timeline.abstainReason === 'small-talk') return smallTalkReply(timeline.example);
+  if (timeline.dated.length + timeline.undated.length === 0) return NOT_IN_SOURCES;
+  const line = (entry: Timeline['dated'][number]) => `“${entry.text}”\n     ${formatCitation(entry)}`;
+  const dated = timeline.dated.length ? timeline.dated.map((entry) => `${entry.date}  ${line(entry)}`) : ['No dated sources on this.'];
+  const undated = timeline.undated.length
+    ? ['', 'Undated (cannot be placed in time):', ...timeline.undated.map((entry) => `            ${line(entry)}`)]
+    : [];
+  return [...dated, ...undated].join('\n');
 }

@@ -26,13 +26,23 @@ describe('start-up', () => {
     const put = await fake.waitForRequest((request) => request.method === 'PUT');
     expect(put.path).toBe(`/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`);
     expect(put.body).toEqual(commandData());
-    expect(put.body.map((command: any) => command.name)).toEqual(['ask', 'search', 'source', 'sources', 'help', 'reindex', 'Find sources']);
+    expect(put.body.map((command: any) => command.name)).toEqual([
+      'ask',
+      'search',
+      'timeline',
+      'source',
+      'sources',
+      'help',
+      'reindex',
+      'Find sources',
+    ]);
     const reindex = put.body.find((command: any) => command.name === 'reindex');
     expect(reindex.default_member_permissions).toBe('32'); // Manage Server
     const ask = put.body.find((command: any) => command.name === 'ask');
     expect(ask.options.map((option: any) => [option.name, option.type, option.required ?? false])).toEqual([
       ['question', 3, true],
       ['private', 5, false],
+      ['target', 6, false],
     ]);
     expect(put.body.find((command: any) => command.name === 'Find sources').type).toBe(3);
   });
@@ -254,13 +264,13 @@ describe('/help', () => {
     expect(reply.data.flags).toBe(64);
     const [embed] = reply.data.embeds;
     expect(embed.title).toBe('How to ask');
-    for (const command of ['/ask', '/search', '/source', '/sources', 'Find sources', 'Mention me'])
+    for (const command of ['/ask', 'target:', '/search', '/timeline', '/source', '/sources', 'Find sources', 'Mention me'])
       expect(embed.description).toContain(command);
   });
 });
 
 describe('"Find sources" message menu', () => {
-  it('returns the supporting passages privately with a button that posts them publicly', async () => {
+  it('returns the supporting passages privately with a button that posts them publicly for the message’s author', async () => {
     const { fake } = bot.harness;
     const text = 'Apparently Xi said there are no winners in trade wars and tariff wars.';
     const reply = await fake.reply(fake.messageCommand('Find sources', text));
@@ -269,12 +279,14 @@ describe('"Find sources" message menu', () => {
     expect(embed.title).toBe(`Sources for: “${text}”`);
     expect(embed.fields[0].value).toContain('000_7bb7f1e19a806c78.txt');
     const [shareId] = buttonIds(reply.data);
-    expect(reply.data.components[0].components[0].label).toBe('Post publicly');
+    expect(reply.data.components[0].components[0].label).toBe('Post publicly for Bob');
     const shared = await fake.reply(fake.pressButton(shareId!, { message: reply.data }));
     expect(shared.callbackType).toBe(4);
     expect(shared.data.flags).toBeUndefined();
     expect(shared.data.embeds[0]).toEqual({ ...embed, footer: { text: 'Shared by alice' } });
-    expect(shared.data.allowed_mentions).toEqual(NO_PINGS);
+    // Addressed to bob, who wrote the message: he alone is pinged (test/bot/target.e2e.test.ts has the rest).
+    expect(shared.data.content).toBe(`<@${fake.bob.id}>, here are sources on your message:`);
+    expect(shared.data.allowed_mentions).toStrictEqual({ users: [fake.bob.id] });
   });
 
   it('a message without text gets a clear private message', async () => {
@@ -354,11 +366,13 @@ describe('/reindex', () => {
 });
 
 describe('safety over the whole session', () => {
-  it('sent every message with allowed_mentions {parse: []}, within every Discord limit', () => {
+  it('sent every message with allowed_mentions {parse: []} (the shared sources: only their addressee), within every Discord limit', () => {
     const messages = messageRequests(bot.harness.fake);
     expect(messages.length).toBeGreaterThan(20);
     for (const { request, message } of messages) {
-      expect(message.allowed_mentions, `${request.method} ${request.path}`).toEqual(NO_PINGS);
+      const addressee = /^<@(\d+)>, /.exec(message.content ?? '')?.[1];
+      const expected = addressee === undefined ? NO_PINGS : { users: [addressee] };
+      expect(message.allowed_mentions, `${request.method} ${request.path}`).toEqual(expected);
       expect(limitViolations(message), `${request.method} ${request.path}`).toEqual([]);
     }
   });

@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 7 commands globally');
+    expect(stderr).toContain('registered 8 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
@@ -60,12 +60,20 @@ describe('deploy-commands', () => {
     expect(put.body.map((command: { name: string }) => command.name)).toEqual([
       'ask',
       'search',
+      'timeline',
       'source',
       'sources',
       'help',
       'reindex',
       'Find sources',
     ]);
+    // Issue #13: /timeline with its topic, and /ask's optional user option `target`.
+    const options = (name: string) =>
+      put.body
+        .find((command: { name: string }) => command.name === name)
+        .options.map((option: { name: string; type: number; required?: boolean }) => [option.name, option.type, option.required ?? false]);
+    expect(options('timeline')).toEqual([['topic', 3, true]]);
+    expect(options('ask')).toContainEqual(['target', 6, false]);
     expect(stderr).toContain(`in server ${fake.guildId}`);
   });
 

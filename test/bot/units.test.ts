@@ -7,8 +7,9 @@ import { decodeButtonId, encodeButtonId, StateStore } from '../../src/bot/compon
 import { ask } from '../../src/bot/commands/ask.js';
 import { findSources } from '../../src/bot/commands/find-sources.js';
 import { search } from '../../src/bot/commands/search.js';
+import { timeline } from '../../src/bot/commands/timeline.js';
 import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
-import { checkPreconditions, Cooldowns, type Asked } from '../../src/bot/preconditions.js';
+import { checkPreconditions, Cooldowns, TargetRefusals, type Asked } from '../../src/bot/preconditions.js';
 import { checkQuestion, MAX_QUESTION_CHARS, stripMention } from '../../src/bot/question.js';
 import { loadConfig } from '../../src/config.js';
 import { ScriptedEngine } from '../fakes/engine.js';
@@ -92,6 +93,43 @@ describe('checkPreconditions', () => {
     expect(checkPreconditions(bot, needs, asked('And then?', { userId: 'bob' })).ok).toBe(true);
     now += 60_000;
     expect(checkPreconditions(bot, needs, asked('And then?')).ok).toBe(true);
+  });
+
+  it("checks /ask's target after the question and before the cooldown: a person other than a bot, the answer then public", () => {
+    const bot = context();
+    const needs = ask.preconditions;
+    const target = (fields: Partial<NonNullable<Asked['target']>> = {}) => ({ id: 'bob', bot: false, privately: false, ...fields });
+    expect(checkPreconditions(bot, needs, asked('🙂', { target: target({ bot: true }) }))).toMatchObject({ failed: 'question' });
+    expect(checkPreconditions(bot, needs, asked('Why?', { target: target({ bot: true }) }))).toEqual({
+      ok: false,
+      failed: 'target',
+      reason: TargetRefusals.bot,
+    });
+    expect(checkPreconditions(bot, needs, asked('Why?', { target: target({ privately: true }) }))).toEqual({
+      ok: false,
+      failed: 'target',
+      reason: TargetRefusals.private,
+    });
+    // The asker as target (even privately) is no target: the usual answer.
+    expect(checkPreconditions(bot, needs, asked('Why?', { target: target({ id: 'alice', privately: true }) }))).toEqual({
+      ok: true,
+      question: 'Why?',
+    });
+    // The refusals kept the cooldown; the answer above took it.
+    expect(checkPreconditions(bot, needs, asked('Why?', { target: target() }))).toMatchObject({ failed: 'cooldown' });
+    expect(checkPreconditions(bot, needs, asked('Why?', { userId: 'carol', target: target() }))).toEqual({ ok: true, question: 'Why?' });
+    // A command that does not declare a target ignores one.
+    expect(checkPreconditions(bot, search.preconditions, asked('Why?', { target: target({ bot: true }) })).ok).toBe(true);
+  });
+
+  it('/timeline checks its topic like a question and takes the cooldown', () => {
+    const bot = context();
+    expect(checkPreconditions(bot, timeline.preconditions, asked('🙂'))).toMatchObject({ failed: 'question' });
+    expect(checkPreconditions(bot, timeline.preconditions, asked('tariffs'))).toEqual({ ok: true, question: 'tariffs' });
+    expect(checkPreconditions(bot, timeline.preconditions, asked('railway'))).toMatchObject({
+      failed: 'cooldown',
+      reason: 'Please wait 60 s before looking up again.',
+    });
   });
 
   it('holds a command that declares nothing to the allowlist only, which lets threads of an allowed channel in', () => {

@@ -191,6 +191,19 @@ describe('command line', () => {
     }
   });
 
+  it('timeline prints each source’s quote oldest first, the undated ones apart; --json the same as JSON', async () => {
+    const result = await cli(['timeline', 'South China Sea']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^2023-12-12 {2}“[^\n]*South China Sea[^\n]*”\n {5}.+ 003_\w+\.txt ¶\d+\n2025-04-14 {2}“/);
+    expect(result.stdout).toMatch(/\n\nUndated \(cannot be placed in time\):\n {12}“/);
+    const json = JSON.parse((await cli(['timeline', '--json', 'South China Sea'])).stdout);
+    expect(json.dated.map((entry: { date: string }) => entry.date)).toEqual(['2023-12-12', '2025-04-14']);
+    expect((await cli(['timeline', 'recipe for banana bread with walnuts and cinnamon'])).stdout).toBe("The sources don't say.\n");
+    const missing = await cli(['timeline']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^timeline needs a topic\nusage:/);
+  });
+
   it('invalid settings stop with one line per problem and exit code 2', async () => {
     const result = await cli(['ask', 'anything'], '', { CHUNK_MAX_CHARS: 'lots', DISCORD_COOLDOWN_SECONDS: '-1', ANSWER_MIN_SCORE: '2' });
     expect(result.code).toBe(2);

@@ -505,18 +505,40 @@ export class FakeDiscord {
     return { id, token };
   }
 
-  /** A slash command, e.g. `slashCommand('ask', { question: 'Why?' })`. Strings, numbers and booleans map to option types 3/4/5. */
+  /**
+   * A slash command, e.g. `slashCommand('ask', { question: 'Why?', target: fake.bob })`. Strings, numbers and booleans map
+   * to option types 3/4/5; a user to type 6, its id the value and the user (and member) in `resolved`, as Discord sends it.
+   */
   slashCommand(
     name: string,
-    options: Record<string, string | number | boolean> = {},
+    options: Record<string, string | number | boolean | FakeUser> = {},
     extra: { user?: FakeUser; channelId?: string; admin?: boolean } = {},
   ): InjectedInteraction {
+    const users = Object.values(options).filter((value): value is FakeUser => typeof value === 'object');
     const commandOptions = Object.entries(options).map(([optionName, value]) => ({
       name: optionName,
-      type: typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : 4,
-      value,
+      type: typeof value === 'object' ? 6 : typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : 4,
+      value: typeof value === 'object' ? value.id : value,
     }));
-    return this.interaction(2, { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: commandOptions }, extra);
+    const resolved =
+      users.length === 0
+        ? {}
+        : {
+            resolved: {
+              users: Object.fromEntries(users.map((user) => [user.id, user])),
+              members: Object.fromEntries(users.map((user) => [user.id, this.resolvedMember()])),
+            },
+          };
+    return this.interaction(
+      2,
+      { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: commandOptions, ...resolved },
+      extra,
+    );
+  }
+
+  /** A member as `resolved.members` carries it (without its user, which is in `resolved.users`). */
+  private resolvedMember() {
+    return { roles: [], joined_at: new Date().toISOString(), permissions: MEMBER_PERMISSIONS, nick: null, flags: 0 };
   }
 
   /** An autocomplete request for a string option that is being typed. */

@@ -3,7 +3,7 @@
  * bot that the real engine cannot be made to show: a handler that throws, a slow answer, passages
  * longer than Discord's limits, markdown and mentions inside quoted text. It records its calls.
  */
-import type { Answer, AnswerEngine, DocumentSummary, IngestReport, Passage, Quote } from '../../src/core/types.js';
+import type { Answer, AnswerEngine, DocumentSummary, IngestReport, Passage, Quote, Timeline } from '../../src/core/types.js';
 
 export interface ScriptedEngineOptions {
   /** What `ask` returns (or throws); defaults to one quote built from the first passage. */
@@ -34,6 +34,20 @@ export class ScriptedEngine implements AnswerEngine {
     this.calls.push({ method: 'search', argument: query });
     await this.pause();
     return (this.options.passages ?? [passage()]).slice(0, limit);
+  }
+
+  /** The passages as timeline entries: dated ones oldest first, undated ones apart. */
+  async timeline(topic: string, limit: number): Promise<Timeline> {
+    this.calls.push({ method: 'timeline', argument: topic });
+    await this.pause();
+    const entries = (this.options.passages ?? [passage()]).slice(0, limit);
+    return {
+      topic,
+      dated: entries.filter((entry) => entry.date !== null).sort((left, right) => (left.date ?? '').localeCompare(right.date ?? '')),
+      undated: entries.filter((entry) => entry.date === null),
+      abstainReason: entries.length > 0 ? null : 'weak-evidence',
+      timings: { embedMs: 0, searchMs: 0, totalMs: 0 },
+    };
   }
 
   documents(): readonly DocumentSummary[] {

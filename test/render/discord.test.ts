@@ -1,7 +1,8 @@
 /** Rendering without the network: Discord limits for any input, markdown escaping, the answer layout. */
 import { describe, expect, it } from 'vitest';
-import type { Answer, DocumentSummary, Passage } from '../../src/core/types.js';
+import type { Answer, DocumentSummary, Passage, Timeline } from '../../src/core/types.js';
 import {
+  addressed,
   describeAge,
   DiscordLimits,
   documentChoices,
@@ -18,6 +19,8 @@ import {
   renderHelp,
   renderIngestReport,
   renderPassagePage,
+  renderTimelinePage,
+  timelinePageCount,
   truncate,
 } from '../../src/render/discord.js';
 import { limitViolations } from '../bot/harness.js';
@@ -282,5 +285,66 @@ describe('other views', () => {
       ['Next', 'p:1', false],
     ]);
     expect(() => button({ customId: 'x'.repeat(101), label: 'too long' })).toThrow(RangeError);
+  });
+});
+
+describe('renderTimelinePage', () => {
+  const entry = (source: string, date: string | null, text = `What ${source} says.`) => ({
+    ...passage({ source, date, text }),
+    score: 0.5,
+  });
+  const timeline = (fields: Partial<Timeline> = {}): Timeline => ({
+    topic: 'tariffs',
+    dated: [],
+    undated: [],
+    abstainReason: null,
+    timings: { embedMs: 0, searchMs: 0, totalMs: 0 },
+    ...fields,
+  });
+
+  it('shows the dated entries oldest first as given, then the undated ones, each quoted and cited as answers are', () => {
+    const shown = timeline({
+      dated: [entry('old.txt', '2023-12-12'), entry('new.txt', '2025-04-14', 'Tariffs **rose** > [link](http://x) @everyone')],
+      undated: [entry('u1.txt', null), entry('u2.txt', null)],
+    });
+    expect(timelinePageCount(shown)).toBe(2);
+    const first = renderTimelinePage(shown, { page: 0 });
+    expect(first.title).toBe('Timeline: tariffs');
+    expect(first.description).toBe('2 dated sources, oldest first; 2 undated sources listed apart, after them.');
+    expect(first.fields?.map((field) => field.name)).toEqual(['1. 2023-12-12', '2. 2025-04-14', '3. Undated']);
+    expect(first.fields?.[0]?.value).toBe('> What old.txt says.\n**Title A** (2023-12-12) — `old.txt`, ¶4');
+    expect(first.fields?.[1]?.value).toBe(
+      '> Tariffs \\*\\*rose\\*\\* > \\[link](http://x) @everyone\n**Title A** (2025-04-14) — `new.txt`, ¶4',
+    );
+    expect(first.fields?.[2]?.value).toBe('> What u1.txt says.\n**Title A** — `u1.txt`, ¶4');
+    expect(first.footer?.text).toBe('Page 1 of 2 · oldest first');
+    const second = renderTimelinePage(shown, { page: 7 });
+    expect(second.fields?.map((field) => field.name)).toEqual(['4. Undated']);
+    expect(second.footer?.text).toBe('Page 2 of 2 · oldest first');
+  });
+
+  it('says "No dated sources on this." without dated entries, and that the sources don’t say without any', () => {
+    expect(renderTimelinePage(timeline({ undated: [entry('u.txt', null)] }), { page: 0 }).description).toBe(
+      'No dated sources on this. 1 undated source cannot be placed in time:',
+    );
+    const none = renderTimelinePage(timeline({ abstainReason: 'weak-evidence' }), { page: 0 });
+    expect(none.description).toBe("The sources don't say. I found no passage in the documents on this, so there is no timeline to show.");
+    expect(none.fields).toBeUndefined();
+    const wordless = renderTimelinePage(timeline({ topic: '', abstainReason: 'empty-question', example: 'What did Xi say?' }), { page: 0 });
+    expect(wordless.description).toBe('Please ask a question in words, e.g. “What did Xi say?”.');
+  });
+
+  it('fits Discord’s limits whatever the input', () => {
+    const long = 'word '.repeat(2000);
+    const shown = timeline({ topic: long, dated: [entry('a.txt', '2025-01-01', long), entry('b.txt', '2025-01-02', long)] });
+    expect(limitViolations({ embeds: [renderTimelinePage(shown, { page: 0 })] })).toEqual([]);
+  });
+});
+
+describe('addressed', () => {
+  it('starts with the user’s mention; only a user id is accepted', () => {
+    expect(addressed('123456789012345678', 'here is what the sources say:')).toBe('<@123456789012345678>, here is what the sources say:');
+    expect(() => addressed('&123', 'x')).toThrow(RangeError);
+    expect(() => addressed('everyone', 'x')).toThrow(RangeError);
   });
 });

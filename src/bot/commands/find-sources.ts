@@ -8,7 +8,8 @@ export const FIND_SOURCES_RESULTS = 3;
 
 /**
  * Message context menu "Find sources": the passages that support a message's text, shown only to
- * the caller, with a button to post them publicly (citing sources in a discussion).
+ * the caller, with a button to post them publicly (citing sources in a discussion), addressed to
+ * the message's author, whom alone the post pings (not a bot's or the caller's own message).
  */
 export const findSources = {
   kind: 'message',
@@ -22,6 +23,9 @@ export const findSources = {
     cooldown: 'looking up',
   },
   async execute(interaction, context, question) {
+    const target = interaction.targetMessage;
+    const author = target.author;
+    const addressee = author.bot || target.webhookId !== null || author.id === interaction.user.id ? null : author;
     const work = context.engine.search(question, FIND_SOURCES_RESULTS).then(async (passages) => {
       await context.feedback
         .recordQuestion({
@@ -37,7 +41,7 @@ export const findSources = {
         heading: `Sources for: “${truncate(question, 200)}”`,
         showScores: true,
       });
-      const key = context.states.put({ kind: 'share', embed, ownerId: interaction.user.id });
+      const key = context.states.put({ kind: 'share', embed, ownerId: interaction.user.id, authorId: addressee?.id ?? null });
       return {
         embeds: [embed],
         components:
@@ -47,7 +51,7 @@ export const findSources = {
                 buttonRow([
                   button({
                     customId: encodeButtonId(context.bootId, { action: 'share', key, argument: '-' }),
-                    label: 'Post publicly',
+                    label: addressee === null ? 'Post publicly' : `Post publicly for ${addressee.displayName}`,
                     style: ButtonStyle.Primary,
                   }),
                 ]),

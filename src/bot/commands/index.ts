@@ -7,8 +7,9 @@ import { reindex } from './reindex.js';
 import { search } from './search.js';
 import { source } from './source.js';
 import { sources } from './sources.js';
+import { timeline } from './timeline.js';
 
-export const commands: readonly Command[] = [ask, search, source, sources, help, reindex, findSources];
+export const commands: readonly Command[] = [ask, search, timeline, source, sources, help, reindex, findSources];
 
 /** The JSON sent to `PUT /applications/:id/commands`. */
 export function commandData() {

@@ -1,0 +1,57 @@
+import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
+import type { Timeline } from '../../core/types.js';
+import { clampPage, pagerRow, renderTimelinePage, timelinePageCount } from '../../render/discord.js';
+import { encodeButtonId } from '../components.js';
+import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
+import { MAX_QUESTION_CHARS } from '../question.js';
+
+/** At most this many sources on one timeline (one entry each). */
+export const MAX_TIMELINE_ENTRIES = 25;
+
+/** One page of a stored timeline, with Previous/Next buttons bound to it. */
+export function timelinePage(context: BotContext, key: string, timeline: Timeline, page: number): MessageBody {
+  const pages = timelinePageCount(timeline);
+  const shown = clampPage(page, pages);
+  return {
+    embeds: [renderTimelinePage(timeline, { page: shown })],
+    components:
+      pages > 1
+        ? [
+            pagerRow({
+              page: shown,
+              pages,
+              customIdFor: (target) => encodeButtonId(context.bootId, { action: 'timeline-page', key, argument: String(target) }),
+            }),
+          ]
+        : [],
+  };
+}
+
+/** `/timeline topic:<text>` — each source's sentence on a topic, oldest first, undated sources apart; paged. */
+export const timeline = {
+  kind: 'slash',
+  data: {
+    type: ApplicationCommandType.ChatInput,
+    name: 'timeline',
+    description: 'What each source says on a topic, in date order (oldest first)',
+    options: [
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'topic',
+        description: 'What to follow over time, e.g. tariffs or the South China Sea',
+        required: true,
+        max_length: MAX_QUESTION_CHARS,
+      },
+    ],
+  },
+  // Scores a sentence of every document: as costly as a question.
+  preconditions: { question: { option: 'topic' }, cooldown: 'looking up' },
+  async execute(interaction, context, topic) {
+    const ephemeral = context.config.discord.answerVisibility === 'private';
+    const work = context.engine.timeline(topic, MAX_TIMELINE_ENTRIES).then((found) => {
+      const key = context.states.put({ kind: 'timeline', timeline: found, ownerId: interaction.user.id });
+      return timelinePage(context, key, found, 0);
+    });
+    await replyWhenReady(interaction, work, { ephemeral, deferAfterMs: context.settings.deferAfterMs });
+  },
+} satisfies SlashCommand;
