@@ -1,14 +1,47 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/**
+ * The unit project: files that need no model, no index built by the engine, no network and no
+ * spawned program (pure code, the seeds, WordNet from node_modules, temp files). `npm run test:unit`,
+ * well under 30 s. Every other test file (a new one too, until it is listed here) is end to end.
+ */
+const UNIT_TESTS = [
+  'test/answer/quote.test.ts',
+  'test/bot/units.test.ts',
+  'test/chunk/chunk.test.ts',
+  'test/corpus/metadata.test.ts',
+  'test/corpus/read.test.ts',
+  'test/index/lexical-index.test.ts',
+  'test/index/thesaurus.test.ts',
+  'test/render/discord.test.ts',
+  'test/text/sentences.test.ts',
+];
 
 export default defineConfig({
   test: {
-    // The end-to-end tests log the real discord.js client in to a fake Discord and use the real model.
+    // Generous, for 2 shared cores; the end-to-end tests log the real discord.js client in to a fake Discord and use the real model.
     testTimeout: 30_000,
-    hookTimeout: 120_000,
     pool: 'forks',
-    globalSetup: ['test/global-setup.ts'],
-    // CI also writes a JSON report, from which .ci/run prints its one-line summary.
+    // One `vitest run` runs both projects and writes one report; CI's summary line reads it.
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results.json' },
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: UNIT_TESTS },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...UNIT_TESTS],
+          // Set-ups embed the seeds with the real model.
+          hookTimeout: 120_000,
+          // Builds dist/ (the tests run the program as `npm start` does) and the models, once, before any file.
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+    ],
   },
 });

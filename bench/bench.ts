@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--keep-index] [--skip-one-changed]`
+ * `npm run bench [-- --size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed]`
  *
- * Measures, in one run on this machine, for each corpus size: cold start, the query path
+ * Measures, in one run on this machine, for each corpus size: cold start (the compiled program
+ * and, side by side, the same code through tsx's loader), the query path
  * (embed + search + quote, no Discord), ingest (full, unchanged, one document changed), peak RSS,
  * and the baselines (exact brute-force search, BM25 alone, HNSW at several ef with recall).
  * Prints one table and writes bench/results.json. Corpora are generated into bench/corpora/
@@ -14,20 +15,32 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { buildDist } from '../scripts/build-dist.js';
+import { loadConfig } from '../src/config.js';
 import { ensureCorpus, makeQuestions } from './corpus.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const benchDir = path.join(root, 'bench');
 const corporaDir = path.join(benchDir, 'corpora');
 const seedsDir = path.join(root, 'seeds');
-// As `npm start` runs: one node process with tsx's loader (the tsx CLI would add a second process, ~0.6 s).
+// One node process with tsx's loader (the tsx CLI would add a second process, ~0.6 s): the workers,
+// and the "before" of the cold start (how `npm start` and `npm run ask` ran until they were compiled).
 const tsxLoader = import.meta.resolve('tsx');
+/** The cold start: one `ask` as a new process, compiled (as `npm run ask` runs it) and through tsx's loader. */
+const STARTS = {
+  compiled: ['dist/cli.js'],
+  tsx: ['--import', tsxLoader, 'src/cli.ts'],
+} as const;
+type Start = keyof typeof STARTS;
+const COLD_QUESTION = 'How high were the US tariffs on Chinese goods?';
 
 const { values } = parseArgs({
   options: {
     size: { type: 'string', default: '5,1000' },
     questions: { type: 'string', default: '1000' },
     'cold-runs': { type: 'string', default: '5' },
+    // Only the full ingest (to have an index) and the cold starts: ~30 s at the seeds.
+    'cold-only': { type: 'boolean', default: false },
     'keep-index': { type: 'boolean', default: false },
     // At 100k documents the one-document-changed ingest (and the one that restores it) rebuild the
     // lexical index and the HNSW graph twice more: ~1.5 h.
@@ -39,7 +52,7 @@ const questionCount = Number(values.questions);
 const coldRuns = Number(values['cold-runs']);
 if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(questionCount > 0) || !(coldRuns > 0)) {
   process.stderr.write(
-    'usage: npm run bench -- [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--keep-index] [--skip-one-changed]\n',
+    'usage: npm run bench -- [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed]\n',
   );
   process.exit(2);
 }
@@ -69,6 +82,26 @@ function worker(args: string[], extraEnv: Record<string, string> = {}): Promise<
   });
 }
 
+/** The command line in a new process: spawn → exit, as a person running `npm run ask` waits for it (without npm's own start). */
+function cli(start: Start, args: string[], corpusDir: string, indexRoot: string, extraEnv: Record<string, string>) {
+  return new Promise<{ stdout: string; wallMs: number }>((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [...STARTS[start], ...args], {
+      cwd: root,
+      env: { ...process.env, ...extraEnv, CORPUS_DIR: corpusDir, INDEX_DIR: indexRoot, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started;
+      if (code !== 0) return reject(new Error(`${start} ${args[0]} exited with ${code}: ${stdout}`));
+      resolve({ stdout, wallMs });
+    });
+  });
+}
+
 function median(samples: readonly number[]): number {
   const sorted = [...samples].sort((left, right) => left - right);
   const middle = Math.floor(sorted.length / 2);
@@ -90,6 +123,11 @@ async function questionsFor(corpusDir: string, file: string): Promise<void> {
 type Row = Record<string, unknown>;
 const results: Row[] = [];
 const bigHeap = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=16384`.trim() };
+const coldOnly = values['cold-only'];
+
+// The cold start runs the compiled program: build dist/ from src/ as it is now (incremental).
+say('build (npm run build)…');
+await buildDist();
 
 for (const size of sizes) {
   say(`\n== ${size} documents ==`);
@@ -106,10 +144,13 @@ for (const size of sizes) {
   say('ingest (full build)…');
   const full = (await worker(['ingest', corpusDir, indexRoot], env)).result;
   say(`  ${full.chunks} chunks in ${Math.round(full.ingestMs as number)} ms`);
-  say('ingest (unchanged corpus)…');
-  const unchanged = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+  let unchanged: Row | null = null;
+  if (!coldOnly) {
+    say('ingest (unchanged corpus)…');
+    unchanged = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+  }
   let oneChanged: Row | null = null;
-  if (size > 5 && !values['skip-one-changed']) {
+  if (size > 5 && !values['skip-one-changed'] && !coldOnly) {
     say('ingest (one document changed)…');
     const victim = path.join(corpusDir, (await readdir(corpusDir)).filter((name) => name.endsWith('.txt')).sort()[0] as string);
     const original = await readFile(victim, 'utf8');
@@ -122,17 +163,30 @@ for (const size of sizes) {
     await worker(['ingest', corpusDir, indexRoot], env);
   }
 
-  say(`cold start ×${coldRuns}…`);
-  const coldWall: number[] = [];
-  const coldRss: number[] = [];
-  for (let run = 0; run < coldRuns; run++) {
-    const { result, wallMs } = await worker(['cold', corpusDir, indexRoot], env);
-    coldWall.push(wallMs);
-    coldRss.push(result.peakRssMb as number);
+  // The command line must find the index the worker built as it is: settings it reads elsewhere
+  // (a .env file) would make it rebuild the index inside the timed runs.
+  const check = await cli('compiled', ['ingest'], corpusDir, indexRoot, env);
+  if (!check.stdout.startsWith('The index is up to date')) {
+    throw new Error(`the command line rebuilt the benchmark's index (settings from .env?): ${check.stdout.trim()}`);
   }
+  say(`cold start ×${coldRuns}, compiled and through tsx's loader, alternating…`);
+  const coldWall: Record<Start, number[]> = { compiled: [], tsx: [] };
+  for (let run = 0; run < coldRuns; run++) {
+    // Alternate which goes first, so a burst of load elsewhere does not always hit the same one.
+    for (const start of run % 2 ? (['tsx', 'compiled'] as const) : (['compiled', 'tsx'] as const)) {
+      const { stdout, wallMs } = await cli(start, ['ask', '--json', COLD_QUESTION], corpusDir, indexRoot, env);
+      if (typeof (JSON.parse(stdout) as { answered?: unknown }).answered !== 'boolean')
+        throw new Error(`${start}: not an answer: ${stdout}`);
+      coldWall[start].push(wallMs);
+    }
+  }
+  say(`  median compiled ${Math.round(median(coldWall.compiled))} ms, tsx loader ${Math.round(median(coldWall.tsx))} ms`);
 
-  say(`query path ×${questionCount} + baselines…`);
-  const serve = (await worker(['serve', corpusDir, indexRoot, questionsFile], env)).result;
+  let serve: Row | null = null;
+  if (!coldOnly) {
+    say(`query path ×${questionCount} + baselines…`);
+    serve = (await worker(['serve', corpusDir, indexRoot, questionsFile], env)).result;
+  }
   const indexBytes = existsSync(indexDir)
     ? (await readdir(indexDir)).reduce((sum, name) => sum + statSync(path.join(indexDir, name)).size, 0)
     : 0;
@@ -141,7 +195,11 @@ for (const size of sizes) {
     full,
     unchanged,
     oneChanged,
-    cold: { medianMs: median(coldWall), runsMs: coldWall, peakRssMb: median(coldRss) },
+    cold: {
+      question: COLD_QUESTION,
+      compiled: { command: `node ${STARTS.compiled.join(' ')} ask`, medianMs: median(coldWall.compiled), runsMs: coldWall.compiled },
+      tsx: { command: 'node --import tsx src/cli.ts ask', medianMs: median(coldWall.tsx), runsMs: coldWall.tsx },
+    },
     serve,
     indexMb: indexBytes / 1e6,
   });
@@ -163,6 +221,7 @@ const machine = {
   cores: os.cpus().length,
   memoryGb: Math.round(os.totalmem() / 2 ** 30),
   node: process.version,
+  model: loadConfig({ ...process.env }, { loadDotenv: false }).embeddingModel,
   platform: `${os.platform()} ${os.release()}`,
   modelFilesMb: Math.round((await modelBytes(modelFolder)) / 1e6),
   loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number((os.loadavg()[0] ?? 0).toFixed(2)) },
@@ -176,13 +235,23 @@ const get = (row: Row, ...keys: string[]): unknown => keys.reduce<unknown>((valu
 
 const lines: string[] = [];
 lines.push(
-  `bench ${machine.date.slice(0, 10)} · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · Node ${machine.node} · model files ${machine.modelFilesMb} MB · load avg ${machine.loadAverage.start} → ${machine.loadAverage.end}`,
+  `bench ${machine.date.slice(0, 10)} · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · Node ${machine.node} · ${machine.model} · model files ${machine.modelFilesMb} MB · load avg ${machine.loadAverage.start} → ${machine.loadAverage.end}`,
 );
 const header = ['', ...results.map((row) => `${whole(row.size)} docs`)];
+const coldRows: string[][] = [
+  [
+    `cold start, compiled: ${STARTS.compiled.join(' ')} ask, median of ${coldRuns} (ms)`,
+    ...results.map((row) => whole(get(row, 'cold', 'compiled', 'medianMs'))),
+  ],
+  [
+    `cold start, tsx loader: src/cli.ts ask, median of ${coldRuns} (ms)`,
+    ...results.map((row) => whole(get(row, 'cold', 'tsx', 'medianMs'))),
+  ],
+];
 const table: string[][] = [
   ['chunks', ...results.map((row) => whole(get(row, 'full', 'chunks')))],
   ['vector search', ...results.map((row) => String(get(row, 'serve', 'vectorSearchKind')))],
-  ['cold start, median of runs (ms)', ...results.map((row) => whole(get(row, 'cold', 'medianMs')))],
+  ...coldRows,
   [
     'query p50 / p95 / p99 (ms)',
     ...results.map(
@@ -253,9 +322,11 @@ for (const ef of [16, 32, 64, 128, 256]) {
     }),
   ]);
 }
-const widths = header.map((_, column) => Math.max(...[header, ...table].map((row) => (row[column] ?? '').length)));
+// --cold-only measured the first row and the cold starts only.
+const shown = coldOnly ? [table[0] as string[], ...coldRows] : table;
+const widths = header.map((_, column) => Math.max(...[header, ...shown].map((row) => (row[column] ?? '').length)));
 const format = (row: string[]) =>
   `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
-lines.push(format(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...table.map(format));
+lines.push(format(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...shown.map(format));
 process.stdout.write(`${lines.join('\n')}\n`);
 say(`\nwrote ${path.relative(root, path.join(benchDir, 'results.json'))}`);

@@ -24,7 +24,8 @@ const BUILD_INFO_FILE = 'build-info.json';
 /** Tokens per text; a lookup table has no position limit, so this only guards against absurd inputs. */
 const MAX_TOKENS = 8192;
 const BUILD_HEAP_MB = 6144;
-const BUILD_SCRIPT = fileURLToPath(new URL('./static-model-build.ts', import.meta.url));
+/** Next to this module: `static-model-build.ts` under tsx (src/), `static-model-build.js` when compiled (dist/). */
+const BUILD_SCRIPT = fileURLToPath(new URL(`./static-model-build${path.extname(fileURLToPath(import.meta.url))}`, import.meta.url));
 
 /** How each table row is stored in the ONNX file (int8: per-row scale, dequantized in the graph). */
 export type RowPrecision = 'fp32' | 'fp16' | 'int8';
@@ -217,8 +218,9 @@ async function removeStaleTemporaryFolders(folder: string): Promise<void> {
 
 /** Parsing the 307 MB source JSON takes over 1 GB; a child process keeps that memory out of this one. */
 function runBuildProcess(outputDir: string, options: ResolvedOptions, log: Logger): Promise<void> {
-  const tsxLoader = pathToFileURL(require.resolve('tsx')).href;
-  const child = spawn(process.execPath, [`--max-old-space-size=${BUILD_HEAP_MB}`, '--import', tsxLoader, BUILD_SCRIPT], {
+  // The TypeScript source needs tsx's loader; the compiled script runs on plain node.
+  const loader = BUILD_SCRIPT.endsWith('.ts') ? ['--import', pathToFileURL(require.resolve('tsx')).href] : [];
+  const child = spawn(process.execPath, [`--max-old-space-size=${BUILD_HEAP_MB}`, ...loader, BUILD_SCRIPT], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.on('error', () => {}); // a child that dies early is reported by 'close'

@@ -1,6 +1,6 @@
 /**
  * Stopping: `stop()` lets in-flight replies finish before destroying the client, and the real
- * program (`src/main.ts`, real engine) exits 0 on SIGTERM and SIGINT after finishing a reply.
+ * program (`dist/main.js` as `npm start` runs it, real engine) exits 0 on SIGTERM and SIGINT after finishing a reply.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
@@ -51,7 +51,7 @@ describe('stop()', () => {
   });
 });
 
-describe('signals (src/main.ts with the real engine)', () => {
+describe('signals (dist/main.js with the real engine)', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)(
     '%s finishes the reply in flight, destroys the client and exits 0',
     async (signal) => {
@@ -60,8 +60,8 @@ describe('signals (src/main.ts with the real engine)', () => {
       await mkdir(indexDir, { recursive: true });
       await symlink(path.join(PROJECT_DIR, 'embeddings', 'models'), path.join(indexDir, 'models'), 'dir');
       const { PATH, HOME } = process.env;
-      // As `npm start` runs it; tsx resolved from the project, since the bot runs in another folder.
-      const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(PROJECT_DIR, 'src', 'main.ts')], {
+      // As `npm start` runs it: the compiled program (the global setup built dist/ from the current src/), from another folder.
+      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'main.js')], {
         cwd: workspace.dir,
         env: {
           PATH: PATH ?? '',

@@ -51,8 +51,8 @@ function run(command: string, args: string[], input = '', extra: NodeJS.ProcessE
   });
 }
 
-const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], input, extra);
+/** The compiled command line, as `npm run ask` runs it (the global setup built dist/ from the current src/). */
+const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) => run(process.execPath, ['dist/cli.js', ...args], input, extra);
 
 beforeAll(async () => {
   project = await createTempProject();

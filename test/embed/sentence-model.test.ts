@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -104,10 +104,11 @@ describe('when the sentence model cannot be installed', () => {
     expect(await isSentenceModelInstalled(modelCacheDir, tampered)).toBe(false);
   });
 
-  it('without pip on the PATH, `ask` still answers, with the GloVe model and one warning', async () => {
-    const modelCacheDir = folderWithFallbackOnly();
+  it('without pip on the PATH and no model yet, `ask` builds the GloVe model and answers, with one warning', async () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'no-pip-'));
-    folders.push(modelCacheDir, work);
+    folders.push(work);
+    // An empty model folder, as on a fresh clone whose `npm ci` could not fetch the sentence model.
+    const modelCacheDir = path.join(work, 'models');
     // A PATH that has node and nothing else: no pip, pip3 or python3.
     mkdirSync(path.join(work, 'bin'));
     symlinkSync(process.execPath, path.join(work, 'bin', 'node'));
@@ -119,7 +120,8 @@ describe('when the sentence model cannot be installed', () => {
       DATA_DIR: path.join(work, 'data'),
       CORPUS_DIR: path.join(PROJECT_DIR, 'seeds'),
     };
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'ask', '--json', 'What US duties does Beijing face?'], {
+    // As `npm run ask` runs it, compiled; the GloVe model is built by a child process, compiled too (dist/embed/static-model-build.js).
+    const child = spawn(process.execPath, ['dist/cli.js', 'ask', '--json', 'What US duties does Beijing face?'], {
       cwd: PROJECT_DIR,
       env: environment,
     });
@@ -132,6 +134,7 @@ describe('when the sentence model cannot be installed', () => {
     const warnings = stderr.split('\n').filter((line) => line.startsWith('[warn]'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/no pip found.*fallback model local\/glove-sif-100d/);
+    expect(existsSync(path.join(modelCacheDir, ...STATIC_MODEL.split('/'), 'onnx', 'model.onnx'))).toBe(true);
     const answer = JSON.parse(stdout) as { answered: boolean; quotes: { text: string }[] };
     expect(answer.answered).toBe(true);
     expect(answer.quotes[0]?.text).toContain('145%');
