@@ -3,11 +3,18 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
-import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { AutoModel, BertTokenizer, env, pipeline, Tensor } from '@xenova/transformers';
 import { STATIC_MODEL } from '../config.js';
 import type { Logger } from '../core/log.js';
 import { installSentenceModel, SENTENCE_MODEL, type SentenceModelPin } from './sentence-model.js';
-import { ensureStaticModel, isStaticModelFolder, type StaticModelOptions } from './static-model.js';
+import {
+  ensureStaticModel,
+  isStaticModelFolder,
+  SPECIAL_TOKENS,
+  type StaticModelOptions,
+  staticTokenizerJson,
+  VOCABULARY_FILE,
+} from './static-model.js';
 
 /** The configured model cannot be found or loaded; the message says where it looked and what to set. */
 export class ModelError extends Error {
@@ -195,11 +202,16 @@ export async function loadEmbedder(options: {
   env.allowLocalModels = true;
   env.allowRemoteModels = canDownload;
   const started = performance.now();
-  let extractor: FeatureExtractionPipeline;
+  const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
+  let extractor: { tokenizer: unknown; model: unknown };
   try {
-    extractor = (await pipeline('feature-extraction', location.name, {
-      quantized: prefersQuantized(folder),
-    })) as FeatureExtractionPipeline;
+    const quantized = prefersQuantized(folder);
+    extractor =
+      kind === 'word-vectors'
+        ? await Promise.all([staticTokenizer(folder), AutoModel.from_pretrained(location.name, { quantized })]).then(
+            ([tokenizer, model]) => ({ tokenizer, model }),
+          )
+        : await pipeline('feature-extraction', location.name, { quantized });
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
     const hint = canDownload
@@ -251,7 +263,6 @@ export async function loadEmbedder(options: {
     }
     return vectors;
   };
-  const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
   const embed = kind === 'word-vectors' ? embedJoined : embedPadded;
 
   const [probe] = await embed(['dimension probe']);
@@ -259,6 +270,26 @@ export async function loadEmbedder(options: {
   const revision = await modelRevision(folder);
   log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
   return { modelId, revision, dimensions, kind, embed };
+}
+
+/**
+ * The word-vector model's tokenizer: its settings (`staticTokenizerJson`, as written at build)
+ * with the vocabulary read from `vocab.txt` instead of `tokenizer.json`'s 341k-key object, which
+ * costs 0.5 s of every cold start. The same tokens and ids (test/embed/embedder.test.ts).
+ */
+export async function staticTokenizer(folder: string): Promise<BertTokenizer> {
+  const [settings, vocabulary] = await Promise.all([
+    readFile(path.join(folder, 'tokenizer_config.json'), 'utf8'),
+    readFile(path.join(folder, VOCABULARY_FILE), 'utf8'),
+  ]);
+  const tokenizer = new BertTokenizer(staticTokenizerJson(SPECIAL_TOKENS), JSON.parse(settings));
+  const words = vocabulary.split('\n');
+  if (words.at(-1) === '') words.pop();
+  // transformers.js 2.17's WordPiece model looks tokens up in these two; the special tokens keep their ids.
+  const model = tokenizer.model as unknown as { tokens_to_ids: Map<string, number>; vocab: string[] };
+  model.tokens_to_ids = new Map(words.map((word, id) => [word, id]));
+  model.vocab = words;
+  return tokenizer;
 }
 
 /** Small files (settings, build record) count by content, large ones (weights, vocabulary) by size: hashing 100 MB at every start would cost more than loading them. */

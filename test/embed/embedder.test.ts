@@ -4,7 +4,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STATIC_MODEL } from '../../src/config.js';
-import { loadEmbedder, modelRevision, type Embedder } from '../../src/embed/embedder.js';
+import { AutoTokenizer, env } from '@xenova/transformers';
+import { loadEmbedder, modelRevision, staticTokenizer, type Embedder } from '../../src/embed/embedder.js';
 import { ensureStaticModel, FULL_FP32_STATIC_MODEL } from '../../src/embed/static-model.js';
 import { silentLogger } from '../../src/core/log.js';
 
@@ -12,7 +13,7 @@ import { silentLogger } from '../../src/core/log.js';
 const modelCacheDir = fileURLToPath(new URL('../../embeddings/models', import.meta.url));
 const fp32ModelCacheDir = fileURLToPath(new URL('../../embeddings/test-models-fp32', import.meta.url));
 const seedsDir = fileURLToPath(new URL('../../seeds', import.meta.url));
-const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx', 'build-info.json'];
+const modelFiles = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt', 'onnx/model.onnx', 'build-info.json'];
 
 function cosine(a: Float32Array, b: Float32Array): number {
   let dot = 0;
@@ -32,6 +33,28 @@ describe('offline static embedding model', () => {
   it('builds a complete model folder', () => {
     expect(folder).toBe(path.join(modelCacheDir, 'local', 'glove-sif-100d'));
     for (const file of modelFiles) expect(statSync(path.join(folder, file)).size).toBeGreaterThan(0);
+  });
+
+  it('reads the vocabulary from vocab.txt into the same tokens and ids as tokenizer.json gives', async () => {
+    env.localModelPath = modelCacheDir;
+    env.allowRemoteModels = false;
+    const reference = await AutoTokenizer.from_pretrained(STATIC_MODEL);
+    const fast = await staticTokenizer(folder);
+    const seeds = readdirSync(seedsDir).map((file) => readFileSync(path.join(seedsDir, file), 'utf8'));
+    const texts = [
+      ...seeds,
+      'Phạm Minh Chính’s café in Hà Nội',
+      'U.S.-China “trade war”: 145%!',
+      '中国 và Việt Nam',
+      'zzqxv unknownword [CLS] [unused]',
+      '',
+    ];
+    for (const text of texts) {
+      const expected = reference(text, { truncation: true, return_tensor: false }) as { input_ids: number[] };
+      const actual = fast(text, { truncation: true, return_tensor: false }) as { input_ids: number[] };
+      expect(actual.input_ids).toEqual(expected.input_ids);
+    }
+    expect(fast.model.vocab.length).toBe(reference.model.vocab.length);
   });
 
   it('does not rebuild an existing model', async () => {
