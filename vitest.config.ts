@@ -36,8 +36,10 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.test.ts'],
           exclude: [...configDefaults.exclude, ...UNIT_TESTS],
-          // Set-ups embed the seeds with the real model.
+          // Set-ups embed the seeds with the real model; a test that ingests twice takes ~20 s alone
+          // on 2 cores, so 60 s keeps it from failing when the machine is shared (no time is asserted).
           hookTimeout: 120_000,
+          testTimeout: 60_000,
           // Builds dist/ (the tests run the program as `npm start` does) and the models, once, before any file.
           globalSetup: ['test/global-setup.ts'],
         },
