@@ -205,6 +205,8 @@ export interface AnswerView {
  */
 export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   const title = answer.question.trim().length === 0 ? 'Question' : escapeInline(answer.question);
+  // A follow-up shows how it was read, so a wrong reading is visible.
+  const readAs = answer.readAs === undefined ? [] : [`Read as: *${escapeInline(truncate(answer.readAs, 300))}*`, ''];
   const age = `Index built ${describeAge(view.builtAt, view.now)}`;
   if (!answer.answered || answer.quotes.length === 0) {
     const closest = answer.passages.slice(0, 3);
@@ -214,6 +216,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
         : answer.abstainReason === 'small-talk'
           ? [escapeInline(smallTalkReply(answer.example))]
           : ['I could not find a passage in the documents that answers this, so I will not guess.'];
+    lines.unshift(...readAs);
     if (closest.length > 0) {
       lines.push('', 'Closest passages (they may not answer the question):');
       closest.forEach((passage, index) => {
@@ -263,7 +266,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     (differing.size === 0 ? '' : ` · ${differing.size} differ${differing.size === 1 ? 's' : ''}`);
   return fitEmbed({
     title,
-    description: blocks.join('\n\n'),
+    description: [...readAs, blocks.join('\n\n')].join('\n'),
     color: Colors.answer,
     fields: sourceFields(
       'Sources',
