@@ -117,6 +117,21 @@ describe('follow-ups in a thread', () => {
   });
 });
 
+describe('follow-ups and the channel allowlist', () => {
+  it('answers follow-ups in a thread of an allowed channel', async () => {
+    const fake = await FakeDiscord.start();
+    harness = await startTestBot({
+      workspace,
+      engine,
+      fake,
+      environment: { DISCORD_REPLY_IN_THREAD: 'true', DISCORD_ALLOWED_CHANNELS: fake.channelId },
+    });
+    const thread = await startConversation(fake);
+    const when = fake.userMessage('when was that?', { channelId: thread });
+    expect(description(await replyTo(fake, when))).toMatch(/^Read as: /);
+  });
+});
+
 describe('/ask thread:true', () => {
   it('starts a thread from the reply, answers there, and takes follow-ups there', async () => {
     const fake = await botWith({});
