@@ -54,6 +54,7 @@ const environmentSchema = z.object({
   DISCORD_ANSWER_VISIBILITY: z.enum(['public', 'private']).default('public'),
   DISCORD_MENTIONS: booleanFlag.default(true),
   DISCORD_REPLY_IN_THREAD: booleanFlag.default(false),
+  DISCORD_FOLLOW_UPS: z.enum(['mentions', 'all']).default('mentions'),
   DISCORD_REGISTER_COMMANDS: booleanFlag.default(false),
   DATA_DIR: z.string().min(1).default('data'),
 });
@@ -84,6 +85,8 @@ export interface Config {
     readonly answerVisibility: 'public' | 'private';
     readonly mentions: boolean;
     readonly replyInThread: boolean;
+    /** In a thread the bot answers in, follow-ups are messages that mention it, or (`all`) any message in a thread it started. */
+    readonly followUps: 'mentions' | 'all';
     readonly registerCommands: boolean;
   };
 }
@@ -146,6 +149,7 @@ export function loadConfig(
       answerVisibility: env.DISCORD_ANSWER_VISIBILITY,
       mentions: env.DISCORD_MENTIONS,
       replyInThread: env.DISCORD_REPLY_IN_THREAD,
+      followUps: env.DISCORD_FOLLOW_UPS,
       registerCommands: env.DISCORD_REGISTER_COMMANDS,
     }),
   });

@@ -4,6 +4,7 @@ import type {
   AbstainReason,
   Answer,
   AnswerEngine,
+  AskOptions,
   CorpusDocument,
   DocumentSummary,
   IngestReport,
@@ -17,6 +18,7 @@ import { refreshIndex, syncIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
 import { CorpusView } from './corpus-view.js';
 import { corroborateByFigures } from './corroborate.js';
+import { resolveFollowUp } from './follow-up.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
 import { rerankBySentences, retrieve } from './retrieve.js';
@@ -162,8 +164,12 @@ export class Engine implements AnswerEngine {
     return { topic: question.asked, dated, undated, abstainReason: null, timings: timings(retrieved.embedMs) };
   }
 
-  async ask(question: string): Promise<Answer> {
-    return (await this.explain(question)).answer;
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    const earlier = options.earlier ?? [];
+    const resolved = earlier.length === 0 ? null : resolveFollowUp(question, earlier, this.view);
+    if (resolved === null || !resolved.rewritten) return (await this.explain(question)).answer;
+    const { answer } = await this.explain(resolved.text);
+    return { ...answer, question: question.trim(), readAs: resolved.text };
   }
 
   /** Answer a question and keep what led there. */

@@ -55,9 +55,24 @@ export async function askAndRecord(
   via: 'ask' | 'mention',
   addressee?: string,
 ): Promise<MessageBody> {
-  const answer = await context.engine.ask(question);
+  return (await askInConversation(context, question, userId, via, { addressee })).body;
+}
+
+/**
+ * Ask in a thread's conversation: the engine reads the question with the thread's `earlier`
+ * questions. Returns the message and the question as it was read (to remember for the next follow-up).
+ */
+export async function askInConversation(
+  context: BotContext,
+  question: string,
+  userId: string,
+  via: 'ask' | 'mention',
+  options: { readonly addressee?: string | undefined; readonly earlier?: readonly string[] } = {},
+): Promise<{ answer: Answer; body: MessageBody; readAs: string }> {
+  const earlier = options.earlier ?? [];
+  const answer = await context.engine.ask(question, earlier.length === 0 ? {} : { earlier });
   await context.feedback
     .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })
     .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
-  return answerMessage(answer, context, addressee);
+  return { answer, body: answerMessage(answer, context, options.addressee), readAs: answer.readAs ?? question };
 }

@@ -3,7 +3,17 @@
  * registration, and a graceful stop that lets in-flight replies finish.
  */
 import { explainDiscordFailure } from './discord-errors.js';
-import { Client, Events, GatewayIntentBits, MessageFlags, Routes, type ClientOptions, type Interaction, type Message } from 'discord.js';
+import {
+  ChannelType,
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Routes,
+  type ClientOptions,
+  type Interaction,
+  type Message,
+} from 'discord.js';
 import type { AnswerEngine } from '../core/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
@@ -11,6 +21,7 @@ import { handleButton } from './buttons.js';
 import { commandData, commands } from './commands/index.js';
 import { newBootId, StateStore } from './components.js';
 import { defaultBotSettings, notice, NO_MENTIONS, type BotContext, type BotSettings, type ButtonState, type Command } from './context.js';
+import { Conversations } from './conversations.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
 import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
@@ -87,12 +98,23 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
     if (user !== null)
       target = { id: user.id, bot: user.bot, privately: interaction.options.getBoolean(targetNeed.privateOption) === true };
   }
+  // A new thread asked for (`thread:true`): public, from a message in a server text channel.
+  const threadNeed = command.preconditions?.thread;
+  let thread: Asked['thread'] = null;
+  if (threadNeed !== undefined && interaction.isChatInputCommand() && interaction.options.getBoolean(threadNeed.option) === true) {
+    const type = interaction.channel?.type;
+    thread = {
+      privately: interaction.options.getBoolean(threadNeed.privateOption) === true,
+      channelCanThread: type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement,
+    };
+  }
   const checked = checkPreconditions(context, command.preconditions ?? {}, {
     userId: interaction.user.id,
     channelId: interaction.channelId,
     parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
     text,
     target,
+    thread,
   });
   if (!checked.ok) return notice(interaction, checked.reason);
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question);
@@ -170,6 +192,12 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     bootId: newBootId(),
     states: new StateStore<ButtonState>({ ttlMs: settings.stateTtlMs, maxEntries: settings.stateMaxEntries, now: settings.now }),
     cooldowns: new Cooldowns(config.discord.cooldownSeconds, settings.now),
+    conversations: new Conversations({
+      questions: settings.conversationQuestions,
+      windowMs: settings.conversationWindowMs,
+      threads: settings.conversationThreads,
+      now: settings.now,
+    }),
     settings,
     reindex: { running: false },
   };

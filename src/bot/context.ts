@@ -18,6 +18,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
 import { addressed, type ButtonRow } from '../render/discord.js';
 import type { StateStore } from './components.js';
+import type { Conversations } from './conversations.js';
 import type { FeedbackLog } from './feedback.js';
 import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
 
@@ -59,6 +60,10 @@ export interface BotSettings {
   readonly stopTimeoutMs: number;
   /** `startBot` fails when the gateway is not ready within this time. */
   readonly readyTimeoutMs: number;
+  /** Follow-ups in threads: questions kept per thread, how long they are carried over, how many threads are remembered. */
+  readonly conversationQuestions: number;
+  readonly conversationWindowMs: number;
+  readonly conversationThreads: number;
   /** The clock (cooldowns, state expiry, index age). */
   readonly now: () => number;
 }
@@ -69,6 +74,9 @@ export const defaultBotSettings: BotSettings = Object.freeze({
   stateMaxEntries: 2000,
   stopTimeoutMs: 10_000,
   readyTimeoutMs: 30_000,
+  conversationQuestions: 3,
+  conversationWindowMs: 30 * 60 * 1000,
+  conversationThreads: 1000,
   now: Date.now,
 });
 
@@ -81,6 +89,8 @@ export interface BotContext {
   readonly bootId: string;
   readonly states: StateStore<ButtonState>;
   readonly cooldowns: Cooldowns;
+  /** The threads the bot answers in and their last questions, for follow-ups. */
+  readonly conversations: Conversations;
   readonly settings: BotSettings;
   /** Whether a `/reindex` is running (only one at a time). */
   readonly reindex: { running: boolean };

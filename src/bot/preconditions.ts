@@ -2,7 +2,7 @@
  * The checks that run before the bot answers, in one place. Each command declares what it needs
  * (`preconditions`), mentions declare theirs in mentions.ts, and `checkPreconditions` runs them,
  * always in the same order: the channel allowlist (for everyone), the question, the person
- * addressed, the cooldown. The order matters: a refused question must not use up the asker's cooldown.
+ * addressed, a new thread, the cooldown. The order matters: a refused question must not use up the asker's cooldown.
  */
 import type { Config } from '../config.js';
 import type { AnswerEngine } from '../core/types.js';
@@ -28,10 +28,21 @@ export interface TargetNeed {
   readonly privateOption: string;
 }
 
+/**
+ * A boolean option asking to answer in a new thread (`/ask thread:true`): threads are public and
+ * start from a message in a server text channel, so not with a private reply, nor in a thread or a DM.
+ */
+export interface ThreadNeed {
+  readonly option: string;
+  /** The boolean option that asks for a private reply. */
+  readonly privateOption: string;
+}
+
 /** What a command needs checked before it runs. */
 export interface Preconditions<Question extends QuestionNeed = QuestionNeed> {
   readonly question?: Question;
   readonly target?: TargetNeed;
+  readonly thread?: ThreadNeed;
   /** Take the per-user cooldown; a refusal reads "Please wait N s before {cooldown} again." */
   readonly cooldown?: 'asking' | 'looking up';
 }
@@ -46,17 +57,25 @@ export interface Asked {
   readonly text: string;
   /** The person named by the command's target option, if any, and whether a private reply was asked for too. */
   readonly target?: { readonly id: string; readonly bot: boolean; readonly privately: boolean } | null;
+  /** A new thread asked for: whether a private reply was asked for too, and whether the channel can hold threads. */
+  readonly thread?: { readonly privately: boolean; readonly channelCanThread: boolean } | null;
 }
 
 export type Checked =
   /** `question` is the cleaned question, or '' when none was needed. */
   | { readonly ok: true; readonly question: string }
-  | { readonly ok: false; readonly failed: 'channel' | 'question' | 'target' | 'cooldown'; readonly reason: string };
+  | { readonly ok: false; readonly failed: 'channel' | 'question' | 'target' | 'thread' | 'cooldown'; readonly reason: string };
 
 /** Refusals of a target; the asker as target is not refused: the reply is theirs as usual. */
 export const TargetRefusals = {
   bot: 'I address answers to people, not to bots: pick a member as `target`, or leave it out.',
   private: 'An answer for someone else is posted in the channel, so it cannot be private: leave out `private:true`, or `target`.',
+} as const;
+
+/** Refusals of `thread:true`. */
+export const ThreadRefusals = {
+  private: 'A thread is public, so its answer cannot be private: leave out `private:true`, or `thread`.',
+  channel: 'I can start a thread only in a server text channel: ask here without `thread`, or in the channel itself.',
 } as const;
 
 export function checkPreconditions(
@@ -79,6 +98,11 @@ export function checkPreconditions(
   if (needs.target !== undefined && target && target.id !== asked.userId) {
     if (target.bot) return { ok: false, failed: 'target', reason: TargetRefusals.bot };
     if (target.privately) return { ok: false, failed: 'target', reason: TargetRefusals.private };
+  }
+  const thread = asked.thread;
+  if (needs.thread !== undefined && thread) {
+    if (thread.privately) return { ok: false, failed: 'thread', reason: ThreadRefusals.private };
+    if (!thread.channelCanThread) return { ok: false, failed: 'thread', reason: ThreadRefusals.channel };
   }
   if (needs.cooldown !== undefined) {
     const wait = context.cooldowns.take(asked.userId);

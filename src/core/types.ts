@@ -111,6 +111,8 @@ export interface Answer {
   readonly abstainReason: AbstainReason | null;
   /** With a help reply (`empty-question`, `small-talk`): a question to try, made from the loaded corpus. */
   readonly example?: string | undefined;
+  /** A follow-up read with what it left out carried over from earlier questions: the question answered. */
+  readonly readAs?: string | undefined;
   readonly timings: Timings;
 }
 
@@ -162,8 +164,14 @@ export interface IngestReport {
 }
 
 /** What the bot and CLI need from the engine; the bot is tested against the real implementation. */
+/** How a question is asked: in a conversation, after earlier questions. */
+export interface AskOptions {
+  /** The conversation's earlier questions, oldest first (each as it was read): a follow-up takes what it leaves out from them. */
+  readonly earlier?: readonly string[];
+}
+
 export interface AnswerEngine {
-  ask(question: string): Promise<Answer>;
+  ask(question: string, options?: AskOptions): Promise<Answer>;
   search(query: string, limit: number): Promise<readonly Passage[]>;
   /** Each source's best sentence on a topic (at most `limit`), dated ones oldest first, undated apart. */
   timeline(topic: string, limit: number): Promise<Timeline>;

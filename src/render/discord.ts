@@ -205,6 +205,8 @@ export interface AnswerView {
  */
 export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   const title = answer.question.trim().length === 0 ? 'Question' : escapeInline(answer.question);
+  // A follow-up shows how it was read, so a wrong reading is visible.
+  const readAs = answer.readAs === undefined ? [] : [`Read as: *${escapeInline(truncate(answer.readAs, 300))}*`, ''];
   const age = `Index built ${describeAge(view.builtAt, view.now)}`;
   if (!answer.answered || answer.quotes.length === 0) {
     const closest = answer.passages.slice(0, 3);
@@ -214,6 +216,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
         : answer.abstainReason === 'small-talk'
           ? [escapeInline(smallTalkReply(answer.example))]
           : ['I could not find a passage in the documents that answers this, so I will not guess.'];
+    lines.unshift(...readAs);
     if (closest.length > 0) {
       lines.push('', 'Closest passages (they may not answer the question):');
       closest.forEach((passage, index) => {
@@ -263,7 +266,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     (differing.size === 0 ? '' : ` · ${differing.size} differ${differing.size === 1 ? 's' : ''}`);
   return fitEmbed({
     title,
-    description: blocks.join('\n\n'),
+    description: [...readAs, blocks.join('\n\n')].join('\n'),
     color: Colors.answer,
     fields: sourceFields(
       'Sources',
@@ -431,14 +434,17 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     'I answer questions about the documents in my folder **only with verbatim quotes**, each cited to its source (title, date, file, paragraph). When the documents do not answer a question, I say so instead of guessing.',
     '',
     '**Commands**',
-    '`/ask question:<text> [private] [target:@someone]` — a quoted, cited answer. Buttons: **Passages** (what I retrieved), 👍 / 👎 (feedback). With `target`, the answer is posted for that person and pings only them.',
+    '`/ask question:<text> [private] [target:@someone] [thread]` — a quoted, cited answer. Buttons: **Passages** (what I retrieved), 👍 / 👎 (feedback). With `target`, the answer is posted for that person and pings only them. With `thread`, I answer in a new thread, where you can ask follow-ups.',
     '`/search query:<text> [results]` — the best-matching passages with scores, paged.',
     '`/timeline topic:<text>` — what each source says on a topic, oldest first (undated sources apart), paged.',
     '`/source name:<title>` — one document: title, date, size and opening.',
     '`/sources` — every indexed document, newest first.',
     'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them for its author.',
   ];
-  if (options.mentions) lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} <your question>\``);
+  if (options.mentions) {
+    lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} <your question>\``);
+    lines.push('In a thread I answer in, mention me with a follow-up (“when was that?”, “and Vietnam?”): I show how I read it.');
+  }
   lines.push('', '**Tips**: ask one specific question in plain words; names, places and dates help.');
   return fitEmbed({ title: 'How to ask', description: lines.join('\n'), color: Colors.answer });
 }

@@ -8,6 +8,8 @@ const citation = ({ source, title, date, paragraph, chunkId }: JsonCitation): Js
 /** The stable JSON shape other tools read (`ask --json`, `--jsonl`). */
 export interface AnswerJson {
   question: string;
+  /** Only for a follow-up that was read with earlier questions: the question answered. */
+  readAs?: string;
   answered: boolean;
   answer: string;
   quotes: {
@@ -33,6 +35,7 @@ const milliseconds = (value: number) => Math.round(value * 1000) / 1000;
 export function answerToJson(answer: Answer): AnswerJson {
   return {
     question: answer.question,
+    ...(answer.readAs === undefined ? {} : { readAs: answer.readAs }),
     answered: answer.answered,
     answer: renderAnswerText(answer),
     quotes: answer.quotes.map((quote) => ({

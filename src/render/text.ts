@@ -30,6 +30,11 @@ export function askInWordsReply(example: string | undefined): string {
 
 /** Plain-text answer for the console: quotes with [n] markers, then the sources, or an honest abstention. */
 export function renderAnswerText(answer: Answer): string {
+  const body = answerBodyText(answer);
+  return answer.readAs === undefined ? body : `Read as: ${answer.readAs}\n${body}`;
+}
+
+function answerBodyText(answer: Answer): string {
   if (answer.abstainReason === 'empty-question') return askInWordsReply(answer.example);
   if (answer.abstainReason === 'small-talk') return smallTalkReply(answer.example);
   if (!answer.answered) {

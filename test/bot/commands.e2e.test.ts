@@ -43,6 +43,7 @@ describe('start-up', () => {
       ['question', 3, true],
       ['private', 5, false],
       ['target', 6, false],
+      ['thread', 5, false],
     ]);
     expect(put.body.find((command: any) => command.name === 'Find sources').type).toBe(3);
   });

@@ -58,6 +58,7 @@ describe('/ask target:', () => {
       ['question', 3, true],
       ['private', 5, false],
       ['target', 6, false],
+      ['thread', 5, false],
     ]);
   });
 

@@ -9,7 +9,7 @@ import { findSources } from '../../src/bot/commands/find-sources.js';
 import { search } from '../../src/bot/commands/search.js';
 import { timeline } from '../../src/bot/commands/timeline.js';
 import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
-import { checkPreconditions, Cooldowns, TargetRefusals, type Asked } from '../../src/bot/preconditions.js';
+import { checkPreconditions, Cooldowns, TargetRefusals, ThreadRefusals, type Asked } from '../../src/bot/preconditions.js';
 import { checkQuestion, MAX_QUESTION_CHARS, stripMention } from '../../src/bot/question.js';
 import { loadConfig } from '../../src/config.js';
 import { ScriptedEngine } from '../fakes/engine.js';
@@ -120,6 +120,26 @@ describe('checkPreconditions', () => {
     expect(checkPreconditions(bot, needs, asked('Why?', { userId: 'carol', target: target() }))).toEqual({ ok: true, question: 'Why?' });
     // A command that does not declare a target ignores one.
     expect(checkPreconditions(bot, search.preconditions, asked('Why?', { target: target({ bot: true }) })).ok).toBe(true);
+  });
+
+  it("checks /ask's thread:true before the cooldown: not private, and only where a thread can start", () => {
+    const bot = context();
+    const needs = ask.preconditions;
+    expect(checkPreconditions(bot, needs, asked('Why?', { thread: { privately: true, channelCanThread: true } }))).toEqual({
+      ok: false,
+      failed: 'thread',
+      reason: ThreadRefusals.private,
+    });
+    expect(checkPreconditions(bot, needs, asked('Why?', { thread: { privately: false, channelCanThread: false } }))).toEqual({
+      ok: false,
+      failed: 'thread',
+      reason: ThreadRefusals.channel,
+    });
+    expect(checkPreconditions(bot, needs, asked('Why?', { thread: { privately: false, channelCanThread: true } }))).toEqual({
+      ok: true,
+      question: 'Why?',
+    });
+    expect(checkPreconditions(bot, needs, asked('Why?', { thread: null }))).toMatchObject({ failed: 'cooldown' });
   });
 
   it('/timeline checks its topic like a question and takes the cooldown', () => {

@@ -3,7 +3,7 @@
  * bot that the real engine cannot be made to show: a handler that throws, a slow answer, passages
  * longer than Discord's limits, markdown and mentions inside quoted text. It records its calls.
  */
-import type { Answer, AnswerEngine, DocumentSummary, IngestReport, Passage, Quote, Timeline } from '../../src/core/types.js';
+import type { Answer, AnswerEngine, AskOptions, DocumentSummary, IngestReport, Passage, Quote, Timeline } from '../../src/core/types.js';
 
 export interface ScriptedEngineOptions {
   /** What `ask` returns (or throws); defaults to one quote built from the first passage. */
@@ -15,15 +15,15 @@ export interface ScriptedEngineOptions {
 }
 
 export class ScriptedEngine implements AnswerEngine {
-  readonly calls: { method: string; argument: string }[] = [];
+  readonly calls: { method: string; argument: string; earlier?: readonly string[] }[] = [];
   constructor(private readonly options: ScriptedEngineOptions = {}) {}
 
   private async pause(): Promise<void> {
     if (this.options.delayMs) await new Promise((resolve) => setTimeout(resolve, this.options.delayMs));
   }
 
-  async ask(question: string): Promise<Answer> {
-    this.calls.push({ method: 'ask', argument: question });
+  async ask(question: string, options: AskOptions = {}): Promise<Answer> {
+    this.calls.push({ method: 'ask', argument: question, ...(options.earlier?.length ? { earlier: options.earlier } : {}) });
     await this.pause();
     if (this.options.answer) return this.options.answer(question);
     const passages = this.options.passages ?? [passage()];

@@ -115,6 +115,17 @@ describe('renderAnswer', () => {
     });
   });
 
+  it('shows how a follow-up was read, escaped as user text, answered or not', () => {
+    const readAs = 'when did **Xi** say _that_ <@123> @everyone?';
+    const answered = renderAnswer(answer({ question: 'when?', readAs, quotes: [{ ...passage(), alsoIn: [] }] }), view);
+    expect(answered.description).toBe(
+      'Read as: *when did \\*\\*Xi\\*\\* say \\_that\\_ <@123> @everyone?*\n\n> There are no winners in trade wars. [1]',
+    );
+    const unanswered = renderAnswer(answer({ question: 'when?', readAs: 'when was it?', answered: false, quotes: [] }), view);
+    expect(unanswered.description?.startsWith('Read as: *when was it?*\n\nI could not find')).toBe(true);
+    expect(renderAnswer(answer({ quotes: [{ ...passage(), alsoIn: [] }] }), view).description).not.toContain('Read as');
+  });
+
   it('reuses a number when two quotes cite the same paragraph', () => {
     const quote = { ...passage(), alsoIn: [] };
     const embed = renderAnswer(answer({ quotes: [quote, { ...quote, text: 'Another sentence.' }] }), view);
