@@ -1,7 +1,7 @@
 /** Button presses: decode the custom id, find its state, and act (page, vote, show, share). */
 import type { ButtonInteraction } from 'discord.js';
 import { addressed, clampPage, pageCount, pagerRow, renderPassagePage } from '../render/discord.js';
-import { decodeButtonId, encodeButtonId } from './components.js';
+import { decodeButtonId, encodeButtonId, pagedBody } from './components.js';
 import { notice, send, NO_MENTIONS, type BotContext, type MessageBody } from './context.js';
 import { searchPage } from './commands/search.js';
 import { timelinePage } from './commands/timeline.js';
@@ -16,21 +16,10 @@ export const ButtonMessages = {
 } as const;
 
 function passagesPage(context: BotContext, key: string, passages: readonly Passage[], question: string, page: number): MessageBody {
-  const pages = pageCount(passages);
-  const shown = clampPage(page, pages);
-  return {
-    embeds: [renderPassagePage(passages, { page: shown, heading: `Passages for: ${question}`, showScores: true })],
-    components:
-      pages > 1
-        ? [
-            pagerRow({
-              page: shown,
-              pages,
-              customIdFor: (target) => encodeButtonId(context.bootId, { action: 'passages-page', key, argument: String(target) }),
-            }),
-          ]
-        : [],
-  };
+  const paging = { action: 'passages-page', key, pages: pageCount(passages), page } as const;
+  return pagedBody(context.bootId, paging, (shown) =>
+    renderPassagePage(passages, { page: shown, heading: `Passages for: ${question}`, showScores: true }),
+  );
 }
 
 async function update(interaction: ButtonInteraction, body: MessageBody): Promise<void> {

@@ -5,6 +5,8 @@
  * recognised and answered clearly instead of failing.
  */
 import { randomBytes } from 'node:crypto';
+import type { APIEmbed } from 'discord.js';
+import { type ButtonRow, clampPage, pagerRow } from '../render/discord.js';
 
 /** Bumped when the custom id layout changes; older buttons are then reported as outdated. */
 export const CUSTOM_ID_VERSION = 'q1';
@@ -104,4 +106,23 @@ export class StateStore<T> {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * One page of a paged reply (a search, a question's passages, a timeline): that page's embed, and
+ * Previous/Next buttons bound to the stored state `key` when there is more than one page.
+ */
+export function pagedBody(
+  bootId: string,
+  paging: { readonly action: ButtonAction; readonly key: string; readonly pages: number; readonly page: number },
+  render: (shown: number) => APIEmbed,
+): { embeds: APIEmbed[]; components: ButtonRow[] } {
+  const { action, key, pages } = paging;
+  const shown = clampPage(paging.page, pages);
+  const pager = pagerRow({
+    page: shown,
+    pages,
+    customIdFor: (target) => encodeButtonId(bootId, { action, key, argument: String(target) }),
+  });
+  return { embeds: [render(shown)], components: pages > 1 ? [pager] : [] };
 }

@@ -11,12 +11,10 @@ import { commandData } from '../../src/bot/commands/index.js';
 import { encodeButtonId } from '../../src/bot/components.js';
 import { parseFeedback } from '../../src/bot/feedback.js';
 import { renderAnswer, renderDocument, renderDocumentList } from '../../src/render/discord.js';
-import { buttonIds, limitViolations, messageRequests, TOKEN, useRealBot } from './harness.js';
+import { buttonIds, limitViolations, messageRequests, TOKEN, useRealBot, NO_PINGS } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
 const bot = useRealBot();
-
-const NO_PINGS = { parse: [], replied_user: false };
 
 describe('start-up', () => {
   it('logs in through the configured API and registers every command in the guild', async () => {

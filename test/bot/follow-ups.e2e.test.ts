@@ -6,9 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerEngine } from '../../src/core/types.js';
 import { ThreadRefusals } from '../../src/bot/preconditions.js';
 import { FakeDiscord, type RecordedRequest } from '../fakes/discord-server.js';
-import { createRealEngine, createWorkspace, limitViolations, startTestBot, type TestBot, type Workspace } from './harness.js';
+import { createRealEngine, createWorkspace, limitViolations, startTestBot, type TestBot, type Workspace, NO_PINGS } from './harness.js';
 
-const NO_PINGS = { parse: [], replied_user: false };
 const FIRST = 'What agreements did Xi sign in Hanoi?';
 let workspace: Workspace;
 let engine: AnswerEngine;

@@ -155,6 +155,9 @@ export function buttonIds(message: any): string[] {
   return (message.components ?? []).flatMap((row: any) => (row.components ?? []).map((component: any) => component.custom_id as string));
 }
 
+/** What every message says to Discord when it pings nobody. */
+export const NO_PINGS = { parse: [], replied_user: false };
+
 /** One workspace, the real engine and a bot logged in to a fake Discord, shared by the tests of a file. */
 export function useRealBot(): { readonly workspace: Workspace; readonly engine: AnswerEngine; readonly harness: TestBot } {
   const shared = {} as { workspace: Workspace; engine: AnswerEngine; harness: TestBot };

@@ -19,9 +19,9 @@ import {
   TOKEN,
   type TestBot,
   type Workspace,
+  NO_PINGS,
 } from './harness.js';
 
-const NO_PINGS = { parse: [], replied_user: false };
 let workspace: Workspace;
 let engine: AnswerEngine;
 const unhandled: unknown[] = [];

@@ -6,10 +6,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AnswerEngine } from '../../src/core/types.js';
 import { commandData } from '../../src/bot/commands/index.js';
 import { FakeDiscord } from '../fakes/discord-server.js';
-import { buttonIds, createRealEngine, createWorkspace, startTestBot, type TestBot, type Workspace } from './harness.js';
+import { buttonIds, createRealEngine, createWorkspace, startTestBot, type TestBot, type Workspace, NO_PINGS } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
-const NO_PINGS = { parse: [], replied_user: false };
 const MESSAGE_CONTENT = 1 << 15;
 const GUILD_MESSAGES = 1 << 9;
 let workspace: Workspace;

@@ -18,10 +18,10 @@ import {
   startTestBot,
   type TestBot,
   type Workspace,
+  NO_PINGS,
 } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
-const NO_PINGS = { parse: [], replied_user: false };
 const otherBot: FakeUser = { id: snowflake(), username: 'OtherBot', discriminator: '0', global_name: null, bot: true };
 
 let workspace: Workspace;

@@ -18,9 +18,8 @@ import {
   startTestBot,
   type TestBot,
   type Workspace,
+  NO_PINGS,
 } from './harness.js';
-
-const NO_PINGS = { parse: [], replied_user: false };
 
 /** Written for this test, dated between and before the seeds' two dated articles. */
 const EXTRA_DOCUMENTS = {

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
-import { clampPage, pageCount, pagerRow, renderPassagePage } from '../../render/discord.js';
-import { encodeButtonId } from '../components.js';
+import { pageCount, renderPassagePage } from '../../render/discord.js';
+import { pagedBody } from '../components.js';
 import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';
 import type { Passage } from '../../core/types.js';
@@ -9,21 +9,10 @@ export const MAX_SEARCH_RESULTS = 10;
 
 /** One page of a stored search, with Previous/Next buttons bound to that search. */
 export function searchPage(context: BotContext, key: string, query: string, passages: readonly Passage[], page: number): MessageBody {
-  const pages = pageCount(passages);
-  const shown = clampPage(page, pages);
-  return {
-    embeds: [renderPassagePage(passages, { page: shown, heading: `Search: ${query}`, showScores: true })],
-    components:
-      pages > 1
-        ? [
-            pagerRow({
-              page: shown,
-              pages,
-              customIdFor: (target) => encodeButtonId(context.bootId, { action: 'search-page', key, argument: String(target) }),
-            }),
-          ]
-        : [],
-  };
+  const paging = { action: 'search-page', key, pages: pageCount(passages), page } as const;
+  return pagedBody(context.bootId, paging, (shown) =>
+    renderPassagePage(passages, { page: shown, heading: `Search: ${query}`, showScores: true }),
+  );
 }
 
 /** `/search query:<text> [results:1-10]` — the top passages with scores, paged. */

@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import type { Timeline } from '../../core/types.js';
-import { clampPage, pagerRow, renderTimelinePage, timelinePageCount } from '../../render/discord.js';
-import { encodeButtonId } from '../components.js';
+import { renderTimelinePage, timelinePageCount } from '../../render/discord.js';
+import { pagedBody } from '../components.js';
 import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';
 
@@ -10,21 +10,8 @@ export const MAX_TIMELINE_ENTRIES = 25;
 
 /** One page of a stored timeline, with Previous/Next buttons bound to it. */
 export function timelinePage(context: BotContext, key: string, timeline: Timeline, page: number): MessageBody {
-  const pages = timelinePageCount(timeline);
-  const shown = clampPage(page, pages);
-  return {
-    embeds: [renderTimelinePage(timeline, { page: shown })],
-    components:
-      pages > 1
-        ? [
-            pagerRow({
-              page: shown,
-              pages,
-              customIdFor: (target) => encodeButtonId(context.bootId, { action: 'timeline-page', key, argument: String(target) }),
-            }),
-          ]
-        : [],
-  };
+  const paging = { action: 'timeline-page', key, pages: timelinePageCount(timeline), page } as const;
+  return pagedBody(context.bootId, paging, (shown) => renderTimelinePage(timeline, { page: shown }));
 }
 
 /** `/timeline topic:<text>` — each source's sentence on a topic, oldest first, undated sources apart; paged. */
