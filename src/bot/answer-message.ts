@@ -4,7 +4,8 @@
  */
 import { ButtonStyle } from 'discord.js';
 import type { Answer } from '../core/types.js';
-import { addressed, button, buttonRow, renderAnswer } from '../render/discord.js';
+import { addressed, renderAnswer } from '../render/discord.js';
+import { button, buttonRow } from '../render/discord-pages.js';
 import { encodeButtonId } from './components.js';
 import type { BotContext, MessageBody } from './context.js';
 

@@ -1,7 +1,8 @@
 /** Button presses: decode the custom id, find its state, and act (page, vote, show, share). */
 import type { ButtonInteraction } from 'discord.js';
-import { addressed, clampPage, pageCount, pagerRow, renderPassagePage } from '../render/discord.js';
-import { decodeButtonId, encodeButtonId, pagedBody } from './components.js';
+import { addressed } from '../render/discord.js';
+import { pageCount, renderPassagePage } from '../render/discord-pages.js';
+import { decodeButtonId, pagedBody } from './components.js';
 import { notice, send, NO_MENTIONS, type BotContext, type MessageBody } from './context.js';
 import { searchPage } from './commands/search.js';
 import { timelinePage } from './commands/timeline.js';

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { APIEmbed } from 'discord.js';
-import { type ButtonRow, clampPage, pagerRow } from '../render/discord.js';
+import { type ButtonRow, clampPage, pagerRow } from '../render/discord-pages.js';
 
 /** Bumped when the custom id layout changes; older buttons are then reported as outdated. */
 export const CUSTOM_ID_VERSION = 'q1';

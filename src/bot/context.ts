@@ -16,7 +16,8 @@ import type {
 import type { AnswerEngine, Passage, Timeline } from '../core/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
-import { addressed, type ButtonRow } from '../render/discord.js';
+import { addressed } from '../render/discord.js';
+import type { ButtonRow } from '../render/discord-pages.js';
 import type { StateStore } from './components.js';
 import type { Conversations } from './conversations.js';
 import type { FeedbackLog } from './feedback.js';

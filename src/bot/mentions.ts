@@ -4,7 +4,8 @@
  * `DISCORD_FOLLOW_UPS=all`, so is any message in a thread the bot started.
  */
 import { ChannelType, type Message } from 'discord.js';
-import { renderHelp, truncate } from '../render/discord.js';
+import { renderHelp } from '../render/discord.js';
+import { truncate } from '../render/discord-format.js';
 import { askInConversation } from './answer-message.js';
 import { messageOptions, type BotContext } from './context.js';
 import { checkPreconditions, type Preconditions } from './preconditions.js';

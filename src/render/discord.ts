@@ -1,127 +1,17 @@
-/**
- * Pure rendering of engine values into Discord message JSON (embeds and button rows).
- * No network, no clock, no Discord client: every input is a plain value, and every output is
- * guaranteed to fit Discord's limits (see {@link DiscordLimits}) whatever the input length.
- */
-import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
-import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
-import type { Answer, Citation, DocumentSummary, IngestReport, Passage, Timeline, TimelineEntry } from '../core/types.js';
-import { askInWordsReply, NOT_IN_SOURCES, smallTalkReply } from './text.js';
-
-/** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
-export const DiscordLimits = {
-  content: 2000,
-  embedTitle: 256,
-  embedDescription: 4096,
-  embedFields: 25,
-  fieldName: 256,
-  fieldValue: 1024,
-  footerText: 2048,
-  authorName: 256,
-  /** Sum of title, description, field names and values, footer text and author name over all embeds of a message. */
-  embedTotal: 6000,
-  embedsPerMessage: 10,
-  buttonsPerRow: 5,
-  rowsPerMessage: 5,
-  buttonLabel: 80,
-  customId: 100,
-  autocompleteChoices: 25,
-  choiceName: 100,
-  choiceValue: 100,
-} as const;
-
-/** Embed accent colours. */
-export const Colors = { answer: 0x2b7a78, noAnswer: 0x9e9e9e, search: 0x3a6ea5, error: 0xc0392b } as const;
-
-/** How many passages one page of `/search` or "Passages" shows. */
-export const PASSAGES_PER_PAGE = 3;
-/** The longest excerpt of one passage shown on a page. */
-const PASSAGE_EXCERPT_CHARS = 900;
-const ELLIPSIS = '…';
-
-export type ButtonRow = APIActionRowComponent<APIButtonComponent>;
-
-/** Shorten to at most `max` characters (code units), ending with an ellipsis when cut. Never splits a surrogate pair. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  if (max <= 0) return '';
-  let cut = max - ELLIPSIS.length;
-  const code = text.charCodeAt(cut - 1);
-  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
-  return `${text.slice(0, Math.max(0, cut)).trimEnd()}${ELLIPSIS}`;
-}
-
-/**
- * Escape everything that could change the layout of quoted text: markdown, headings, lists,
- * masked links, block quotes, and newlines (a quote is shown on one block-quote line).
- */
-export function escapeQuote(text: string): string {
-  const oneLine = text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
-  const escaped = escapeMarkdown(oneLine, { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
-  // A leading '>' would start a nested block quote.
-  return escaped.replace(/^>/, '\\>');
-}
-
-/** Plain text shown in a title or footer, with markdown neutralised. */
-export function escapeInline(text: string): string {
-  return escapeMarkdown(text.replace(/\s+/g, ' ').trim(), { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
-}
-
-/** Characters an embed counts toward the 6000 total. */
-export function embedLength(embed: APIEmbed): number {
-  return (
-    (embed.title?.length ?? 0) +
-    (embed.description?.length ?? 0) +
-    (embed.footer?.text.length ?? 0) +
-    (embed.author?.name.length ?? 0) +
-    (embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0)
-  );
-}
-
-/**
- * Enforce every per-embed limit: title, description, field count, field name/value, footer,
- * and the 6000 total (description shrinks first, then trailing fields are dropped).
- */
-export function fitEmbed(embed: APIEmbed, totalBudget: number = DiscordLimits.embedTotal): APIEmbed {
-  const fitted: APIEmbed = { ...embed };
-  if (fitted.title !== undefined) fitted.title = truncate(fitted.title, DiscordLimits.embedTitle);
-  if (fitted.description !== undefined) fitted.description = truncate(fitted.description, DiscordLimits.embedDescription);
-  if (fitted.footer !== undefined) fitted.footer = { ...fitted.footer, text: truncate(fitted.footer.text, DiscordLimits.footerText) };
-  if (fitted.author !== undefined) fitted.author = { ...fitted.author, name: truncate(fitted.author.name, DiscordLimits.authorName) };
-  if (fitted.fields !== undefined) {
-    fitted.fields = fitted.fields.slice(0, DiscordLimits.embedFields).map((field) => ({
-      ...field,
-      name: truncate(field.name, DiscordLimits.fieldName) || '\u200b',
-      value: truncate(field.value, DiscordLimits.fieldValue) || '\u200b',
-    }));
-  }
-  // Over the total: shorten the description (keeping its first 1000 characters), then drop trailing
-  // fields (keeping one), then shorten what is left; the footer and title go last.
-  const excess = () => embedLength(fitted) - totalBudget;
-  const shortenDescription = (floor: number) => {
-    if (excess() > 0 && fitted.description !== undefined && fitted.description.length > floor) {
-      fitted.description = truncate(fitted.description, Math.max(floor, fitted.description.length - excess()));
-    }
-  };
-  shortenDescription(Math.min(1000, fitted.description?.length ?? 0));
-  while (excess() > 0 && fitted.fields !== undefined && fitted.fields.length > 1) fitted.fields = fitted.fields.slice(0, -1);
-  shortenDescription(1);
-  if (excess() > 0 && fitted.fields !== undefined) {
-    fitted.fields = fitted.fields.map((field) => ({ ...field, value: truncate(field.value, Math.max(1, field.value.length - excess())) }));
-  }
-  if (excess() > 0 && fitted.footer !== undefined) {
-    fitted.footer = { ...fitted.footer, text: truncate(fitted.footer.text, Math.max(1, fitted.footer.text.length - excess())) };
-  }
-  if (excess() > 0 && fitted.title !== undefined) {
-    fitted.title = truncate(fitted.title, Math.max(1, fitted.title.length - excess()));
-  }
-  return fitted;
-}
-
-/** Message content within 2000 characters. */
-export function fitContent(text: string): string {
-  return truncate(text, DiscordLimits.content);
-}
+import type { APIEmbed, APIEmbedField } from 'discord.js';
+import type { Answer, Citation, DocumentSummary, IngestReport } from '../core/types.js';
+import {
+  DiscordLimits,
+  Colors,
+  truncate,
+  escapeQuote,
+  escapeInline,
+  fitEmbed,
+  fitContent,
+  citationKey,
+  describeCitation,
+} from './discord-format.js';
+import { askInWordsReply, smallTalkReply } from './text.js';
 
 /**
  * Message content addressed to one user: their mention, then the text. Only a user id (digits)
@@ -149,15 +39,6 @@ export function describeAge(builtAt: string, now: Date): string {
     }
   }
   return 'just now';
-}
-
-function citationKey(citation: Citation): string {
-  return `${citation.source}#${citation.paragraph}`;
-}
-
-function describeCitation(citation: Citation): string {
-  const date = citation.date === null ? '' : ` (${citation.date})`;
-  return `**${escapeInline(citation.title)}**${date} — \`${citation.source.replace(/`/g, "'")}\`, ¶${citation.paragraph}`;
 }
 
 /** Pack lines into field values of at most 1024 characters, never splitting a line (over-long lines are shortened). */
@@ -277,94 +158,6 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   });
 }
 
-export interface PageView {
-  /** 0-based page to show; clamped into range. */
-  readonly page: number;
-  readonly heading: string;
-  readonly showScores: boolean;
-}
-
-/** How many pages a list of passages takes. */
-export function pageCount(passages: readonly unknown[]): number {
-  return Math.max(1, Math.ceil(passages.length / PASSAGES_PER_PAGE));
-}
-
-/** Clamp a page number into range. */
-export function clampPage(page: number, total: number): number {
-  return Math.min(Math.max(0, Math.trunc(page)), Math.max(0, total - 1));
-}
-
-/** One page of passages (for `/search`, the "Passages" button and "Find sources"). */
-export function renderPassagePage(passages: readonly Passage[], view: PageView): APIEmbed {
-  const pages = pageCount(passages);
-  const page = clampPage(view.page, pages);
-  const shown = passages.slice(page * PASSAGES_PER_PAGE, (page + 1) * PASSAGES_PER_PAGE);
-  const fields: APIEmbedField[] = shown.map((passage, index) => {
-    const rank = page * PASSAGES_PER_PAGE + index + 1;
-    const score = view.showScores ? ` · score ${passage.score.toFixed(3)}` : '';
-    return {
-      name: truncate(
-        `${rank}. ${passage.title.replace(/\s+/g, ' ')}${passage.date === null ? '' : ` (${passage.date})`}`,
-        DiscordLimits.fieldName,
-      ),
-      value: truncate(
-        `> ${escapeQuote(truncate(passage.text, PASSAGE_EXCERPT_CHARS))}\n\`${passage.source.replace(/`/g, "'")}\`, ¶${passage.paragraph}${score}`,
-        DiscordLimits.fieldValue,
-      ),
-    };
-  });
-  return fitEmbed({
-    title: escapeInline(view.heading) || 'Passages',
-    description: passages.length === 0 ? 'No passages matched.' : `${passages.length} passage${passages.length === 1 ? '' : 's'}`,
-    color: Colors.search,
-    fields,
-    footer: { text: `Page ${page + 1} of ${pages}` },
-  });
-}
-
-/** The longest quote of one timeline entry shown on a page. */
-const TIMELINE_QUOTE_CHARS = 800;
-
-/** How many pages a timeline takes: its dated entries, then its undated ones, `PASSAGES_PER_PAGE` to a page. */
-export function timelinePageCount(timeline: Timeline): number {
-  return pageCount([...timeline.dated, ...timeline.undated]);
-}
-
-/**
- * One page of a topic's timeline (`/timeline`): each source's sentence on it, quoted and cited as
- * in answers, the dated ones oldest first, then the undated ones, apart. With no dated source it
- * says so; with no source at all, that the sources don't say.
- */
-export function renderTimelinePage(timeline: Timeline, view: { readonly page: number }): APIEmbed {
-  const title = `Timeline: ${escapeInline(timeline.topic)}`;
-  const entries: readonly TimelineEntry[] = [...timeline.dated, ...timeline.undated];
-  if (entries.length === 0) {
-    const reply =
-      timeline.abstainReason === 'empty-question'
-        ? escapeInline(askInWordsReply(timeline.example))
-        : timeline.abstainReason === 'small-talk'
-          ? escapeInline(smallTalkReply(timeline.example))
-          : `${NOT_IN_SOURCES} I found no passage in the documents on this, so there is no timeline to show.`;
-    return fitEmbed({ title, description: reply, color: Colors.noAnswer, footer: { text: 'no sources found' } });
-  }
-  const { dated, undated } = timeline;
-  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
-  const description =
-    dated.length === 0
-      ? `No dated sources on this. ${plural(undated.length, 'undated source')} cannot be placed in time:`
-      : `${plural(dated.length, 'dated source')}, oldest first${undated.length ? `; ${plural(undated.length, 'undated source')} listed apart, after them` : ''}.`;
-  const pages = pageCount(entries);
-  const page = clampPage(view.page, pages);
-  const fields = entries.slice(page * PASSAGES_PER_PAGE, (page + 1) * PASSAGES_PER_PAGE).map((entry, index): APIEmbedField => {
-    const rank = page * PASSAGES_PER_PAGE + index + 1;
-    return {
-      name: entry.date === null ? `${rank}. Undated` : `${rank}. ${entry.date}`,
-      value: `> ${escapeQuote(truncate(entry.text, TIMELINE_QUOTE_CHARS))}\n${describeCitation(entry)}`,
-    };
-  });
-  return fitEmbed({ title, description, color: Colors.answer, fields, footer: { text: `Page ${page + 1} of ${pages} · oldest first` } });
-}
-
 /** One document's title, date, size and opening paragraph (`/source`). */
 export function renderDocument(document: DocumentSummary): APIEmbed {
   return fitEmbed({
@@ -447,44 +240,6 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
   }
   lines.push('', '**Tips**: ask one specific question in plain words; names, places and dates help.');
   return fitEmbed({ title: 'How to ask', description: lines.join('\n'), color: Colors.answer });
-}
-
-/** A button row; at most five buttons per row, as Discord requires. */
-export function buttonRow(buttons: readonly APIButtonComponent[]): ButtonRow {
-  return { type: ComponentType.ActionRow, components: buttons.slice(0, DiscordLimits.buttonsPerRow) };
-}
-
-/** A regular (non-link) button. */
-export function button(options: {
-  customId: string;
-  label: string;
-  style?: ButtonStyle;
-  disabled?: boolean;
-  emoji?: string;
-}): APIButtonComponent {
-  if (options.customId.length > DiscordLimits.customId) throw new RangeError(`custom id longer than ${DiscordLimits.customId}`);
-  return {
-    type: ComponentType.Button,
-    custom_id: options.customId,
-    style: (options.style ?? ButtonStyle.Secondary) as ButtonStyle.Secondary,
-    label: truncate(options.label, DiscordLimits.buttonLabel),
-    ...(options.emoji === undefined ? {} : { emoji: { name: options.emoji } }),
-    ...(options.disabled === undefined ? {} : { disabled: options.disabled }),
-  };
-}
-
-/** Previous / Next buttons for a paged view. */
-export function pagerRow(options: {
-  page: number;
-  pages: number;
-  customIdFor: (page: number) => string;
-  extra?: readonly APIButtonComponent[];
-}): ButtonRow {
-  return buttonRow([
-    button({ customId: options.customIdFor(options.page - 1), label: 'Previous', disabled: options.page <= 0 }),
-    button({ customId: options.customIdFor(options.page + 1), label: 'Next', disabled: options.page >= options.pages - 1 }),
-    ...(options.extra ?? []),
-  ]);
 }
 
 /** Autocomplete choices for `/source`: titles or files containing what was typed, at most 25. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ButtonMessages } from '../../src/bot/buttons.js';
 import type { AnswerEngine } from '../../src/core/types.js';
-import { PASSAGES_PER_PAGE, renderTimelinePage } from '../../src/render/discord.js';
+import { PASSAGES_PER_PAGE, renderTimelinePage } from '../../src/render/discord-pages.js';
 import {
   buttonIds,
   createRealEngine,

@@ -4,25 +4,15 @@ import type { Answer, DocumentSummary, Passage, Timeline } from '../../src/core/
 import {
   addressed,
   describeAge,
-  DiscordLimits,
   documentChoices,
-  embedLength,
-  escapeQuote,
-  fitContent,
-  fitEmbed,
-  pagerRow,
-  buttonRow,
-  button,
   renderAnswer,
   renderDocument,
   renderDocumentList,
   renderHelp,
   renderIngestReport,
-  renderPassagePage,
-  renderTimelinePage,
-  timelinePageCount,
-  truncate,
 } from '../../src/render/discord.js';
+import { DiscordLimits, embedLength, escapeQuote, fitContent, fitEmbed, truncate } from '../../src/render/discord-format.js';
+import { pagerRow, buttonRow, button, renderPassagePage, renderTimelinePage, timelinePageCount } from '../../src/render/discord-pages.js';
 import { limitViolations } from '../bot/harness.js';
 
 const now = new Date('2026-01-01T12:00:00Z');

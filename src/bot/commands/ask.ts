@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, type ChatInputCommandInteraction } from 'discord.js';
-import { escapeInline, truncate } from '../../render/discord.js';
+import { escapeInline, truncate } from '../../render/discord-format.js';
 import { askAndRecord, askInConversation } from '../answer-message.js';
 import { type BotContext, messageOptions, replyWhenReady, send, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';

@@ -1,5 +1,6 @@
 import { ApplicationCommandType, ButtonStyle } from 'discord.js';
-import { button, buttonRow, renderPassagePage, truncate } from '../../render/discord.js';
+import { button, buttonRow, renderPassagePage } from '../../render/discord-pages.js';
+import { truncate } from '../../render/discord-format.js';
 import { encodeButtonId } from '../components.js';
 import { replyWhenReady, type MessageMenuCommand } from '../context.js';
 

@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
-import { pageCount, renderPassagePage } from '../../render/discord.js';
+import { pageCount, renderPassagePage } from '../../render/discord-pages.js';
 import { pagedBody } from '../components.js';
 import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';

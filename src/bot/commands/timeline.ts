@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import type { Timeline } from '../../core/types.js';
-import { renderTimelinePage, timelinePageCount } from '../../render/discord.js';
+import { renderTimelinePage, timelinePageCount } from '../../render/discord-pages.js';
 import { pagedBody } from '../components.js';
 import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';
