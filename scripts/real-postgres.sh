@@ -187,7 +187,8 @@ stop_server() {
     say "no server started by this script (no $state_file)"
     return 0
   fi
-  run_as_server "$STATE_BIN_DIR/pg_ctl" --pgdata="$DATA_DIR" --mode=fast --wait stop >/dev/null 2>&1 ||
+  # Immediate: the data dir is deleted next, so there is nothing to checkpoint.
+  run_as_server "$STATE_BIN_DIR/pg_ctl" --pgdata="$DATA_DIR" --mode=immediate --wait stop >/dev/null 2>&1 ||
     say "the server was not running"
   rm -rf "$DATA_DIR"
   rm -f "$state_file"
