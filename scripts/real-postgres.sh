@@ -172,11 +172,14 @@ start_server() {
     echo "STATE_DIST=$dist"
   } >"$state_file"
 
-  local extension
-  for extension in "${extensions[@]}"; do
-    "$bin_dir/psql" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 "$(database_url "$port")" \
-      --command="CREATE EXTENSION IF NOT EXISTS $extension" >&2 ||
-      fail "CREATE EXTENSION $extension failed (server log: $data_dir/server.log)"
+  # In template1 too, so each database a test creates (CREATE DATABASE …) has them already.
+  local database extension
+  for database in postgres template1; do
+    for extension in "${extensions[@]}"; do
+      "$bin_dir/psql" --no-psqlrc --quiet --set=ON_ERROR_STOP=1 "postgres://postgres@127.0.0.1:$port/$database" \
+        --command="CREATE EXTENSION IF NOT EXISTS $extension" >&2 2> >(grep -v '^INFO:' >&2) ||
+        fail "CREATE EXTENSION $extension in $database failed (server log: $data_dir/server.log)"
+    done
   done
   say "$("$bin_dir/postgres" --version) on 127.0.0.1:$port, extensions: ${extensions[*]}, data dir $data_dir"
   echo "DATABASE_URL=$(database_url "$port")"
