@@ -146,8 +146,11 @@ start_server() {
     echo "DATABASE_URL=$(database_url "$PORT")"
     return 0
   fi
-  # A state file whose server is gone: clear what it left.
-  if load_state; then rm -rf "$DATA_DIR"; fi
+  # A state file whose server does not answer: make sure it is down, then clear what it left.
+  if load_state; then
+    run_as_server "$STATE_BIN_DIR/pg_ctl" --pgdata="$DATA_DIR" --mode=immediate --wait --timeout=10 stop >/dev/null 2>&1 || true
+    rm -rf "$DATA_DIR"
+  fi
   rm -f "$state_file"
   install_binaries
 
