@@ -9,7 +9,7 @@ import type { Answer } from '../../src/core/types.js';
 import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
 import { readQuestions } from '../../src/eval/evaluate.js';
 import { migrate, SCHEMA_VERSION, SchemaError } from '../../src/index/postgres/migrations.js';
-import { INDEX_CHANNEL, PostgresIndexStore } from '../../src/index/postgres/postgres-store.js';
+import { INDEX_CHANNEL, PostgresIndexStore, WRITER_LOCK } from '../../src/index/postgres/postgres-store.js';
 import { SentenceVectors } from '../../src/index/sentence-vectors.js';
 import { ingestCorpus, storeFor, syncOptionsFor } from '../../src/ingest/ingest.js';
 import { syncIndex } from '../../src/ingest/sync.js';
@@ -107,6 +107,25 @@ describe('schema migrations', () => {
 });
 
 describe('the PostgreSQL store', () => {
+  it('one writer: the writer holds an advisory lock until it releases it', async () => {
+    const store = storeFor(postgresConfig());
+    const held = async () => {
+      const { rows } = await sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`,
+        [WRITER_LOCK],
+      );
+      return rows[0]?.count ?? 0;
+    };
+    try {
+      const lock = await store.lockForWriting(silentLogger);
+      expect(await held()).toBe(1);
+      await lock.release();
+      expect(await held()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('`npm run ingest` writes the seeds as rows, with vectors of the model’s dimension and an HNSW index', async () => {
     const { report } = await ingestCorpus(postgresConfig(), silentLogger, { embedder: model });
     expect(report.rebuilt).toBe(true);
@@ -266,6 +285,11 @@ describe('the PostgreSQL store', () => {
       const found = await serving.search('zebras escaped onto the pier', 3);
       expect(found[0]?.source).toBe('001_77b7f39d73393a4f.txt');
       expect(found[0]?.text).toContain('zebras escaped from a circus');
+
+      // `/reindex` in the serving process writes its own folder (the seeds) back, and answers from the database again.
+      const reindexed = await serving.reindex();
+      expect(reindexed.changed).toEqual(['001_77b7f39d73393a4f.txt']);
+      expect((await serving.search('zebras escaped onto the pier', 3)).some((passage) => passage.text.includes('zebras'))).toBe(false);
     } finally {
       await listener.end();
       await writer.cleanup();
