@@ -9,6 +9,7 @@ const UNIT_TESTS = [
   'test/answer/quote.test.ts',
   'test/bot/units.test.ts',
   'test/chunk/chunk.test.ts',
+  'test/config/store-config.test.ts',
   'test/corpus/metadata.test.ts',
   'test/corpus/read.test.ts',
   'test/index/lexical-index.test.ts',

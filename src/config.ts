@@ -40,6 +40,12 @@ const environmentSchema = z.object({
   HNSW_EF: positiveInteger.max(1000, 'must be at most 1000').default(256),
   ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
+  STORE: z.enum(['local', 'postgres']).default('local'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database')
+    .optional(),
+  POSTGRES_LEXICAL_SEARCH: z.enum(['memory', 'bm25', 'fts']).default('memory'),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: snowflake.optional(),
@@ -74,6 +80,8 @@ export interface Config {
   /** Overrides the calibrated abstention threshold when set. */
   readonly answerMinScore: number | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
+  /** Where the index lives: `local` files under indexDir (the default), or a PostgreSQL database. */
+  readonly store: { readonly kind: 'local' } | PostgresSettings;
   readonly dataDir: string;
   readonly discord: {
     readonly token: string | undefined;
@@ -89,6 +97,13 @@ export interface Config {
     readonly followUps: 'mentions' | 'all';
     readonly registerCommands: boolean;
   };
+}
+
+export interface PostgresSettings {
+  readonly kind: 'postgres';
+  readonly url: string;
+  /** How chunks are found by their words: our BM25 over the stored index (`memory`), pg_textsearch's BM25, or ts_rank_cd. */
+  readonly lexicalSearch: 'memory' | 'bm25' | 'fts';
 }
 
 /** Thrown when settings are invalid; `problems` holds one readable line per bad variable. */
@@ -119,12 +134,16 @@ export function loadConfig(
       parsed.error.issues.map((issue) => {
         const name = issue.path.join('.');
         const value = environment[String(issue.path[0])];
-        const shown = name === 'DISCORD_TOKEN' || value === undefined ? '' : ` (got "${value}")`;
+        // Secrets (a token, a database password) are never echoed.
+        const shown = name === 'DISCORD_TOKEN' || name === 'DATABASE_URL' || value === undefined ? '' : ` (got "${value}")`;
         return `${name}: ${issue.message}${shown}`;
       }),
     );
   }
   const env = parsed.data;
+  if (env.STORE === 'postgres' && env.DATABASE_URL === undefined) {
+    throw new ConfigError(['DATABASE_URL: must be set when STORE=postgres (postgres://user:password@host:5432/database)']);
+  }
   const resolve = (folder: string) => path.resolve(baseDir, folder);
   return Object.freeze({
     corpusDir: resolve(env.CORPUS_DIR),
@@ -138,6 +157,11 @@ export function loadConfig(
     hnswEf: env.HNSW_EF,
     answerMinScore: env.ANSWER_MIN_SCORE,
     logLevel: env.LOG_LEVEL,
+    store: Object.freeze(
+      env.STORE === 'postgres'
+        ? { kind: 'postgres' as const, url: env.DATABASE_URL ?? '', lexicalSearch: env.POSTGRES_LEXICAL_SEARCH }
+        : { kind: 'local' as const },
+    ),
     dataDir: resolve(env.DATA_DIR),
     discord: Object.freeze({
       token: env.DISCORD_TOKEN,

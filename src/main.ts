@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const { config, log } = loadConfigOrExit();
   const engine = await createEngine(config, log).catch(exitOnError(log));
   if (!engine) return;
+  // A store shared with other processes: answer from each index a writer commits, without a restart.
+  await engine.watchStore().catch(exitOnError(log));
   if (config.discord.token) await runBot(config, engine, log).catch(exitOnError(log));
   else await runConsole(engine, log);
 }
@@ -48,6 +50,7 @@ async function runConsole(engine: Engine, log: Logger): Promise<void> {
     console.prompt();
   }
   console.close();
+  await engine.close();
 }
 
 await main();

@@ -12,8 +12,9 @@ import type {
   Timeline,
 } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
-import { loadIndex, type IndexSnapshot } from '../index/store.js';
-import { embedderFor, syncOptionsFor } from '../ingest/ingest.js';
+import type { IndexStore } from '../index/index-store.js';
+import type { IndexSnapshot } from '../index/store.js';
+import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
 import { refreshIndex, syncIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
 import { CorpusView } from './corpus-view.js';
@@ -33,6 +34,8 @@ export interface EngineOptions {
   readonly ranking?: RankingOverrides;
   /** `ingest` rebuilds an index made by another model instead of refusing it. */
   readonly mode?: 'load' | 'ingest';
+  /** Where the index is kept; by default the configured store (STORE). */
+  readonly store?: IndexStore;
 }
 
 /** An answer plus the internals behind it, for `eval --explain`. */
@@ -63,19 +66,62 @@ export class Engine implements AnswerEngine {
     private view: CorpusView,
     /** The last ingest report (what loading or building the index did). */
     public lastReport: IngestReport,
+    private readonly store: IndexStore,
   ) {}
+
+  private stopWatching: (() => Promise<void>) | null = null;
+  private reloading: Promise<boolean> = Promise.resolve(false);
 
   /** Load the model and the index, building or refreshing the index when the corpus or settings changed. */
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
     const embedder = options.embedder ?? (await embedderFor(config, log));
-    const { snapshot, report } = await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load'));
+    const store = options.store ?? storeFor(config);
+    const { snapshot, report } = await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load', store));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
     const settings = withOverrides(RANKING_SETTINGS[embedder.kind], {
       ...options.ranking,
       quote: { ...options.ranking?.quote, ...minEvidence },
     });
     const view = await openView(snapshot, embedder, settings, log);
-    return new Engine(config, embedder, log, settings, view, report);
+    return new Engine(config, embedder, log, settings, view, report, store);
+  }
+
+  /**
+   * Follow a store shared with other processes (STORE=postgres): when a writer commits a new index,
+   * load it and answer from it, without a restart. Does nothing for the local store.
+   */
+  async watchStore(): Promise<void> {
+    if (!this.store.watch || this.stopWatching) return;
+    this.stopWatching = await this.store.watch(() => {
+      this.reload().catch((error: unknown) => this.log.warn(`Could not load the new index: ${(error as Error).message}`));
+    }, this.log);
+  }
+
+  /** Load the stored index if another process saved a newer one than the one in use; true when it did. */
+  reload(): Promise<boolean> {
+    // One reload at a time; a notification during one is handled by the next, which reads the newest manifest.
+    this.reloading = this.reloading.then(async () => {
+      const manifest = await this.store.readManifest();
+      if (!manifest || manifest.builtAt === this.view.snapshot.manifest.builtAt) return false;
+      if (manifest.model.id !== this.embedder.modelId) {
+        this.log.warn(
+          `The index in ${this.store.location} is now of the model "${manifest.model.id}", this process runs "${this.embedder.modelId}": keeping the index in use; restart with EMBEDDING_MODEL=${manifest.model.id}.`,
+        );
+        return false;
+      }
+      const snapshot = await this.store.load(manifest, this.config.hnswEf);
+      this.view = await openView(snapshot, this.embedder, this.settings, this.log);
+      this.log.info(`Loaded the index built ${manifest.builtAt} from ${this.store.location}.`);
+      return true;
+    });
+    return this.reloading;
+  }
+
+  /** Stop listening and close the store's connections. */
+  async close(): Promise<void> {
+    await this.stopWatching?.();
+    this.stopWatching = null;
+    await this.store.close();
   }
 
   builtAt(): string {
@@ -105,12 +151,14 @@ export class Engine implements AnswerEngine {
   }
 
   async reindex(): Promise<IngestReport> {
-    const options = syncOptionsFor(this.config, this.embedder, this.log, 'ingest');
+    const options = syncOptionsFor(this.config, this.embedder, this.log, 'ingest', this.store);
     const refreshed = await refreshIndex(options);
     const current = this.view.snapshot;
     // Up to date and the very index in use (not one another process rebuilt since): nothing to load.
     const inUse = refreshed.manifest.builtAt === current.manifest.builtAt ? current : null;
-    const snapshot = refreshed.snapshot ?? inUse ?? (await loadIndex(options.indexDir, refreshed.manifest, options.ef));
+    // A store that searches in SQL is read back, so the new snapshot searches there too.
+    const built = this.store.answersFromStore ? null : refreshed.snapshot;
+    const snapshot = built ?? inUse ?? (await this.store.load(refreshed.manifest, options.ef));
     // Questions in flight keep the view they started with; new ones see the new index.
     if (snapshot !== current) this.view = await openView(snapshot, this.embedder, this.settings, this.log);
     this.lastReport = refreshed.report;

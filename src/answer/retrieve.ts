@@ -1,6 +1,8 @@
 import { getOrInsert } from '../core/maps.js';
 import type { Passage } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
+import type { ChunkSearch } from '../index/chunk-search.js';
+import type { IndexSnapshot } from '../index/store.js';
 import type { CorpusView } from './corpus-view.js';
 import { kindExpansions, synonymExpansions } from './expand.js';
 import type { ScoredSentence } from './features.js';
@@ -55,8 +57,11 @@ export async function retrieve(
     ...kindExpansions(question.focus, (term) => thesaurus.kindsOf(term), retrieval.kindWeight, retrieval.maxKinds),
   ];
   for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
-  const lexicalHits = snapshot.lexicalIndex.query(question.termList, retrieval.candidatesPerSide, expansions);
-  const denseHits = snapshot.vectorIndex.search(questionVector, retrieval.candidatesPerSide);
+  const search = snapshot.search ?? inMemorySearch(snapshot);
+  const [lexicalHits, denseHits] = await Promise.all([
+    search.lexical({ text: question.text, terms: question.termList, expansions }, retrieval.candidatesPerSide),
+    search.dense(questionVector, retrieval.candidatesPerSide),
+  ]);
 
   const idf = (term: string) => snapshot.lexicalIndex.idf(term);
   // Both priors depend on the article only: computed once per article and question.
@@ -95,6 +100,14 @@ export async function retrieve(
     questionWordVectors,
     embedMs: searchStarted - embedStarted,
     searchMs: performance.now() - searchStarted,
+  };
+}
+
+/** The local store's searches: the snapshot's own indexes, in memory. */
+function inMemorySearch(snapshot: IndexSnapshot): ChunkSearch {
+  return {
+    dense: async (query, limit) => snapshot.vectorIndex.search(query, limit),
+    lexical: async (query, limit) => snapshot.lexicalIndex.query(query.terms, limit, query.expansions),
   };
 }
 

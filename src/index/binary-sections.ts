@@ -83,3 +83,43 @@ async function readFully(handle: Awaited<ReturnType<typeof open>>, into: Uint8Ar
     done += bytesRead;
   }
 }
+
+/** The same layout in one buffer, for a store that keeps the index as a value (a database row) rather than a file. */
+export function packSections(header: unknown, sections: Readonly<Record<string, Section>>): Buffer {
+  const layout = Object.entries(sections).map(([name, section]) => ({ name, type: typeOf(section), length: section.length }));
+  const headerBytes = Buffer.from(JSON.stringify({ header, sections: layout }));
+  let size = align(8 + headerBytes.length);
+  for (const section of Object.values(sections)) size = align(size + section.byteLength);
+  const packed = Buffer.alloc(size);
+  MAGIC.copy(packed);
+  packed.writeUInt32LE(headerBytes.length, 4);
+  headerBytes.copy(packed, 8);
+  let position = align(8 + headerBytes.length);
+  for (const section of Object.values(sections)) {
+    packed.set(new Uint8Array(section.buffer, section.byteOffset, section.byteLength), position);
+    position = align(position + section.byteLength);
+  }
+  return packed;
+}
+
+export function unpackSections(packed: Uint8Array): { header: unknown; sections: Record<string, Section> } {
+  const bytes = Buffer.from(packed.buffer, packed.byteOffset, packed.byteLength);
+  if (bytes.length < 8 || !bytes.subarray(0, 4).equals(MAGIC)) throw new Error('not a sections value');
+  const headerLength = bytes.readUInt32LE(4);
+  const { header, sections: layout } = JSON.parse(bytes.toString('utf8', 8, 8 + headerLength)) as {
+    header: unknown;
+    sections: { name: string; type: SectionType; length: number }[];
+  };
+  const sections: Record<string, Section> = {};
+  let position = align(8 + headerLength);
+  for (const { name, type, length } of layout) {
+    const section = new CONSTRUCTORS[type](length);
+    const byteLength = section.byteLength;
+    if (position + byteLength > bytes.length) throw new Error('sections value ends early');
+    // Copied into an aligned buffer of its own (the value may start at any offset).
+    new Uint8Array(section.buffer).set(bytes.subarray(position, position + byteLength));
+    sections[name] = section;
+    position = align(position + byteLength);
+  }
+  return { header, sections };
+}

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../core/types.js';
 import { hashContent } from '../corpus/metadata.js';
+import type { ChunkSearch } from './chunk-search.js';
 import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
 import { SentenceVectors } from './sentence-vectors.js';
@@ -25,7 +26,7 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  */
 export const INDEX_FORMAT_VERSION = 7;
 
-const manifestSchema = z.object({
+export const manifestSchema = z.object({
   formatVersion: z.number(),
   model: z.object({ id: z.string(), revision: z.string(), dimensions: z.number().int().positive() }),
   /** Everything that changes chunks, vectors or ranking data; any difference means a rebuild. */
@@ -39,7 +40,7 @@ const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
-const thesaurusSchema = z.object({
+export const thesaurusSchema = z.object({
   synonyms: z.record(z.string(), z.array(z.string())),
   kinds: z.record(z.string(), z.array(z.string())),
   pertains: z.record(z.string(), z.array(z.string())),
@@ -55,6 +56,8 @@ export interface IndexSnapshot {
   readonly lexicalIndex: LexicalIndex;
   readonly thesaurus: Thesaurus;
   readonly sentenceVectors: SentenceVectors;
+  /** Top-k searches run elsewhere (SQL); when absent, `vectorIndex` and `lexicalIndex` are searched in memory. */
+  readonly search?: ChunkSearch;
 }
 
 export class IndexError extends Error {
@@ -101,7 +104,7 @@ export async function readManifest(indexDir: string): Promise<Manifest | null> {
 }
 
 /** The part number of a chunk id (`file#p3.2` → 2). */
-function chunkPart(chunk: Chunk): number {
+export function chunkPart(chunk: Chunk): number {
   return Number(chunk.id.slice(chunk.id.lastIndexOf('.') + 1));
 }
 

@@ -3,6 +3,9 @@ import { type Config, DEFAULT_MODEL, STATIC_MODEL } from '../config.js';
 import type { Logger } from '../core/log.js';
 import type { IngestReport } from '../core/types.js';
 import { type Embedder, loadEmbedder } from '../embed/embedder.js';
+import type { IndexStore } from '../index/index-store.js';
+import { PostgresIndexStore } from '../index/postgres/postgres-store.js';
+import { LocalIndexStore } from './local-store.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings, refreshIndex, type SyncOptions } from './sync.js';
 
 /** How a configuration is turned into index settings, folders and a model: shared by the CLI, the bot and the benchmark. */
@@ -12,6 +15,19 @@ export function indexSettingsFrom(config: Config): IndexSettings {
 
 export function indexDirOf(config: Config): string {
   return path.join(config.indexDir, 'index');
+}
+
+/** Where the configuration keeps the index: the files in INDEX_DIR, or the database of DATABASE_URL. */
+export function storeFor(config: Config): IndexStore {
+  const { store } = config;
+  if (store.kind === 'local') return new LocalIndexStore(indexDirOf(config));
+  return new PostgresIndexStore({
+    url: store.url,
+    lexicalSearch: store.lexicalSearch,
+    ef: config.hnswEf,
+    // An interrupted ingest's vectors wait here until the database has them.
+    workDir: path.join(config.indexDir, 'postgres'),
+  });
 }
 
 /** The configured embedding model, loaded. */
@@ -25,12 +41,19 @@ export function embedderFor(config: Config, log: Logger): Promise<Embedder> {
 }
 
 /** How the CLI, the bot and the benchmark build or load the index from a configuration. */
-export function syncOptionsFor(config: Config, embedder: Embedder, log: Logger, mode: SyncOptions['mode']): SyncOptions {
+export function syncOptionsFor(
+  config: Config,
+  embedder: Embedder,
+  log: Logger,
+  mode: SyncOptions['mode'],
+  store: IndexStore = storeFor(config),
+): SyncOptions {
   // With the default model configured, the program itself switches to the fallback and back: the index follows.
   const interchangeableModels = config.embeddingModel === DEFAULT_MODEL ? [DEFAULT_MODEL, STATIC_MODEL] : [];
   return {
     corpusDir: config.corpusDir,
     indexDir: indexDirOf(config),
+    store,
     embedder,
     settings: indexSettingsFrom(config),
     ef: config.hnswEf,
@@ -50,6 +73,11 @@ export async function ingestCorpus(
   options: { readonly embedder?: Embedder } = {},
 ): Promise<{ report: IngestReport; modelId: string }> {
   const embedder = options.embedder ?? (await embedderFor(config, log));
-  const { report } = await refreshIndex(syncOptionsFor(config, embedder, log, 'ingest'));
-  return { report, modelId: embedder.modelId };
+  const store = storeFor(config);
+  try {
+    const { report } = await refreshIndex(syncOptionsFor(config, embedder, log, 'ingest', store));
+    return { report, modelId: embedder.modelId };
+  } finally {
+    await store.close();
+  }
 }

@@ -5,24 +5,14 @@ import { readCorpus } from '../corpus/read.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { Logger } from '../core/log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../index/lexical-index.js';
-import { IngestLock } from './ingest-lock.js';
+import type { IndexStore } from '../index/index-store.js';
+import { LocalIndexStore } from './local-store.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
 import { SentenceVectors } from '../index/sentence-vectors.js';
 import { tokenize } from '../text/terms.js';
 import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from '../index/thesaurus.js';
-import {
-  checkIndexFiles,
-  INDEX_FORMAT_VERSION,
-  IndexError,
-  loadIndex,
-  loadSentenceVectors,
-  loadVectorsByHash,
-  readManifest,
-  saveIndex,
-  type IndexSnapshot,
-  type Manifest,
-} from '../index/store.js';
+import { INDEX_FORMAT_VERSION, IndexError, type IndexSnapshot, type Manifest } from '../index/store.js';
 import {
   DEFAULT_HNSW,
   EXACT_SEARCH_MAX_CHUNKS,
@@ -49,6 +39,8 @@ export const DEFAULT_INDEX_SETTINGS: Omit<IndexSettings, 'chunker'> = {
 export interface SyncOptions {
   readonly corpusDir: string;
   readonly indexDir: string;
+  /** Where the index is read and written; by default the files in `indexDir`. */
+  readonly store?: IndexStore;
   readonly embedder: Embedder;
   readonly settings: IndexSettings;
   readonly ef: number;
@@ -94,9 +86,10 @@ export interface SyncResult {
 export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   // Loading reads every index file and reports damage itself: no checksum pass first.
   const refreshed = await refresh(options, false);
-  if (refreshed.snapshot) return { ...refreshed, snapshot: refreshed.snapshot };
+  const store = storeOf(options);
+  if (refreshed.snapshot && !store.answersFromStore) return { ...refreshed, snapshot: refreshed.snapshot };
   const loadStarted = performance.now();
-  const snapshot = await loadIndex(options.indexDir, refreshed.manifest, options.ef);
+  const snapshot = await store.load(refreshed.manifest, options.ef);
   const loadMs = performance.now() - loadStarted;
   const report = { ...refreshed.report, durationMs: refreshed.report.durationMs + loadMs };
   return { ...refreshed, snapshot, report, stagesMs: { ...refreshed.stagesMs, 'load index': loadMs } };
@@ -113,8 +106,17 @@ export function refreshIndex(options: SyncOptions): Promise<RefreshResult> {
 
 type RefreshResult = Omit<SyncResult, 'snapshot'> & { snapshot: IndexSnapshot | null; manifest: Manifest };
 
+/** The store the options name, or the files in `indexDir`. */
+export function storeOf(options: SyncOptions): IndexStore {
+  return options.store ?? new LocalIndexStore(options.indexDir);
+}
+
 /** `lock`: held by this call's caller, which took it once it knew the index needs building. */
-async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLock | null = null): Promise<RefreshResult> {
+async function refresh(
+  options: SyncOptions,
+  checkFiles: boolean,
+  lock: { release(): Promise<void> } | null = null,
+): Promise<RefreshResult> {
   const started = performance.now();
   const stagesMs: Record<string, number> = {};
   let stageStart = started;
@@ -123,13 +125,15 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
     stagesMs[stage] = (stagesMs[stage] ?? 0) + now - stageStart;
     stageStart = now;
   };
-  const { indexDir, embedder, settings, log } = options;
+  const { embedder, settings, log } = options;
+  const store = storeOf(options);
+  const indexDir = store.location;
   const { documents, skipped } = await readCorpus(options.corpusDir);
   const warnSkipped = () => {
     for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`);
   };
   lap('read corpus');
-  const previous = await readManifest(indexDir);
+  const previous = await store.readManifest();
   const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
   const changes = diffSeeds(previous?.seeds ?? {}, seeds);
 
@@ -145,7 +149,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
   let staleReason = whyStale(previous, embedder, settings, changes);
   if (previous && staleReason === null && checkFiles) {
     // Not loaded, so checked: `npm run ingest` is what a damaged index tells the user to run.
-    staleReason = await checkIndexFiles(indexDir, previous);
+    staleReason = await store.checkStored(previous);
     lap('check index files');
   }
   if (previous && staleReason === null) {
@@ -156,7 +160,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
 
   if (!lock) {
     // One writer at a time; whoever waited looks again, since the other may have built what is needed.
-    const held = await IngestLock.acquire(indexDir, log);
+    const held = await store.lockForWriting(log);
     try {
       return await refresh(options, checkFiles, held);
     } finally {
@@ -177,9 +181,9 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
     previous.model.id === embedder.modelId &&
     previous.model.revision === embedder.revision &&
     sameJson(previous.settings.chunker, settings.chunker);
-  const known = sameVectors ? await loadVectorsByHash(indexDir, embedder.dimensions) : new Map<string, Float32Array>();
-  const knownSentences = sameVectors ? await loadSentenceVectors(indexDir, embedder.dimensions) : null;
-  const resume = await ResumeLog.open(indexDir, vectorKey, embedder.dimensions);
+  const known = sameVectors ? await store.reusableVectors(embedder.dimensions) : new Map<string, Float32Array>();
+  const knownSentences = sameVectors ? await store.reusableSentenceVectors(embedder.dimensions) : null;
+  const resume = await ResumeLog.open(store.workDir, vectorKey, embedder.dimensions);
   const resumed = documents.filter((document) => resume.vectors.has(document.contentHash) && !known.has(document.contentHash)).length;
   if (resumed > 0) log.info(`Resuming an interrupted ingest: ${resumed} documents were already embedded.`);
   for (const [hash, matrix] of resume.vectors) if (!known.has(hash)) known.set(hash, matrix);
@@ -192,7 +196,7 @@ async function refresh(options: SyncOptions, checkFiles: boolean, lock: IngestLo
     exactSearchMaxChunks: options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS,
     lap,
   });
-  await saveIndex(indexDir, snapshot, vectors);
+  await store.save(snapshot, vectors);
   lap('save');
   await resume.log.discard();
   const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started, skipped);
@@ -351,6 +355,7 @@ function whyStale(previous: Manifest | null, embedder: Embedder, settings: Index
   if (!previous) return 'no index yet';
   if (previous.formatVersion !== INDEX_FORMAT_VERSION) return `index format ${previous.formatVersion} → ${INDEX_FORMAT_VERSION}`;
   if (previous.model.id !== embedder.modelId) return `model ${previous.model.id} → ${embedder.modelId}`;
+  if (previous.model.dimensions !== embedder.dimensions) return `${previous.model.dimensions} → ${embedder.dimensions} dimensions`;
   if (previous.model.revision !== embedder.revision)
     return `the files of model ${embedder.modelId} changed (${previous.model.revision} → ${embedder.revision})`;
   if (!sameJson(previous.settings, settings)) return 'settings changed';

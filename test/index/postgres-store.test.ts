@@ -1,0 +1,298 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../src/answer/engine.js';
+import { DEFAULT_MODEL, STATIC_MODEL } from '../../src/config.js';
+import { silentLogger } from '../../src/core/log.js';
+import type { Answer } from '../../src/core/types.js';
+import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
+import { readQuestions } from '../../src/eval/evaluate.js';
+import { migrate, SCHEMA_VERSION, SchemaError } from '../../src/index/postgres/migrations.js';
+import { INDEX_CHANNEL, PostgresIndexStore, WRITER_LOCK } from '../../src/index/postgres/postgres-store.js';
+import { SentenceVectors } from '../../src/index/sentence-vectors.js';
+import { ingestCorpus, storeFor, syncOptionsFor } from '../../src/ingest/ingest.js';
+import { syncIndex } from '../../src/ingest/sync.js';
+import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+
+/** The real model, counting the texts it embeds. */
+class CountingEmbedder implements Embedder {
+  texts = 0;
+  constructor(private readonly inner: Embedder) {}
+  get modelId() {
+    return this.inner.modelId;
+  }
+  get revision() {
+    return this.inner.revision;
+  }
+  get dimensions() {
+    return this.inner.dimensions;
+  }
+  get kind() {
+    return this.inner.kind;
+  }
+  embed(texts: readonly string[]): Promise<Float32Array[]> {
+    this.texts += texts.length;
+    return this.inner.embed(texts);
+  }
+}
+
+let database: TestDatabase;
+let model: Embedder;
+let project: TempProject;
+let sql: pg.Client;
+const engines: Engine[] = [];
+
+beforeAll(async () => {
+  database = await startTestDatabase();
+  model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
+  project = await createTempProject();
+  sql = new pg.Client({ connectionString: database.url });
+  await sql.connect();
+});
+
+afterAll(async () => {
+  for (const engine of engines) await engine.close();
+  await sql?.end();
+  await database?.stop();
+  await project?.cleanup();
+});
+
+const postgresConfig = (extra: Record<string, string> = {}) =>
+  project.configWith({ STORE: 'postgres', DATABASE_URL: database.url, ...extra });
+
+async function open(config = postgresConfig(), embedder: Embedder = model): Promise<Engine> {
+  const engine = await createEngine(config, silentLogger, { embedder });
+  engines.push(engine);
+  return engine;
+}
+
+async function count(table: string): Promise<number> {
+  const { rows } = await sql.query<{ count: number }>(`SELECT count(*)::int AS count FROM ${table}`);
+  return rows[0]?.count ?? -1;
+}
+
+/** An answer without its timings (the only part that may differ between two runs). */
+function comparable(answer: Answer): unknown {
+  const { timings: _timings, ...rest } = answer;
+  return rest;
+}
+
+describe('schema migrations', () => {
+  it('migrate a fresh database, do nothing the second time, and refuse a schema newer than the program', async () => {
+    expect(await migrate(sql)).toEqual([1]);
+    const { rows } = await sql.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((row) => row.version)).toEqual([SCHEMA_VERSION]);
+    for (const table of ['index_manifest', 'documents', 'chunks', 'chunk_vectors', 'sentence_vectors', 'index_data']) {
+      expect(await count(table)).toBe(0);
+    }
+    expect(await migrate(sql)).toEqual([]);
+
+    await sql.query(`INSERT INTO schema_migrations (version, name) VALUES (${SCHEMA_VERSION + 1}, 'from a newer program')`);
+    try {
+      const refused = await migrate(sql).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(SchemaError);
+      expect((refused as Error).message).toContain(
+        `schema is version ${SCHEMA_VERSION + 1}, newer than this program's (${SCHEMA_VERSION})`,
+      );
+      // Refused before touching anything: the store cannot be opened either.
+      const store = new PostgresIndexStore({ url: database.url, lexicalSearch: 'memory', ef: 64, workDir: project.dir });
+      await expect(store.readManifest()).rejects.toThrow(/newer than this program's/);
+      await store.close();
+    } finally {
+      await sql.query(`DELETE FROM schema_migrations WHERE version = ${SCHEMA_VERSION + 1}`);
+    }
+  });
+});
+
+describe('the PostgreSQL store', () => {
+  it('one writer: the writer holds an advisory lock until it releases it', async () => {
+    const store = storeFor(postgresConfig());
+    const held = async () => {
+      const { rows } = await sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`,
+        [WRITER_LOCK],
+      );
+      return rows[0]?.count ?? 0;
+    };
+    try {
+      const lock = await store.lockForWriting(silentLogger);
+      expect(await held()).toBe(1);
+      await lock.release();
+      expect(await held()).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('`npm run ingest` writes the seeds as rows, with vectors of the model’s dimension and an HNSW index', async () => {
+    const { report } = await ingestCorpus(postgresConfig(), silentLogger, { embedder: model });
+    expect(report.rebuilt).toBe(true);
+    expect(report.added).toHaveLength(5);
+    expect(await count('documents')).toBe(5);
+    const chunks = await count('chunks');
+    expect(chunks).toBe(report.chunks);
+    expect(await count('chunk_vectors')).toBe(chunks);
+    const store = storeFor(postgresConfig());
+    const snapshot = await syncIndex(syncOptionsFor(postgresConfig(), model, silentLogger, 'load', store));
+    await store.close();
+    const sentences = snapshot.snapshot.documents.reduce((sum, document) => sum + SentenceVectors.textsOf(document).length, 0);
+    expect(await count('sentence_vectors')).toBe(sentences);
+    const { rows } = await sql.query<{ type: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'chunk_vectors'::regclass AND attname = 'embedding'`,
+    );
+    expect(rows[0]?.type).toBe(`vector(${model.dimensions})`);
+    const indexes = await sql.query<{ indexdef: string }>(`SELECT indexdef FROM pg_indexes WHERE tablename IN ('chunks', 'chunk_vectors')`);
+    expect(indexes.rows.some((row) => /USING bm25 \(body\)/.test(row.indexdef))).toBe(true);
+    expect(indexes.rows.some((row) => /USING hnsw \(embedding vector_cosine_ops\)/.test(row.indexdef))).toBe(true);
+
+    const again = await ingestCorpus(postgresConfig(), silentLogger, { embedder: model });
+    expect(again.report.rebuilt).toBe(false);
+  });
+
+  it('answers exactly as the local store does (full answers, on an eval set), with SQL top-k', async () => {
+    const local = await open(project.config);
+    const database = await open();
+    const questions = (await readQuestions(path.join(PROJECT_DIR, 'test/eval/questions.jsonl'))).slice(0, 40);
+    for (const { question } of questions) {
+      expect(comparable(await database.ask(question)), question).toEqual(comparable(await local.ask(question)));
+    }
+    expect(await database.search('Vietnam China trade', 5)).toEqual(await local.search('Vietnam China trade', 5));
+  });
+
+  it('finds the same nearest chunks through the HNSW index as by exact search', async () => {
+    const store = storeFor(postgresConfig());
+    const { snapshot } = await syncIndex(syncOptionsFor(postgresConfig(), model, silentLogger, 'load', store));
+    try {
+      const questions = (await readQuestions(path.join(PROJECT_DIR, 'test/eval/questions-b.jsonl'))).slice(0, 20);
+      const vectors = await model.embed(questions.map((entry) => entry.question));
+      // The planner would scan 100 rows rather than use an index: make it use the HNSW index, and check it did.
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL enable_seqscan = off');
+        await client.query('SET LOCAL hnsw.ef_search = 64');
+        const literal = (vector: Float32Array) => `[${Array.from(vector).join(',')}]`;
+        const plan = await client.query(`EXPLAIN SELECT file FROM chunk_vectors ORDER BY embedding <=> $1::vector LIMIT 10`, [
+          literal(vectors[0] as Float32Array),
+        ]);
+        expect(plan.rows.map((row) => Object.values(row).join(' ')).join('\n')).toContain('chunk_vectors_hnsw');
+        const labelOf = new Map(snapshot.chunks.map((chunk, label) => [chunk.id, label]));
+        for (const vector of vectors) {
+          const { rows } = await client.query<{ id: string }>(
+            `SELECT c.file || '#p' || c.paragraph || '.' || c.part AS id FROM chunk_vectors v JOIN chunks c USING (file, ordinal)
+              ORDER BY v.embedding <=> $1::vector LIMIT 10`,
+            [literal(vector)],
+          );
+          const exact = snapshot.vectorIndex.search(vector, 10).map((hit) => hit.label);
+          expect(rows.map((row) => labelOf.get(row.id))).toEqual(exact);
+        }
+        await client.query('COMMIT');
+      } finally {
+        await client.end();
+      }
+      // And the store's own search (as retrieval calls it) agrees with exact search, similarities included.
+      for (const vector of vectors) {
+        const sqlHits = await snapshot.search?.dense(vector, 10);
+        const exact = snapshot.vectorIndex.search(vector, 10);
+        expect(sqlHits?.map((hit) => hit.label)).toEqual(exact.map((hit) => hit.label));
+        sqlHits?.forEach((hit, rank) => {
+          expect(hit.similarity).toBeCloseTo(exact[rank]?.similarity ?? Number.NaN, 5);
+        });
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('refuses an index of another model, or vectors of another dimension, naming the command that fixes it', async () => {
+    const fallback = await loadEmbedder({
+      modelId: STATIC_MODEL,
+      modelCacheDir: MODEL_CACHE_DIR,
+      allowRemoteModels: false,
+      log: silentLogger,
+    });
+    // The configured model is not the default, so the two are not interchangeable: refused, not rebuilt.
+    const refused = await open(postgresConfig({ EMBEDDING_MODEL: STATIC_MODEL }), fallback).catch((error: unknown) => error);
+    expect((refused as Error).message).toContain(`was built with the model "${DEFAULT_MODEL}" (${model.dimensions} dimensions)`);
+    expect((refused as Error).message).toContain('Run `npm run ingest`');
+
+    // Vectors whose column lost its dimension (edited by hand, a failed migration) are not read as the model's.
+    await sql.query('DROP INDEX chunk_vectors_hnsw');
+    await sql.query('ALTER TABLE chunk_vectors ALTER COLUMN embedding TYPE vector');
+    const store = storeFor(postgresConfig());
+    try {
+      const manifest = await store.readManifest();
+      await expect(store.load(manifest!, 64)).rejects.toThrow(/are vector, but its manifest says 384 dimensions; run `npm run ingest`/);
+    } finally {
+      await store.close();
+    }
+    // `npm run ingest` gives them back their dimension (and re-embeds, since the vectors could not be trusted).
+    await sql.query(`DELETE FROM index_manifest`);
+    const { report } = await ingestCorpus(postgresConfig(), silentLogger, { embedder: model });
+    expect(report.rebuilt).toBe(true);
+    const { rows } = await sql.query<{ type: string }>(
+      `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'chunk_vectors'::regclass AND attname = 'embedding'`,
+    );
+    expect(rows[0]?.type).toBe(`vector(${model.dimensions})`);
+  });
+
+  it('a change to one file re-embeds that file only, and a serving engine answers from it after the NOTIFY, without restart', async () => {
+    const serving = await open();
+    await serving.watchStore();
+    const before = serving.builtAt();
+    expect((await serving.search('zebras escaped onto the pier', 3))[0]?.source).not.toBe('001_77b7f39d73393a4f.txt');
+
+    const listener = new pg.Client({ connectionString: database.url });
+    await listener.connect();
+    const notified = new Promise<string | undefined>((resolve) => listener.on('notification', (message) => resolve(message.payload)));
+    await listener.query(`LISTEN ${INDEX_CHANNEL}`);
+    const untouched = await sql.query<{ file: string; xmin: string }>(
+      `SELECT file, xmin::text FROM chunk_vectors WHERE file <> '001_77b7f39d73393a4f.txt' ORDER BY file, ordinal`,
+    );
+
+    // Another process's ingest: the writer has its own project folder with one seed changed.
+    const writer = await createTempProject();
+    try {
+      const file = path.join(writer.corpusDir, '001_77b7f39d73393a4f.txt');
+      await writeFile(
+        file,
+        `${await readFile(file, 'utf8')}\n\nOn Tuesday two zebras escaped from a circus and ran onto the pier, where keepers caught them.\n`,
+      );
+      const counting = new CountingEmbedder(model);
+      const config = writer.configWith({ STORE: 'postgres', DATABASE_URL: database.url });
+      const { report } = await ingestCorpus(config, silentLogger, { embedder: counting });
+      expect(report.changed).toEqual(['001_77b7f39d73393a4f.txt']);
+      const { rows: changedChunks } = await sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM chunks WHERE file = '001_77b7f39d73393a4f.txt'`,
+      );
+      const { rows: changedSentences } = await sql.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM sentence_vectors WHERE file = '001_77b7f39d73393a4f.txt'`,
+      );
+      // The changed document's chunks and sentences, nothing of the other four.
+      expect(counting.texts).toBe((changedChunks[0]?.count ?? 0) + (changedSentences[0]?.count ?? 0));
+      const after = await sql.query<{ file: string; xmin: string }>(
+        `SELECT file, xmin::text FROM chunk_vectors WHERE file <> '001_77b7f39d73393a4f.txt' ORDER BY file, ordinal`,
+      );
+      expect(after.rows).toEqual(untouched.rows);
+
+      const { rows: built } = await sql.query<{ built_at: string }>('SELECT built_at FROM index_manifest');
+      expect(await notified).toBe(built[0]?.built_at);
+      // The serving engine reloads on the same notification; wait for it (bounded by the test's timeout).
+      while (serving.builtAt() === before) await new Promise((resolve) => setTimeout(resolve, 50));
+      const found = await serving.search('zebras escaped onto the pier', 3);
+      expect(found[0]?.source).toBe('001_77b7f39d73393a4f.txt');
+      expect(found[0]?.text).toContain('zebras escaped from a circus');
+
+      // `/reindex` in the serving process writes its own folder (the seeds) back, and answers from the database again.
+      const reindexed = await serving.reindex();
+      expect(reindexed.changed).toEqual(['001_77b7f39d73393a4f.txt']);
+      expect((await serving.search('zebras escaped onto the pier', 3)).some((passage) => passage.text.includes('zebras'))).toBe(false);
+    } finally {
+      await listener.end();
+      await writer.cleanup();
+    }
+  });
+});
