@@ -13,7 +13,7 @@ import { INDEX_CHANNEL, PostgresIndexStore, WRITER_LOCK } from '../../src/index/
 import { SentenceVectors } from '../../src/index/sentence-vectors.js';
 import { ingestCorpus, storeFor, syncOptionsFor } from '../../src/ingest/ingest.js';
 import { syncIndex } from '../../src/ingest/sync.js';
-import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
 
 /** The real model, counting the texts it embeds. */
@@ -111,7 +111,8 @@ describe('the PostgreSQL store', () => {
     const store = storeFor(postgresConfig());
     const held = async () => {
       const { rows } = await sql.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = $1`,
+        `SELECT count(*)::int AS count FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND objid = $1 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         [WRITER_LOCK],
       );
       return rows[0]?.count ?? 0;
@@ -123,6 +124,31 @@ describe('the PostgreSQL store', () => {
       expect(await held()).toBe(0);
     } finally {
       await store.close();
+    }
+  });
+
+  // PGlite is one session for every connection, so its advisory locks never block: only a real server shows the wait.
+  it.runIf(onRealServer)('a second writer waits until the first has released the lock, and says so', async () => {
+    const first = storeFor(postgresConfig());
+    const second = storeFor(postgresConfig());
+    const said: string[] = [];
+    const log = { ...silentLogger, info: (message: string) => said.push(message) };
+    try {
+      const lock = await first.lockForWriting(silentLogger);
+      let secondHolds = false;
+      const waiting = second.lockForWriting(log).then((secondLock) => {
+        secondHolds = true;
+        return secondLock;
+      });
+      await expect.poll(() => said.length).toBe(1);
+      expect(said[0]).toMatch(/Another ingest is writing .*waiting/);
+      expect(secondHolds).toBe(false);
+      await lock.release();
+      await (await waiting).release();
+      expect(secondHolds).toBe(true);
+    } finally {
+      await first.close();
+      await second.close();
     }
   });
 

@@ -2,8 +2,10 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_textsearch } from '@electric-sql/pglite-pg_textsearch';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import path from 'node:path';
+import pg from 'pg';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -34,7 +36,45 @@ interface QueuedMessage {
   readonly onData: (data: Uint8Array) => void;
 }
 
+/**
+ * With `TEST_POSTGRES_URL` (a real server's admin URL, e.g. from scripts/real-postgres.sh, as
+ * `npm run test:postgres` sets it) each call creates a fresh database there from template1 (which
+ * has the extensions) and drops it on stop; otherwise a PGlite server in memory.
+ */
 export async function startTestDatabase(): Promise<TestDatabase> {
+  const server = process.env.TEST_POSTGRES_URL;
+  return server ? freshDatabaseOn(server) : startPglite();
+}
+
+/** Whether the tests run against a real PostgreSQL server (one session per connection, advisory locks that block). */
+export const onRealServer = Boolean(process.env.TEST_POSTGRES_URL);
+
+async function freshDatabaseOn(serverUrl: string): Promise<TestDatabase> {
+  const name = `test_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE template1`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async stop() {
+      const dropper = new pg.Client({ connectionString: serverUrl });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
+
+async function startPglite(): Promise<TestDatabase> {
   const db = await PGlite.create({ extensions: { vector, pg_textsearch } });
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 32 });
   relayNotifications(server);
