@@ -6,6 +6,7 @@ import { kindExpansions, synonymExpansions } from './expand.js';
 import type { ScoredSentence } from './features.js';
 import { dateAffinity, type FusedCandidate, fuseRankings, rerankPassages, roundScore, termCoverage } from './fusion.js';
 import type { Question } from './question.js';
+import type { CorpusScope } from './scope.js';
 import type { RankingSettings } from './settings.js';
 
 /** The passages found for a question, and what was computed on the way (the question's vectors, for quoting). */
@@ -24,7 +25,9 @@ export interface Retrieved {
 /**
  * Hybrid retrieval: BM25 over the question's terms (with WordNet synonyms and kinds of the thing
  * asked for, weighted below them) and the vector index, fused with the date prior and the share
- * of the question the passage's article covers.
+ * of the question the passage's article covers. Within a scope, both searches skip the chunks
+ * outside it (so each still returns its full number of candidates) and the date prior spans the
+ * scope's documents.
  */
 export async function retrieve(
   question: Question,
@@ -33,6 +36,7 @@ export async function retrieve(
   settings: RankingSettings,
   limit: number,
   withWordVectors: boolean,
+  scope: CorpusScope | null = null,
 ): Promise<Retrieved> {
   const { snapshot } = view;
   const { retrieval } = settings;
@@ -55,8 +59,10 @@ export async function retrieve(
     ...kindExpansions(question.focus, (term) => thesaurus.kindsOf(term), retrieval.kindWeight, retrieval.maxKinds),
   ];
   for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
-  const lexicalHits = snapshot.lexicalIndex.query(question.termList, retrieval.candidatesPerSide, expansions);
-  const denseHits = snapshot.vectorIndex.search(questionVector, retrieval.candidatesPerSide);
+  const allows = scope === null ? undefined : scope.allowsLabel;
+  const lexicalHits = snapshot.lexicalIndex.query(question.termList, retrieval.candidatesPerSide, expansions, allows);
+  const denseHits = snapshot.vectorIndex.search(questionVector, retrieval.candidatesPerSide, allows);
+  const dateSpan = scope === null ? view.dateSpan : scope.dateSpan;
 
   const idf = (term: string) => snapshot.lexicalIndex.idf(term);
   // Both priors depend on the article only: computed once per article and question.
@@ -69,8 +75,8 @@ export async function retrieve(
     settings.fusion,
     (label) => {
       const file = fileOf(label);
-      if (file === undefined) return dateAffinity(question, null, view.dateSpan);
-      return getOrInsert(affinity, file, () => dateAffinity(question, view.documents.get(file)?.date ?? null, view.dateSpan));
+      if (file === undefined) return dateAffinity(question, null, dateSpan);
+      return getOrInsert(affinity, file, () => dateAffinity(question, view.documents.get(file)?.date ?? null, dateSpan));
     },
     (label) => {
       const file = fileOf(label);
