@@ -38,7 +38,12 @@ beforeAll(async () => {
   }
   await copyFile(path.join(SEEDS_DIR, '001_77b7f39d73393a4f.txt'), path.join(corpus, 'wire', '001_77b7f39d73393a4f.txt'));
   for (const [file, text] of Object.entries(LOCAL)) await writeFile(path.join(corpus, 'local', file), text);
-  const embedder = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
+  const embedder = await loadEmbedder({
+    modelId: DEFAULT_MODEL,
+    modelCacheDir: MODEL_CACHE_DIR,
+    allowRemoteModels: false,
+    log: silentLogger,
+  });
   engine = await createEngine(project.config, silentLogger, { embedder });
 });
 afterAll(() => project?.cleanup());
@@ -95,7 +100,10 @@ describe('answering within a scope', () => {
     const entries = [...timeline.dated, ...timeline.undated];
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect(['local', 'wire']).toContain(collectionOf(entry.source));
-    const followUp = await engine.ask('and how many passengers?', { earlier: ['When did the new ferry line open?'], collections: ['news'] });
+    const followUp = await engine.ask('and how many passengers?', {
+      earlier: ['When did the new ferry line open?'],
+      collections: ['news'],
+    });
     for (const passage of followUp.passages) expect(collectionOf(passage.source)).toBe('news');
   });
 
