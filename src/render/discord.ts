@@ -267,6 +267,7 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     '`/timeline topic:<text>` — what each source says on a topic, oldest first (undated sources apart), paged.',
     '`/source name:<title>` — one document: title, date, size and opening.',
     '`/sources` — every indexed document, newest first.',
+    '`/scope show` — which collections of documents this channel answers from (managers change it with `/scope set` and `/scope clear`).',
     'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them for its author.',
   ];
   if (options.mentions) {
