@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 8 commands globally');
+    expect(stderr).toContain('registered 9 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
