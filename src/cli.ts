@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, type Engine } from './answer/engine.js';
+import type { ScopeOptions } from './core/types.js';
 import { ingestCorpus } from './ingest/ingest.js';
 import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
 import { MAX_QUESTION_CHARS } from './bot/question.js';
@@ -16,6 +17,7 @@ const USAGE = `usage:
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
   npm run timeline -- "topic"            each source's quote on a topic, oldest first (--json: as JSON)
+                                         ask, search, timeline: --collections a,b answers only from those collections
   npm run eval [-- --explain] [--questions FILE]
                                          score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl)`;
 
@@ -28,6 +30,7 @@ const OPTIONS = {
   explain: { type: 'boolean', default: false },
   results: { type: 'string' },
   questions: { type: 'string', default: 'test/eval/questions.jsonl' },
+  collections: { type: 'string' },
 } as const;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -48,6 +51,21 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log = (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`);
   }
   const open = (mode: 'load' | 'ingest') => createEngine(config, log, { mode }).catch(fail) as Promise<Engine>;
+  /** The engine and the scope `--collections` asks for; null (after a usage error) when it names a collection the corpus lacks. */
+  const openScoped = async (): Promise<{ engine: Engine; scope: ScopeOptions } | null> => {
+    const engine = await open('load');
+    if (values.collections === undefined) return { engine, scope: {} };
+    const asked = [...new Set(values.collections.split(',').map((name) => name.trim().toLowerCase()))].filter((name) => name.length > 0);
+    const known = engine.collections().map((collection) => collection.name);
+    const unknown = asked.filter((name) => !known.includes(name));
+    if (asked.length === 0 || unknown.length > 0) {
+      usageError(
+        `--collections: ${unknown.length > 0 ? `no collection ${unknown.join(', ')}` : 'no name given'}; the corpus has ${known.join(', ')}`,
+      );
+      return null;
+    }
+    return { engine, scope: { collections: asked } };
+  };
 
   switch (command) {
     case 'ingest': {
@@ -61,11 +79,16 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     case 'ask': {
-      if (values.jsonl) return answerLines(await open('load'));
+      if (values.jsonl) {
+        const scoped = await openScoped();
+        return scoped ? answerLines(scoped.engine, scoped.scope) : undefined;
+      }
       if (!text.trim()) return usageError('ask needs a question');
       const problem = questionProblem(text);
       if (problem) return usageError(problem);
-      const answer = await (await open('load')).ask(text);
+      const scoped = await openScoped();
+      if (scoped === null) return;
+      const answer = await scoped.engine.ask(text, scoped.scope);
       process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${renderAnswerText(answer)}\n`);
       return;
     }
@@ -73,7 +96,9 @@ async function main(argv: readonly string[]): Promise<void> {
       if (!text.trim()) return usageError('search needs a query');
       const limit = values.results ? Number(values.results) : config.searchResults;
       if (!Number.isInteger(limit) || limit < 1 || limit > 50) return usageError('--results must be a whole number from 1 to 50');
-      const passages = await (await open('load')).search(text, limit);
+      const scoped = await openScoped();
+      if (scoped === null) return;
+      const passages = await scoped.engine.search(text, limit, scoped.scope);
       process.stdout.write(values.json ? `${JSON.stringify(passages)}\n` : `${renderPassagesText(passages)}\n`);
       return;
     }
@@ -81,7 +106,9 @@ async function main(argv: readonly string[]): Promise<void> {
       if (!text.trim()) return usageError('timeline needs a topic');
       const problem = questionProblem(text);
       if (problem) return usageError(problem);
-      const timeline = await (await open('load')).timeline(text, TIMELINE_ENTRIES);
+      const scoped = await openScoped();
+      if (scoped === null) return;
+      const timeline = await scoped.engine.timeline(text, TIMELINE_ENTRIES, scoped.scope);
       process.stdout.write(values.json ? `${JSON.stringify(timeline)}\n` : `${renderTimelineText(timeline)}\n`);
       return;
     }
@@ -96,13 +123,13 @@ async function main(argv: readonly string[]): Promise<void> {
  * One JSON object per input line, carrying the line's number, so output line N answers input line N:
  * the answer, or `{line, error}` for a line that cannot be asked (blank, too long). Model and index load once.
  */
-async function answerLines(engine: Engine): Promise<void> {
+async function answerLines(engine: Engine, scope: ScopeOptions): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let number = 0;
   for await (const line of lines) {
     number++;
     const problem = line.trim() ? questionProblem(line) : 'empty question';
-    const output = problem ? { line: number, error: problem } : { line: number, ...answerToJson(await engine.ask(line)) };
+    const output = problem ? { line: number, error: problem } : { line: number, ...answerToJson(await engine.ask(line, scope)) };
     process.stdout.write(`${JSON.stringify(output)}\n`);
   }
 }

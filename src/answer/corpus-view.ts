@@ -11,6 +11,7 @@ import { type CitedSentence, type FigureIndex, indexFigures } from './corroborat
 import type { Lexicon } from './matching.js';
 import type { QuestionContext } from './question.js';
 import type { SentenceCandidate } from './features.js';
+import { type CorpusScope, type DateSpan, dateSpanOf, scopeOf } from './scope.js';
 
 /** A sentence of a passage as kept per snapshot (everything but the passage's score for a question). */
 export type PassageSentence = Omit<SentenceCandidate, 'passage' | 'passageRank'>;
@@ -27,6 +28,8 @@ const PASSAGE_CACHE_LIMIT = 20_000;
 const OUTSIDE_TERMS_LIMIT = 20_000;
 /** Word pairs whose cosine is kept. */
 const SIMILARITY_CACHE_LIMIT = 1_000_000;
+/** Scopes kept (a bot has one per scoped channel at most, and few distinct ones). */
+const SCOPE_CACHE_LIMIT = 1_000;
 
 /**
  * Everything the query path derives from one index snapshot, made once when the snapshot starts
@@ -36,7 +39,7 @@ const SIMILARITY_CACHE_LIMIT = 1_000_000;
 export class CorpusView implements QuestionContext {
   readonly documents: ReadonlyMap<string, CorpusDocument>;
   /** Oldest and newest article dates, for the recency prior. */
-  readonly dateSpan: { readonly oldest: string; readonly newest: string } | null;
+  readonly dateSpan: DateSpan | null;
   /** Terms written capitalised in at least 70% of their mid-sentence uses ("Lam", "Dalian", "Chinese"). */
   readonly names: ReadonlySet<string>;
   /** Every term the corpus uses. */
@@ -50,6 +53,7 @@ export class CorpusView implements QuestionContext {
   /** The vector of a single question word. */
   readonly wordVectors = new Map<string, Float32Array>();
   private readonly termCache = new Map<string, string[]>();
+  private readonly scopes = new Map<string, CorpusScope>();
   private similarities = new WeakMap<Float32Array, WeakMap<Float32Array, number>>();
   private similarityCount = 0;
 
@@ -59,8 +63,7 @@ export class CorpusView implements QuestionContext {
     readonly vocabulary: ReadonlyMap<string, Float32Array>,
   ) {
     this.documents = new Map(snapshot.documents.map((document) => [document.file, document]));
-    const dates = snapshot.documents.flatMap((document) => (document.date ? [document.date] : [])).sort();
-    this.dateSpan = dates.length ? { oldest: dates[0] ?? '', newest: dates.at(-1) ?? '' } : null;
+    this.dateSpan = dateSpanOf(snapshot.documents);
     this.names = corpusNames(snapshot.documents);
     this.known = new Set(snapshot.lexicalIndex.vocabulary());
     this.figureSentences = figureSentences(snapshot);
@@ -127,9 +130,17 @@ export class CorpusView implements QuestionContext {
     };
   }
 
-  /** A question to suggest in a help reply, from the newest document (as `/sources` lists them first). */
-  newestExample(): string | undefined {
-    const newest = [...this.snapshot.documents].sort((left, right) => (right.date ?? '').localeCompare(left.date ?? ''))[0];
+  /** The scope of some collections (null: the whole corpus), made once per set of names and kept with the snapshot. */
+  scope(collections: readonly string[] | undefined): CorpusScope | null {
+    if (collections === undefined) return null;
+    const key = [...new Set(collections)].sort().join('\n');
+    return getOrInsertBounded(this.scopes, key, () => scopeOf(this.snapshot, collections), SCOPE_CACHE_LIMIT);
+  }
+
+  /** A question to suggest in a help reply, from the newest document (as `/sources` lists them first) of the scope. */
+  newestExample(scope: CorpusScope | null = null): string | undefined {
+    const documents = scope?.documents ?? this.snapshot.documents;
+    const newest = [...documents].sort((left, right) => (right.date ?? '').localeCompare(left.date ?? ''))[0];
     return newest ? exampleQuestion(newest.title) : undefined;
   }
 }

@@ -31,9 +31,15 @@ export function indexFigures(sentences: readonly CitedSentence[]): FigureIndex {
  * Corroboration beyond the retrieved passages: other documents with a sentence that states the
  * quote's distinctive figure (a percentage or an amount the question did not give) and shares at
  * least `minSharedTerms` other words with it, e.g. "145%" in two articles. Adds them to `alsoIn`
- * and makes the newest statement the headline.
+ * and makes the newest statement the headline. `allows` limits the documents cited (a scope).
  */
-export function corroborateByFigures(quote: Quote, questionFigures: ReadonlySet<string>, pool: FigureIndex, minSharedTerms = 2): Quote {
+export function corroborateByFigures(
+  quote: Quote,
+  questionFigures: ReadonlySet<string>,
+  pool: FigureIndex,
+  allows: (file: string) => boolean = () => true,
+  minSharedTerms = 2,
+): Quote {
   const given = questionFigures;
   const figures = distinctiveFigures(quote.text).filter((figure) => !given.has(figure));
   if (figures.length === 0) return quote;
@@ -43,6 +49,7 @@ export function corroborateByFigures(quote: Quote, questionFigures: ReadonlySet<
   // In corpus order, as a scan of every sentence would meet them; a figure stated in thousands of
   // sentences (a large archive) is checked in its first CORROBORATION_CANDIDATES only.
   const positions = [...new Set(figures.flatMap((figure) => pool.byFigure.get(figure) ?? []))]
+    .filter((position) => allows((pool.sentences[position] as CitedSentence).source))
     .sort((left, right) => left - right)
     .slice(0, CORROBORATION_CANDIDATES);
   for (const position of positions) {

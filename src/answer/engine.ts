@@ -5,12 +5,15 @@ import type {
   Answer,
   AnswerEngine,
   AskOptions,
+  CollectionSummary,
   CorpusDocument,
   DocumentSummary,
   IngestReport,
   Passage,
+  ScopeOptions,
   Timeline,
 } from '../core/types.js';
+import { collectionOf } from '../corpus/collections.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
 import type { IndexSnapshot } from '../index/store.js';
@@ -22,6 +25,7 @@ import { corroborateByFigures } from './corroborate.js';
 import { resolveFollowUp } from './follow-up.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
+import { collectionsOf } from './scope.js';
 import { rerankBySentences, retrieve } from './retrieve.js';
 import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
 import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
@@ -137,17 +141,23 @@ export class Engine implements AnswerEngine {
     return this.embedder.modelId;
   }
 
-  documents(): readonly DocumentSummary[] {
-    return [...this.view.snapshot.documents]
+  documents(options: ScopeOptions = {}): readonly DocumentSummary[] {
+    const view = this.view;
+    return [...(view.scope(options.collections)?.documents ?? view.snapshot.documents)]
       .sort((left, right) => (right.date ?? '').localeCompare(left.date ?? '') || left.file.localeCompare(right.file))
       .map((document) => ({
         file: document.file,
+        collection: collectionOf(document.file),
         title: document.title,
         date: document.date,
         characters: document.raw.length,
         paragraphs: document.paragraphs.length,
         opening: document.paragraphs.find((paragraph) => paragraph.text !== document.title)?.text ?? '',
       }));
+  }
+
+  collections(): readonly CollectionSummary[] {
+    return collectionsOf(this.view.snapshot.documents);
   }
 
   async reindex(): Promise<IngestReport> {
@@ -165,7 +175,7 @@ export class Engine implements AnswerEngine {
     return refreshed.report;
   }
 
-  async search(query: string, limit: number): Promise<readonly Passage[]> {
+  async search(query: string, limit: number, options: ScopeOptions = {}): Promise<readonly Passage[]> {
     const view = this.view;
     const retrieved = await retrieve(
       analyseQuestion(query, view),
@@ -174,6 +184,7 @@ export class Engine implements AnswerEngine {
       this.settings,
       limit,
       matchesWordVectors(this.settings),
+      view.scope(options.collections),
     );
     return retrieved.passages.slice(0, limit);
   }
@@ -182,9 +193,10 @@ export class Engine implements AnswerEngine {
    * Each document's best sentence on a topic, read and scored as a question is (the same stages
    * and the same evidence floor), dated ones in date order: see `timelineOf`.
    */
-  async timeline(topic: string, limit: number): Promise<Timeline> {
+  async timeline(topic: string, limit: number, options: ScopeOptions = {}): Promise<Timeline> {
     const started = performance.now();
     const view = this.view;
+    const scope = view.scope(options.collections);
     const { settings } = this;
     const question = analyseQuestion(topic, view);
     const timings = (embedMs: number) => {
@@ -196,11 +208,11 @@ export class Engine implements AnswerEngine {
       dated: [],
       undated: [],
       abstainReason,
-      ...(abstainReason === 'weak-evidence' ? {} : { example: view.newestExample() }),
+      ...(abstainReason === 'weak-evidence' ? {} : { example: view.newestExample(scope) }),
       timings: timings(embedMs),
     });
     if (question.termList.length === 0) return none(wordlessReason(question));
-    const retrieved = await retrieve(question, view, this.embedder, settings, TIMELINE_PASSAGES, matchesWordVectors(settings));
+    const retrieved = await retrieve(question, view, this.embedder, settings, TIMELINE_PASSAGES, matchesWordVectors(settings), scope);
     const passages = bestPassagesPerDocument(retrieved.passages, TIMELINE_PASSAGES_PER_DOCUMENT);
     const sentences = await candidateSentences(passages, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = view.lexicon(retrieved.questionWordVectors);
@@ -214,16 +226,18 @@ export class Engine implements AnswerEngine {
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const earlier = options.earlier ?? [];
+    const scope = options.collections === undefined ? {} : { collections: options.collections };
     const resolved = earlier.length === 0 ? null : resolveFollowUp(question, earlier, this.view);
-    if (resolved === null || !resolved.rewritten) return (await this.explain(question)).answer;
-    const { answer } = await this.explain(resolved.text);
+    if (resolved === null || !resolved.rewritten) return (await this.explain(question, scope)).answer;
+    const { answer } = await this.explain(resolved.text, scope);
     return { ...answer, question: question.trim(), readAs: resolved.text };
   }
 
-  /** Answer a question and keep what led there. */
-  async explain(asked: string): Promise<ExplainedAnswer> {
+  /** Answer a question (from the scope's collections, when given) and keep what led there. */
+  async explain(asked: string, options: ScopeOptions = {}): Promise<ExplainedAnswer> {
     const started = performance.now();
     const view = this.view;
+    const scope = view.scope(options.collections);
     const question = analyseQuestion(asked, view);
     if (question.termList.length === 0) {
       const answer: Answer = {
@@ -232,20 +246,20 @@ export class Engine implements AnswerEngine {
         quotes: [],
         passages: [],
         abstainReason: wordlessReason(question),
-        example: view.newestExample(),
+        example: view.newestExample(scope),
         timings: { embedMs: 0, searchMs: 0, totalMs: performance.now() - started },
       };
       return { answer, candidates: [], decision: null };
     }
     const { settings } = this;
     const limit = this.config.searchResults;
-    const retrieved = await retrieve(question, view, this.embedder, settings, limit, matchesWordVectors(settings));
+    const retrieved = await retrieve(question, view, this.embedder, settings, limit, matchesWordVectors(settings), scope);
     const quoteStarted = performance.now();
     const forQuotes = retrieved.passages.slice(0, settings.retrieval.passagesForQuotes);
     const sentences = await candidateSentences(forQuotes, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = view.lexicon(retrieved.questionWordVectors);
     const selected = selectQuotes({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
-    const quotes = selected.quotes.map((quote) => corroborateByFigures(quote, question.figures, view.figureSentences));
+    const quotes = selected.quotes.map((quote) => corroborateByFigures(quote, question.figures, view.figureSentences, scope?.allowsFile));
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
     const answered = decision.answered && !smallTalk;
@@ -255,7 +269,7 @@ export class Engine implements AnswerEngine {
       quotes: answered ? decision.quotes : [],
       passages: smallTalk ? [] : rerankBySentences(retrieved.passages, decision.ranked, settings).slice(0, limit),
       abstainReason: smallTalk ? 'small-talk' : answered ? null : 'weak-evidence',
-      ...(smallTalk ? { example: view.newestExample() } : {}),
+      ...(smallTalk ? { example: view.newestExample(scope) } : {}),
       timings: {
         embedMs: retrieved.embedMs,
         searchMs: retrieved.searchMs + (performance.now() - quoteStarted),

@@ -8,6 +8,7 @@ import { kindExpansions, synonymExpansions } from './expand.js';
 import type { ScoredSentence } from './features.js';
 import { dateAffinity, type FusedCandidate, fuseRankings, rerankPassages, roundScore, termCoverage } from './fusion.js';
 import type { Question } from './question.js';
+import type { CorpusScope } from './scope.js';
 import type { RankingSettings } from './settings.js';
 
 /** The passages found for a question, and what was computed on the way (the question's vectors, for quoting). */
@@ -26,7 +27,9 @@ export interface Retrieved {
 /**
  * Hybrid retrieval: BM25 over the question's terms (with WordNet synonyms and kinds of the thing
  * asked for, weighted below them) and the vector index, fused with the date prior and the share
- * of the question the passage's article covers.
+ * of the question the passage's article covers. Within a scope, both searches skip the chunks
+ * outside it (so each still returns its full number of candidates) and the date prior spans the
+ * scope's documents.
  */
 export async function retrieve(
   question: Question,
@@ -35,6 +38,7 @@ export async function retrieve(
   settings: RankingSettings,
   limit: number,
   withWordVectors: boolean,
+  scope: CorpusScope | null = null,
 ): Promise<Retrieved> {
   const { snapshot } = view;
   const { retrieval } = settings;
@@ -58,10 +62,12 @@ export async function retrieve(
   ];
   for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
   const search = snapshot.search ?? inMemorySearch(snapshot);
+  const filter = scope === null ? undefined : scope;
   const [lexicalHits, denseHits] = await Promise.all([
-    search.lexical({ text: question.text, terms: question.termList, expansions }, retrieval.candidatesPerSide),
-    search.dense(questionVector, retrieval.candidatesPerSide),
+    search.lexical({ text: question.text, terms: question.termList, expansions }, retrieval.candidatesPerSide, filter),
+    search.dense(questionVector, retrieval.candidatesPerSide, filter),
   ]);
+  const dateSpan = scope === null ? view.dateSpan : scope.dateSpan;
 
   const idf = (term: string) => snapshot.lexicalIndex.idf(term);
   // Both priors depend on the article only: computed once per article and question.
@@ -74,8 +80,8 @@ export async function retrieve(
     settings.fusion,
     (label) => {
       const file = fileOf(label);
-      if (file === undefined) return dateAffinity(question, null, view.dateSpan);
-      return getOrInsert(affinity, file, () => dateAffinity(question, view.documents.get(file)?.date ?? null, view.dateSpan));
+      if (file === undefined) return dateAffinity(question, null, dateSpan);
+      return getOrInsert(affinity, file, () => dateAffinity(question, view.documents.get(file)?.date ?? null, dateSpan));
     },
     (label) => {
       const file = fileOf(label);
@@ -106,8 +112,8 @@ export async function retrieve(
 /** The local store's searches: the snapshot's own indexes, in memory. */
 function inMemorySearch(snapshot: IndexSnapshot): ChunkSearch {
   return {
-    dense: async (query, limit) => snapshot.vectorIndex.search(query, limit),
-    lexical: async (query, limit) => snapshot.lexicalIndex.query(query.terms, limit, query.expansions),
+    dense: async (query, limit, filter) => snapshot.vectorIndex.search(query, limit, filter?.allowsLabel),
+    lexical: async (query, limit, filter) => snapshot.lexicalIndex.query(query.terms, limit, query.expansions, filter?.allowsLabel),
   };
 }
 

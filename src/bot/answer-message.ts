@@ -7,7 +7,7 @@ import type { Answer } from '../core/types.js';
 import { addressed, renderAnswer } from '../render/discord.js';
 import { button, buttonRow } from '../render/discord-pages.js';
 import { encodeButtonId } from './components.js';
-import type { BotContext, MessageBody } from './context.js';
+import { type BotContext, type ChannelScope, type MessageBody, showsCollections } from './context.js';
 
 /** Files the answer cites (quotes and corroborations), for the feedback log. */
 export function citedSources(answer: Answer): string[] {
@@ -24,7 +24,11 @@ export function answerMessage(answer: Answer, context: BotContext, addressee?: s
     passages: answer.passages,
   });
   const id = (action: 'passages' | 'vote', argument: string) => encodeButtonId(context.bootId, { action, key, argument });
-  const embed = renderAnswer(answer, { builtAt: context.engine.builtAt(), now: new Date(context.settings.now()) });
+  const embed = renderAnswer(answer, {
+    builtAt: context.engine.builtAt(),
+    now: new Date(context.settings.now()),
+    showCollections: showsCollections(context),
+  });
   const address =
     addressee === undefined
       ? {}
@@ -48,30 +52,30 @@ export function answerMessage(answer: Answer, context: BotContext, addressee?: s
   };
 }
 
-/** Ask the engine and record the question in the feedback log (a log failure never blocks the reply). */
+/** Ask the engine (within the channel's scope) and record the question in the feedback log (a log failure never blocks the reply). */
 export async function askAndRecord(
   context: BotContext,
   question: string,
   userId: string,
   via: 'ask' | 'mention',
-  addressee?: string,
+  options: { readonly addressee?: string | undefined; readonly scope: ChannelScope },
 ): Promise<MessageBody> {
-  return (await askInConversation(context, question, userId, via, { addressee })).body;
+  return (await askInConversation(context, question, userId, via, options)).body;
 }
 
 /**
  * Ask in a thread's conversation: the engine reads the question with the thread's `earlier`
- * questions. Returns the message and the question as it was read (to remember for the next follow-up).
+ * questions, and answers from the channel's `scope`. Returns the message and the question as it was read (to remember for the next follow-up).
  */
 export async function askInConversation(
   context: BotContext,
   question: string,
   userId: string,
   via: 'ask' | 'mention',
-  options: { readonly addressee?: string | undefined; readonly earlier?: readonly string[] } = {},
+  options: { readonly addressee?: string | undefined; readonly earlier?: readonly string[]; readonly scope: ChannelScope },
 ): Promise<{ answer: Answer; body: MessageBody; readAs: string }> {
   const earlier = options.earlier ?? [];
-  const answer = await context.engine.ask(question, earlier.length === 0 ? {} : { earlier });
+  const answer = await context.engine.ask(question, { ...options.scope, ...(earlier.length === 0 ? {} : { earlier }) });
   await context.feedback
     .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })
     .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));

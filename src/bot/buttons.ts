@@ -3,7 +3,7 @@ import type { ButtonInteraction } from 'discord.js';
 import { addressed } from '../render/discord.js';
 import { pageCount, renderPassagePage } from '../render/discord-pages.js';
 import { decodeButtonId, pagedBody } from './components.js';
-import { notice, send, NO_MENTIONS, type BotContext, type MessageBody } from './context.js';
+import { notice, send, NO_MENTIONS, showsCollections, type BotContext, type MessageBody } from './context.js';
 import { searchPage } from './commands/search.js';
 import { timelinePage } from './commands/timeline.js';
 import type { Passage } from '../core/types.js';
@@ -19,7 +19,12 @@ export const ButtonMessages = {
 function passagesPage(context: BotContext, key: string, passages: readonly Passage[], question: string, page: number): MessageBody {
   const paging = { action: 'passages-page', key, pages: pageCount(passages), page } as const;
   return pagedBody(context.bootId, paging, (shown) =>
-    renderPassagePage(passages, { page: shown, heading: `Passages for: ${question}`, showScores: true }),
+    renderPassagePage(passages, {
+      page: shown,
+      heading: `Passages for: ${question}`,
+      showScores: true,
+      showCollections: showsCollections(context),
+    }),
   );
 }
 

@@ -20,11 +20,21 @@ import type { Logger } from '../core/log.js';
 import { handleButton } from './buttons.js';
 import { commandData, commands } from './commands/index.js';
 import { newBootId, StateStore } from './components.js';
-import { defaultBotSettings, notice, NO_MENTIONS, type BotContext, type BotSettings, type ButtonState, type Command } from './context.js';
+import {
+  type ChannelScope,
+  defaultBotSettings,
+  notice,
+  NO_MENTIONS,
+  type BotContext,
+  type BotSettings,
+  type ButtonState,
+  type Command,
+} from './context.js';
 import { Conversations } from './conversations.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
 import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
+import { ScopeStore } from './scopes.js';
 
 export const APOLOGY = 'Sorry, something went wrong while answering. The error has been logged; please try again.';
 
@@ -72,11 +82,21 @@ function describe(interaction: Interaction): string {
   return `interaction type ${interaction.type}`;
 }
 
-/** Route an interaction; commands run only once their preconditions pass. */
+/** The scope of the channel an interaction comes from (a thread follows its parent channel). */
+function scopeOfInteraction(interaction: Interaction, context: BotContext): ChannelScope {
+  const channel = interaction.channel;
+  return context.scopes.scopeOf({
+    channelId: interaction.channelId,
+    threadParentId: channel?.isThread() ? channel.parentId : null,
+  });
+}
+
+/** Route an interaction; commands run only once their preconditions pass, with their channel's scope. */
 async function dispatch(interaction: Interaction, context: BotContext): Promise<void> {
   if (interaction.isAutocomplete()) {
     const command = registry.get(interaction.commandName);
-    if (command?.kind === 'slash' && command.autocomplete !== undefined) await command.autocomplete(interaction, context);
+    if (command?.kind === 'slash' && command.autocomplete !== undefined)
+      await command.autocomplete(interaction, context, scopeOfInteraction(interaction, context));
     else await interaction.respond([]);
     return;
   }
@@ -117,9 +137,10 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
     thread,
   });
   if (!checked.ok) return notice(interaction, checked.reason);
-  if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question);
+  const scope = scopeOfInteraction(interaction, context);
+  if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question, scope);
   else if (command.kind === 'message' && interaction.isMessageContextMenuCommand())
-    await command.execute(interaction, context, checked.question);
+    await command.execute(interaction, context, checked.question, scope);
 }
 
 /** The error boundary for interactions: log the stack, give the user a short private apology. */
@@ -200,6 +221,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     }),
     settings,
     reindex: { running: false },
+    scopes: await ScopeStore.open(config.dataDir, log),
   };
 
   const inFlight = new Set<Promise<void>>();

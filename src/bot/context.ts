@@ -13,7 +13,7 @@ import type {
   RESTPostAPIChatInputApplicationCommandsJSONBody,
   RESTPostAPIContextMenuApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { AnswerEngine, Passage, Timeline } from '../core/types.js';
+import type { AnswerEngine, Passage, ScopeOptions, Timeline } from '../core/types.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
 import { addressed } from '../render/discord.js';
@@ -22,6 +22,7 @@ import type { StateStore } from './components.js';
 import type { Conversations } from './conversations.js';
 import type { FeedbackLog } from './feedback.js';
 import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
+import type { ScopeStore } from './scopes.js';
 
 /** Sent with every message: nobody is ever pinged, not even the person replied to. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
@@ -95,18 +96,32 @@ export interface BotContext {
   readonly settings: BotSettings;
   /** Whether a `/reindex` is running (only one at a time). */
   readonly reindex: { running: boolean };
+  /** Which collections each channel answers from (`/scope`). */
+  readonly scopes: ScopeStore;
+}
+
+/**
+ * The part of the corpus a command answers from: its channel's scope (a thread's: its parent
+ * channel's), resolved once by the dispatcher; `{}` is the whole corpus.
+ */
+export type ChannelScope = ScopeOptions;
+
+/** Whether citations and lists name each document's collection: only when the corpus has more than one. */
+export function showsCollections(context: BotContext): boolean {
+  return context.engine.collections().length > 1;
 }
 
 /**
  * A slash command: its registration JSON, what it needs checked before it runs, and its handlers.
- * `execute` gets the cleaned question when `preconditions.question` names the option that holds it.
+ * `execute` gets the cleaned question when `preconditions.question` names the option that holds it,
+ * and the channel's scope, which every command that reads the corpus passes on to the engine.
  */
 export interface SlashCommand {
   readonly kind: 'slash';
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   readonly preconditions?: Preconditions<QuestionNeed & { readonly option: string }>;
-  execute(interaction: ChatInputCommandInteraction, context: BotContext, question: string): Promise<void>;
-  autocomplete?(interaction: AutocompleteInteraction, context: BotContext): Promise<void>;
+  execute(interaction: ChatInputCommandInteraction, context: BotContext, question: string, scope: ChannelScope): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, context: BotContext, scope: ChannelScope): Promise<void>;
 }
 
 /** A message context-menu command ("Apps → …" on a message); its question is the message's text. */
@@ -114,7 +129,7 @@ export interface MessageMenuCommand {
   readonly kind: 'message';
   readonly data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
   readonly preconditions?: Preconditions;
-  execute(interaction: MessageContextMenuCommandInteraction, context: BotContext, question: string): Promise<void>;
+  execute(interaction: MessageContextMenuCommandInteraction, context: BotContext, question: string, scope: ChannelScope): Promise<void>;
 }
 
 export type Command = SlashCommand | MessageMenuCommand;

@@ -51,7 +51,9 @@ export async function handleMention(message: Message, context: BotContext): Prom
   if ('sendTyping' in message.channel) await message.channel.sendTyping().catch(() => undefined);
   const inThread = message.channel.isThread();
   const earlier = inThread ? context.conversations.earlier(message.channelId) : [];
-  const { answer, body, readAs } = await askInConversation(context, checked.question, message.author.id, 'mention', { earlier });
+  // A thread answers from its parent channel's scope.
+  const scope = context.scopes.scopeOf({ channelId: message.channelId, threadParentId: inThread ? message.channel.parentId : null });
+  const { answer, body, readAs } = await askInConversation(context, checked.question, message.author.id, 'mention', { earlier, scope });
   // Small talk in a thread ("ok thanks") without a mention is conversation between people, not for the bot.
   if (!mentioned && (answer.abstainReason === 'small-talk' || answer.abstainReason === 'empty-question')) return;
   const canThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;

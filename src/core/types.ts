@@ -138,7 +138,10 @@ export interface Timeline {
 
 /** A document as listed to users (`/sources`, `/source`). */
 export interface DocumentSummary {
+  /** Its id: the file name, or `<collection>/<file name>` in a sub-folder of the corpus. */
   readonly file: string;
+  /** The sub-folder it is in, or `default` at the top of the corpus folder. */
+  readonly collection: string;
   readonly title: string;
   readonly date: string | null;
   readonly characters: number;
@@ -163,20 +166,36 @@ export interface IngestReport {
   readonly durationMs: number;
 }
 
-/** What the bot and CLI need from the engine; the bot is tested against the real implementation. */
-/** How a question is asked: in a conversation, after earlier questions. */
-export interface AskOptions {
+/**
+ * Which part of the corpus to answer from: the documents of these collections (sub-folders of the
+ * corpus folder; `default` for its top). Absent: the whole corpus. Names the corpus lacks are ignored.
+ */
+export interface ScopeOptions {
+  readonly collections?: readonly string[];
+}
+
+/** A collection of the corpus and how many documents it holds. */
+export interface CollectionSummary {
+  readonly name: string;
+  readonly documents: number;
+}
+
+/** How a question is asked: in a conversation, after earlier questions, within a scope. */
+export interface AskOptions extends ScopeOptions {
   /** The conversation's earlier questions, oldest first (each as it was read): a follow-up takes what it leaves out from them. */
   readonly earlier?: readonly string[];
 }
 
+/** What the bot and CLI need from the engine; the bot is tested against the real implementation. */
 export interface AnswerEngine {
   ask(question: string, options?: AskOptions): Promise<Answer>;
-  search(query: string, limit: number): Promise<readonly Passage[]>;
+  search(query: string, limit: number, options?: ScopeOptions): Promise<readonly Passage[]>;
   /** Each source's best sentence on a topic (at most `limit`), dated ones oldest first, undated apart. */
-  timeline(topic: string, limit: number): Promise<Timeline>;
-  /** Every indexed document, newest first. */
-  documents(): readonly DocumentSummary[];
+  timeline(topic: string, limit: number, options?: ScopeOptions): Promise<Timeline>;
+  /** Every indexed document (of the scope, when given), newest first. */
+  documents(options?: ScopeOptions): readonly DocumentSummary[];
+  /** The corpus's collections, by name (`default` for the files at the top of the corpus folder). */
+  collections(): readonly CollectionSummary[];
   /** When the index in use was built (ISO). */
   builtAt(): string;
   /** Rebuild from the corpus folder; questions asked meanwhile are answered from the old index. */

@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusDocument } from '../core/types.js';
+import { collectionNameProblem, DEFAULT_COLLECTION } from './collections.js';
 import { parseDocument } from './metadata.js';
 
 const CORPUS_EXTENSIONS = new Set(['.txt', '.md']);
@@ -45,8 +46,10 @@ export function decodeText(bytes: Uint8Array): { text: string } | { reason: stri
 }
 
 /**
- * Read every `.txt` and `.md` file of the corpus folder (not recursive; links to files are
- * followed), sorted by name. Files that are not text, and sub-folders, are skipped with a reason.
+ * Read every `.txt` and `.md` file of the corpus folder and of its sub-folders one level down (the
+ * collections; links to files are followed), sorted by document id. Files that are not text,
+ * deeper folders and folders whose name is no collection name are skipped with a reason; hidden
+ * folders (`.git`, `.obsidian`) are passed over in silence.
  */
 export async function readCorpus(corpusDir: string): Promise<Corpus> {
   let entries: Dirent[];
@@ -56,22 +59,22 @@ export async function readCorpus(corpusDir: string): Promise<Corpus> {
     throw new CorpusError(`Cannot read the corpus folder ${corpusDir} (CORPUS_DIR): ${(error as Error).message}`);
   }
   const skipped: SkippedFile[] = [];
-  const files: string[] = [];
+  const files = await corpusFiles(corpusDir, entries, DEFAULT_COLLECTION, skipped);
   for (const entry of entries) {
-    if (entry.isDirectory()) {
-      skipped.push({ file: `${entry.name}/`, reason: 'a sub-folder: only the files directly in CORPUS_DIR are read' });
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+    const problem = collectionNameProblem(entry.name);
+    if (problem !== null) {
+      skipped.push({ file: `${entry.name}/`, reason: `not read as a collection: ${problem}; rename the folder` });
       continue;
     }
-    if (!CORPUS_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
-    // A link counts as what it points to; a broken one is skipped with a word.
-    const isFile = entry.isSymbolicLink()
-      ? await stat(path.join(corpusDir, entry.name)).then(
-          (target) => target.isFile(),
-          () => false,
-        )
-      : entry.isFile();
-    if (isFile) files.push(entry.name);
-    else if (entry.isSymbolicLink()) skipped.push({ file: entry.name, reason: 'a link to nothing readable' });
+    let inside: Dirent[];
+    try {
+      inside = await readdir(path.join(corpusDir, entry.name), { withFileTypes: true });
+    } catch (error) {
+      skipped.push({ file: `${entry.name}/`, reason: `cannot be read: ${(error as Error).message}` });
+      continue;
+    }
+    files.push(...(await corpusFiles(corpusDir, inside, entry.name, skipped)));
   }
   files.sort();
   // A bounded number of files open at once: 100,000 at a time fail with EMFILE.
@@ -91,4 +94,36 @@ export async function readCorpus(corpusDir: string): Promise<Corpus> {
     throw new CorpusError(`The corpus folder ${corpusDir} (CORPUS_DIR) has no readable .txt or .md files${why}.`);
   }
   return { documents, skipped };
+}
+
+/**
+ * The ids of the corpus files among one folder's entries (`collection`: the folder's collection).
+ * Folders inside a collection are skipped with a reason: only one level of sub-folders is read.
+ */
+async function corpusFiles(corpusDir: string, entries: readonly Dirent[], collection: string, skipped: SkippedFile[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const entry of entries) {
+    // The collection is valid here; a file name with a backslash (legal on Linux) is kept as it was.
+    const id = collection === DEFAULT_COLLECTION ? entry.name : `${collection}/${entry.name}`;
+    if (entry.isDirectory()) {
+      if (collection !== DEFAULT_COLLECTION && !entry.name.startsWith('.')) {
+        skipped.push({
+          file: `${id}/`,
+          reason: 'a folder inside a collection: only files directly in CORPUS_DIR or in its sub-folders are read',
+        });
+      }
+      continue;
+    }
+    if (!CORPUS_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+    // A link counts as what it points to; a broken one is skipped with a word.
+    const isFile = entry.isSymbolicLink()
+      ? await stat(path.join(corpusDir, id)).then(
+          (target) => target.isFile(),
+          () => false,
+        )
+      : entry.isFile();
+    if (isFile) files.push(id);
+    else if (entry.isSymbolicLink()) skipped.push({ file: id, reason: 'a link to nothing readable' });
+  }
+  return files;
 }

@@ -257,8 +257,14 @@ export class LexicalIndex {
    * BM25 search. `expansions` are extra index terms (e.g. near-synonyms of the question's words)
    * with a weight below 1 each, so they help recall without outranking the question's own words;
    * those in more than `maxTermShare` of the chunks are left out, like common question words.
+   * `allows` keeps only some chunk labels (a scope): the `limit` best of those are returned.
    */
-  query(question: string | readonly string[], limit: number, expansions: ReadonlyMap<string, number> = new Map()): LexicalHit[] {
+  query(
+    question: string | readonly string[],
+    limit: number,
+    expansions: ReadonlyMap<string, number> = new Map(),
+    allows?: (label: number) => boolean,
+  ): LexicalHit[] {
     // A question already read into its terms, or a text.
     const own = typeof question === 'string' ? terms(question) : question;
     // Distinct query terms in order of first appearance; a repeated term counts its score again.
@@ -272,7 +278,7 @@ export class LexicalIndex {
       add(term, { matches: id === undefined ? [] : [{ id, weight: 1 }], boost: weight });
     }
     const touched = this.scoreAll([...queries.values()]);
-    return this.best(touched, limit);
+    return this.best(allows === undefined ? touched : touched.filter((doc) => allows(this.postings.labels[doc]!)), limit);
   }
 
   /** The term itself, and for a word the corpus lacks, index terms within the allowed edit distance. */

@@ -29,17 +29,19 @@ export interface VectorSearch {
   readonly kind: 'exact' | 'hnsw';
   readonly dimensions: number;
   readonly size: number;
-  /** The `limit` most similar vectors, most similar first. */
-  search(query: Float32Array, limit: number): VectorHit[];
+  /** The `limit` most similar vectors, most similar first; `allows` keeps only some labels (searched among them, not filtered after). */
+  search(query: Float32Array, limit: number, allows?: (label: number) => boolean): VectorHit[];
   save(file: string): Promise<void>;
 }
 
 type HnswlibIndex = hnswlib.BruteforceSearch | hnswlib.HierarchicalNSW;
 
-function searchIndex(index: HnswlibIndex, query: Float32Array, limit: number): VectorHit[] {
+function searchIndex(index: HnswlibIndex, query: Float32Array, limit: number, allows?: (label: number) => boolean): VectorHit[] {
   const count = Math.min(limit, index.getCurrentCount());
   if (count <= 0) return [];
-  const { neighbors, distances } = index.searchKnn(Array.from(query), count);
+  // hnswlib applies the filter during the search and returns fewer than `count` when fewer pass.
+  const { neighbors, distances } =
+    allows === undefined ? index.searchKnn(Array.from(query), count) : index.searchKnn(Array.from(query), count, allows);
   // hnswlib's 'ip' distance is 1 - inner product.
   return neighbors
     .map((label, position) => ({ label, similarity: 1 - (distances[position] ?? 1) }))
@@ -88,8 +90,8 @@ export class ExactVectorIndex implements VectorSearch {
     await this.index.writeIndex(file);
   }
 
-  search(query: Float32Array, limit: number): VectorHit[] {
-    return searchIndex(this.index, query, limit);
+  search(query: Float32Array, limit: number, allows?: (label: number) => boolean): VectorHit[] {
+    return searchIndex(this.index, query, limit, allows);
   }
 }
 
@@ -160,7 +162,7 @@ export class VectorIndex implements VectorSearch {
     await this.index.writeIndex(file);
   }
 
-  search(query: Float32Array, limit: number): VectorHit[] {
-    return searchIndex(this.index, query, limit);
+  search(query: Float32Array, limit: number, allows?: (label: number) => boolean): VectorHit[] {
+    return searchIndex(this.index, query, limit, allows);
   }
 }

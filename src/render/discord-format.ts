@@ -5,6 +5,7 @@
 import { escapeMarkdown } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
 import type { Citation } from '../core/types.js';
+import { collectionOf } from '../core/collections.js';
 
 /** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
 export const DiscordLimits = {
@@ -119,7 +120,17 @@ export function citationKey(citation: Citation): string {
   return `${citation.source}#${citation.paragraph}`;
 }
 
-export function describeCitation(citation: Citation): string {
-  const date = citation.date === null ? '' : ` (${citation.date})`;
-  return `**${escapeInline(citation.title)}**${date} — \`${citation.source.replace(/`/g, "'")}\`, ¶${citation.paragraph}`;
+export function describeCitation(citation: Citation, options: CollectionView = {}): string {
+  return `**${escapeInline(citation.title)}**${describeWhere(citation, options)} — \`${citation.source.replace(/`/g, "'")}\`, ¶${citation.paragraph}`;
+}
+
+/** Whether citations name their document's collection: when the corpus has more than one. */
+export interface CollectionView {
+  readonly showCollections?: boolean;
+}
+
+/** What follows a title in a citation: ` (collection, date)`, ` (date)`, ` (collection)` or nothing. */
+export function describeWhere(cited: { readonly source: string; readonly date: string | null }, options: CollectionView = {}): string {
+  const parts = [...(options.showCollections ? [collectionOf(cited.source)] : []), ...(cited.date === null ? [] : [cited.date])];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }

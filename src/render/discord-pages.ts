@@ -3,7 +3,17 @@ import { ButtonStyle, ComponentType } from 'discord.js';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
 import type { Passage, Timeline, TimelineEntry } from '../core/types.js';
 import { askInWordsReply, NOT_IN_SOURCES, smallTalkReply } from './text.js';
-import { DiscordLimits, Colors, truncate, escapeQuote, escapeInline, fitEmbed, describeCitation } from './discord-format.js';
+import {
+  DiscordLimits,
+  Colors,
+  truncate,
+  escapeQuote,
+  escapeInline,
+  fitEmbed,
+  describeCitation,
+  describeWhere,
+  type CollectionView,
+} from './discord-format.js';
 
 /** How many passages one page of `/search` or "Passages" shows. */
 export const PASSAGES_PER_PAGE = 3;
@@ -13,7 +23,7 @@ const PASSAGE_EXCERPT_CHARS = 900;
 
 export type ButtonRow = APIActionRowComponent<APIButtonComponent>;
 
-export interface PageView {
+export interface PageView extends CollectionView {
   /** 0-based page to show; clamped into range. */
   readonly page: number;
   readonly heading: string;
@@ -39,10 +49,7 @@ export function renderPassagePage(passages: readonly Passage[], view: PageView):
     const rank = page * PASSAGES_PER_PAGE + index + 1;
     const score = view.showScores ? ` · score ${passage.score.toFixed(3)}` : '';
     return {
-      name: truncate(
-        `${rank}. ${passage.title.replace(/\s+/g, ' ')}${passage.date === null ? '' : ` (${passage.date})`}`,
-        DiscordLimits.fieldName,
-      ),
+      name: truncate(`${rank}. ${passage.title.replace(/\s+/g, ' ')}${describeWhere(passage, view)}`, DiscordLimits.fieldName),
       value: truncate(
         `> ${escapeQuote(truncate(passage.text, PASSAGE_EXCERPT_CHARS))}\n\`${passage.source.replace(/`/g, "'")}\`, ¶${passage.paragraph}${score}`,
         DiscordLimits.fieldValue,
@@ -71,7 +78,7 @@ export function timelinePageCount(timeline: Timeline): number {
  * in answers, the dated ones oldest first, then the undated ones, apart. With no dated source it
  * says so; with no source at all, that the sources don't say.
  */
-export function renderTimelinePage(timeline: Timeline, view: { readonly page: number }): APIEmbed {
+export function renderTimelinePage(timeline: Timeline, view: { readonly page: number } & CollectionView): APIEmbed {
   const title = `Timeline: ${escapeInline(timeline.topic)}`;
   const entries: readonly TimelineEntry[] = [...timeline.dated, ...timeline.undated];
   if (entries.length === 0) {
@@ -95,7 +102,7 @@ export function renderTimelinePage(timeline: Timeline, view: { readonly page: nu
     const rank = page * PASSAGES_PER_PAGE + index + 1;
     return {
       name: entry.date === null ? `${rank}. Undated` : `${rank}. ${entry.date}`,
-      value: `> ${escapeQuote(truncate(entry.text, TIMELINE_QUOTE_CHARS))}\n${describeCitation(entry)}`,
+      value: `> ${escapeQuote(truncate(entry.text, TIMELINE_QUOTE_CHARS))}\n${describeCitation(entry, view)}`,
     };
   });
   return fitEmbed({ title, description, color: Colors.answer, fields, footer: { text: `Page ${page + 1} of ${pages} · oldest first` } });

@@ -10,7 +10,9 @@ import {
   fitContent,
   citationKey,
   describeCitation,
+  type CollectionView,
 } from './discord-format.js';
+import { DEFAULT_COLLECTION } from '../core/collections.js';
 import { askInWordsReply, smallTalkReply } from './text.js';
 
 /**
@@ -72,7 +74,7 @@ function sourceFields(title: string, lines: readonly string[], maxFields: number
   return kept.map((value, index) => ({ name: index === 0 ? title : `${title} (continued)`, value }));
 }
 
-export interface AnswerView {
+export interface AnswerView extends CollectionView {
   /** When the index in use was built (ISO). */
   readonly builtAt: string;
   /** The moment of rendering, for the index age. */
@@ -110,7 +112,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
       color: Colors.noAnswer,
       fields: sourceFields(
         'Sources',
-        closest.map((passage, index) => `[${index + 1}] ${describeCitation(passage)}`),
+        closest.map((passage, index) => `[${index + 1}] ${describeCitation(passage, view)}`),
         3,
       ),
       footer: { text: `${age} · no answer found` },
@@ -151,20 +153,21 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     color: Colors.answer,
     fields: sourceFields(
       'Sources',
-      cited.map((citation, index) => `[${index + 1}] ${describeCitation(citation)}`),
+      cited.map((citation, index) => `[${index + 1}] ${describeCitation(citation, view)}`),
       MAX_SOURCE_FIELDS,
     ),
     footer: { text: `${age} · ${agreement}` },
   });
 }
 
-/** One document's title, date, size and opening paragraph (`/source`). */
-export function renderDocument(document: DocumentSummary): APIEmbed {
+/** One document's title, date, size and opening paragraph (`/source`); its collection when the corpus has several. */
+export function renderDocument(document: DocumentSummary, view: CollectionView = {}): APIEmbed {
   return fitEmbed({
     title: escapeInline(document.title) || document.file,
     description: `> ${escapeQuote(truncate(document.opening, 3000))}`,
     color: Colors.search,
     fields: [
+      ...(view.showCollections ? [{ name: 'Collection', value: escapeInline(document.collection), inline: true }] : []),
       { name: 'Date', value: document.date ?? 'unknown', inline: true },
       { name: 'File', value: `\`${document.file.replace(/`/g, "'")}\``, inline: true },
       { name: 'Size', value: `${document.characters.toLocaleString('en-US')} characters, ${document.paragraphs} paragraphs`, inline: true },
@@ -172,13 +175,40 @@ export function renderDocument(document: DocumentSummary): APIEmbed {
   });
 }
 
-/** Every indexed document, in the order given (the engine lists newest first). */
-export function renderDocumentList(documents: readonly DocumentSummary[]): APIEmbed {
-  const lines = documents.map(
-    (document, index) =>
-      `${index + 1}. **${escapeInline(truncate(document.title, 200))}** — ${document.date ?? 'undated'} · \`${document.file.replace(/`/g, "'")}\``,
-  );
-  let description = lines.length === 0 ? 'No documents are indexed yet.' : '';
+export interface DocumentListView extends CollectionView {
+  /** The collections a channel is limited to (`/scope`), when it is: the list says so. */
+  readonly scope?: readonly string[];
+}
+
+/**
+ * Every indexed document (of a channel's scope), in the order given (the engine lists newest
+ * first); under a heading per collection when the corpus has several.
+ */
+export function renderDocumentList(documents: readonly DocumentSummary[], view: DocumentListView = {}): APIEmbed {
+  const line = (document: DocumentSummary, index: number) =>
+    `${index + 1}. **${escapeInline(truncate(document.title, 200))}** — ${document.date ?? 'undated'} · \`${document.file.replace(/`/g, "'")}\``;
+  const lines: string[] = [];
+  if (view.scope !== undefined) {
+    const names = view.scope.map((name) => `**${escapeInline(name)}**`).join(', ');
+    lines.push(
+      `This channel answers only from ${view.scope.length === 1 ? 'the collection' : 'the collections'} ${names || '(none)'}.`,
+      '',
+    );
+  }
+  if (view.showCollections) {
+    const byCollection = new Map<string, DocumentSummary[]>();
+    for (const document of documents) byCollection.set(document.collection, [...(byCollection.get(document.collection) ?? []), document]);
+    let number = 0;
+    for (const name of [...byCollection.keys()].sort(byCollectionName)) {
+      const members = byCollection.get(name) ?? [];
+      lines.push(`__${escapeInline(name)}__ (${members.length} document${members.length === 1 ? '' : 's'})`);
+      for (const document of members) lines.push(line(document, number++));
+    }
+  } else {
+    lines.push(...documents.map(line));
+  }
+  if (documents.length === 0) lines.push('No documents are indexed yet.');
+  let description = '';
   for (const [index, line] of lines.entries()) {
     const more = `\n… and ${lines.length - index} more`;
     if (description.length + line.length + 1 + more.length > DiscordLimits.embedDescription) {
@@ -188,11 +218,16 @@ export function renderDocumentList(documents: readonly DocumentSummary[]): APIEm
     description = description.length === 0 ? line : `${description}\n${line}`;
   }
   return fitEmbed({
-    title: `Indexed documents (${documents.length})`,
+    title: view.scope === undefined ? `Indexed documents (${documents.length})` : `Documents in this channel's scope (${documents.length})`,
     description,
     color: Colors.search,
     footer: { text: 'Newest first · /source name:<title> shows one' },
   });
+}
+
+/** `default` (the files at the top of the corpus folder) first, then by name. */
+function byCollectionName(left: string, right: string): number {
+  return Number(right === DEFAULT_COLLECTION) - Number(left === DEFAULT_COLLECTION) || left.localeCompare(right);
 }
 
 /** What `/reindex` did. */
@@ -232,6 +267,7 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
     '`/timeline topic:<text>` — what each source says on a topic, oldest first (undated sources apart), paged.',
     '`/source name:<title>` — one document: title, date, size and opening.',
     '`/sources` — every indexed document, newest first.',
+    '`/scope show` — which collections of documents this channel answers from (managers change it with `/scope set` and `/scope clear`).',
     'Message menu → **Apps → Find sources** — passages that support a message, privately, with a button to post them for its author.',
   ];
   if (options.mentions) {

@@ -32,6 +32,7 @@ describe('start-up', () => {
       'sources',
       'help',
       'reindex',
+      'scope',
       'Find sources',
     ]);
     const reindex = put.body.find((command: any) => command.name === 'reindex');

@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 8 commands globally');
+    expect(stderr).toContain('registered 9 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
@@ -65,6 +65,7 @@ describe('deploy-commands', () => {
       'sources',
       'help',
       'reindex',
+      'scope',
       'Find sources',
     ]);
     // Issue #13: /timeline with its topic, and /ask's optional user option `target`.
@@ -74,6 +75,12 @@ describe('deploy-commands', () => {
         .options.map((option: { name: string; type: number; required?: boolean }) => [option.name, option.type, option.required ?? false]);
     expect(options('timeline')).toEqual([['topic', 3, true]]);
     expect(options('ask')).toContainEqual(['target', 6, false]);
+    // Issue #13 item 4: /scope with its three subcommands, open to all (set and clear check Manage Server themselves).
+    expect(options('scope')).toEqual([
+      ['set', 1, false],
+      ['clear', 1, false],
+      ['show', 1, false],
+    ]);
     expect(stderr).toContain(`in server ${fake.guildId}`);
   });
 

@@ -173,6 +173,16 @@ describe('command line', () => {
     expect(result.stdout).toMatch(/\n\nSources:\n\[1\] [^\n]+, 00[01]_\w+\.txt ¶\d+/);
   });
 
+  it('--collections answers from those collections only, and refuses one the corpus lacks', async () => {
+    const scoped = await cli(['ask', '--collections', 'Default', 'What US duties does Beijing face?']);
+    expect(scoped.code).toBe(0);
+    expect(scoped.stdout).toBe((await cli(['ask', 'What US duties does Beijing face?'])).stdout);
+    const refused = await cli(['search', '--collections', 'default,news', 'rare earths']);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toMatch(/^--collections: no collection news; the corpus has default\n/);
+  });
+
   it('search lists passages with scores', async () => {
     const result = await cli(['search', '--results', '2', 'rare earths railway']);
     expect(result.stdout).toMatch(/^1\. .* \(score \d\.\d{3}\)\n {5}.+\n2\. /s);

@@ -508,11 +508,12 @@ export class FakeDiscord {
   /**
    * A slash command, e.g. `slashCommand('ask', { question: 'Why?', target: fake.bob })`. Strings, numbers and booleans map
    * to option types 3/4/5; a user to type 6, its id the value and the user (and member) in `resolved`, as Discord sends it.
+   * With `subcommand`, the options are that subcommand's (`/scope set collections:…`).
    */
   slashCommand(
     name: string,
     options: Record<string, string | number | boolean | FakeUser> = {},
-    extra: { user?: FakeUser; channelId?: string; admin?: boolean } = {},
+    extra: { user?: FakeUser; channelId?: string; admin?: boolean; subcommand?: string } = {},
   ): InjectedInteraction {
     const users = Object.values(options).filter((value): value is FakeUser => typeof value === 'object');
     const commandOptions = Object.entries(options).map(([optionName, value]) => ({
@@ -529,10 +530,12 @@ export class FakeDiscord {
               members: Object.fromEntries(users.map((user) => [user.id, this.resolvedMember()])),
             },
           };
+    const { subcommand, ...where } = extra;
+    const topOptions = subcommand === undefined ? commandOptions : [{ name: subcommand, type: 1, options: commandOptions }];
     return this.interaction(
       2,
-      { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: commandOptions, ...resolved },
-      extra,
+      { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: topOptions, ...resolved },
+      where,
     );
   }
 
@@ -541,13 +544,17 @@ export class FakeDiscord {
     return { roles: [], joined_at: new Date().toISOString(), permissions: MEMBER_PERMISSIONS, nick: null, flags: 0 };
   }
 
-  /** An autocomplete request for a string option that is being typed. */
-  autocomplete(name: string, option: string, typed: string, extra: { user?: FakeUser } = {}): InjectedInteraction {
-    return this.interaction(
-      4,
-      { id: this.commandId(name), name, type: 1, options: [{ name: option, type: 3, value: typed, focused: true }] },
-      extra,
-    );
+  /** An autocomplete request for a string option that is being typed (of a subcommand, when given). */
+  autocomplete(
+    name: string,
+    option: string,
+    typed: string,
+    extra: { user?: FakeUser; channelId?: string; subcommand?: string } = {},
+  ): InjectedInteraction {
+    const { subcommand, ...where } = extra;
+    const focused = [{ name: option, type: 3, value: typed, focused: true }];
+    const options = subcommand === undefined ? focused : [{ name: subcommand, type: 1, options: focused }];
+    return this.interaction(4, { id: this.commandId(name), name, type: 1, options }, where);
   }
 
   /** A button press on a message the bot sent (`message` is what the bot's reply looked like). */

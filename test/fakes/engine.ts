@@ -3,7 +3,17 @@
  * bot that the real engine cannot be made to show: a handler that throws, a slow answer, passages
  * longer than Discord's limits, markdown and mentions inside quoted text. It records its calls.
  */
-import type { Answer, AnswerEngine, AskOptions, DocumentSummary, IngestReport, Passage, Quote, Timeline } from '../../src/core/types.js';
+import type {
+  Answer,
+  AnswerEngine,
+  AskOptions,
+  CollectionSummary,
+  DocumentSummary,
+  IngestReport,
+  Passage,
+  Quote,
+  Timeline,
+} from '../../src/core/types.js';
 
 export interface ScriptedEngineOptions {
   /** What `ask` returns (or throws); defaults to one quote built from the first passage. */
@@ -52,6 +62,11 @@ export class ScriptedEngine implements AnswerEngine {
 
   documents(): readonly DocumentSummary[] {
     return this.options.documents ?? [];
+  }
+
+  collections(): readonly CollectionSummary[] {
+    const documents = this.options.documents ?? [];
+    return documents.length === 0 ? [] : [{ name: 'default', documents: documents.length }];
   }
 
   builtAt(): string {

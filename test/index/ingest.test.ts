@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -127,6 +127,37 @@ describe('ingest', () => {
     // The new document is found.
     const zebras = snapshot.lexicalIndex.query('zebras on the pier', 1)[0];
     expect(snapshot.chunks[zebras?.label ?? -1]?.file).toBe('zz_new.txt');
+  });
+
+  it('follows files added, changed, moved and removed in collections (sub-folders), embedding only what changed', async () => {
+    await mkdir(path.join(corpusDir, 'news'));
+    const seeds = (await readdir(corpusDir)).filter((file) => file.endsWith('.txt')).sort();
+    // A seed moved into a collection is read under its new id, `news/<name>`.
+    await rename(path.join(corpusDir, seeds[0] as string), path.join(corpusDir, 'news', seeds[0] as string));
+    await writeFile(path.join(corpusDir, 'news', 'harbour.txt'), 'Harbour news\n\nThe harbour authority counted 412 zebras on the pier.\n');
+    await writeFile(path.join(corpusDir, 'news', 'ferry.txt'), 'Ferry news\n\nThe ferry carried 3,000 passengers in its first week.\n');
+    const first = await sync(new CountingEmbedder(model));
+    expect(first.snapshot.documents.map((document) => document.file).filter((file) => file.startsWith('news/'))).toEqual([
+      `news/${seeds[0]}`,
+      'news/ferry.txt',
+      'news/harbour.txt',
+    ]);
+    expect(first.snapshot.chunks.filter((chunk) => chunk.file === 'news/harbour.txt').map((chunk) => chunk.id)).toEqual([
+      'news/harbour.txt#p2.1',
+    ]);
+
+    await writeFile(path.join(corpusDir, 'news', 'harbour.txt'), 'Harbour news\n\nThe harbour authority counted 500 zebras on the pier.\n');
+    await rm(path.join(corpusDir, 'news', 'ferry.txt'));
+    await mkdir(path.join(corpusDir, 'blogs'));
+    await writeFile(path.join(corpusDir, 'blogs', 'post.md'), '# A post\n\nThe island ferry is late again, writes a reader.\n');
+    const counting = new CountingEmbedder(model);
+    const { snapshot, report, embedded } = await sync(counting);
+    expect(report).toMatchObject({ added: ['blogs/post.md'], changed: ['news/harbour.txt'], removed: ['news/ferry.txt'] });
+    const chunksOf = (file: string) => snapshot.chunks.filter((chunk) => chunk.file === file).length;
+    expect(embedded).toBe(chunksOf('news/harbour.txt') + chunksOf('blogs/post.md'));
+    expect(snapshot.chunks.some((chunk) => chunk.file === 'news/ferry.txt')).toBe(false);
+    const zebras = snapshot.lexicalIndex.query('500 zebras on the pier', 1)[0];
+    expect(snapshot.chunks[zebras?.label ?? -1]?.file).toBe('news/harbour.txt');
   });
 
   it('an interrupted ingest resumes without embedding finished documents again', async () => {

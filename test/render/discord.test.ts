@@ -11,7 +11,15 @@ import {
   renderHelp,
   renderIngestReport,
 } from '../../src/render/discord.js';
-import { DiscordLimits, embedLength, escapeQuote, fitContent, fitEmbed, truncate } from '../../src/render/discord-format.js';
+import {
+  DiscordLimits,
+  describeCitation,
+  embedLength,
+  escapeQuote,
+  fitContent,
+  fitEmbed,
+  truncate,
+} from '../../src/render/discord-format.js';
 import { pagerRow, buttonRow, button, renderPassagePage, renderTimelinePage, timelinePageCount } from '../../src/render/discord-pages.js';
 import { limitViolations } from '../bot/harness.js';
 
@@ -193,13 +201,14 @@ describe('other views', () => {
   const documents: DocumentSummary[] = [
     {
       file: '000_a.txt',
+      collection: 'default',
       title: 'Xi visits Hanoi',
       date: '2025-04-14',
       characters: 5123,
       paragraphs: 12,
       opening: 'HANOI: Xi **called** for ties.',
     },
-    { file: '001_b.txt', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, opening: 'Talks.' },
+    { file: '001_b.txt', collection: 'default', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, opening: 'Talks.' },
   ];
 
   it('renderPassagePage pages three at a time with scores', () => {
@@ -347,5 +356,51 @@ describe('addressed', () => {
     expect(addressed('123456789012345678', 'here is what the sources say:')).toBe('<@123456789012345678>, here is what the sources say:');
     expect(() => addressed('&123', 'x')).toThrow(RangeError);
     expect(() => addressed('everyone', 'x')).toThrow(RangeError);
+  });
+});
+
+describe('collections in citations and lists', () => {
+  const inNews = passage({ source: 'news/a.txt', chunkId: 'news/a.txt#p2.1', paragraph: 2 });
+  const documents: DocumentSummary[] = [
+    { file: 'news/a.txt', collection: 'news', title: 'Port opens', date: '2025-01-02', characters: 10, paragraphs: 1, opening: 'A.' },
+    { file: 'top.txt', collection: 'default', title: 'At the top', date: null, characters: 10, paragraphs: 1, opening: 'B.' },
+    { file: 'blogs/c.md', collection: 'blogs', title: 'A post', date: '2024-03-04', characters: 10, paragraphs: 1, opening: 'C.' },
+  ];
+
+  it('names the collection beside the date only when asked to (the corpus has several)', () => {
+    expect(describeCitation(inNews)).toBe('**Title A** (2025-04-14) — `news/a.txt`, ¶2');
+    expect(describeCitation(inNews, { showCollections: true })).toBe('**Title A** (news, 2025-04-14) — `news/a.txt`, ¶2');
+    expect(describeCitation(passage({ date: null }), { showCollections: true })).toBe('**Title A** (default) — `a.txt`, ¶4');
+    const shown = renderAnswer(answer({ quotes: [{ ...inNews, alsoIn: [] }], passages: [inNews] }), { ...view, showCollections: true });
+    expect(shown.fields?.[0]?.value).toBe('[1] **Title A** (news, 2025-04-14) — `news/a.txt`, ¶2');
+    const page = renderPassagePage([inNews], { page: 0, heading: 'Search: x', showScores: false, showCollections: true });
+    expect(page.fields?.[0]?.name).toBe('1. Title A (news, 2025-04-14)');
+  });
+
+  it('groups /sources by collection, default first, and says when a channel scope applies', () => {
+    expect(renderDocumentList(documents, { showCollections: true }).description).toBe(
+      [
+        '__default__ (1 document)',
+        '1. **At the top** — undated · `top.txt`',
+        '__blogs__ (1 document)',
+        '2. **A post** — 2024-03-04 · `blogs/c.md`',
+        '__news__ (1 document)',
+        '3. **Port opens** — 2025-01-02 · `news/a.txt`',
+      ].join('\n'),
+    );
+    const scoped = renderDocumentList(documents.slice(0, 1), { showCollections: true, scope: ['news'] });
+    expect(scoped.title).toBe("Documents in this channel's scope (1)");
+    expect(scoped.description?.split('\n').slice(0, 3)).toEqual([
+      'This channel answers only from the collection **news**.',
+      '',
+      '__news__ (1 document)',
+    ]);
+    expect(renderDocument(documents[0] as DocumentSummary, { showCollections: true }).fields?.[0]).toEqual({
+      name: 'Collection',
+      value: 'news',
+      inline: true,
+    });
+    // One collection: as before, no collection anywhere.
+    expect(renderDocument(documents[0] as DocumentSummary).fields?.map((field) => field.name)).toEqual(['Date', 'File', 'Size']);
   });
 });

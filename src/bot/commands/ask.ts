@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType, type ChatInputCommandInteraction } from 'discord.js';
 import { escapeInline, truncate } from '../../render/discord-format.js';
 import { askAndRecord, askInConversation } from '../answer-message.js';
-import { type BotContext, messageOptions, replyWhenReady, send, type SlashCommand } from '../context.js';
+import { type BotContext, type ChannelScope, messageOptions, replyWhenReady, send, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';
 
 /**
@@ -36,14 +36,14 @@ export const ask = {
     thread: { option: 'thread', privateOption: 'private' },
     cooldown: 'asking',
   },
-  async execute(interaction, context, question) {
+  async execute(interaction, context, question, scope) {
     const target = interaction.options.getUser('target');
     // Oneself as target: the usual answer, which is the asker's anyway.
     const addressee = target !== null && target.id !== interaction.user.id ? target.id : undefined;
-    if (interaction.options.getBoolean('thread') === true) return answerInThread(interaction, context, question, addressee);
+    if (interaction.options.getBoolean('thread') === true) return answerInThread(interaction, context, question, { addressee, scope });
     const ephemeral =
       addressee === undefined && (interaction.options.getBoolean('private') ?? context.config.discord.answerVisibility === 'private');
-    await replyWhenReady(interaction, askAndRecord(context, question, interaction.user.id, 'ask', addressee), {
+    await replyWhenReady(interaction, askAndRecord(context, question, interaction.user.id, 'ask', { addressee, scope }), {
       ephemeral,
       deferAfterMs: context.settings.deferAfterMs,
     });
@@ -55,12 +55,12 @@ async function answerInThread(
   interaction: ChatInputCommandInteraction,
   context: BotContext,
   question: string,
-  addressee: string | undefined,
+  options: { readonly addressee: string | undefined; readonly scope: ChannelScope },
 ): Promise<void> {
   await send(interaction, { content: `Answering in a thread: **${escapeInline(truncate(question, 300))}**` }, { ephemeral: false });
   const reply = await interaction.fetchReply();
   const thread = await reply.startThread({ name: truncate(question, 100), autoArchiveDuration: 1440 });
-  const { body, readAs } = await askInConversation(context, question, interaction.user.id, 'ask', { addressee });
+  const { body, readAs } = await askInConversation(context, question, interaction.user.id, 'ask', options);
   await thread.send(messageOptions(body));
   context.conversations.record(thread.id, readAs, { started: true });
 }

@@ -2,7 +2,7 @@ import { ApplicationCommandType, ButtonStyle } from 'discord.js';
 import { button, buttonRow, renderPassagePage } from '../../render/discord-pages.js';
 import { truncate } from '../../render/discord-format.js';
 import { encodeButtonId } from '../components.js';
-import { replyWhenReady, type MessageMenuCommand } from '../context.js';
+import { replyWhenReady, showsCollections, type MessageMenuCommand } from '../context.js';
 
 /** How many supporting passages "Find sources" shows. */
 export const FIND_SOURCES_RESULTS = 3;
@@ -23,11 +23,11 @@ export const findSources = {
     },
     cooldown: 'looking up',
   },
-  async execute(interaction, context, question) {
+  async execute(interaction, context, question, scope) {
     const target = interaction.targetMessage;
     const author = target.author;
     const addressee = author.bot || target.webhookId !== null || author.id === interaction.user.id ? null : author;
-    const work = context.engine.search(question, FIND_SOURCES_RESULTS).then(async (passages) => {
+    const work = context.engine.search(question, FIND_SOURCES_RESULTS, scope).then(async (passages) => {
       await context.feedback
         .recordQuestion({
           userId: interaction.user.id,
@@ -41,6 +41,7 @@ export const findSources = {
         page: 0,
         heading: `Sources for: “${truncate(question, 200)}”`,
         showScores: true,
+        showCollections: showsCollections(context),
       });
       const key = context.states.put({ kind: 'share', embed, ownerId: interaction.user.id, authorId: addressee?.id ?? null });
       return {

@@ -4,12 +4,13 @@ import { ask } from './ask.js';
 import { findSources } from './find-sources.js';
 import { help } from './help.js';
 import { reindex } from './reindex.js';
+import { scope } from './scope.js';
 import { search } from './search.js';
 import { source } from './source.js';
 import { sources } from './sources.js';
 import { timeline } from './timeline.js';
 
-export const commands: readonly Command[] = [ask, search, timeline, source, sources, help, reindex, findSources];
+export const commands: readonly Command[] = [ask, search, timeline, source, sources, help, reindex, scope, findSources];
 
 /** The JSON sent to `PUT /applications/:id/commands`. */
 export function commandData() {

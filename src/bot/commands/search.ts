@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { pageCount, renderPassagePage } from '../../render/discord-pages.js';
 import { pagedBody } from '../components.js';
-import { replyWhenReady, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
+import { replyWhenReady, showsCollections, type BotContext, type MessageBody, type SlashCommand } from '../context.js';
 import { MAX_QUESTION_CHARS } from '../question.js';
 import type { Passage } from '../../core/types.js';
 
@@ -11,7 +11,7 @@ export const MAX_SEARCH_RESULTS = 10;
 export function searchPage(context: BotContext, key: string, query: string, passages: readonly Passage[], page: number): MessageBody {
   const paging = { action: 'search-page', key, pages: pageCount(passages), page } as const;
   return pagedBody(context.bootId, paging, (shown) =>
-    renderPassagePage(passages, { page: shown, heading: `Search: ${query}`, showScores: true }),
+    renderPassagePage(passages, { page: shown, heading: `Search: ${query}`, showScores: true, showCollections: showsCollections(context) }),
   );
 }
 
@@ -41,11 +41,11 @@ export const search = {
   },
   // No cooldown: a search is cheap.
   preconditions: { question: { option: 'query' } },
-  async execute(interaction, context, query) {
+  async execute(interaction, context, query, scope) {
     const requested = interaction.options.getInteger('results') ?? context.config.searchResults;
     const limit = Math.min(Math.max(1, requested), MAX_SEARCH_RESULTS);
     const ephemeral = context.config.discord.answerVisibility === 'private';
-    const work = context.engine.search(query, limit).then((passages) => {
+    const work = context.engine.search(query, limit, scope).then((passages) => {
       const key = context.states.put({ kind: 'search', query, passages, ownerId: interaction.user.id });
       return searchPage(context, key, query, passages, 0);
     });

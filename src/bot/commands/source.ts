@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import type { DocumentSummary } from '../../core/types.js';
 import { documentChoices, renderDocument } from '../../render/discord.js';
-import { notice, send, type SlashCommand } from '../context.js';
+import { notice, send, showsCollections, type SlashCommand } from '../context.js';
 
 /** Find a document by file name or title (exact, then unique prefix), case-insensitively. */
 export function findDocument(documents: readonly DocumentSummary[], name: string): DocumentSummary | undefined {
@@ -15,7 +15,7 @@ export function findDocument(documents: readonly DocumentSummary[], name: string
   return partial.length === 1 ? partial[0] : undefined;
 }
 
-/** `/source name:<autocomplete>` — one document's title, date, size and opening. */
+/** `/source name:<autocomplete>` — one document's title, date, size and opening; only documents of the channel's scope. */
 export const source = {
   kind: 'slash',
   data: {
@@ -26,16 +26,27 @@ export const source = {
       { type: ApplicationCommandOptionType.String, name: 'name', description: 'Title or file name', required: true, autocomplete: true },
     ],
   },
-  async execute(interaction, context) {
+  async execute(interaction, context, _question, scope) {
     const name = interaction.options.getString('name') ?? '';
-    const document = findDocument(context.engine.documents(), name);
+    const document = findDocument(context.engine.documents(scope), name);
     if (document === undefined) {
       const shown = name.replace(/[`\n]/g, ' ').slice(0, 100);
+      const elsewhere = scope.collections === undefined ? undefined : findDocument(context.engine.documents(), name);
+      if (elsewhere !== undefined) {
+        return notice(
+          interaction,
+          `\`${shown}\` is in the collection **${elsewhere.collection}**, outside this channel's scope (${scope.collections?.join(', ')}): see /scope show.`,
+        );
+      }
       return notice(interaction, `No document matches \`${shown}\`. Pick one from the suggestions, or use /sources to list them all.`);
     }
-    await send(interaction, { embeds: [renderDocument(document)] }, { ephemeral: context.config.discord.answerVisibility === 'private' });
+    await send(
+      interaction,
+      { embeds: [renderDocument(document, { showCollections: showsCollections(context) })] },
+      { ephemeral: context.config.discord.answerVisibility === 'private' },
+    );
   },
-  async autocomplete(interaction, context) {
-    await interaction.respond(documentChoices(context.engine.documents(), interaction.options.getFocused()));
+  async autocomplete(interaction, context, scope) {
+    await interaction.respond(documentChoices(context.engine.documents(scope), interaction.options.getFocused()));
   },
 } satisfies SlashCommand;

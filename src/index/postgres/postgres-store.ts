@@ -3,7 +3,7 @@ import type { Logger } from '../../core/log.js';
 import type { Chunk, CorpusDocument } from '../../core/types.js';
 import { hashContent } from '../../corpus/metadata.js';
 import { packSections, unpackSections } from '../binary-sections.js';
-import type { ChunkSearch, LexicalQuery } from '../chunk-search.js';
+import type { ChunkFilter, ChunkSearch, LexicalQuery } from '../chunk-search.js';
 import type { IndexStore } from '../index-store.js';
 import { DEFAULT_LEXICAL, type LexicalHit, LexicalIndex, type LexicalSettings } from '../lexical-index.js';
 import { SentenceVectors } from '../sentence-vectors.js';
@@ -366,15 +366,19 @@ export class SqlChunkSearch implements ChunkSearch {
     private readonly ef: number,
   ) {}
 
-  async dense(query: Float32Array, limit: number): Promise<VectorHit[]> {
+  async dense(query: Float32Array, limit: number, filter?: ChunkFilter): Promise<VectorHit[]> {
     const client = await this.pool.connect();
     let rows: { file: string; ordinal: number; distance: number }[];
     try {
       const breadth = Math.min(1000, Math.max(limit, Math.floor(this.ef)));
       await client.query(`SET hnsw.ef_search = ${breadth}`);
+      // Within a scope the HNSW scan goes on past its first `ef_search` rows until `limit` allowed ones are found (pgvector ≥ 0.8).
+      await client.query(`SET hnsw.iterative_scan = ${filter ? 'strict_order' : 'off'}`);
       ({ rows } = await client.query<{ file: string; ordinal: number; distance: number }>(
-        `SELECT file, ordinal, embedding <=> $1::vector AS distance FROM chunk_vectors ORDER BY embedding <=> $1::vector LIMIT $2`,
-        [vectorLiteral(query), limit],
+        `SELECT file, ordinal, embedding <=> $1::vector AS distance FROM chunk_vectors
+          WHERE $3::text[] IS NULL OR file = ANY($3::text[])
+          ORDER BY embedding <=> $1::vector LIMIT $2`,
+        [vectorLiteral(query), limit, filter ? filter.files : null],
       ));
     } finally {
       client.release();
@@ -382,8 +386,8 @@ export class SqlChunkSearch implements ChunkSearch {
     return this.hits(rows.map((row) => ({ ...row, value: 1 - row.distance }))).map(({ label, value }) => ({ label, similarity: value }));
   }
 
-  async lexical(query: LexicalQuery, limit: number): Promise<LexicalHit[]> {
-    if (this.lexicalSearch === 'memory') return this.lexicalIndex.query(query.terms, limit, query.expansions);
+  async lexical(query: LexicalQuery, limit: number, filter?: ChunkFilter): Promise<LexicalHit[]> {
+    if (this.lexicalSearch === 'memory') return this.lexicalIndex.query(query.terms, limit, query.expansions, filter?.allowsLabel);
     const words = query.text.match(/[\p{L}\p{N}]+/gu) ?? [];
     if (words.length === 0) return [];
     const { rows } =
@@ -391,14 +395,16 @@ export class SqlChunkSearch implements ChunkSearch {
         ? // pg_textsearch scores are negative (lower is better); rows without any query word score 0.
           await this.pool.query<{ file: string; ordinal: number; value: number }>(
             `SELECT file, ordinal, -(body <@> to_bm25query($1, 'chunks_bm25')) AS value FROM chunks
+              WHERE $3::text[] IS NULL OR file = ANY($3::text[])
               ORDER BY body <@> to_bm25query($1, 'chunks_bm25') LIMIT $2`,
-            [words.join(' '), limit],
+            [words.join(' '), limit, filter ? filter.files : null],
           )
         : await this.pool.query<{ file: string; ordinal: number; value: number }>(
             `SELECT file, ordinal, ts_rank_cd(to_tsvector('english', body), query) AS value
                FROM chunks, to_tsquery('english', $1) AS query
-              WHERE to_tsvector('english', body) @@ query ORDER BY value DESC LIMIT $2`,
-            [words.join(' | '), limit],
+              WHERE to_tsvector('english', body) @@ query AND ($3::text[] IS NULL OR file = ANY($3::text[]))
+              ORDER BY value DESC LIMIT $2`,
+            [words.join(' | '), limit, filter ? filter.files : null],
           );
     return this.hits(rows.filter((row) => row.value > 0)).map(({ label, value }) => ({ label, score: value }));
   }

@@ -1,0 +1,143 @@
+/**
+ * Which collections each channel answers from (`/scope`), kept in `DATA_DIR/scopes.json` so it
+ * survives a restart. Written whole to a temp file and renamed over the old one, so a crash leaves
+ * the old file or the new one, never half of one. A file that cannot be read as scopes is set aside
+ * (never deleted) with a logged error, and the bot answers unscoped until a scope is set again.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../core/log.js';
+import type { ScopeOptions } from '../core/types.js';
+
+export const SCOPES_FILE = 'scopes.json';
+
+const ScopesFile = z.object({
+  version: z.literal(1),
+  /** Channel id → the collections it answers from (at least one). */
+  channels: z.record(z.string().regex(/^\d{1,20}$/, 'a channel id'), z.array(z.string().min(1)).min(1)),
+});
+type ScopesFile = z.infer<typeof ScopesFile>;
+
+/** Where a message or command comes from: a channel, or a thread (which follows its parent channel). */
+export interface ChannelPlace {
+  readonly channelId: string | null;
+  /** The parent channel when `channelId` is a thread; null otherwise. */
+  readonly threadParentId: string | null;
+}
+
+export class ScopeStore {
+  /** The last change being saved: changes are saved one at a time, in order. */
+  private writing: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    private channels: ReadonlyMap<string, readonly string[]>,
+  ) {}
+
+  /** Read `dataDir/scopes.json`; a missing file is no scope anywhere, a damaged one is set aside (see the module comment). */
+  static async open(dataDir: string, log: Logger): Promise<ScopeStore> {
+    const file = path.join(dataDir, SCOPES_FILE);
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        log.error(`Cannot read the channel scopes in ${file} (${(error as Error).message}); every channel answers from the whole corpus.`);
+      }
+      return new ScopeStore(file, new Map());
+    }
+    const problem = damageIn(text);
+    if (problem === null) {
+      const parsed = ScopesFile.parse(JSON.parse(text));
+      return new ScopeStore(file, new Map(Object.entries(parsed.channels)));
+    }
+    const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    const kept = await rename(file, aside).then(
+      () => `it was moved to ${aside}`,
+      (error: Error) => `it could not be moved aside (${error.message}) and is left as it is until a scope is set`,
+    );
+    log.error(
+      `The channel scopes in ${file} are damaged (${problem}); ${kept}. Every channel answers from the whole corpus until /scope set.`,
+    );
+    return new ScopeStore(file, new Map());
+  }
+
+  /** The collections a place answers from: its channel's, or for a thread its parent channel's; `{}` for the whole corpus. */
+  scopeOf(place: ChannelPlace): ScopeOptions {
+    const channel = this.channelOf(place);
+    const collections = channel === null ? undefined : this.channels.get(channel);
+    return collections === undefined ? {} : { collections };
+  }
+
+  /** The channel whose scope a place follows: a thread's parent, else the channel itself. */
+  channelOf(place: ChannelPlace): string | null {
+    return place.threadParentId ?? place.channelId;
+  }
+
+  /** Limit a channel (and its threads) to some collections, and save. */
+  async set(channelId: string, collections: readonly string[]): Promise<void> {
+    await this.update((channels) => {
+      channels.set(channelId, [...new Set(collections)]);
+      return true;
+    });
+  }
+
+  /** Let a channel answer from the whole corpus again; false when it had no scope. */
+  clear(channelId: string): Promise<boolean> {
+    return this.update((channels) => channels.delete(channelId));
+  }
+
+  /**
+   * Apply a change to a copy, save it, and only then use it: a failed write changes nothing.
+   * Changes run one at a time, in order, so two at once cannot lose one another.
+   */
+  private update(change: (channels: Map<string, readonly string[]>) => boolean): Promise<boolean> {
+    const run = this.writing.then(async () => {
+      const next = new Map(this.channels);
+      if (!change(next)) return false;
+      const contents: ScopesFile = { version: 1, channels: Object.fromEntries([...next].map(([id, names]) => [id, [...names]])) };
+      await writeAtomically(this.file, `${JSON.stringify(contents, null, 2)}\n`);
+      this.channels = next;
+      return true;
+    });
+    this.writing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+}
+
+/** Why a text is not a scopes file, or null when it is one. */
+function damageIn(text: string): string | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return `not JSON: ${(error as Error).message}`;
+  }
+  const checked = ScopesFile.safeParse(json);
+  if (checked.success) return null;
+  return checked.error.issues.map((issue) => `${issue.path.join('.') || 'the file'}: ${issue.message}`).join('; ');
+}
+
+/** Write a whole file: to a temp file beside it, flushed to disk, then renamed over it. */
+export async function writeAtomically(file: string, contents: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    const handle = await open(temporary, 'w');
+    try {
+      await handle.writeFile(contents);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+}
