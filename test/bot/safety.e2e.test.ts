@@ -155,7 +155,9 @@ describe('hostile passages (hand-written engine: the seeds hold no markdown or o
     scripted = new ScriptedEngine({
       passages: [hostile, ...huge],
       answer: (question) => (question.includes('hostile') ? answerFrom(question, [hostile]) : answerFrom(question, huge, manyCitations)),
-      documents: [{ file: 'x'.repeat(300), title: 'Y'.repeat(300), date: null, characters: 10, paragraphs: 1, opening: 'Z'.repeat(9000) }],
+      documents: [
+        { file: 'x'.repeat(300), title: 'Y'.repeat(300), date: null, characters: 10, paragraphs: 1, chunks: 1, opening: 'Z'.repeat(9000) },
+      ],
     });
     harness = await startTestBot({ workspace, engine: scripted });
   });

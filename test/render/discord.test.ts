@@ -197,9 +197,10 @@ describe('other views', () => {
       date: '2025-04-14',
       characters: 5123,
       paragraphs: 12,
+      chunks: 9,
       opening: 'HANOI: Xi **called** for ties.',
     },
-    { file: '001_b.txt', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, opening: 'Talks.' },
+    { file: '001_b.txt', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, chunks: 2, opening: 'Talks.' },
   ];
 
   it('renderPassagePage pages three at a time with scores', () => {
