@@ -22,6 +22,7 @@ import { commandData, commands } from './commands/index.js';
 import { newBootId, StateStore } from './components.js';
 import { defaultBotSettings, notice, NO_MENTIONS, type BotContext, type BotSettings, type ButtonState, type Command } from './context.js';
 import { Conversations } from './conversations.js';
+import { CorpusChanges } from './corpus-changes.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
 import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
@@ -200,6 +201,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     }),
     settings,
     reindex: { running: false },
+    corpusChanges: new CorpusChanges(config.corpusDir, engine, log, config.dataDir),
   };
 
   const inFlight = new Set<Promise<void>>();

@@ -32,6 +32,8 @@ describe('start-up', () => {
       'sources',
       'help',
       'reindex',
+      'add-source',
+      'remove-source',
       'Find sources',
     ]);
     const reindex = put.body.find((command: any) => command.name === 'reindex');

@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 8 commands globally');
+    expect(stderr).toContain('registered 10 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
@@ -65,6 +65,8 @@ describe('deploy-commands', () => {
       'sources',
       'help',
       'reindex',
+      'add-source',
+      'remove-source',
       'Find sources',
     ]);
     // Issue #13: /timeline with its topic, and /ask's optional user option `target`.
@@ -73,6 +75,13 @@ describe('deploy-commands', () => {
         .find((command: { name: string }) => command.name === name)
         .options.map((option: { name: string; type: number; required?: boolean }) => [option.name, option.type, option.required ?? false]);
     expect(options('timeline')).toEqual([['topic', 3, true]]);
+    // Issue #13 item 5: sources added and removed from Discord.
+    expect(options('add-source')).toEqual([
+      ['file', 11, true],
+      ['collection', 3, false],
+      ['replace', 5, false],
+    ]);
+    expect(options('remove-source')).toEqual([['name', 3, true]]);
     expect(options('ask')).toContainEqual(['target', 6, false]);
     expect(stderr).toContain(`in server ${fake.guildId}`);
   });
