@@ -93,7 +93,7 @@ export class CorpusChanges {
         // Saved where the reader does not look (a collection it does not read yet): take it out again.
         await staged.rollback();
         await this.engine.reindex().catch((error: unknown) => this.log.error(`reindex after taking ${documentId} out again failed`, error));
-        return { ok: false, reason: `\`${documentId}\` was not indexed (see \`/reindex\` for skipped files), so it was not added.` };
+        return { ok: false, reason: `The corpus reader skipped \`${documentId}\` (see \`/reindex\`), so it was taken out again.` };
       }
       await staged.commit();
       await this.record({ type: 'add-source', actor, documentId, bytes, replaced: staged.replaced });
