@@ -111,6 +111,10 @@ export class CorpusChanges {
       if (documents.length === 1) return { ok: false, reason: `\`${documentId}\` is the only source: I need at least one to answer from.` };
       const { collection, name } = splitDocumentId(documentId);
       const file = sourcePath(this.corpusDir, collection, name);
+      // Ids come from the corpus reader, but this deletes: never outside the corpus folder.
+      if (path.relative(this.corpusDir, file).startsWith('..') || path.isAbsolute(path.relative(this.corpusDir, file))) {
+        return { ok: false, reason: `\`${documentId}\` is not a file of the corpus folder.` };
+      }
       let bytes: Uint8Array;
       try {
         bytes = await readFile(file);
