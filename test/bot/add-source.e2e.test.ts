@@ -7,7 +7,9 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/answer/engine.js';
 import { AUDIT_FILE, type AuditEntry } from '../../src/bot/corpus-changes.js';
+import { createLogger } from '../../src/core/log.js';
 import type { AnswerEngine, AskOptions, IngestReport } from '../../src/core/types.js';
 import { MAX_SOURCE_BYTES } from '../../src/corpus/source-file.js';
 import type { FakeAttachment } from '../fakes/discord-server.js';
@@ -71,10 +73,12 @@ let workspace: Workspace;
 let real: AnswerEngine;
 let engine: EngineWithFailingReindex;
 let harness: TestBot;
+/** The engine's log: what each reindex embedded and reused. */
+const engineLogs: string[] = [];
 
 beforeAll(async () => {
   workspace = await createWorkspace();
-  real = await createRealEngine(workspace);
+  real = await createEngine(workspace.config(), createLogger('info', { write: (line) => engineLogs.push(line) }));
   engine = new EngineWithFailingReindex(real);
   harness = await startTestBot({ workspace, engine });
 });
@@ -180,6 +184,17 @@ describe('/add-source', () => {
     const after = await corpusState();
     const sha256 = createHash('sha256').update(LIGHTHOUSE).digest('hex');
     expect(after).toEqual({ ...before, 'lake-varnu-lighthouse.md': sha256 });
+
+    // Incremental: only the new document's chunks were embedded, the seeds' were reused.
+    const added = real.documents().find((document) => document.file === 'lake-varnu-lighthouse.md');
+    const lastIndexed = engineLogs
+      .map((line) => /^Indexed (\d+) chunks \((\d+) embedded, (\d+) reused\)/.exec(line))
+      .filter((match) => match !== null)
+      .at(-1);
+    const [total, embedded, reused] = (lastIndexed?.slice(1) ?? []).map(Number);
+    expect(embedded).toBe(added?.chunks);
+    expect(reused).toBe((total ?? 0) - (embedded ?? 0));
+    expect(reused).toBeGreaterThan(0);
 
     const answer = await askThroughDiscord(LIGHTHOUSE_QUESTION);
     expect(answer).toContain('412 cracked glass panes');
@@ -354,6 +369,15 @@ describe('/add-source', () => {
     const files = real.documents().map((document) => document.file);
     expect(files).toEqual(expect.arrayContaining(['first-note.txt', 'second-note.txt']));
     expect(Object.keys(await corpusState()).sort()).toEqual([...Object.keys(before), 'first-note.txt', 'second-note.txt'].sort());
+  });
+
+  it('adds a file while a /reindex runs: one waits for the other, and the file is indexed', async () => {
+    const reindex = harness.fake.slashCommand('reindex', {}, { admin: true });
+    const added = addSource(harness.fake.attachment('third-note.md', 'The third note says the tram to Kadriorg runs at night.\n'));
+    const rebuilt = await harness.fake.reply(reindex, 60_000);
+    expect(rebuilt.data.embeds[0].title).toMatch(/^Index (rebuilt|already up to date)$/);
+    expect((await added).content).toMatch(/^Added `third-note\.md`/);
+    expect(real.documents().map((document) => document.file)).toContain('third-note.md');
   });
 
   it('puts the folder back as it was when indexing fails: a new file is taken out, a replaced one restored', async () => {
