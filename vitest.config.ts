@@ -13,6 +13,8 @@ const UNIT_TESTS = [
   'test/config/store-config.test.ts',
   'test/corpus/metadata.test.ts',
   'test/corpus/read.test.ts',
+  'test/corpus/source-file.test.ts',
+  'test/corpus/write.test.ts',
   'test/index/lexical-index.test.ts',
   'test/index/thesaurus.test.ts',
   'test/render/discord.test.ts',

@@ -75,6 +75,7 @@ export class Engine implements AnswerEngine {
 
   private stopWatching: (() => Promise<void>) | null = null;
   private reloading: Promise<boolean> = Promise.resolve(false);
+  private readonly summaries = new WeakMap<CorpusView, readonly DocumentSummary[]>();
 
   /** Load the model and the index, building or refreshing the index when the corpus or settings changed. */
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
@@ -142,18 +143,15 @@ export class Engine implements AnswerEngine {
   }
 
   documents(options: ScopeOptions = {}): readonly DocumentSummary[] {
+    // Made once per index in use: autocomplete asks on every keystroke.
     const view = this.view;
-    return [...(view.scope(options.collections)?.documents ?? view.snapshot.documents)]
-      .sort((left, right) => (right.date ?? '').localeCompare(left.date ?? '') || left.file.localeCompare(right.file))
-      .map((document) => ({
-        file: document.file,
-        collection: collectionOf(document.file),
-        title: document.title,
-        date: document.date,
-        characters: document.raw.length,
-        paragraphs: document.paragraphs.length,
-        opening: document.paragraphs.find((paragraph) => paragraph.text !== document.title)?.text ?? '',
-      }));
+    let summaries = this.summaries.get(view);
+    if (summaries === undefined) {
+      summaries = summariseDocuments(view.snapshot);
+      this.summaries.set(view, summaries);
+    }
+    const scope = view.scope(options.collections);
+    return scope === null ? summaries : summaries.filter((summary) => scope.allowsFile(summary.file));
   }
 
   collections(): readonly CollectionSummary[] {
@@ -310,4 +308,22 @@ function isSmallTalk(question: Question, decision: Pick<QuoteDecision, 'answered
 /** Words that ask nothing ("who are you?", "what is this") get the help reply; no words at all, a nudge. */
 function wordlessReason(question: Question): AbstainReason {
   return /\p{L}/u.test(question.asked) ? 'small-talk' : 'empty-question';
+}
+
+/** Every document of an index, newest first, with its size and chunk count. */
+function summariseDocuments(snapshot: IndexSnapshot): readonly DocumentSummary[] {
+  const chunks = new Map<string, number>();
+  for (const chunk of snapshot.chunks) chunks.set(chunk.file, (chunks.get(chunk.file) ?? 0) + 1);
+  return [...snapshot.documents]
+    .sort((left, right) => (right.date ?? '').localeCompare(left.date ?? '') || left.file.localeCompare(right.file))
+    .map((document) => ({
+      file: document.file,
+      collection: collectionOf(document.file),
+      title: document.title,
+      date: document.date,
+      characters: document.raw.length,
+      paragraphs: document.paragraphs.length,
+      chunks: chunks.get(document.file) ?? 0,
+      opening: document.paragraphs.find((paragraph) => paragraph.text !== document.title)?.text ?? '',
+    }));
 }

@@ -31,6 +31,7 @@ import {
   type Command,
 } from './context.js';
 import { Conversations } from './conversations.js';
+import { CorpusChanges } from './corpus-changes.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
 import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
@@ -222,6 +223,7 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     settings,
     reindex: { running: false },
     scopes: await ScopeStore.open(config.dataDir, log),
+    corpusChanges: new CorpusChanges(config.corpusDir, engine, log, config.dataDir),
   };
 
   const inFlight = new Set<Promise<void>>();

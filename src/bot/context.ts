@@ -20,6 +20,7 @@ import { addressed } from '../render/discord.js';
 import type { ButtonRow } from '../render/discord-pages.js';
 import type { StateStore } from './components.js';
 import type { Conversations } from './conversations.js';
+import type { CorpusChanges } from './corpus-changes.js';
 import type { FeedbackLog } from './feedback.js';
 import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
 import type { ScopeStore } from './scopes.js';
@@ -96,6 +97,8 @@ export interface BotContext {
   readonly settings: BotSettings;
   /** Whether a `/reindex` is running (only one at a time). */
   readonly reindex: { running: boolean };
+  /** `/add-source`, `/remove-source` and `/reindex`, one at a time. */
+  readonly corpusChanges: CorpusChanges;
   /** Which collections each channel answers from (`/scope`). */
   readonly scopes: ScopeStore;
 }

@@ -4,8 +4,9 @@
  * per-installation secret kept in `<dataDir>/feedback-salt` (created on first use).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, appendFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { JsonLines } from './jsonl.js';
 
 export type Vote = 'up' | 'down';
 
@@ -38,10 +39,11 @@ const SALT_FILE = 'feedback-salt';
 export class FeedbackLog {
   readonly file: string;
   private salt: Promise<string> | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly lines: JsonLines<FeedbackEntry>;
 
   constructor(readonly dataDir: string) {
     this.file = path.join(dataDir, FEEDBACK_FILE);
+    this.lines = new JsonLines(this.file);
   }
 
   /** sha256(salt + user id), hex, shortened to 16 characters. */
@@ -81,12 +83,7 @@ export class FeedbackLog {
   }
 
   private append(entry: FeedbackEntry): Promise<void> {
-    const write = this.queue.then(async () => {
-      await mkdir(this.dataDir, { recursive: true });
-      await appendFile(this.file, `${JSON.stringify(entry)}\n`, 'utf8');
-    });
-    this.queue = write.catch(() => undefined);
-    return write;
+    return this.lines.append(entry);
   }
 
   private loadSalt(): Promise<string> {

@@ -146,6 +146,8 @@ export interface DocumentSummary {
   readonly date: string | null;
   readonly characters: number;
   readonly paragraphs: number;
+  /** Chunks of it in the index. */
+  readonly chunks: number;
   /** The first paragraph's text (without a date prefix). */
   readonly opening: string;
 }

@@ -33,6 +33,8 @@ describe('start-up', () => {
       'help',
       'reindex',
       'scope',
+      'add-source',
+      'remove-source',
       'Find sources',
     ]);
     const reindex = put.body.find((command: any) => command.name === 'reindex');

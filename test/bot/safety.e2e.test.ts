@@ -163,6 +163,7 @@ describe('hostile passages (hand-written engine: the seeds hold no markdown or o
           date: null,
           characters: 10,
           paragraphs: 1,
+          chunks: 1,
           opening: 'Z'.repeat(9000),
         },
       ],

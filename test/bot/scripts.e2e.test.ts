@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 9 commands globally');
+    expect(stderr).toContain('registered 11 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
@@ -66,6 +66,8 @@ describe('deploy-commands', () => {
       'help',
       'reindex',
       'scope',
+      'add-source',
+      'remove-source',
       'Find sources',
     ]);
     // Issue #13: /timeline with its topic, and /ask's optional user option `target`.
@@ -74,6 +76,13 @@ describe('deploy-commands', () => {
         .find((command: { name: string }) => command.name === name)
         .options.map((option: { name: string; type: number; required?: boolean }) => [option.name, option.type, option.required ?? false]);
     expect(options('timeline')).toEqual([['topic', 3, true]]);
+    // Issue #13 item 5: sources added and removed from Discord.
+    expect(options('add-source')).toEqual([
+      ['file', 11, true],
+      ['collection', 3, false],
+      ['replace', 5, false],
+    ]);
+    expect(options('remove-source')).toEqual([['name', 3, true]]);
     expect(options('ask')).toContainEqual(['target', 6, false]);
     // Issue #13 item 4: /scope with its three subcommands, open to all (set and clear check Manage Server themselves).
     expect(options('scope')).toEqual([

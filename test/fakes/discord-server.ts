@@ -29,6 +29,25 @@ export interface FakeUser {
   readonly bot?: boolean;
 }
 
+/** An attachment as Discord describes it in `resolved.attachments`; the fake serves its bytes at `url`, as Discord's CDN does. */
+export interface FakeAttachment {
+  readonly id: string;
+  readonly filename: string;
+  /** The size declared to the bot (the real size unless a test says otherwise). */
+  readonly size: number;
+  readonly url: string;
+  readonly proxy_url: string;
+  readonly content_type?: string;
+}
+
+interface ServedAttachment {
+  readonly bytes: Buffer;
+  /** Sent without Content-Length: the size shows only while reading. */
+  readonly chunked: boolean;
+  /** Bytes handed to the socket so far (the client stops them by closing the connection). */
+  sentBytes: number;
+}
+
 /** A handle on one injected interaction. */
 export interface InjectedInteraction {
   readonly id: string;
@@ -87,6 +106,8 @@ export class FakeDiscord {
   private identified = false;
   /** Commands last registered, by route. */
   readonly registered = new Map<string, any[]>();
+  /** The bytes behind each attachment URL, by path. */
+  private readonly attachments = new Map<string, ServedAttachment>();
 
   private constructor() {
     this.http = createServer((request, response) => void this.onRequest(request, response));
@@ -183,7 +204,31 @@ export class FakeDiscord {
     };
 
     let match: RegExpMatchArray | null;
-    if (this.unauthorized) {
+    const attachment = method === 'GET' ? this.attachments.get(fullPath) : undefined;
+    if (attachment !== undefined) {
+      // Like the CDN: the file itself, no authorization needed; written as fast as it is read, so a download cut short shows.
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        ...(attachment.chunked ? {} : { 'content-length': attachment.bytes.length }),
+      });
+      const piece = 64 * 1024;
+      for (let start = 0; start < attachment.bytes.length && !response.destroyed; start += piece) {
+        const more = response.write(attachment.bytes.subarray(start, start + piece));
+        attachment.sentBytes = Math.min(attachment.bytes.length, start + piece);
+        if (!more) {
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              response.off('drain', done);
+              response.off('close', done);
+              resolve();
+            };
+            response.on('drain', done);
+            response.on('close', done);
+          });
+        }
+      }
+      response.end();
+    } else if (this.unauthorized) {
       reply(401, { message: '401: Unauthorized', code: 0 });
     } else if (method === 'GET' && path === '/gateway/bot') {
       reply(200, {
@@ -507,27 +552,37 @@ export class FakeDiscord {
 
   /**
    * A slash command, e.g. `slashCommand('ask', { question: 'Why?', target: fake.bob })`. Strings, numbers and booleans map
-   * to option types 3/4/5; a user to type 6, its id the value and the user (and member) in `resolved`, as Discord sends it.
+   * to option types 3/4/5; a user to type 6, its id the value and the user (and member) in `resolved`, as Discord sends it;
+   * an {@link FakeDiscord.attachment} to type 11, its id the value and the attachment in `resolved.attachments`.
    * With `subcommand`, the options are that subcommand's (`/scope set collections:…`).
    */
   slashCommand(
     name: string,
-    options: Record<string, string | number | boolean | FakeUser> = {},
+    options: Record<string, string | number | boolean | FakeUser | FakeAttachment> = {},
     extra: { user?: FakeUser; channelId?: string; admin?: boolean; subcommand?: string } = {},
   ): InjectedInteraction {
-    const users = Object.values(options).filter((value): value is FakeUser => typeof value === 'object');
+    const values = Object.values(options);
+    const users = values.filter((value): value is FakeUser => typeof value === 'object' && 'username' in value);
+    const attachments = values.filter((value): value is FakeAttachment => typeof value === 'object' && 'filename' in value);
+    const typeOf = (value: string | number | boolean | FakeUser | FakeAttachment) =>
+      typeof value === 'object' ? ('filename' in value ? 11 : 6) : typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : 4;
     const commandOptions = Object.entries(options).map(([optionName, value]) => ({
       name: optionName,
-      type: typeof value === 'object' ? 6 : typeof value === 'string' ? 3 : typeof value === 'boolean' ? 5 : 4,
+      type: typeOf(value),
       value: typeof value === 'object' ? value.id : value,
     }));
     const resolved =
-      users.length === 0
+      users.length === 0 && attachments.length === 0
         ? {}
         : {
             resolved: {
-              users: Object.fromEntries(users.map((user) => [user.id, user])),
-              members: Object.fromEntries(users.map((user) => [user.id, this.resolvedMember()])),
+              ...(users.length === 0
+                ? {}
+                : {
+                    users: Object.fromEntries(users.map((user) => [user.id, user])),
+                    members: Object.fromEntries(users.map((user) => [user.id, this.resolvedMember()])),
+                  }),
+              ...(attachments.length === 0 ? {} : { attachments: Object.fromEntries(attachments.map((file) => [file.id, file])) }),
             },
           };
     const { subcommand, ...where } = extra;
@@ -536,6 +591,45 @@ export class FakeDiscord {
       2,
       { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: topOptions, ...resolved },
       where,
+    );
+  }
+
+  /**
+   * A file someone attached to a command, served at its URL on 127.0.0.1. `size` is what Discord
+   * declares (the real size by default), `contentType` what it guessed (none when null); `chunked`
+   * sends it without Content-Length.
+   */
+  attachment(
+    filename: string,
+    content: string | Uint8Array,
+    options: { size?: number; contentType?: string | null; chunked?: boolean } = {},
+  ): FakeAttachment {
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content);
+    const id = snowflake();
+    const urlPath = `/attachments/${this.channelId}/${id}/${encodeURIComponent(filename)}`;
+    this.attachments.set(decodeURIComponent(urlPath), { bytes, chunked: options.chunked ?? false, sentBytes: 0 });
+    const url = `http://127.0.0.1:${this.port}${urlPath}`;
+    const contentType = options.contentType === undefined ? 'text/plain; charset=utf-8' : options.contentType;
+    return {
+      id,
+      filename,
+      size: options.size ?? bytes.length,
+      url,
+      proxy_url: url,
+      ...(contentType === null ? {} : { content_type: contentType }),
+    };
+  }
+
+  /** How many of an attachment's bytes the fake sent before the download ended (all of them, unless the bot cut it short). */
+  sentBytes(attachment: FakeAttachment): number {
+    const path = decodeURIComponent(new URL(attachment.url).pathname);
+    return this.attachments.get(path)?.sentBytes ?? 0;
+  }
+
+  /** Whether the bot downloaded an attachment. */
+  downloaded(attachment: FakeAttachment): boolean {
+    return this.requests.some(
+      (request) => request.method === 'GET' && request.path.startsWith(`/attachments/${this.channelId}/${attachment.id}/`),
     );
   }
 

@@ -206,9 +206,19 @@ describe('other views', () => {
       date: '2025-04-14',
       characters: 5123,
       paragraphs: 12,
+      chunks: 9,
       opening: 'HANOI: Xi **called** for ties.',
     },
-    { file: '001_b.txt', collection: 'default', title: 'Trade talks', date: null, characters: 900, paragraphs: 3, opening: 'Talks.' },
+    {
+      file: '001_b.txt',
+      collection: 'default',
+      title: 'Trade talks',
+      date: null,
+      characters: 900,
+      paragraphs: 3,
+      chunks: 2,
+      opening: 'Talks.',
+    },
   ];
 
   it('renderPassagePage pages three at a time with scores', () => {
@@ -362,9 +372,27 @@ describe('addressed', () => {
 describe('collections in citations and lists', () => {
   const inNews = passage({ source: 'news/a.txt', chunkId: 'news/a.txt#p2.1', paragraph: 2 });
   const documents: DocumentSummary[] = [
-    { file: 'news/a.txt', collection: 'news', title: 'Port opens', date: '2025-01-02', characters: 10, paragraphs: 1, opening: 'A.' },
-    { file: 'top.txt', collection: 'default', title: 'At the top', date: null, characters: 10, paragraphs: 1, opening: 'B.' },
-    { file: 'blogs/c.md', collection: 'blogs', title: 'A post', date: '2024-03-04', characters: 10, paragraphs: 1, opening: 'C.' },
+    {
+      file: 'news/a.txt',
+      collection: 'news',
+      title: 'Port opens',
+      date: '2025-01-02',
+      characters: 10,
+      paragraphs: 1,
+      chunks: 1,
+      opening: 'A.',
+    },
+    { file: 'top.txt', collection: 'default', title: 'At the top', date: null, characters: 10, paragraphs: 1, chunks: 1, opening: 'B.' },
+    {
+      file: 'blogs/c.md',
+      collection: 'blogs',
+      title: 'A post',
+      date: '2024-03-04',
+      characters: 10,
+      paragraphs: 1,
+      chunks: 1,
+      opening: 'C.',
+    },
   ];
 
   it('names the collection beside the date only when asked to (the corpus has several)', () => {

@@ -1,16 +1,30 @@
 /** The explicit command registry: what is deployed and what is dispatched. */
 import type { Command } from '../context.js';
+import { addSource } from './add-source.js';
 import { ask } from './ask.js';
 import { findSources } from './find-sources.js';
 import { help } from './help.js';
 import { reindex } from './reindex.js';
+import { removeSource } from './remove-source.js';
 import { scope } from './scope.js';
 import { search } from './search.js';
 import { source } from './source.js';
 import { sources } from './sources.js';
 import { timeline } from './timeline.js';
 
-export const commands: readonly Command[] = [ask, search, timeline, source, sources, help, reindex, scope, findSources];
+export const commands: readonly Command[] = [
+  ask,
+  search,
+  timeline,
+  source,
+  sources,
+  help,
+  reindex,
+  scope,
+  addSource,
+  removeSource,
+  findSources,
+];
 
 /** The JSON sent to `PUT /applications/:id/commands`. */
 export function commandData() {

@@ -25,7 +25,8 @@ export const reindex = {
     try {
       await interaction.deferReply({ flags: MessageFlags.Ephemeral });
       context.log.info(`reindex requested by ${interaction.user.id}`);
-      const report = await context.engine.reindex();
+      // After any source being added or removed: they reindex too.
+      const report = await context.corpusChanges.serialise(() => context.engine.reindex());
       context.log.info(`reindex: ${report.reason}; ${report.documents} documents, ${report.chunks} chunks`);
       await send(interaction, { embeds: [renderIngestReport(report)] }, { ephemeral: true });
     } finally {

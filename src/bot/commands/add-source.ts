@@ -1,0 +1,109 @@
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  type ChatInputCommandInteraction,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+} from 'discord.js';
+import {
+  checkCollectionName,
+  checkDeclaredSource,
+  checkSourceFile,
+  DEFAULT_COLLECTION,
+  type DeclaredSource,
+  MAX_SOURCE_BYTES,
+} from '../../corpus/source-file.js';
+import { renderSourceAdded } from '../../render/discord-sources.js';
+import { downloadAttachment } from '../attachment.js';
+import { notice, type BotContext, type SlashCommand } from '../context.js';
+import type { Actor } from '../corpus-changes.js';
+
+/** How long downloading an attachment from Discord may take. */
+export const SOURCE_DOWNLOAD_TIMEOUT_MS = 20_000;
+
+/** Who runs a command, and where, for the audit. */
+export function actorOf(interaction: ChatInputCommandInteraction): Actor {
+  return { userId: interaction.user.id, userTag: interaction.user.tag, guildId: interaction.guildId, channelId: interaction.channelId };
+}
+
+/** Refusals end with this: a bad file never changes anything. */
+const UNCHANGED = 'Nothing was changed.';
+
+async function refuse(interaction: ChatInputCommandInteraction, context: BotContext, reason: string): Promise<void> {
+  context.log.info(`/${interaction.commandName} by ${interaction.user.id} refused: ${reason}`);
+  await notice(interaction, `${reason} ${UNCHANGED}`);
+}
+
+/**
+ * `/add-source file:<attachment> [collection] [replace]` (Manage Server) — add a .txt or .md file
+ * (UTF-8, up to 1 MB) to the corpus and index it at once. Checked before the download (name, type,
+ * declared size) and after (size, encoding, text); replies privately.
+ */
+export const addSource = {
+  kind: 'slash',
+  data: {
+    type: ApplicationCommandType.ChatInput,
+    name: 'add-source',
+    description: 'Add a .txt or .md file (UTF-8, up to 1 MB) to the sources (admins)',
+    default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
+    contexts: [InteractionContextType.Guild],
+    options: [
+      {
+        type: ApplicationCommandOptionType.Attachment,
+        name: 'file',
+        description: 'A .txt or .md file in UTF-8, up to 1 MB',
+        required: true,
+      },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'collection',
+        description: `The collection to add it to (default: ${DEFAULT_COLLECTION})`,
+        min_length: 1,
+        max_length: 32,
+      },
+      { type: ApplicationCommandOptionType.Boolean, name: 'replace', description: 'Replace a source of the same name' },
+    ],
+  },
+  async execute(interaction, context) {
+    const started = performance.now();
+    // Discord hides the command from others, but check anyway: permissions can be overridden per server.
+    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
+      return notice(interaction, 'Only members with the Manage Server permission can add sources.');
+    }
+    const collection = checkCollectionName(interaction.options.getString('collection') ?? DEFAULT_COLLECTION);
+    if (!collection.ok) return refuse(interaction, context, collection.reason);
+    const attachment = interaction.options.getAttachment('file', true);
+    const declared: DeclaredSource = { name: attachment.name, size: attachment.size, contentType: attachment.contentType };
+    const named = checkDeclaredSource(declared);
+    if (!named.ok) return refuse(interaction, context, named.reason);
+
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const download = await downloadAttachment(attachment.url, { maxBytes: MAX_SOURCE_BYTES, timeoutMs: SOURCE_DOWNLOAD_TIMEOUT_MS });
+    if (!download.ok) return refuse(interaction, context, download.reason.replace('The file', `\`${named.name}\``));
+    const checked = checkSourceFile(declared, download.bytes);
+    if (!checked.ok) return refuse(interaction, context, checked.reason);
+
+    const outcome = await context.corpusChanges.add({
+      collection: collection.collection,
+      name: checked.name,
+      bytes: download.bytes,
+      replace: interaction.options.getBoolean('replace') === true,
+      actor: actorOf(interaction),
+    });
+    if (!outcome.ok) return refuse(interaction, context, outcome.reason);
+    await notice(
+      interaction,
+      renderSourceAdded({
+        documentId: outcome.documentId,
+        collection: collection.collection,
+        sentAs: attachment.name,
+        storedAs: checked.name,
+        replaced: outcome.replaced,
+        document: outcome.document,
+        report: outcome.report,
+        totalMs: performance.now() - started,
+      }),
+    );
+  },
+} satisfies SlashCommand;
