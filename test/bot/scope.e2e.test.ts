@@ -24,17 +24,7 @@ import {
   type TestBot,
   type Workspace,
 } from './harness.js';
-
-const LOCAL = {
-  'furniture.txt':
-    ' date 2024-02-10 Harbour exporters hit by duties\n\n' +
-    'Furniture makers in the harbour district say the US duties they face rose to 25% this spring, the local chamber of commerce said.\n\n' +
-    'Several workshops have cut shifts while they look for buyers in Europe.\n',
-  'ferry.txt':
-    ' date 2024-06-20 New ferry line opens\n\n' +
-    'The new ferry line between the harbour and the island carried 3,000 passengers in its first week, the operator said.\n',
-};
-const QUESTION = 'What US duties does Beijing face?';
+import { DUTIES_QUESTION, LOCAL_ARTICLES } from '../support/collections-corpus.js';
 
 let workspace: Workspace;
 let engine: AnswerEngine;
@@ -43,7 +33,7 @@ let harness: TestBot;
 beforeAll(async () => {
   workspace = await createWorkspace();
   await mkdir(path.join(workspace.corpusDir, 'local'));
-  for (const [file, text] of Object.entries(LOCAL)) await writeFile(path.join(workspace.corpusDir, 'local', file), text);
+  for (const [file, text] of Object.entries(LOCAL_ARTICLES)) await writeFile(path.join(workspace.corpusDir, 'local', file), text);
   engine = await createRealEngine(workspace);
   harness = await startTestBot({ workspace, engine });
 });
@@ -121,10 +111,10 @@ describe('/scope', () => {
 describe('a scoped channel answers only from its collections', () => {
   it('/ask quotes the scoped collection, naming it in the citation; the other channel answers from all', async () => {
     const { fake } = harness;
-    const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
+    const reply = await fake.reply(fake.slashCommand('ask', { question: DUTIES_QUESTION }));
     const [embed] = reply.data.embeds;
     expect(embed).toEqual(
-      renderAnswer(await engine.ask(QUESTION, { collections: ['local'] }), {
+      renderAnswer(await engine.ask(DUTIES_QUESTION, { collections: ['local'] }), {
         builtAt: engine.builtAt(),
         now: new Date(),
         showCollections: true,
@@ -134,14 +124,14 @@ describe('a scoped channel answers only from its collections', () => {
     expect(embed.fields[0].value).toContain('(local, 2024-02-10) — `local/furniture.txt`');
     expect(citedFiles(embed).map(collectionOf)).toEqual(citedFiles(embed).map(() => 'local'));
 
-    const unscoped = await fake.reply(fake.slashCommand('ask', { question: QUESTION }, { channelId: fake.otherChannelId }));
+    const unscoped = await fake.reply(fake.slashCommand('ask', { question: DUTIES_QUESTION }, { channelId: fake.otherChannelId }));
     expect(unscoped.data.embeds[0].description).toContain('145% US duties');
     expect(unscoped.data.embeds[0].fields[0].value).toMatch(/\(default, 2025-04-14\) — `00\d_/);
   });
 
   it('a mention, and a follow-up in a thread of the channel, answer from the scope too', async () => {
     const { fake } = harness;
-    const message = fake.userMessage(QUESTION);
+    const message = fake.userMessage(DUTIES_QUESTION);
     const reply = await replyTo(message);
     expect(reply.body.embeds[0].description).toContain('US duties they face rose to 25%');
     expect(citedFiles(reply.body.embeds[0])).toEqual(['local/furniture.txt']);
@@ -222,13 +212,13 @@ describe('after a restart', () => {
     harness = await startTestBot({ workspace, engine, fake });
     const shown = await fake.reply(fake.slashCommand('scope', {}, { subcommand: 'show' }));
     expect(shown.data.content).toMatch(/answers only from: \*\*local\*\*\./);
-    const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
+    const reply = await fake.reply(fake.slashCommand('ask', { question: DUTIES_QUESTION }));
     expect(citedFiles(reply.data.embeds[0])).toEqual(['local/furniture.txt']);
 
     const cleared = await fake.reply(fake.slashCommand('scope', {}, { subcommand: 'clear', admin: true }));
     expect(cleared.data.content).toBe(`<#${fake.channelId}> (and its threads) answers from every collection again.`);
     expect(await scopeOfChannel()).toEqual({});
-    const unscoped = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
+    const unscoped = await fake.reply(fake.slashCommand('ask', { question: DUTIES_QUESTION }));
     expect(unscoped.data.embeds[0].description).toContain('145% US duties');
   });
 

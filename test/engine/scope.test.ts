@@ -15,17 +15,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
 import { startTestDatabase } from '../support/test-database.js';
 import { createTempProject, MODEL_CACHE_DIR, SEEDS_DIR, type TempProject } from '../support/temp-project.js';
-
-const LOCAL = {
-  'furniture.txt':
-    ' date 2024-02-10 Harbour exporters hit by duties\n\n' +
-    'Furniture makers in the harbour district say the US duties they face rose to 25% this spring, the local chamber of commerce said.\n\n' +
-    'Several workshops have cut shifts while they look for buyers in Europe.\n',
-  'ferry.txt':
-    ' date 2024-06-20 New ferry line opens\n\n' +
-    'The new ferry line between the harbour and the island carried 3,000 passengers in its first week, the operator said.\n',
-};
-const QUESTION = 'What US duties does Beijing face?';
+import { DUTIES_QUESTION, LOCAL_ARTICLES } from '../support/collections-corpus.js';
 
 let project: TempProject;
 let engine: Engine;
@@ -39,7 +29,7 @@ beforeAll(async () => {
     await copyFile(path.join(SEEDS_DIR, seed), path.join(corpus, 'news', seed));
   }
   await copyFile(path.join(SEEDS_DIR, '001_77b7f39d73393a4f.txt'), path.join(corpus, 'wire', '001_77b7f39d73393a4f.txt'));
-  for (const [file, text] of Object.entries(LOCAL)) await writeFile(path.join(corpus, 'local', file), text);
+  for (const [file, text] of Object.entries(LOCAL_ARTICLES)) await writeFile(path.join(corpus, 'local', file), text);
   embedder = await loadEmbedder({
     modelId: DEFAULT_MODEL,
     modelCacheDir: MODEL_CACHE_DIR,
@@ -69,7 +59,7 @@ describe('collections', () => {
 
 describe('answering within a scope', () => {
   it('unscoped, answers from the whole corpus: the seed, corroborated by the wire copy of the figure', async () => {
-    const answer = await engine.ask(QUESTION);
+    const answer = await engine.ask(DUTIES_QUESTION);
     expect(answer.answered).toBe(true);
     expect(answer.quotes[0]?.text).toContain('145% US duties');
     const cited = answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]);
@@ -77,9 +67,9 @@ describe('answering within a scope', () => {
   });
 
   it('scoped to a small collection the whole corpus would not answer from, quotes that collection', async () => {
-    const unscopedPassages = (await engine.ask(QUESTION)).passages.map((passage) => passage.source);
+    const unscopedPassages = (await engine.ask(DUTIES_QUESTION)).passages.map((passage) => passage.source);
     expect(collectionsCited(unscopedPassages)).not.toContain('local');
-    const answer = await engine.ask(QUESTION, { collections: ['local'] });
+    const answer = await engine.ask(DUTIES_QUESTION, { collections: ['local'] });
     expect(answer.answered).toBe(true);
     expect(answer.quotes[0]?.source).toBe('local/furniture.txt');
     expect(answer.quotes[0]?.text).toContain('US duties they face rose to 25%');
@@ -87,7 +77,7 @@ describe('answering within a scope', () => {
   });
 
   it('cites no corroborating document outside the scope', async () => {
-    const answer = await engine.ask(QUESTION, { collections: ['news'] });
+    const answer = await engine.ask(DUTIES_QUESTION, { collections: ['news'] });
     expect(answer.quotes[0]?.text).toContain('145% US duties');
     const cited = answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]);
     expect(collectionsCited(cited)).toEqual(['news']);
@@ -118,12 +108,12 @@ describe('answering within a scope', () => {
   });
 
   it('ignores collections the corpus lacks, and finds nothing when none of the scope is left', async () => {
-    const mixed = await engine.ask(QUESTION, { collections: ['local', 'gone'] });
+    const mixed = await engine.ask(DUTIES_QUESTION, { collections: ['local', 'gone'] });
     expect(mixed.quotes[0]?.source).toBe('local/furniture.txt');
-    const none = await engine.ask(QUESTION, { collections: ['gone'] });
+    const none = await engine.ask(DUTIES_QUESTION, { collections: ['gone'] });
     expect(none.answered).toBe(false);
     expect(none.passages).toEqual([]);
-    expect(await engine.search(QUESTION, 5, { collections: ['gone'] })).toEqual([]);
+    expect(await engine.search(DUTIES_QUESTION, 5, { collections: ['gone'] })).toEqual([]);
     expect(engine.documents({ collections: ['gone'] })).toEqual([]);
   });
 });
@@ -140,8 +130,8 @@ describe('a scope in the PostgreSQL store', () => {
     );
     try {
       for (const collections of [['local'], ['news'], ['local', 'wire']]) {
-        const { timings: _local, ...local } = await engine.ask(QUESTION, { collections });
-        const { timings: _postgres, ...fromPostgres } = await postgres.ask(QUESTION, { collections });
+        const { timings: _local, ...local } = await engine.ask(DUTIES_QUESTION, { collections });
+        const { timings: _postgres, ...fromPostgres } = await postgres.ask(DUTIES_QUESTION, { collections });
         expect(fromPostgres).toEqual(local);
         const passages = await sqlWords.search('harbour duties ferry passengers', 10, { collections });
         expect(passages.length).toBeGreaterThan(0);

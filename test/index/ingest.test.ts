@@ -11,38 +11,11 @@ import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings, type SyncOptions
 import { ExactVectorIndex, VectorIndex, DEFAULT_HNSW } from '../../src/index/vector-index.js';
 import { SentenceVectors } from '../../src/index/sentence-vectors.js';
 import type { CorpusDocument } from '../../src/core/types.js';
+import { CountingEmbedder } from '../support/counting-embedder.js';
 
 const modelCacheDir = path.resolve('embeddings/models');
 const seedsDir = path.resolve('seeds');
 const settings: IndexSettings = { chunker: { maxChars: 600, overlap: true }, ...DEFAULT_INDEX_SETTINGS };
-
-/** The real model, counting the texts it embeds; `failAfterCalls` simulates an interrupted ingest. */
-class CountingEmbedder implements Embedder {
-  texts = 0;
-  calls = 0;
-  constructor(
-    private readonly inner: Embedder,
-    private readonly failAfterCalls = Infinity,
-  ) {}
-  get modelId() {
-    return this.inner.modelId;
-  }
-  get revision() {
-    return this.inner.revision;
-  }
-  get dimensions() {
-    return this.inner.dimensions;
-  }
-  get kind() {
-    return this.inner.kind;
-  }
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
-    if (this.calls >= this.failAfterCalls) throw new Error('interrupted');
-    this.calls++;
-    this.texts += texts.length;
-    return this.inner.embed(texts);
-  }
-}
 
 let model: Embedder;
 let workDir: string;

@@ -15,28 +15,7 @@ import { ingestCorpus, storeFor, syncOptionsFor } from '../../src/ingest/ingest.
 import { syncIndex } from '../../src/ingest/sync.js';
 import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
-
-/** The real model, counting the texts it embeds. */
-class CountingEmbedder implements Embedder {
-  texts = 0;
-  constructor(private readonly inner: Embedder) {}
-  get modelId() {
-    return this.inner.modelId;
-  }
-  get revision() {
-    return this.inner.revision;
-  }
-  get dimensions() {
-    return this.inner.dimensions;
-  }
-  get kind() {
-    return this.inner.kind;
-  }
-  embed(texts: readonly string[]): Promise<Float32Array[]> {
-    this.texts += texts.length;
-    return this.inner.embed(texts);
-  }
-}
+import { CountingEmbedder } from '../support/counting-embedder.js';
 
 let database: TestDatabase;
 let model: Embedder;
