@@ -72,8 +72,13 @@ function followShard(shard: Shard, manager: ShardingManager, log: Logger): void 
   const name = `shard ${shard.id}/${manager.totalShards}`;
   shard.on('spawn', (child) => log.info(`${name} started${'pid' in child ? ` (pid ${child.pid})` : ''}`));
   shard.on('ready', () => log.info(`${name} is ready`));
-  shard.on('disconnect', () => log.warn(`${name} lost its gateway connection`));
-  shard.on('reconnecting', () => log.info(`${name} is reconnecting to the gateway`));
+  // A shard being stopped closes its connection too (with respawn off): only the unexpected is news.
+  shard.on('disconnect', () => {
+    if (manager.respawn) log.warn(`${name} lost its gateway connection`);
+  });
+  shard.on('reconnecting', () => {
+    if (manager.respawn) log.info(`${name} is reconnecting to the gateway`);
+  });
   shard.on('resume', () => log.info(`${name} resumed its gateway session`));
   shard.on('error', (error) => log.error(`${name} failed`, error));
   shard.on('death', (child) => {

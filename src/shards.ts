@@ -22,9 +22,12 @@ export function isIndexChangedMessage(message: unknown): message is IndexChanged
   );
 }
 
-/** This process's shard when a ShardingManager started it (process mode), else null. */
-export function shardOfThisProcess(environment: NodeJS.ProcessEnv = process.env): { id: number; count: number } | null {
-  if (environment.SHARDING_MANAGER !== 'true' || typeof process.send !== 'function') return null;
+/** This process's shard when a ShardingManager started it (process mode: its environment, and an IPC channel to it), else null. */
+export function shardOfThisProcess(
+  environment: NodeJS.ProcessEnv = process.env,
+  hasParentChannel: boolean = typeof process.send === 'function',
+): { id: number; count: number } | null {
+  if (environment.SHARDING_MANAGER !== 'true' || !hasParentChannel) return null;
   const id = Number(environment.SHARDS);
   const count = Number(environment.SHARD_COUNT);
   return Number.isInteger(id) && Number.isInteger(count) && id >= 0 && id < count ? { id, count } : null;
