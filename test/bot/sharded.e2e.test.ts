@@ -7,7 +7,7 @@
  * test database; through LISTEN/NOTIFY).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeedback } from '../../src/bot/feedback.js';
@@ -305,4 +305,47 @@ describe('two shards, the PostgreSQL store', () => {
     expect(await withTimeout(bot.exited, 60_000, 'the manager exiting')).toBe(0);
     expect(pids.filter(isRunning)).toEqual([]);
   }, 90_000);
+});
+
+describe('a shard started without an index', () => {
+  it('does not build one (the manager does): it exits 1 saying which command builds it', async () => {
+    const workspace = await createWorkspace();
+    try {
+      const { PATH, HOME } = process.env;
+      const indexDir = path.join(workspace.dir, 'index-none');
+      // As the ShardingManager starts a shard: its variables and an IPC channel.
+      const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'main.js')], {
+        cwd: workspace.dir,
+        env: {
+          PATH: PATH ?? '',
+          HOME: HOME ?? workspace.dir,
+          SHARDING_MANAGER: 'true',
+          SHARDS: '1',
+          SHARD_COUNT: '2',
+          DISCORD_TOKEN: TOKEN,
+          DISCORD_API_URL: 'http://127.0.0.1:9/api',
+          CORPUS_DIR: workspace.corpusDir,
+          INDEX_DIR: indexDir,
+          MODEL_DIR: MODEL_CACHE_DIR,
+          DATA_DIR: path.join(workspace.dir, 'data-none'),
+        },
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      });
+      let stderr = '';
+      child.stderr?.on('data', (chunk) => (stderr += String(chunk)));
+      const code = await withTimeout(
+        new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode))),
+        90_000,
+        'the shard exiting',
+      );
+      expect(code).toBe(1);
+      expect(stderr).toContain(
+        `[shard 1] [error] There is no index in ${path.join(indexDir, 'index')}: run \`npm run ingest\` to build it`,
+      );
+      expect(stderr).not.toContain('Building the index');
+      expect(await readdir(indexDir).catch(() => [])).toEqual([]);
+    } finally {
+      await workspace.remove();
+    }
+  }, 120_000);
 });
