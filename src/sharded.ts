@@ -18,8 +18,6 @@ import { type RESTGetAPIGatewayBotResult, REST, Routes, type Shard, ShardingMana
 import { explainDiscordFailure } from './bot/discord-errors.js';
 import type { Config } from './config.js';
 import type { Logger } from './core/log.js';
-import { embedderFor, storeFor, syncOptionsFor } from './ingest/ingest.js';
-import { refreshIndex } from './ingest/sync.js';
 import { isIndexChangedMessage } from './shards.js';
 import { EXIT_CONFIG, exitOnError, loadConfigOrExit } from './startup.js';
 
@@ -34,6 +32,9 @@ const SHARD_STOP_TIMEOUT_MS = 20_000;
 
 /** The child's job: what `npm start` does to the index at start-up (build or refresh it; refuse another model's), then exit. */
 async function syncIndexOnce(config: Config, log: Logger): Promise<void> {
+  // Imported here, in the child only: the manager stays a small process without the model's libraries.
+  const { embedderFor, storeFor, syncOptionsFor } = await import('./ingest/ingest.js');
+  const { refreshIndex } = await import('./ingest/sync.js');
   const embedder = await embedderFor(config, log);
   const store = storeFor(config);
   try {
