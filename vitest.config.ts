@@ -10,6 +10,7 @@ const UNIT_TESTS = [
   'test/bot/scopes.test.ts',
   'test/bot/units.test.ts',
   'test/chunk/chunk.test.ts',
+  'test/config/shards-config.test.ts',
   'test/config/store-config.test.ts',
   'test/corpus/metadata.test.ts',
   'test/corpus/read.test.ts',

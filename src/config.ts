@@ -62,6 +62,12 @@ const environmentSchema = z.object({
   DISCORD_REPLY_IN_THREAD: booleanFlag.default(false),
   DISCORD_FOLLOW_UPS: z.enum(['mentions', 'all']).default('mentions'),
   DISCORD_REGISTER_COMMANDS: booleanFlag.default(false),
+  DISCORD_SHARDS: z
+    .union([z.literal('auto'), z.string().regex(/^\d+$/, 'must be a whole number of shards, or auto').transform(Number)], {
+      error: 'must be a whole number of shards, or auto',
+    })
+    .pipe(z.union([z.literal('auto'), z.number().int().min(1, 'must be at least 1 shard').max(1024, 'must be at most 1024 shards')]))
+    .default('auto'),
   DATA_DIR: z.string().min(1).default('data'),
 });
 
@@ -96,6 +102,8 @@ export interface Config {
     /** In a thread the bot answers in, follow-ups are messages that mention it, or (`all`) any message in a thread it started. */
     readonly followUps: 'mentions' | 'all';
     readonly registerCommands: boolean;
+    /** `npm run start:sharded`: how many shards (processes), or `auto` for the number Discord recommends. */
+    readonly shards: number | 'auto';
   };
 }
 
@@ -175,6 +183,7 @@ export function loadConfig(
       replyInThread: env.DISCORD_REPLY_IN_THREAD,
       followUps: env.DISCORD_FOLLOW_UPS,
       registerCommands: env.DISCORD_REGISTER_COMMANDS,
+      shards: env.DISCORD_SHARDS,
     }),
   });
 }

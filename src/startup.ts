@@ -4,11 +4,13 @@ import { createLogger, type Logger } from './core/log.js';
 /** Exit code for invalid settings, so scripts can tell "misconfigured" from "crashed". */
 export const EXIT_CONFIG = 2;
 
-/** Parse settings or print one line per problem to stderr and exit 2. */
-export function loadConfigOrExit(): { config: Config; log: Logger } {
+/** Parse settings or print one line per problem to stderr and exit 2. `prefix` starts every log line (`[shard 1] `). */
+export function loadConfigOrExit(options: { prefix?: string } = {}): { config: Config; log: Logger } {
   try {
     const config = loadConfig();
-    return { config, log: createLogger(config.logLevel, { secrets: [config.discord.token] }) };
+    const prefix = options.prefix ?? '';
+    const write = (line: string) => process.stderr.write(`${prefix}${line}\n`);
+    return { config, log: createLogger(config.logLevel, { secrets: [config.discord.token], write }) };
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);

@@ -18,7 +18,7 @@ import type { Embedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
 import type { IndexSnapshot } from '../index/store.js';
 import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
-import { refreshIndex, syncIndex } from '../ingest/sync.js';
+import { loadStoredIndex, refreshIndex, syncIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
 import { CorpusView } from './corpus-view.js';
 import { corroborateByFigures } from './corroborate.js';
@@ -36,8 +36,11 @@ export interface EngineOptions {
   readonly embedder?: Embedder;
   /** Ranking settings to use instead of the model's tuned ones (tuning, tests). */
   readonly ranking?: RankingOverrides;
-  /** `ingest` rebuilds an index made by another model instead of refusing it. */
-  readonly mode?: 'load' | 'ingest';
+  /**
+   * `ingest` rebuilds an index made by another model instead of refusing it; `read` only loads the
+   * stored index, never writing it (a shard of the sharded bot: the manager brought it up to date).
+   */
+  readonly mode?: 'load' | 'ingest' | 'read';
   /** Where the index is kept; by default the configured store (STORE). */
   readonly store?: IndexStore;
 }
@@ -74,6 +77,7 @@ export class Engine implements AnswerEngine {
   ) {}
 
   private stopWatching: (() => Promise<void>) | null = null;
+  private readonly indexChangeListeners: ((builtAt: string) => void)[] = [];
   private reloading: Promise<boolean> = Promise.resolve(false);
   private readonly summaries = new WeakMap<CorpusView, readonly DocumentSummary[]>();
 
@@ -81,7 +85,10 @@ export class Engine implements AnswerEngine {
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
     const embedder = options.embedder ?? (await embedderFor(config, log));
     const store = options.store ?? storeFor(config);
-    const { snapshot, report } = await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load', store));
+    const { snapshot, report } =
+      options.mode === 'read'
+        ? await loadStoredIndex(store, embedder, config.hnswEf)
+        : await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load', store));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
     const settings = withOverrides(RANKING_SETTINGS[embedder.kind], {
       ...options.ranking,
@@ -100,6 +107,16 @@ export class Engine implements AnswerEngine {
     this.stopWatching = await this.store.watch(() => {
       this.reload().catch((error: unknown) => this.log.warn(`Could not load the new index: ${(error as Error).message}`));
     }, this.log);
+  }
+
+  /** Whether other processes learn of this one's index changes through the store itself (PostgreSQL's NOTIFY). */
+  get storeNotifiesChanges(): boolean {
+    return this.store.watch !== undefined;
+  }
+
+  /** Call `listener` each time this process's `reindex()` starts answering from a new index (the sharded bot tells the other shards). */
+  onIndexChange(listener: (builtAt: string) => void): void {
+    this.indexChangeListeners.push(listener);
   }
 
   /** Load the stored index if another process saved a newer one than the one in use; true when it did. */
@@ -170,6 +187,7 @@ export class Engine implements AnswerEngine {
     // Questions in flight keep the view they started with; new ones see the new index.
     if (snapshot !== current) this.view = await openView(snapshot, this.embedder, this.settings, this.log);
     this.lastReport = refreshed.report;
+    if (snapshot !== current) for (const listener of this.indexChangeListeners) listener(snapshot.manifest.builtAt);
     return refreshed.report;
   }
 

@@ -1,7 +1,12 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
-/** An append-only JSONL file (one JSON object per line); appends are serialised so lines never interleave. */
+/**
+ * An append-only JSONL file (one JSON object per line); appends are serialised so lines never
+ * interleave. Several processes may append to one file (the shards of `npm run start:sharded`): the
+ * file is opened with O_APPEND and each line goes in one write (Node splits only above 512 KiB), which
+ * the kernel places whole at the end of the file, so lines of different processes never mix.
+ */
 export class JsonLines<Entry> {
   private queue: Promise<void> = Promise.resolve();
 

@@ -1,7 +1,9 @@
 /**
  * Which collections each channel answers from (`/scope`), kept in `DATA_DIR/scopes.json` so it
  * survives a restart. Written whole to a temp file and renamed over the old one, so a crash leaves
- * the old file or the new one, never half of one. A file that cannot be read as scopes is set aside
+ * the old file or the new one, never half of one. Several processes share the file (the shards of
+ * `npm run start:sharded`, each serving its own servers' channels): a change is made under a lock
+ * file to the file as it is on disk, so no process's change overwrites another's. A file that cannot be read as scopes is set aside
  * (never deleted) with a logged error, and the bot answers unscoped until a scope is set again.
  */
 import { randomBytes } from 'node:crypto';
@@ -10,8 +12,12 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../core/log.js';
 import type { ScopeOptions } from '../core/types.js';
+import { IngestLock, type LockTiming } from '../ingest/ingest-lock.js';
 
 export const SCOPES_FILE = 'scopes.json';
+
+/** A scope change waits this long for another process's; a lock left by a dead process is taken over at once. */
+const LOCK_TIMING: LockTiming = { pollMs: 25, timeoutMs: 15_000 };
 
 const ScopesFile = z.object({
   version: z.literal(1),
@@ -34,6 +40,7 @@ export class ScopeStore {
   private constructor(
     readonly file: string,
     private channels: ReadonlyMap<string, readonly string[]>,
+    private readonly log: Logger,
   ) {}
 
   /** Read `dataDir/scopes.json`; a missing file is no scope anywhere, a damaged one is set aside (see the module comment). */
@@ -46,12 +53,12 @@ export class ScopeStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
         log.error(`Cannot read the channel scopes in ${file} (${(error as Error).message}); every channel answers from the whole corpus.`);
       }
-      return new ScopeStore(file, new Map());
+      return new ScopeStore(file, new Map(), log);
     }
     const problem = damageIn(text);
     if (problem === null) {
       const parsed = ScopesFile.parse(JSON.parse(text));
-      return new ScopeStore(file, new Map(Object.entries(parsed.channels)));
+      return new ScopeStore(file, new Map(Object.entries(parsed.channels)), log);
     }
     const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     const kept = await rename(file, aside).then(
@@ -61,7 +68,7 @@ export class ScopeStore {
     log.error(
       `The channel scopes in ${file} are damaged (${problem}); ${kept}. Every channel answers from the whole corpus until /scope set.`,
     );
-    return new ScopeStore(file, new Map());
+    return new ScopeStore(file, new Map(), log);
   }
 
   /** The collections a place answers from: its channel's, or for a thread its parent channel's; `{}` for the whole corpus. */
@@ -91,22 +98,47 @@ export class ScopeStore {
 
   /**
    * Apply a change to a copy, save it, and only then use it: a failed write changes nothing.
-   * Changes run one at a time, in order, so two at once cannot lose one another.
+   * Changes run one at a time, in order, so two at once cannot lose one another; across processes,
+   * the change is applied under the lock to the file as saved, with the other processes' changes.
    */
   private update(change: (channels: Map<string, readonly string[]>) => boolean): Promise<boolean> {
     const run = this.writing.then(async () => {
-      const next = new Map(this.channels);
-      if (!change(next)) return false;
-      const contents: ScopesFile = { version: 1, channels: Object.fromEntries([...next].map(([id, names]) => [id, [...names]])) };
-      await writeAtomically(this.file, `${JSON.stringify(contents, null, 2)}\n`);
-      this.channels = next;
-      return true;
+      const lock = await IngestLock.acquire(this.file, this.log, LOCK_TIMING, {
+        lock: 'scopes lock',
+        holder: 'Another bot process',
+        doing: `is changing the channel scopes in ${this.file}`,
+      });
+      try {
+        const next = new Map((await this.readSaved()) ?? this.channels);
+        if (!change(next)) {
+          this.channels = next;
+          return false;
+        }
+        const contents: ScopesFile = { version: 1, channels: Object.fromEntries([...next].map(([id, names]) => [id, [...names]])) };
+        await writeAtomically(this.file, `${JSON.stringify(contents, null, 2)}\n`);
+        this.channels = next;
+        return true;
+      } finally {
+        await lock.release();
+      }
     });
     this.writing = run.then(
       () => undefined,
       () => undefined,
     );
     return run;
+  }
+
+  /** The scopes as saved now (another process may have changed them); null when the file is missing or not a scopes file (this process's copy is used). */
+  private async readSaved(): Promise<Map<string, readonly string[]> | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch {
+      return null;
+    }
+    if (damageIn(text) !== null) return null;
+    return new Map(Object.entries(ScopesFile.parse(JSON.parse(text)).channels));
   }
 }
 

@@ -19,6 +19,13 @@ export interface LockTiming {
   readonly timeoutMs: number;
 }
 
+/** How messages name the lock, its holder and what it does: "Taking over the {lock}", "{holder} (pid …) {doing}; waiting for it…". */
+export interface LockWords {
+  readonly lock: string;
+  readonly holder: string;
+  readonly doing: string;
+}
+
 const DEFAULT_TIMING: LockTiming = { pollMs: 250, timeoutMs: 30 * 60_000 };
 /** A lock file still empty after this long was left by a process that died while taking it. */
 const UNWRITTEN_LOCK_MS = 10_000;
@@ -31,7 +38,13 @@ const UNWRITTEN_LOCK_MS = 10_000;
 export class IngestLock {
   private constructor(private readonly file: string) {}
 
-  static async acquire(indexDir: string, log: Logger, timing: LockTiming = DEFAULT_TIMING): Promise<IngestLock> {
+  /** `words` name the waiting in messages: by default another ingest updating the index (the lock also guards other shared files). */
+  static async acquire(
+    indexDir: string,
+    log: Logger,
+    timing: LockTiming = DEFAULT_TIMING,
+    words: LockWords = { lock: 'ingest lock', holder: 'Another ingest', doing: `is updating the index in ${indexDir}` },
+  ): Promise<IngestLock> {
     const file = `${indexDir}.lock`;
     await mkdir(path.dirname(file), { recursive: true });
     const started = Date.now();
@@ -50,16 +63,16 @@ export class IngestLock {
       const gone = owner ? owner.host === hostname() && !isRunning(owner.pid) : await olderThan(file, UNWRITTEN_LOCK_MS);
       if (gone) {
         log.warn(
-          `Taking over the ingest lock ${file}: ${owner ? `its process (pid ${owner.pid}, since ${owner.since}) is gone` : 'it was never written'}.`,
+          `Taking over the ${words.lock} ${file}: ${owner ? `its process (pid ${owner.pid}, since ${owner.since}) is gone` : 'it was never written'}.`,
         );
         await rm(file, { force: true });
         continue;
       }
       const who = owner ? `pid ${owner.pid} on ${owner.host}, since ${owner.since}` : 'a process that is just starting';
       if (Date.now() - started > timing.timeoutMs) {
-        throw new IndexError(`Another ingest (${who}) still holds ${file}. If none is running, delete that file and try again.`);
+        throw new IndexError(`${words.holder} (${who}) still holds ${file}. If none is running, delete that file and try again.`);
       }
-      if (!announced) log.info(`Another ingest (${who}) is updating the index in ${indexDir}; waiting for it…`);
+      if (!announced) log.info(`${words.holder} (${who}) ${words.doing}; waiting for it…`);
       announced = true;
       await sleep(timing.pollMs);
     }

@@ -387,3 +387,29 @@ function makeReport(
     durationMs: performance.now() - started,
   };
 }
+
+/**
+ * Load the stored index without reading the corpus folder or writing anything: a shard of the
+ * sharded bot, whose manager brought the index up to date before starting the shards (one writer).
+ * A missing index, or one of another model, is refused with the command that fixes it.
+ */
+export async function loadStoredIndex(
+  store: IndexStore,
+  embedder: Embedder,
+  ef: number,
+): Promise<{ snapshot: IndexSnapshot; report: IngestReport }> {
+  const started = performance.now();
+  const manifest = await store.readManifest();
+  if (manifest === null) {
+    throw new IndexError(`There is no index in ${store.location}: run \`npm run ingest\` to build it, then start again.`);
+  }
+  if (manifest.model.id !== embedder.modelId) {
+    throw new IndexError(
+      `The index in ${store.location} was built with the model "${manifest.model.id}", but this process loaded "${embedder.modelId}". ` +
+        `Run \`npm run ingest\` with EMBEDDING_MODEL=${embedder.modelId} to rebuild it, or set EMBEDDING_MODEL=${manifest.model.id}.`,
+    );
+  }
+  const snapshot = await store.load(manifest, ef);
+  const report = makeReport(false, 'loaded as stored', { added: [], changed: [], removed: [] }, manifest, started, []);
+  return { snapshot, report };
+}

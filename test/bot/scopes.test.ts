@@ -25,6 +25,24 @@ beforeEach(async () => {
 afterEach(() => rm(dataDir, { recursive: true, force: true }));
 
 describe('ScopeStore', () => {
+  it("two stores on one file (two shards) keep each other's changes, made at the same time", async () => {
+    const first = await ScopeStore.open(dataDir, log());
+    const second = await ScopeStore.open(dataDir, log());
+    const channels = Array.from({ length: 10 }, (_, index) => `4${String(index).padStart(17, '0')}`);
+    await Promise.all(
+      channels.flatMap((channel, index) => [first.set(`${channel}1`, [`a${index}`]), second.set(`${channel}2`, [`b${index}`])]),
+    );
+    await first.clear(`${channels[0]}2`); // the other store's channel: cleared from the file as saved
+    const saved = JSON.parse(await readFile(path.join(dataDir, SCOPES_FILE), 'utf8'));
+    expect(Object.keys(saved.channels)).toHaveLength(19);
+    expect(saved.channels[`${channels[9]}2`]).toEqual(['b9']);
+    expect(saved.channels[`${channels[0]}2`]).toBeUndefined();
+    expect((await ScopeStore.open(dataDir, log())).scopeOf({ channelId: `${channels[3]}1`, threadParentId: null })).toEqual({
+      collections: ['a3'],
+    });
+    expect(await readdir(dataDir)).toEqual([SCOPES_FILE]); // no lock or temp file left
+  });
+
   it('starts with no scope when there is no file, and a thread follows its parent channel', async () => {
     const store = await ScopeStore.open(dataDir, log());
     expect(store.scopeOf({ channelId: CHANNEL, threadParentId: null })).toEqual({});

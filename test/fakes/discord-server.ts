@@ -54,6 +54,24 @@ export interface InjectedInteraction {
   readonly token: string;
 }
 
+/** A server the bot is in; the first is `FakeDiscord.guildId` with its two channels. */
+export interface FakeGuild {
+  readonly id: string;
+  readonly name: string;
+  readonly channelId: string;
+  readonly otherChannelId: string;
+}
+
+/** One gateway session: a shard's connection (the only one, shard 0 of 1, unless the client shards). */
+interface GatewaySession {
+  socket: WebSocket | undefined;
+  sessionId: string;
+  sequence: number;
+  /** Dispatches of the session, replayed on RESUME. */
+  dispatched: { s: number; t: string; d: unknown }[];
+  identified: boolean;
+}
+
 interface RateLimitRule {
   readonly matches: (method: string, path: string) => boolean;
   remaining: number;
@@ -83,8 +101,12 @@ export class FakeDiscord {
   /** How many IDENTIFY and RESUME frames the gateway received. */
   identifies = 0;
   resumes = 0;
-  /** The `d` of every IDENTIFY (intents, token) in order. */
+  /** The `d` of every IDENTIFY (intents, token, `shard: [id, count]` when sharded) in order. */
   readonly identifyPayloads: any[] = [];
+  /** What `GET /gateway/bot` recommends as `shards` (what `DISCORD_SHARDS=auto` starts). */
+  recommendedShards = 1;
+  /** Every dispatch and the shard it went to (sent, or kept for that shard's resume). */
+  readonly deliveries: { readonly t: string; readonly shard: number; readonly id: string | undefined }[] = [];
   /** Like an application whose privileged intents are off in the Developer Portal: IDENTIFY with them is closed with 4014. */
   refusePrivilegedIntents = false;
   /** Like a reset bot token: every REST request is answered 401 Unauthorized. */
@@ -94,20 +116,20 @@ export class FakeDiscord {
 
   private readonly http: Server;
   private readonly gateway: WebSocketServer;
-  private socket: WebSocket | undefined;
-  private sessionId = '';
-  private sequence = 0;
-  /** Dispatches of the current session, replayed on RESUME. */
-  private dispatched: { s: number; t: string; d: unknown }[] = [];
+  /** Gateway sessions by shard id. */
+  private readonly sessions = new Map<number, GatewaySession>();
+  /** The shard count the client identified with (1 until a sharded IDENTIFY). */
+  private shardCount = 1;
   private readonly waiters: { predicate: (request: RecordedRequest) => boolean; resolve: (request: RecordedRequest) => void }[] = [];
   private readonly rateLimits: RateLimitRule[] = [];
   private readonly holds: { matches: (method: string, path: string) => boolean; ms: number; remaining: number }[] = [];
   private readonly readyWaiters: (() => void)[] = [];
-  private identified = false;
   /** Commands last registered, by route. */
   readonly registered = new Map<string, any[]>();
   /** The bytes behind each attachment URL, by path. */
   private readonly attachments = new Map<string, ServedAttachment>();
+  /** The servers the bot is in: the first is `guildId`; `addGuild` adds more. */
+  readonly guilds: FakeGuild[] = [{ id: this.guildId, name: 'Fake guild', channelId: this.channelId, otherChannelId: this.otherChannelId }];
 
   private constructor() {
     this.http = createServer((request, response) => void this.onRequest(request, response));
@@ -233,7 +255,7 @@ export class FakeDiscord {
     } else if (method === 'GET' && path === '/gateway/bot') {
       reply(200, {
         url: `ws://127.0.0.1:${this.port}/gateway`,
-        shards: 1,
+        shards: this.recommendedShards,
         session_start_limit: { total: 1000, remaining: 1000, reset_after: 14_400_000, max_concurrency: 1 },
       });
     } else if (method === 'GET' && path === '/applications/@me') {
@@ -301,11 +323,12 @@ export class FakeDiscord {
     id?: string;
     flags?: number;
     mentions?: FakeUser[];
+    guildId?: string;
   }) {
     return {
       id: fields.id ?? snowflake(),
       channel_id: fields.channelId,
-      guild_id: this.guildId,
+      guild_id: fields.guildId ?? this.guildOfChannel(fields.channelId)?.id ?? this.guildId,
       author: fields.author,
       content: fields.content ?? '',
       timestamp: new Date().toISOString(),
@@ -391,9 +414,46 @@ export class FakeDiscord {
 
   // ---------------------------------------------------------------- Gateway
 
+  /**
+   * Add a server the bot is in, with its own channel. With `shard` and `shardCount` its id is chosen
+   * so that Discord's rule `(guild_id >> 22) % shardCount` puts it on that shard.
+   */
+  addGuild(options: { name?: string; shard?: number; shardCount?: number } = {}): FakeGuild {
+    let id = snowflake();
+    if (options.shard !== undefined && options.shardCount !== undefined) {
+      const count = BigInt(options.shardCount);
+      const shift = (BigInt(options.shard) - ((BigInt(id) >> 22n) % count) + count) % count;
+      id = (BigInt(id) + (shift << 22n)).toString();
+    }
+    const guild = { id, name: options.name ?? `Fake guild ${this.guilds.length + 1}`, channelId: snowflake(), otherChannelId: snowflake() };
+    this.guilds.push(guild);
+    return guild;
+  }
+
+  /** The shard a server's events go to: `(guild_id >> 22) % shards`, as Discord routes them. */
+  shardOf(guildId: string, shardCount = this.shardCount): number {
+    return Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+  }
+
+  /** The shard the gateway sent an injected interaction or message to. */
+  shardThatReceived(event: { id: string }): number | undefined {
+    return this.deliveries.find((delivery) => delivery.id === event.id)?.shard;
+  }
+
+  private guildOfChannel(channelId: string): FakeGuild | undefined {
+    return this.guilds.find((guild) => guild.channelId === channelId || guild.otherChannelId === channelId);
+  }
+
+  private session(shard: number): GatewaySession {
+    let session = this.sessions.get(shard);
+    if (session === undefined) {
+      session = { socket: undefined, sessionId: '', sequence: 0, dispatched: [], identified: false };
+      this.sessions.set(shard, session);
+    }
+    return session;
+  }
+
   private onConnection(ws: WebSocket): void {
-    this.socket = ws;
-    this.identified = false;
     ws.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 40_000 } }));
     ws.on('message', (data) => {
       let frame: { op: number; d: any };
@@ -407,41 +467,58 @@ export class FakeDiscord {
         this.identifyPayloads.push(frame.d);
         const privileged = (1 << 1) | (1 << 8) | (1 << 15); // GuildMembers, GuildPresences, MessageContent
         if (this.refusePrivilegedIntents && (Number(frame.d?.intents) & privileged) !== 0) ws.close(4014, 'Disallowed intent(s).');
-        else this.onIdentify();
+        else this.onIdentify(ws, frame.d);
       } else if (frame.op === 6) this.onResume(ws, frame.d);
     });
     ws.on('close', () => {
-      if (this.socket === ws) {
-        this.socket = undefined;
-        this.identified = false;
+      for (const session of this.sessions.values()) {
+        if (session.socket === ws) {
+          session.socket = undefined;
+          session.identified = false;
+        }
       }
     });
   }
 
-  private onIdentify(): void {
+  private onIdentify(ws: WebSocket, data: { shard?: [number, number] }): void {
+    const [shard, shardCount] = Array.isArray(data?.shard) ? data.shard : [0, 1];
+    this.shardCount = shardCount;
     this.identifies += 1;
-    this.sessionId = randomBytes(8).toString('hex');
-    this.sequence = 0;
-    this.dispatched = [];
-    this.identified = true;
-    this.dispatch('READY', {
-      v: 10,
-      user: this.botUser,
-      guilds: [{ id: this.guildId, unavailable: true }],
-      session_id: this.sessionId,
-      resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
-      application: { id: this.applicationId, flags: 0 },
-      private_channels: [],
-    });
-    this.dispatch('GUILD_CREATE', {
-      id: this.guildId,
-      name: 'Fake guild',
+    const session = this.session(shard);
+    session.socket = ws;
+    session.sessionId = randomBytes(8).toString('hex');
+    session.sequence = 0;
+    session.dispatched = [];
+    session.identified = true;
+    const guilds = this.guilds.filter((guild) => this.shardOf(guild.id, shardCount) === shard);
+    this.dispatch(
+      'READY',
+      {
+        v: 10,
+        user: this.botUser,
+        guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+        session_id: session.sessionId,
+        resume_gateway_url: `ws://127.0.0.1:${this.port}/gateway`,
+        application: { id: this.applicationId, flags: 0 },
+        private_channels: [],
+        ...(Array.isArray(data?.shard) ? { shard: data.shard } : {}),
+      },
+      shard,
+    );
+    for (const guild of guilds) this.dispatch('GUILD_CREATE', this.guildCreate(guild), shard);
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+
+  private guildCreate(guild: FakeGuild) {
+    return {
+      id: guild.id,
+      name: guild.name,
       owner_id: this.alice.id,
       unavailable: false,
       member_count: 3,
       roles: [
         {
-          id: this.guildId,
+          id: guild.id,
           name: '@everyone',
           permissions: MEMBER_PERMISSIONS,
           position: 0,
@@ -453,8 +530,8 @@ export class FakeDiscord {
         },
       ],
       channels: [
-        { id: this.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [] },
-        { id: this.otherChannelId, type: 0, name: 'off-topic', position: 1, permission_overwrites: [] },
+        { id: guild.channelId, type: 0, name: 'general', position: 0, permission_overwrites: [] },
+        { id: guild.otherChannelId, type: 0, name: 'off-topic', position: 1, permission_overwrites: [] },
       ],
       threads: [],
       members: [],
@@ -462,56 +539,75 @@ export class FakeDiscord {
       stickers: [],
       features: [],
       joined_at: new Date().toISOString(),
-    });
-    for (const resolve of this.readyWaiters.splice(0)) resolve();
+    };
   }
 
   private onResume(ws: WebSocket, data: { session_id: string; seq: number }): void {
     this.resumes += 1;
-    if (data.session_id !== this.sessionId) {
+    const session = [...this.sessions.values()].find((candidate) => candidate.sessionId === data.session_id);
+    if (session === undefined) {
       ws.send(JSON.stringify({ op: 9, d: false }));
       return;
     }
-    this.identified = true;
-    for (const event of this.dispatched.filter((stored) => stored.s > data.seq)) {
+    session.socket = ws;
+    session.identified = true;
+    for (const event of session.dispatched.filter((stored) => stored.s > data.seq)) {
       ws.send(JSON.stringify({ op: 0, t: event.t, s: event.s, d: event.d }));
     }
-    this.sequence += 1;
-    ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: this.sequence, d: null }));
+    session.sequence += 1;
+    ws.send(JSON.stringify({ op: 0, t: 'RESUMED', s: session.sequence, d: null }));
     for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 
-  /** Send a dispatch now, or store it for replay when the socket is down (the resume then delivers it). */
-  dispatch(t: string, d: unknown): void {
-    this.sequence += 1;
-    const event = { s: this.sequence, t, d };
-    this.dispatched.push(event);
-    if (this.dispatched.length > 2000) this.dispatched.shift();
-    if (this.socket !== undefined && this.identified && this.socket.readyState === this.socket.OPEN) {
-      this.socket.send(JSON.stringify({ op: 0, t, s: event.s, d }));
+  /**
+   * Send a dispatch now, or store it for replay when the socket is down (the resume then delivers it).
+   * It goes to the shard that owns its server (`guild_id`), else to `shard` (default 0).
+   */
+  dispatch(t: string, d: unknown, shard?: number): void {
+    const guildId = (d as { guild_id?: unknown } | null)?.guild_id;
+    const target = shard ?? (typeof guildId === 'string' ? this.shardOf(guildId) : 0);
+    const session = this.session(target);
+    session.sequence += 1;
+    const event = { s: session.sequence, t, d };
+    session.dispatched.push(event);
+    if (session.dispatched.length > 2000) session.dispatched.shift();
+    const id = (d as { id?: unknown } | null)?.id;
+    this.deliveries.push({ t, shard: target, id: typeof id === 'string' ? id : undefined });
+    if (session.socket !== undefined && session.identified && session.socket.readyState === session.socket.OPEN) {
+      session.socket.send(JSON.stringify({ op: 0, t, s: event.s, d }));
     }
   }
 
-  /** Resolves when the client has (re)identified or resumed after now. */
+  /** Resolves when a client has (re)identified or resumed after now. */
   nextSessionReady(): Promise<void> {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  /** Whether a client is connected and identified or resumed. */
+  /** Whether shard 0's client (the only one, unsharded) is connected and identified or resumed. */
   get connected(): boolean {
-    return this.socket !== undefined && this.identified;
+    return this.connectedShards().includes(0);
   }
 
-  /** Close the gateway socket with a close code (4000 → the client resumes; 1000 → it identifies again). */
-  closeSocket(code: number): void {
-    this.identified = false;
-    this.socket?.close(code, 'closed by the fake');
+  /** The shards whose sessions are connected and identified or resumed. */
+  connectedShards(): number[] {
+    return [...this.sessions]
+      .filter(([, session]) => session.socket !== undefined && session.identified)
+      .map(([shard]) => shard)
+      .sort((a, b) => a - b);
   }
 
-  /** Drop the TCP connection without a close frame. */
-  dropConnection(): void {
-    this.identified = false;
-    this.socket?.terminate();
+  /** Close a shard's gateway socket with a close code (4000 → the client resumes; 1000 → it identifies again). */
+  closeSocket(code: number, shard = 0): void {
+    const session = this.session(shard);
+    session.identified = false;
+    session.socket?.close(code, 'closed by the fake');
+  }
+
+  /** Drop a shard's TCP connection without a close frame. */
+  dropConnection(shard = 0): void {
+    const session = this.session(shard);
+    session.identified = false;
+    session.socket?.terminate();
   }
 
   // ---------------------------------------------------------------- Injection
@@ -523,26 +619,29 @@ export class FakeDiscord {
   private interaction(
     type: number,
     data: unknown,
-    options: { user?: FakeUser; channelId?: string; admin?: boolean; message?: unknown },
+    options: { user?: FakeUser; channelId?: string; guildId?: string; admin?: boolean; message?: unknown },
   ): InjectedInteraction {
     const id = snowflake();
     const token = `itoken-${randomBytes(12).toString('hex')}`;
     const user = options.user ?? this.alice;
+    const guild = this.guilds.find((candidate) => candidate.id === options.guildId) ?? this.guilds[0];
+    const guildId = guild?.id ?? this.guildId;
+    const channelId = options.channelId ?? guild?.channelId ?? this.channelId;
     this.dispatch('INTERACTION_CREATE', {
       id,
       application_id: this.applicationId,
       type,
       token,
       version: 1,
-      guild_id: this.guildId,
-      channel_id: options.channelId ?? this.channelId,
-      channel: { id: options.channelId ?? this.channelId, type: 0, guild_id: this.guildId, name: 'general' },
+      guild_id: guildId,
+      channel_id: channelId,
+      channel: { id: channelId, type: 0, guild_id: guildId, name: 'general' },
       member: this.member(user, options.admin ? ADMIN_PERMISSIONS : MEMBER_PERMISSIONS),
       app_permissions: '2251799813685247',
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       data,
       ...(options.message === undefined ? {} : { message: options.message }),
@@ -559,7 +658,7 @@ export class FakeDiscord {
   slashCommand(
     name: string,
     options: Record<string, string | number | boolean | FakeUser | FakeAttachment> = {},
-    extra: { user?: FakeUser; channelId?: string; admin?: boolean; subcommand?: string } = {},
+    extra: { user?: FakeUser; channelId?: string; guildId?: string; admin?: boolean; subcommand?: string } = {},
   ): InjectedInteraction {
     const values = Object.values(options);
     const users = values.filter((value): value is FakeUser => typeof value === 'object' && 'username' in value);
@@ -589,7 +688,7 @@ export class FakeDiscord {
     const topOptions = subcommand === undefined ? commandOptions : [{ name: subcommand, type: 1, options: commandOptions }];
     return this.interaction(
       2,
-      { id: this.commandId(name), name, type: 1, guild_id: this.guildId, options: topOptions, ...resolved },
+      { id: this.commandId(name), name, type: 1, guild_id: extra.guildId ?? this.guildId, options: topOptions, ...resolved },
       where,
     );
   }
@@ -651,13 +750,14 @@ export class FakeDiscord {
     return this.interaction(4, { id: this.commandId(name), name, type: 1, options }, where);
   }
 
-  /** A button press on a message the bot sent (`message` is what the bot's reply looked like). */
+  /** A button press on a message the bot sent (`message` is what the bot's reply looked like), in `guildId`'s channel. */
   pressButton(
     customId: string,
-    extra: { user?: FakeUser; message?: { embeds?: unknown[]; components?: unknown[]; flags?: number } } = {},
+    extra: { user?: FakeUser; guildId?: string; message?: { embeds?: unknown[]; components?: unknown[]; flags?: number } } = {},
   ): InjectedInteraction {
+    const guild = this.guilds.find((candidate) => candidate.id === extra.guildId) ?? this.guilds[0];
     const message = this.message({
-      channelId: this.channelId,
+      channelId: guild?.channelId ?? this.channelId,
       author: this.botUser,
       embeds: extra.message?.embeds ?? [],
       components: extra.message?.components ?? [],
