@@ -8,4 +8,4 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 server="$(bash scripts/real-postgres.sh start)"
 trap 'bash scripts/real-postgres.sh stop' EXIT
-TEST_POSTGRES_URL="${server#DATABASE_URL=}" npx vitest run --project e2e test/index/postgres-store.test.ts test/bot/postgres.e2e.test.ts "$@"
+TEST_POSTGRES_URL="${server#DATABASE_URL=}" npx vitest run --project e2e test/index/postgres-store.test.ts test/bot/postgres.e2e.test.ts test/bench/postgres-bench.test.ts "$@"
