@@ -1,5 +1,6 @@
 /**
  * `npm run bench [-- --size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed]`
+ * `npm run bench -- --store postgres [--size 1000,10000] [--questions 300] [--results file]`: the PostgreSQL store (bench/postgres-bench.ts)
  *
  * Measures, in one run on this machine, for each corpus size: cold start (the compiled program
  * and, side by side, the same code through tsx's loader), the query path
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { buildDist } from '../scripts/build-dist.js';
 import { loadConfig } from '../src/config.js';
 import { ensureCorpus, makeQuestions } from './corpus.js';
+import { benchServer, describeDatabase, dropStoreTables, postgresTable } from './postgres-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const benchDir = path.join(root, 'bench');
@@ -45,14 +47,24 @@ const { values } = parseArgs({
     // At 100k documents the one-document-changed ingest (and the one that restores it) rebuild the
     // lexical index and the HNSW graph twice more: ~1.5 h.
     'skip-one-changed': { type: 'boolean', default: false },
+    // local: the index files (default); postgres: the PostgreSQL store (DATABASE_URL, or a server started for the run).
+    store: { type: 'string', default: 'local' },
+    // Where to write the results (default bench/results.json, or bench/results-postgres.json for --store postgres).
+    results: { type: 'string' },
   },
 });
+const store = values.store;
 const sizes = values.size.split(',').map((part) => Number(part.trim()));
 const questionCount = Number(values.questions);
 const coldRuns = Number(values['cold-runs']);
-if (sizes.some((size) => !Number.isInteger(size) || size < 1) || !(questionCount > 0) || !(coldRuns > 0)) {
+if (
+  sizes.some((size) => !Number.isInteger(size) || size < 1) ||
+  !(questionCount > 0) ||
+  !(coldRuns > 0) ||
+  (store !== 'local' && store !== 'postgres')
+) {
   process.stderr.write(
-    'usage: npm run bench -- [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed]\n',
+    'usage: npm run bench -- [--store local|postgres] [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed] [--results file]\n',
   );
   process.exit(2);
 }
@@ -62,10 +74,14 @@ const say = (line: string) => process.stderr.write(`${line}\n`);
 const loadAtStart = os.loadavg()[0] ?? 0;
 
 /** Run one worker task; resolve with its JSON line and the wall time from spawn to exit. */
-function worker(args: string[], extraEnv: Record<string, string> = {}): Promise<{ result: Record<string, unknown>; wallMs: number }> {
+function worker(
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<{ result: Record<string, unknown>; wallMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, ['--import', tsxLoader, path.join(benchDir, 'worker.ts'), ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', tsxLoader, path.join(benchDir, 'worker.ts'), ...args], {
       cwd: root,
       env: { ...process.env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -125,9 +141,113 @@ const results: Row[] = [];
 const bigHeap = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --max-old-space-size=16384`.trim() };
 const coldOnly = values['cold-only'];
 
+const modelFolder = path.join(root, 'embeddings', 'models', 'local');
+const modelBytes = async (folder: string): Promise<number> => {
+  if (!existsSync(folder)) return 0;
+  let sum = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) sum += statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return sum;
+};
+async function describeMachine() {
+  return {
+    date: new Date().toISOString(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    model: loadConfig({ ...process.env }, { loadDotenv: false }).embeddingModel,
+    platform: `${os.platform()} ${os.release()}`,
+    modelFilesMb: Math.round((await modelBytes(modelFolder)) / 1e6),
+    loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number((os.loadavg()[0] ?? 0).toFixed(2)) },
+  };
+}
+
 // The cold start runs the compiled program: build dist/ from src/ as it is now (incremental).
 say('build (npm run build)…');
 await buildDist();
+const resultsFile = path.resolve(values.results ?? path.join(benchDir, store === 'postgres' ? 'results-postgres.json' : 'results.json'));
+
+if (store === 'postgres') {
+  await benchPostgres();
+  process.exit(0);
+}
+
+/** The PostgreSQL store at each size (see bench/postgres-bench.ts); its own table and results file. */
+async function benchPostgres(): Promise<void> {
+  const server = benchServer(root, say);
+  const writeResults = async () => {
+    const machine = await describeMachine();
+    await writeFile(
+      resultsFile,
+      `${JSON.stringify({ machine, store: 'postgres', serverStartedByBench: server.started, results }, null, 2)}\n`,
+    );
+    return machine;
+  };
+  try {
+    for (const size of sizes) {
+      say(`\n== ${size} documents, STORE=postgres ==`);
+      const corpusDir = size === 5 ? seedsDir : await ensureCorpus(seedsDir, path.join(corporaDir, `docs-${size}`), size, say);
+      const indexRoot = path.join(corporaDir, `index-pg-${size}`);
+      await rm(indexRoot, { recursive: true, force: true });
+      await mkdir(indexRoot, { recursive: true });
+      const questionsFile = path.join(corporaDir, `questions-${size}.txt`);
+      await questionsFor(corpusDir, questionsFile);
+      const env = { STORE: 'postgres', DATABASE_URL: server.url, ...(size >= 10_000 ? bigHeap : {}) };
+      await dropStoreTables(server.url);
+      say('ingest (full build, into an empty store)…');
+      const full = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+      say(`  ${full.chunks} chunks in ${Math.round(full.ingestMs as number)} ms`);
+      const check = await cli('compiled', ['ingest'], corpusDir, indexRoot, env);
+      if (!check.stdout.startsWith('The index is up to date'))
+        throw new Error(`the command line rebuilt the benchmark's index: ${check.stdout.trim()}`);
+      say(`cold start ×${coldRuns} (a new process: spawn → one answer → exit)…`);
+      const coldMs: number[] = [];
+      for (let run = 0; run < coldRuns; run++) {
+        const { stdout, wallMs } = await cli('compiled', ['ask', '--json', COLD_QUESTION], corpusDir, indexRoot, env);
+        if (typeof (JSON.parse(stdout) as { answered?: unknown }).answered !== 'boolean') throw new Error(`not an answer: ${stdout}`);
+        coldMs.push(wallMs);
+      }
+      say(`  median ${Math.round(median(coldMs))} ms`);
+      const cold = (await worker(['cold', corpusDir, indexRoot], env)).result;
+      say(`serving: ${questionCount} questions at 1, 4, 16 askers, SQL alone, recall…`);
+      const serve = (await worker(['serve-store', corpusDir, indexRoot, questionsFile], env)).result;
+      say('memory of a serving process…');
+      const memory = (await worker(['memory', corpusDir, indexRoot], env, ['--expose-gc'])).result;
+      const database = await describeDatabase(server.url);
+      results.push({
+        size,
+        store: 'postgres',
+        full,
+        cold: { command: `node ${STARTS.compiled.join(' ')} ask --json`, medianMs: median(coldMs), runsMs: coldMs, inProcess: cold },
+        serve,
+        memory,
+        database,
+      });
+      await rm(indexRoot, { recursive: true, force: true });
+      // After each size, so a long run that fails later keeps what it measured.
+      await writeResults();
+    }
+  } finally {
+    server.stop();
+  }
+  const machine = await writeResults();
+  const header = ['STORE=postgres', ...results.map((row) => `${Number(row.size).toLocaleString('en')} docs`)];
+  const rows = postgresTable(results);
+  const widths = header.map((_, column) => Math.max(...[header, ...rows].map((row) => (row[column] ?? '').length)));
+  const format = (row: string[]) =>
+    `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
+  process.stdout.write(
+    `${[
+      `bench ${machine.date.slice(0, 10)} · ${machine.cpu} · ${machine.cores} cores · ${machine.memoryGb} GB · Node ${machine.node} · ${machine.model} · load avg ${machine.loadAverage.start} → ${machine.loadAverage.end}`,
+      format(header),
+      `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+      ...rows.map(format),
+    ].join('\n')}\n`,
+  );
+  say(`\nwrote ${path.relative(root, resultsFile)}`);
+}
 
 for (const size of sizes) {
   say(`\n== ${size} documents ==`);
@@ -206,27 +326,8 @@ for (const size of sizes) {
   if (!values['keep-index'] && size >= 10_000) await rm(indexRoot, { recursive: true, force: true });
 }
 
-const modelFolder = path.join(root, 'embeddings', 'models', 'local');
-const modelBytes = async (folder: string): Promise<number> => {
-  if (!existsSync(folder)) return 0;
-  let sum = 0;
-  for (const entry of await readdir(folder, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) sum += statSync(path.join(entry.parentPath, entry.name)).size;
-  }
-  return sum;
-};
-const machine = {
-  date: new Date().toISOString(),
-  cpu: os.cpus()[0]?.model ?? 'unknown',
-  cores: os.cpus().length,
-  memoryGb: Math.round(os.totalmem() / 2 ** 30),
-  node: process.version,
-  model: loadConfig({ ...process.env }, { loadDotenv: false }).embeddingModel,
-  platform: `${os.platform()} ${os.release()}`,
-  modelFilesMb: Math.round((await modelBytes(modelFolder)) / 1e6),
-  loadAverage: { start: Number(loadAtStart.toFixed(2)), end: Number((os.loadavg()[0] ?? 0).toFixed(2)) },
-};
-await writeFile(path.join(benchDir, 'results.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+const machine = await describeMachine();
+await writeFile(resultsFile, `${JSON.stringify({ machine, results }, null, 2)}\n`);
 
 // ---- the table ----
 const fixed = (value: unknown, digits = 1) => (typeof value === 'number' && Number.isFinite(value) ? value.toFixed(digits) : '–');
@@ -329,4 +430,4 @@ const format = (row: string[]) =>
   `| ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join(' | ')} |`;
 lines.push(format(header), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...shown.map(format));
 process.stdout.write(`${lines.join('\n')}\n`);
-say(`\nwrote ${path.relative(root, path.join(benchDir, 'results.json'))}`);
+say(`\nwrote ${path.relative(root, resultsFile)}`);

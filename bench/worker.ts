@@ -3,6 +3,8 @@
  *   tsx bench/worker.ts ingest <corpusDir> <indexRoot>
  *   tsx bench/worker.ts cold   <corpusDir> <indexRoot>
  *   tsx bench/worker.ts serve  <corpusDir> <indexRoot> <questionsFile>
+ *   tsx bench/worker.ts serve-store <corpusDir> <indexRoot> <questionsFile>   (STORE=postgres: concurrency, SQL, recall)
+ *   node --expose-gc --import tsx bench/worker.ts memory <corpusDir> <indexRoot>   (STORE=postgres: what the serving process holds)
  * Prints one JSON line on stdout.
  */
 import { existsSync } from 'node:fs';
@@ -15,6 +17,8 @@ import { loadEmbedder, type Embedder } from '../src/embed/embedder.js';
 import { silentLogger } from '../src/core/log.js';
 import { loadIndex, readManifest } from '../src/index/store.js';
 import { refreshIndex } from '../src/ingest/sync.js';
+import { PostgresIndexStore } from '../src/index/postgres/postgres-store.js';
+import pg from 'pg';
 import { DEFAULT_HNSW, ExactVectorIndex, VectorIndex } from '../src/index/vector-index.js';
 
 const [task, corpusDir, indexRoot, questionsFile] = process.argv.slice(2);
@@ -193,7 +197,190 @@ async function serve(): Promise<void> {
   });
 }
 
-const tasks: Record<string, () => Promise<void>> = { ingest, cold, serve };
+/** Run `work` over `items` with `askers` at a time; per-item latency and overall throughput. */
+async function concurrently<T>(askers: number, items: readonly T[], work: (item: T) => Promise<unknown>) {
+  const times: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: askers }, async () => {
+      while (next < items.length) {
+        const item = items[next++] as T;
+        const begun = performance.now();
+        await work(item);
+        times.push(performance.now() - begun);
+      }
+    }),
+  );
+  const wallMs = performance.now() - started;
+  return { askers, ...summary(times), perSecond: (items.length / wallMs) * 1000 };
+}
+
+function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('serve-store needs STORE=postgres and DATABASE_URL');
+  return url;
+}
+
+const vectorLiteral = (vector: Float32Array) => `[${Array.from(vector).join(',')}]`;
+/** The store's vector search (SqlChunkSearch.dense without a scope), as SQL. */
+const DENSE_SQL =
+  'SELECT file, ordinal, 1 - (embedding <=> $1::vector) AS similarity FROM chunk_vectors ORDER BY embedding <=> $1::vector LIMIT $2';
+
+/**
+ * The postgres store's serving process: `engine.ask` at 1, 4 and 16 concurrent askers (RSS after
+ * warm-up and after all), the SQL vector search alone at the same concurrency, and recall@10 of
+ * pgvector's HNSW index against an exact scan (index scans off) at the default and the store's ef.
+ */
+async function serveStore(): Promise<void> {
+  const config = benchConfig();
+  if (config.store.kind !== 'postgres') throw new Error('serve-store needs STORE=postgres');
+  const questions = (await readFile(questionsFile as string, 'utf8')).split('\n').filter(Boolean);
+  const embedder = await loadEmbedder({
+    modelId: config.embeddingModel,
+    modelCacheDir: config.modelCacheDir,
+    allowRemoteModels: false,
+    log: silentLogger,
+  });
+  const engineStarted = performance.now();
+  const engine = await createEngine(config, silentLogger, { embedder, mode: 'load' });
+  const engineLoadMs = performance.now() - engineStarted;
+  for (const question of questions.slice(0, 20)) await engine.ask(question);
+  const warmRssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+  const heapUsedMb = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  let answered = 0;
+  const ask: Record<string, ReturnType<typeof summary> & { askers: number; perSecond: number }> = {};
+  for (const askers of [1, 4, 16]) {
+    answered = 0;
+    ask[askers] = await concurrently(askers, questions, async (question) => {
+      if ((await engine.ask(question)).answered) answered++;
+    });
+  }
+  const servingPeakRssMb = peakRssMb();
+
+  // The SQL alone: one pool of as many connections as askers, hnsw.ef_search set as the store sets it.
+  const questionVectors = await embedder.embed(questions);
+  const dense: Record<string, unknown> = {};
+  for (const askers of [1, 4, 16]) {
+    const pool = new pg.Pool({ connectionString: databaseUrl(), max: askers, options: `-c hnsw.ef_search=${Math.max(50, config.hnswEf)}` });
+    await Promise.all(Array.from({ length: askers }, () => pool.query('SELECT 1')));
+    dense[askers] = await concurrently(askers, questionVectors, (vector) => pool.query(DENSE_SQL, [vectorLiteral(vector), 50]));
+    await pool.end();
+  }
+
+  // Recall@10 of the HNSW index against exact search, on a sample of the questions.
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  const sample = questionVectors.slice(0, 100);
+  const explain = async () =>
+    (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${DENSE_SQL}`, [vectorLiteral(sample[0] as Float32Array), 50])).rows
+      .map((row) => row['QUERY PLAN'])
+      .join(' ');
+  const topOf = async (vector: Float32Array) =>
+    (await client.query<{ similarity: number }>(DENSE_SQL, [vectorLiteral(vector), 10])).rows.map((row) => Number(row.similarity));
+  await client.query('SET enable_indexscan = off');
+  await client.query('SET enable_bitmapscan = off');
+  const exactPlan = await explain();
+  const exactMs: number[] = [];
+  const exactTop: number[][] = [];
+  for (const vector of sample) {
+    const begun = performance.now();
+    exactTop.push(await topOf(vector));
+    exactMs.push(performance.now() - begun);
+  }
+  await client.query('RESET enable_indexscan');
+  await client.query('RESET enable_bitmapscan');
+  const recall: Record<string, unknown>[] = [];
+  for (const [name, ef] of [
+    ['pgvector default', 40],
+    ['store (HNSW_EF)', Math.max(50, config.hnswEf)],
+  ] as const) {
+    await client.query(`SET hnsw.ef_search = ${ef}`);
+    const plan = await explain();
+    let found = 0;
+    let total = 0;
+    const times: number[] = [];
+    for (const [index, vector] of sample.entries()) {
+      const begun = performance.now();
+      const hits = await topOf(vector);
+      times.push(performance.now() - begun);
+      // As the local benchmark counts it: a hit at least as similar as the exact 10th counts (ties).
+      const truth = exactTop[index] ?? [];
+      const tenth = (truth[Math.min(10, truth.length) - 1] ?? Infinity) - 1e-6;
+      found += hits.filter((similarity) => similarity >= tenth).length;
+      total += Math.min(10, truth.length);
+    }
+    recall.push({ name, ef, usesHnsw: plan.includes('chunk_vectors_hnsw'), recallAt10: found / total, ...summary(times) });
+  }
+  await client.end();
+  emit({
+    questions: questions.length,
+    answered,
+    engineLoadMs,
+    warmRssMb,
+    heapUsedMb,
+    servingPeakRssMb,
+    ask,
+    dense,
+    exact: { usesIndex: exactPlan.includes('chunk_vectors_hnsw'), samples: sample.length, ...summary(exactMs) },
+    recall,
+  });
+}
+
+function memoryNow() {
+  globalThis.gc?.();
+  const usage = process.memoryUsage();
+  const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+  return { rssMb: mb(usage.rss), heapUsedMb: mb(usage.heapUsed), externalMb: mb(usage.external + usage.arrayBuffers) };
+}
+
+/**
+ * What a postgres-store serving process holds, step by step (after a GC each): the model, the
+ * snapshot the store loads (documents, chunks, the lexical index, thesaurus, vectors), then a whole
+ * engine (snapshot + the corpus-wide caches its view derives), with the sizes of the structures.
+ */
+async function memory(): Promise<void> {
+  const config = benchConfig();
+  if (config.store.kind !== 'postgres') throw new Error('memory needs STORE=postgres');
+  const start = memoryNow();
+  const embedder = await loadEmbedder({
+    modelId: config.embeddingModel,
+    modelCacheDir: config.modelCacheDir,
+    allowRemoteModels: false,
+    log: silentLogger,
+  });
+  const model = memoryNow();
+  const store = new PostgresIndexStore({
+    url: config.store.url,
+    lexicalSearch: config.store.lexicalSearch,
+    ef: config.hnswEf,
+    workDir: path.join(config.indexDir, 'postgres'),
+  });
+  const manifest = await store.readManifest();
+  if (!manifest) throw new Error('no index in the database');
+  let snapshot: Awaited<ReturnType<typeof store.load>> | null = await store.load(manifest, config.hnswEf);
+  const loaded = memoryNow();
+  const { dimensions } = manifest.model;
+  const structures = {
+    documents: snapshot.documents.length,
+    documentTextMb: snapshot.documents.reduce((sum, document) => sum + document.raw.length, 0) / 1e6,
+    chunks: snapshot.chunks.length,
+    chunkVectorsMb: (snapshot.chunks.length * dimensions * 4) / 1e6,
+    sentenceVectorsMb:
+      (snapshot.documents.reduce((sum, document) => sum + (snapshot?.sentenceVectors.matrixFor(document)?.length ?? 0), 0) * 4) / 1e6,
+    lexicalIndexMb: Object.values(snapshot.lexicalIndex.toSections().sections).reduce((sum, section) => sum + section.byteLength, 0) / 1e6,
+    thesaurusJsonMb: JSON.stringify(snapshot.thesaurus.toData()).length / 1e6,
+  };
+  snapshot = null;
+  await store.close();
+  const released = memoryNow();
+  const engine = await createEngine(config, silentLogger, { embedder, mode: 'load' });
+  await engine.ask('How high were the US tariffs on Chinese goods?');
+  const withEngine = memoryNow();
+  emit({ start, model, loaded, released, withEngine, structures, peakRssMb: peakRssMb() });
+}
+
+const tasks: Record<string, () => Promise<void>> = { ingest, cold, serve, 'serve-store': serveStore, memory };
 const run = tasks[task ?? ''];
 if (!run) {
   process.stderr.write(`unknown task ${task}\n`);

@@ -8,4 +8,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 server="$(bash scripts/real-postgres.sh start)"
 trap 'bash scripts/real-postgres.sh stop' EXIT
-TEST_POSTGRES_URL="${server#DATABASE_URL=}" npx vitest run --reporter=default --project e2e test/index/postgres-store.test.ts test/bot/postgres.e2e.test.ts "$@"
+# Every test file that starts a test database (test/support/test-database.ts).
+TEST_POSTGRES_URL="${server#DATABASE_URL=}" npx vitest run --reporter=default --project e2e $(grep -rl "startTestDatabase" test --include='*.test.ts') "$@"
