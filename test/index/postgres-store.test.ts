@@ -300,4 +300,30 @@ describe('the PostgreSQL store', () => {
       await writer.cleanup();
     }
   });
+
+  // PGlite is one session: its listening connection cannot be cut alone. A real server can.
+  it.runIf(onRealServer)('a serving engine whose listening connection was cut listens again and loads the change', async () => {
+    const serving = await open();
+    await serving.watchStore();
+    const before = serving.builtAt();
+    const { rows: cut } = await sql.query<{ cut: boolean }>(
+      `SELECT pg_terminate_backend(pid) AS cut FROM pg_stat_activity
+        WHERE datname = current_database() AND query = $1 AND pid <> pg_backend_pid()`,
+      [`LISTEN ${INDEX_CHANNEL}`],
+    );
+    expect(cut.length).toBeGreaterThan(0);
+
+    const writer = await createTempProject();
+    try {
+      const file = path.join(writer.corpusDir, '003_f015f23f54aca59a.txt');
+      await writeFile(file, `${await readFile(file, 'utf8')}\n\nA herd of llamas crossed the harbour bridge at dawn, the port said.\n`);
+      await ingestCorpus(writer.configWith({ STORE: 'postgres', DATABASE_URL: database.url }), silentLogger, { embedder: model });
+      // Whether the commit came before or after the reconnect, the engine ends up on the new index (bounded by the test's timeout).
+      while (serving.builtAt() === before) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect((await serving.search('llamas crossed the harbour bridge', 3))[0]?.text).toContain('A herd of llamas');
+      await serving.reindex();
+    } finally {
+      await writer.cleanup();
+    }
+  });
 });

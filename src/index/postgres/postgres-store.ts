@@ -36,6 +36,10 @@ export interface PostgresStoreOptions {
  * `INDEX_CHANNEL` on commit; readers load in one repeatable-read transaction, so they see the old
  * index or the new one, never a mix. Top-k searches run as SQL (`SqlChunkSearch`).
  */
+/** The first and the longest wait before listening for index changes again after the connection dropped. */
+const WATCH_RETRY_FIRST_MS = 1_000;
+const WATCH_RETRY_MAX_MS = 30_000;
+
 export class PostgresIndexStore implements IndexStore {
   private readonly pool: pg.Pool;
   private migrated: Promise<void> | null = null;
@@ -310,17 +314,62 @@ export class PostgresIndexStore implements IndexStore {
   }
 
   /** LISTEN on a connection of its own; `onChange` runs for each index a writer commits. */
+  /**
+   * LISTEN for the writer's NOTIFY on a connection of its own. When that connection drops (a
+   * database restart, a failover, an idle timeout), it reconnects with a growing delay and calls
+   * `onChange` once connected again, since a change may have been committed meanwhile.
+   */
   async watch(onChange: () => void, log: Logger): Promise<() => Promise<void>> {
     await this.ready();
-    const client = new pg.Client({ connectionString: this.options.url });
-    client.on('notification', (message) => {
-      if (message.channel === INDEX_CHANNEL) onChange();
-    });
-    client.on('error', (error) => log.warn(`Stopped listening for index changes in ${this.location}: ${error.message}`));
-    await client.connect();
-    await client.query(`LISTEN ${INDEX_CHANNEL}`);
+    let stopped = false;
+    let client: pg.Client | null = null;
+    let retry: NodeJS.Timeout | null = null;
+    const listen = async (): Promise<void> => {
+      const next = new pg.Client({ connectionString: this.options.url });
+      next.on('notification', (message) => {
+        if (message.channel === INDEX_CHANNEL) onChange();
+      });
+      let lost = false;
+      const onLost = (why: string) => {
+        if (lost || stopped) return;
+        lost = true;
+        log.warn(`Lost the connection that listens for index changes in ${this.location} (${why}); reconnecting…`);
+        reconnect(WATCH_RETRY_FIRST_MS);
+      };
+      next.on('error', (error) => onLost(error.message));
+      next.on('end', () => onLost('the server closed it'));
+      client = next;
+      try {
+        await next.connect();
+        await next.query(`LISTEN ${INDEX_CHANNEL}`);
+      } catch (error) {
+        lost = true; // this attempt's failure is handled by its caller, not by `onLost`
+        await next.end().catch(() => {});
+        throw error;
+      }
+    };
+    const reconnect = (delay: number) => {
+      retry = setTimeout(() => {
+        retry = null;
+        if (stopped) return;
+        listen().then(
+          () => {
+            log.info(`Listening for index changes in ${this.location} again.`);
+            onChange();
+          },
+          (error: Error) => {
+            if (!stopped) reconnect(Math.min(delay * 2, WATCH_RETRY_MAX_MS));
+            log.debug(`Reconnecting to ${this.location} failed (${error.message}); next try in ${Math.round(delay / 1000)} s`);
+          },
+        );
+      }, delay);
+      retry.unref();
+    };
+    await listen();
     return async () => {
-      await client.end().catch(() => {});
+      stopped = true;
+      if (retry !== null) clearTimeout(retry);
+      await client?.end().catch(() => {});
     };
   }
 
