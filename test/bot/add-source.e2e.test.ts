@@ -162,10 +162,10 @@ describe('registration', () => {
     const remove = put.body.find((command: any) => command.name === 'remove-source');
     expect(add.default_member_permissions).toBe('32'); // Manage Server
     expect(remove.default_member_permissions).toBe('32');
-    expect(add.options.map((option: any) => [option.name, option.type, option.required ?? false])).toEqual([
-      ['file', 11, true],
-      ['collection', 3, false],
-      ['replace', 5, false],
+    expect(add.options.map((option: any) => [option.name, option.type, option.required ?? false, option.autocomplete ?? false])).toEqual([
+      ['file', 11, true, false],
+      ['collection', 3, false, true],
+      ['replace', 5, false, false],
     ]);
     expect(remove.options.map((option: any) => [option.name, option.type, option.required ?? false, option.autocomplete ?? false])).toEqual(
       [['name', 3, true, true]],
@@ -174,6 +174,19 @@ describe('registration', () => {
 });
 
 describe('/add-source', () => {
+  it('suggests the collections as `collection:` is typed, and a valid new name as a new collection', async () => {
+    const { fake } = harness;
+    const suggest = async (typed: string) => (await fake.callback(fake.autocomplete('add-source', 'collection', typed))).body.data.choices;
+    expect(await suggest('')).toEqual([{ name: 'default (5 documents)', value: 'default' }]);
+    expect(await suggest('de')).toEqual([
+      { name: 'default (5 documents)', value: 'default' },
+      { name: 'de (new collection)', value: 'de' },
+    ]);
+    expect(await suggest('default')).toEqual([{ name: 'default (5 documents)', value: 'default' }]);
+    expect(await suggest('Field-Notes')).toEqual([{ name: 'field-notes (new collection)', value: 'field-notes' }]);
+    expect(await suggest('../up')).toEqual([]);
+  });
+
   it('saves a manager’s .md file under its sanitised name, indexes it, and the next question is answered from it', async () => {
     expect(await citedFiles(LIGHTHOUSE_QUESTION)).not.toContain('lake-varnu-lighthouse.md');
     const before = await corpusState();

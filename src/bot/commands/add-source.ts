@@ -14,6 +14,9 @@ import {
   type DeclaredSource,
   MAX_SOURCE_BYTES,
 } from '../../corpus/source-file.js';
+import { isCollectionName } from '../../corpus/collections.js';
+import type { CollectionSummary } from '../../core/types.js';
+import { DiscordLimits } from '../../render/discord-format.js';
 import { renderSourceAdded } from '../../render/discord-sources.js';
 import { downloadAttachment } from '../attachment.js';
 import { notice, type BotContext, type SlashCommand } from '../context.js';
@@ -25,6 +28,24 @@ export const SOURCE_DOWNLOAD_TIMEOUT_MS = 20_000;
 /** Who runs a command, and where, for the audit. */
 export function actorOf(interaction: ChatInputCommandInteraction): Actor {
   return { userId: interaction.user.id, userTag: interaction.user.tag, guildId: interaction.guildId, channelId: interaction.channelId };
+}
+
+/**
+ * Suggestions for `collection:` as it is typed: the corpus's collections that start like it, with
+ * their sizes, then the typed name itself when it is a valid name no collection has yet.
+ */
+export function addSourceCollectionChoices(known: readonly CollectionSummary[], typed: string): { name: string; value: string }[] {
+  const wanted = typed.trim().toLowerCase();
+  const existing = known
+    .filter((collection) => collection.name.startsWith(wanted))
+    .map((collection) => ({
+      name: `${collection.name} (${collection.documents} document${collection.documents === 1 ? '' : 's'})`,
+      value: collection.name,
+    }));
+  const isNew = wanted !== '' && isCollectionName(wanted) && !known.some((collection) => collection.name === wanted);
+  // The new name last, so completing an existing name stays one keystroke; kept when the list is full.
+  const fresh = isNew ? [{ name: `${wanted} (new collection)`, value: wanted }] : [];
+  return [...existing.slice(0, DiscordLimits.autocompleteChoices - fresh.length), ...fresh];
 }
 
 /** Refusals end with this: a bad file never changes anything. */
@@ -58,9 +79,10 @@ export const addSource = {
       {
         type: ApplicationCommandOptionType.String,
         name: 'collection',
-        description: `The collection to add it to (default: ${DEFAULT_COLLECTION})`,
+        description: `The collection to add it to (default: ${DEFAULT_COLLECTION}); a new name makes a new one`,
         min_length: 1,
         max_length: 32,
+        autocomplete: true,
       },
       { type: ApplicationCommandOptionType.Boolean, name: 'replace', description: 'Replace a source of the same name' },
     ],
@@ -105,5 +127,8 @@ export const addSource = {
         totalMs: performance.now() - started,
       }),
     );
+  },
+  async autocomplete(interaction, context: BotContext) {
+    await interaction.respond(addSourceCollectionChoices(context.engine.collections(), interaction.options.getFocused()));
   },
 } satisfies SlashCommand;
