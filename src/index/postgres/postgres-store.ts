@@ -1,23 +1,23 @@
 import pg from 'pg';
 import type { Logger } from '../../core/log.js';
-import type { Chunk, CorpusDocument } from '../../core/types.js';
-import { hashContent } from '../../corpus/metadata.js';
-import { packSections, unpackSections } from '../binary-sections.js';
-import type { ChunkFilter, ChunkSearch, LexicalQuery } from '../chunk-search.js';
+import type { Chunk } from '../../core/types.js';
+import { unpackSections } from '../binary-sections.js';
 import type { IndexStore } from '../index-store.js';
-import { DEFAULT_LEXICAL, type LexicalHit, LexicalIndex, type LexicalSettings } from '../lexical-index.js';
-import { SentenceVectors } from '../sentence-vectors.js';
-import { chunkPart, IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesaurusSchema } from '../store.js';
+import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../lexical-index.js';
+import type { SentenceVectors } from '../sentence-vectors.js';
+import { IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesaurusSchema } from '../store.js';
 import { Thesaurus } from '../thesaurus.js';
-import { DEFAULT_HNSW, ExactVectorIndex, type HnswSettings, type VectorHit } from '../vector-index.js';
+import { ExactVectorIndex } from '../vector-index.js';
 import { migrate } from './migrations.js';
+import { chunkKey, packRows, parseVector, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
+import { type LexicalSearchKind, SqlChunkSearch } from './sql-search.js';
+import { INDEX_CHANNEL, writeIndex } from './write.js';
 
-/** The channel a writer notifies on commit; serving processes listen on it and reload. */
-export const INDEX_CHANNEL = 'seed_quotes_index';
+export { INDEX_CHANNEL } from './write.js';
+export type { LexicalSearchKind } from './sql-search.js';
+
 /** The advisory lock key held by the one writer. */
 export const WRITER_LOCK = 0x5eed_0002;
-
-export type LexicalSearchKind = 'memory' | 'bm25' | 'fts';
 
 export interface PostgresStoreOptions {
   readonly url: string;
@@ -239,72 +239,12 @@ export class PostgresIndexStore implements IndexStore {
     };
   }
 
-  /**
-   * Write the index in one transaction: documents that are new or changed (or all, when the model or
-   * settings changed) are replaced, removed ones deleted, unchanged ones left as they are; then the
-   * manifest, the whole-corpus values, and a NOTIFY that PostgreSQL delivers on commit.
-   */
   async save(snapshot: IndexSnapshot, vectors: readonly Float32Array[]): Promise<void> {
     await this.ready();
-    const { manifest } = snapshot;
-    const { dimensions } = manifest.model;
     await this.withClient(async (client) => {
       await client.query('BEGIN');
       try {
-        const previous = await client.query<{ manifest: unknown }>('SELECT manifest FROM index_manifest FOR UPDATE');
-        const before = manifestSchema.safeParse(previous.rows[0]?.manifest);
-        const resized = await ensureVectorColumns(client, dimensions, (manifest.settings.hnsw as Omit<HnswSettings, 'ef'>) ?? DEFAULT_HNSW);
-        const sameShape =
-          !resized &&
-          before.success &&
-          before.data.formatVersion === manifest.formatVersion &&
-          before.data.model.id === manifest.model.id &&
-          before.data.model.revision === manifest.model.revision &&
-          JSON.stringify(before.data.settings) === JSON.stringify(manifest.settings);
-        const stored = await client.query<{ file: string; content_hash: string }>('SELECT file, content_hash FROM documents');
-        const storedHash = new Map(stored.rows.map((row) => [row.file, row.content_hash]));
-        const keep = new Set(
-          snapshot.documents
-            .filter((document) => sameShape && storedHash.get(document.file) === document.contentHash)
-            .map((document) => document.file),
-        );
-        const gone = [...storedHash.keys()].filter((file) => !keep.has(file));
-        await client.query('DELETE FROM documents WHERE file = ANY($1::text[])', [gone]);
-        let first = 0;
-        for (const [position, document] of snapshot.documents.entries()) {
-          let count = 0;
-          while (first + count < snapshot.chunks.length && snapshot.chunks[first + count]?.file === document.file) count++;
-          if (!keep.has(document.file)) {
-            await insertDocument(
-              client,
-              document,
-              position,
-              snapshot.chunks.slice(first, first + count),
-              vectors.slice(first, first + count),
-            );
-            await insertSentenceVectors(client, document, snapshot.sentenceVectors, dimensions);
-          }
-          first += count;
-        }
-        if (first !== snapshot.chunks.length) throw new Error('chunks must be grouped by document, in document order');
-        await client.query(
-          `UPDATE documents d SET position = v.position FROM unnest($1::text[], $2::int[]) AS v(file, position) WHERE d.file = v.file`,
-          [snapshot.documents.map((document) => document.file), snapshot.documents.map((_, position) => position)],
-        );
-        const lexical = snapshot.lexicalIndex.toSections();
-        await client.query(
-          `INSERT INTO index_data (name, data) VALUES ('lexical', $1), ('thesaurus', $2)
-           ON CONFLICT (name) DO UPDATE SET data = excluded.data`,
-          [packSections(lexical.header, lexical.sections), Buffer.from(JSON.stringify(snapshot.thesaurus.toData()))],
-        );
-        await client.query(
-          `INSERT INTO index_manifest (format_version, model_id, model_revision, dimensions, manifest, built_at)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (singleton) DO UPDATE SET format_version = excluded.format_version, model_id = excluded.model_id,
-             model_revision = excluded.model_revision, dimensions = excluded.dimensions, manifest = excluded.manifest, built_at = excluded.built_at`,
-          [manifest.formatVersion, manifest.model.id, manifest.model.revision, dimensions, JSON.stringify(manifest), manifest.builtAt],
-        );
-        await client.query('SELECT pg_notify($1, $2)', [INDEX_CHANNEL, manifest.builtAt]);
+        await writeIndex(client, snapshot, vectors);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -313,7 +253,6 @@ export class PostgresIndexStore implements IndexStore {
     });
   }
 
-  /** LISTEN on a connection of its own; `onChange` runs for each index a writer commits. */
   /**
    * LISTEN for the writer's NOTIFY on a connection of its own. When that connection drops (a
    * database restart, a failover, an idle timeout), it reconnects with a growing delay and calls
@@ -396,219 +335,6 @@ interface ChunkRow {
   readonly end_offset: number;
   readonly section: string | null;
   readonly embedding: string;
-}
-
-/**
- * Retrieval's two top-k searches in SQL. Vectors: pgvector's cosine distance, through the HNSW
- * index. Words, by `lexicalSearch`: `memory` runs our BM25 (with WordNet expansions and typo
- * matches) over the stored lexical index — answers identical to the local store; `bm25` is
- * pg_textsearch's BM25 over the chunk text; `fts` is PostgreSQL's own full-text search ranked by
- * `ts_rank_cd`. The last two see the question's words only (no expansions, no typo matches).
- */
-export class SqlChunkSearch implements ChunkSearch {
-  constructor(
-    private readonly pool: pg.Pool,
-    private readonly labels: ReadonlyMap<string, number>,
-    private readonly lexicalIndex: LexicalIndex,
-    private readonly lexicalSearch: LexicalSearchKind,
-    /** HNSW search breadth; an HNSW scan returns at most this many rows, so never below the rows asked for. */
-    private readonly ef: number,
-  ) {}
-
-  async dense(query: Float32Array, limit: number, filter?: ChunkFilter): Promise<VectorHit[]> {
-    const client = await this.pool.connect();
-    let rows: { file: string; ordinal: number; distance: number }[];
-    try {
-      const breadth = Math.min(1000, Math.max(limit, Math.floor(this.ef)));
-      await client.query(`SET hnsw.ef_search = ${breadth}`);
-      // Within a scope the HNSW scan goes on past its first `ef_search` rows until `limit` allowed ones are found (pgvector ≥ 0.8).
-      await client.query(`SET hnsw.iterative_scan = ${filter ? 'strict_order' : 'off'}`);
-      ({ rows } = await client.query<{ file: string; ordinal: number; distance: number }>(
-        `SELECT file, ordinal, embedding <=> $1::vector AS distance FROM chunk_vectors
-          WHERE $3::text[] IS NULL OR file = ANY($3::text[])
-          ORDER BY embedding <=> $1::vector LIMIT $2`,
-        [vectorLiteral(query), limit, filter ? filter.files : null],
-      ));
-    } finally {
-      client.release();
-    }
-    return this.hits(rows.map((row) => ({ ...row, value: 1 - row.distance }))).map(({ label, value }) => ({ label, similarity: value }));
-  }
-
-  async lexical(query: LexicalQuery, limit: number, filter?: ChunkFilter): Promise<LexicalHit[]> {
-    if (this.lexicalSearch === 'memory') return this.lexicalIndex.query(query.terms, limit, query.expansions, filter?.allowsLabel);
-    const words = query.text.match(/[\p{L}\p{N}]+/gu) ?? [];
-    if (words.length === 0) return [];
-    const { rows } =
-      this.lexicalSearch === 'bm25'
-        ? // pg_textsearch scores are negative (lower is better); rows without any query word score 0.
-          await this.pool.query<{ file: string; ordinal: number; value: number }>(
-            `SELECT file, ordinal, -(body <@> to_bm25query($1, 'chunks_bm25')) AS value FROM chunks
-              WHERE $3::text[] IS NULL OR file = ANY($3::text[])
-              ORDER BY body <@> to_bm25query($1, 'chunks_bm25') LIMIT $2`,
-            [words.join(' '), limit, filter ? filter.files : null],
-          )
-        : await this.pool.query<{ file: string; ordinal: number; value: number }>(
-            `SELECT file, ordinal, ts_rank_cd(to_tsvector('english', body), query) AS value
-               FROM chunks, to_tsquery('english', $1) AS query
-              WHERE to_tsvector('english', body) @@ query AND ($3::text[] IS NULL OR file = ANY($3::text[]))
-              ORDER BY value DESC LIMIT $2`,
-            [words.join(' | '), limit, filter ? filter.files : null],
-          );
-    return this.hits(rows.filter((row) => row.value > 0)).map(({ label, value }) => ({ label, score: value }));
-  }
-
-  /** Rows to labels of the loaded snapshot, best first, ties by label (as the in-memory searches order them). */
-  private hits(rows: readonly { file: string; ordinal: number; value: number }[]): { label: number; value: number }[] {
-    return rows
-      .flatMap((row) => {
-        const label = this.labels.get(chunkKey(row.file, row.ordinal));
-        return label === undefined ? [] : [{ label, value: Number(row.value) }];
-      })
-      .sort((left, right) => right.value - left.value || left.label - right.label);
-  }
-}
-
-/** Give the vector columns the model's dimension (emptying them when it changes) and the HNSW index; true when they changed. */
-async function ensureVectorColumns(client: pg.ClientBase, dimensions: number, hnsw: Omit<HnswSettings, 'ef'>): Promise<boolean> {
-  const type = `vector(${dimensions})`;
-  if ((await vectorColumnType(client, 'chunk_vectors')) === type && (await vectorColumnType(client, 'sentence_vectors')) === type)
-    return false;
-  await client.query('DELETE FROM documents');
-  await client.query('DROP INDEX IF EXISTS chunk_vectors_hnsw');
-  await client.query(`ALTER TABLE chunk_vectors ALTER COLUMN embedding TYPE ${type}`);
-  await client.query(`ALTER TABLE sentence_vectors ALTER COLUMN embedding TYPE ${type}`);
-  await client.query(
-    `CREATE INDEX chunk_vectors_hnsw ON chunk_vectors USING hnsw (embedding vector_cosine_ops) WITH (m = ${Math.floor(hnsw.m)}, ef_construction = ${Math.floor(hnsw.efConstruction)})`,
-  );
-  return true;
-}
-
-async function vectorColumnType(client: pg.ClientBase, table: string): Promise<string | null> {
-  const { rows } = await client.query<{ type: string }>(
-    `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'embedding'`,
-    [table],
-  );
-  return rows[0]?.type ?? null;
-}
-
-async function insertDocument(
-  client: pg.ClientBase,
-  document: CorpusDocument,
-  position: number,
-  chunks: readonly Chunk[],
-  vectors: readonly Float32Array[],
-): Promise<void> {
-  await client.query(
-    `INSERT INTO documents (file, position, title, date, raw, content_hash, paragraphs) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      document.file,
-      position,
-      document.title,
-      document.date,
-      document.raw,
-      document.contentHash,
-      JSON.stringify(document.paragraphs.map((paragraph) => [paragraph.number, paragraph.start, paragraph.end])),
-    ],
-  );
-  const ordinals = chunks.map((_, ordinal) => ordinal);
-  await client.query(
-    `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body)
-     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])`,
-    [
-      document.file,
-      ordinals,
-      chunks.map((chunk) => chunk.paragraph),
-      chunks.map((chunk) => chunkPart(chunk)),
-      chunks.map((chunk) => chunk.start),
-      chunks.map((chunk) => chunk.end),
-      chunks.map((chunk) => chunk.section),
-      chunks.map((chunk) => chunk.text),
-    ],
-  );
-  await client.query(`INSERT INTO chunk_vectors (file, ordinal, embedding) SELECT $1, * FROM unnest($2::int[], $3::text[]::vector[])`, [
-    document.file,
-    ordinals,
-    vectors.map(vectorLiteral),
-  ]);
-}
-
-async function insertSentenceVectors(
-  client: pg.ClientBase,
-  document: CorpusDocument,
-  sentences: SentenceVectors,
-  dimensions: number,
-): Promise<void> {
-  const matrix = sentences.matrixFor(document);
-  if (!matrix) throw new Error(`the sentence vectors of ${document.file} are missing`);
-  const rows = Array.from({ length: matrix.length / dimensions }, (_, row) => matrix.subarray(row * dimensions, (row + 1) * dimensions));
-  await client.query(`INSERT INTO sentence_vectors (file, ordinal, embedding) SELECT $1, * FROM unnest($2::int[], $3::text[]::vector[])`, [
-    document.file,
-    rows.map((_, ordinal) => ordinal),
-    rows.map(vectorLiteral),
-  ]);
-}
-
-async function readDocuments(client: pg.ClientBase): Promise<CorpusDocument[]> {
-  const { rows } = await client.query<{
-    file: string;
-    title: string;
-    date: string | null;
-    raw: string;
-    content_hash: string;
-    paragraphs: [number, number, number][];
-  }>('SELECT file, title, date, raw, content_hash, paragraphs FROM documents ORDER BY position');
-  return rows.map((row) => {
-    // Quotes are the product: a text edited in the database is never quoted as verbatim.
-    if (hashContent(row.raw) !== row.content_hash) throw new Error(`the stored text of ${row.file} does not match its checksum`);
-    return {
-      file: row.file,
-      title: row.title,
-      date: row.date,
-      raw: row.raw,
-      contentHash: row.content_hash,
-      paragraphs: row.paragraphs.map(([number, start, end]) => ({ number, start, end, text: row.raw.slice(start, end) })),
-    };
-  });
-}
-
-async function readSentenceVectors(
-  client: pg.ClientBase,
-  documents: readonly CorpusDocument[],
-  dimensions: number,
-): Promise<SentenceVectors> {
-  const { rows } = await client.query<{ file: string; embedding: string }>(
-    'SELECT file, embedding FROM sentence_vectors ORDER BY file, ordinal',
-  );
-  const byFile = new Map<string, Float32Array[]>();
-  for (const row of rows) {
-    const list = byFile.get(row.file) ?? [];
-    list.push(parseVector(row.embedding));
-    byFile.set(row.file, list);
-  }
-  const matrices = documents.map((document) => packRows(byFile.get(document.file) ?? [], dimensions));
-  return SentenceVectors.fromMatrices(documents, matrices, dimensions);
-}
-
-function chunkKey(file: string, ordinal: number): string {
-  return `${file}\u0000${ordinal}`;
-}
-
-/** pgvector's text form; a float32 printed as a JavaScript number reads back as the same float32. */
-function vectorLiteral(vector: Float32Array): string {
-  return `[${Array.from(vector).join(',')}]`;
-}
-
-function parseVector(text: string): Float32Array {
-  return Float32Array.from(JSON.parse(text) as number[]);
-}
-
-function packRows(rows: readonly Float32Array[], dimensions: number): Float32Array {
-  const matrix = new Float32Array(rows.length * dimensions);
-  rows.forEach((row, index) => {
-    matrix.set(row, index * dimensions);
-  });
-  return matrix;
 }
 
 function sortedEntries(record: Record<string, string>): [string, string][] {

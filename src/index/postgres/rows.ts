@@ -1,0 +1,76 @@
+import type pg from 'pg';
+import type { CorpusDocument } from '../../core/types.js';
+import { hashContent } from '../../corpus/metadata.js';
+import { SentenceVectors } from '../sentence-vectors.js';
+
+/** Reading and writing the store's values: documents, vectors in pgvector's forms, keys of chunks. */
+
+export async function vectorColumnType(client: pg.ClientBase, table: string): Promise<string | null> {
+  const { rows } = await client.query<{ type: string }>(
+    `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attname = 'embedding'`,
+    [table],
+  );
+  return rows[0]?.type ?? null;
+}
+
+export async function readDocuments(client: pg.ClientBase): Promise<CorpusDocument[]> {
+  const { rows } = await client.query<{
+    file: string;
+    title: string;
+    date: string | null;
+    raw: string;
+    content_hash: string;
+    paragraphs: [number, number, number][];
+  }>('SELECT file, title, date, raw, content_hash, paragraphs FROM documents ORDER BY position');
+  return rows.map((row) => {
+    // Quotes are the product: a text edited in the database is never quoted as verbatim.
+    if (hashContent(row.raw) !== row.content_hash) throw new Error(`the stored text of ${row.file} does not match its checksum`);
+    return {
+      file: row.file,
+      title: row.title,
+      date: row.date,
+      raw: row.raw,
+      contentHash: row.content_hash,
+      paragraphs: row.paragraphs.map(([number, start, end]) => ({ number, start, end, text: row.raw.slice(start, end) })),
+    };
+  });
+}
+
+export async function readSentenceVectors(
+  client: pg.ClientBase,
+  documents: readonly CorpusDocument[],
+  dimensions: number,
+): Promise<SentenceVectors> {
+  const { rows } = await client.query<{ file: string; embedding: string }>(
+    'SELECT file, embedding FROM sentence_vectors ORDER BY file, ordinal',
+  );
+  const byFile = new Map<string, Float32Array[]>();
+  for (const row of rows) {
+    const list = byFile.get(row.file) ?? [];
+    list.push(parseVector(row.embedding));
+    byFile.set(row.file, list);
+  }
+  const matrices = documents.map((document) => packRows(byFile.get(document.file) ?? [], dimensions));
+  return SentenceVectors.fromMatrices(documents, matrices, dimensions);
+}
+
+export function chunkKey(file: string, ordinal: number): string {
+  return `${file}\u0000${ordinal}`;
+}
+
+/** pgvector's text form; a float32 printed as a JavaScript number reads back as the same float32. */
+export function vectorLiteral(vector: Float32Array): string {
+  return `[${Array.from(vector).join(',')}]`;
+}
+
+export function parseVector(text: string): Float32Array {
+  return Float32Array.from(JSON.parse(text) as number[]);
+}
+
+export function packRows(rows: readonly Float32Array[], dimensions: number): Float32Array {
+  const matrix = new Float32Array(rows.length * dimensions);
+  rows.forEach((row, index) => {
+    matrix.set(row, index * dimensions);
+  });
+  return matrix;
+}
