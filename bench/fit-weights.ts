@@ -138,7 +138,7 @@ const config = loadConfig(
 const runs: { point: string; outcomes: Outcome[] }[] = [];
 for (const { name, overrides } of gridPoints()) {
   const engine = await createEngine(config, silentLogger, engineOptions(overrides));
-  const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+  const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
   const outcomes: Outcome[] = [];
   for (const [set, list] of questions) {
     for (const question of list) {

@@ -141,7 +141,7 @@ function questionProblem(question: string): string | null {
 
 async function evaluate(engine: Engine, file: string, explain: boolean): Promise<void> {
   const questions = await readQuestions(file);
-  const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+  const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
   const outcomes = [];
   for (const question of questions) {
     const explained = await engine.explain(question.question);

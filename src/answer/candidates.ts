@@ -9,7 +9,7 @@ import type { SentenceCandidate } from './features.js';
  * The sentences of the passages (offsets into the document), each with the sentences around it
  * and its vector: what quote selection scores. A passage's sentences depend on the passage alone,
  * so they are split, embedded (those not stored at ingest, in one batch) and their terms
- * gathered once per snapshot.
+ * gathered once per index in use.
  */
 export async function candidateSentences(
   passages: readonly Passage[],
@@ -34,20 +34,21 @@ export async function candidateSentences(
 }
 
 async function splitPassages(passages: readonly [string, Passage][], view: CorpusView, embedder: Embedder, contextSentences: number) {
+  const files = [...new Set(passages.map(([, passage]) => passage.source))];
+  const [texts, stored] = await Promise.all([view.index.texts(files), view.index.sentenceVectors(files)]);
   const split = passages.map(([key, passage]) => {
-    const document = view.documents.get(passage.source);
+    const document = texts.get(passage.source);
     return { key, passage, spans: document ? passageSpans(document, passage.start, passage.end, contextSentences) : [] };
   });
   // Sentences embedded at ingest are looked up; only those of an older index are embedded now.
-  const stored = view.snapshot.sentenceVectors;
-  const unstored = [...new Set(split.flatMap(({ spans }) => spans.map((span) => span.text)).filter((text) => !stored.get(text)))];
+  const unstored = [...new Set(split.flatMap(({ spans }) => spans.map((span) => span.text)).filter((text) => !stored(text)))];
   const embedded = new Map<string, Float32Array>();
   if (unstored.length > 0) {
     (await embedder.embed(unstored)).forEach((vector, index) => {
       embedded.set(unstored[index] as string, vector);
     });
   }
-  const vectorOf = (text: string) => stored.get(text) ?? embedded.get(text) ?? new Float32Array(embedder.dimensions);
+  const vectorOf = (text: string) => stored(text) ?? embedded.get(text) ?? new Float32Array(embedder.dimensions);
   for (const { key, passage, spans } of split) {
     const dates = dateTerms(passage.date);
     const withVectors = spans.map((span): PassageSentence => {

@@ -1,9 +1,11 @@
-import { byDateDescending, type ConflictingQuote, citationOnly, type Quote } from '../core/types.js';
+import { byDateDescending, citationOnly, type Quote } from '../core/types.js';
+import type { CitedSentence } from '../index/corpus-facts.js';
+import type { ServingIndex } from '../index/serving-index.js';
 import { distinctiveFigures, figuresOf } from '../text/figures.js';
 import { terms } from '../text/terms.js';
+import type { CorpusScope } from './scope.js';
 
-/** A sentence of the corpus with its citation, e.g. one stating a distinctive figure. */
-export type CitedSentence = ConflictingQuote;
+export type { CitedSentence } from '../index/corpus-facts.js';
 
 /** Sentences checked for corroboration per quote: each costs a tokenization. */
 const CORROBORATION_CANDIDATES = 500;
@@ -40,8 +42,7 @@ export function corroborateByFigures(
   allows: (file: string) => boolean = () => true,
   minSharedTerms = 2,
 ): Quote {
-  const given = questionFigures;
-  const figures = distinctiveFigures(quote.text).filter((figure) => !given.has(figure));
+  const figures = quotedFigures(quote, questionFigures);
   if (figures.length === 0) return quote;
   const cited = new Set([quote.source, ...quote.alsoIn.map((citation) => citation.source)]);
   const own = new Set(terms(quote.text));
@@ -70,4 +71,22 @@ export function corroborateByFigures(
     alsoIn: members.filter((member) => member !== headline).map(citationOnly),
     ...(conflicts ? { conflicts } : {}),
   };
+}
+
+/** The distinctive figures a quote states beyond those the question gave. */
+function quotedFigures(quote: Quote, questionFigures: ReadonlySet<string>): string[] {
+  return distinctiveFigures(quote.text).filter((figure) => !questionFigures.has(figure));
+}
+
+/** `corroborateByFigures` with the index's sentences that state the quote's figures (within the scope), read for this quote only. */
+export async function corroborate(
+  quote: Quote,
+  questionFigures: ReadonlySet<string>,
+  index: ServingIndex,
+  scope: CorpusScope | null,
+): Promise<Quote> {
+  const figures = quotedFigures(quote, questionFigures);
+  if (figures.length === 0) return quote;
+  const sentences = await index.figureSentences(figures, scope?.files ?? null, CORROBORATION_CANDIDATES);
+  return corroborateByFigures(quote, questionFigures, indexFigures(sentences));
 }

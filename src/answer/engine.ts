@@ -16,12 +16,12 @@ import type {
 import { collectionOf } from '../corpus/collections.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
-import type { IndexSnapshot } from '../index/store.js';
+import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
 import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
-import { loadStoredIndex, refreshIndex, syncIndex } from '../ingest/sync.js';
+import { openIndex, refreshIndex, serveStoredIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
 import { CorpusView } from './corpus-view.js';
-import { corroborateByFigures } from './corroborate.js';
+import { corroborate } from './corroborate.js';
 import { resolveFollowUp } from './follow-up.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
@@ -85,16 +85,16 @@ export class Engine implements AnswerEngine {
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
     const embedder = options.embedder ?? (await embedderFor(config, log));
     const store = options.store ?? storeFor(config);
-    const { snapshot, report } =
+    const { index, report } =
       options.mode === 'read'
-        ? await loadStoredIndex(store, embedder, config.hnswEf)
-        : await syncIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load', store));
+        ? await serveStoredIndex(store, embedder, config.hnswEf)
+        : await openIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load', store));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
     const settings = withOverrides(RANKING_SETTINGS[embedder.kind], {
       ...options.ranking,
       quote: { ...options.ranking?.quote, ...minEvidence },
     });
-    const view = await openView(snapshot, embedder, settings, log);
+    const view = openView(index, embedder, settings);
     return new Engine(config, embedder, log, settings, view, report, store);
   }
 
@@ -124,15 +124,14 @@ export class Engine implements AnswerEngine {
     // One reload at a time; a notification during one is handled by the next, which reads the newest manifest.
     this.reloading = this.reloading.then(async () => {
       const manifest = await this.store.readManifest();
-      if (!manifest || manifest.builtAt === this.view.snapshot.manifest.builtAt) return false;
+      if (!manifest || manifest.builtAt === this.view.index.manifest.builtAt) return false;
       if (manifest.model.id !== this.embedder.modelId) {
         this.log.warn(
           `The index in ${this.store.location} is now of the model "${manifest.model.id}", this process runs "${this.embedder.modelId}": keeping the index in use; restart with EMBEDDING_MODEL=${manifest.model.id}.`,
         );
         return false;
       }
-      const snapshot = await this.store.load(manifest, this.config.hnswEf);
-      this.view = await openView(snapshot, this.embedder, this.settings, this.log);
+      this.view = openView(await this.store.serve(manifest, this.config.hnswEf), this.embedder, this.settings);
       this.log.info(`Loaded the index built ${manifest.builtAt} from ${this.store.location}.`);
       return true;
     });
@@ -147,12 +146,14 @@ export class Engine implements AnswerEngine {
   }
 
   builtAt(): string {
-    return this.view.snapshot.manifest.builtAt;
+    return this.view.index.manifest.builtAt;
   }
 
   /** The full documents of the index in use (raw text and paragraphs), for verification. */
-  corpusDocuments(): readonly CorpusDocument[] {
-    return this.view.snapshot.documents;
+  async corpusDocuments(): Promise<CorpusDocument[]> {
+    const { index } = this.view;
+    const texts = await index.texts(index.documents.map((document) => document.file));
+    return index.documents.flatMap((document) => texts.get(document.file) ?? []);
   }
 
   get modelId(): string {
@@ -164,7 +165,7 @@ export class Engine implements AnswerEngine {
     const view = this.view;
     let summaries = this.summaries.get(view);
     if (summaries === undefined) {
-      summaries = summariseDocuments(view.snapshot);
+      summaries = summariseDocuments(view.index);
       this.summaries.set(view, summaries);
     }
     const scope = view.scope(options.collections);
@@ -172,22 +173,22 @@ export class Engine implements AnswerEngine {
   }
 
   collections(): readonly CollectionSummary[] {
-    return collectionsOf(this.view.snapshot.documents);
+    return collectionsOf(this.view.index.documents);
   }
 
   async reindex(): Promise<IngestReport> {
     const options = syncOptionsFor(this.config, this.embedder, this.log, 'ingest', this.store);
     const refreshed = await refreshIndex(options);
-    const current = this.view.snapshot;
+    const current = this.view.index;
     // Up to date and the very index in use (not one another process rebuilt since): nothing to load.
     const inUse = refreshed.manifest.builtAt === current.manifest.builtAt ? current : null;
-    // A store that searches in SQL is read back, so the new snapshot searches there too.
-    const built = this.store.answersFromStore ? null : refreshed.snapshot;
-    const snapshot = built ?? inUse ?? (await this.store.load(refreshed.manifest, options.ef));
+    // A store that searches in SQL is read back, so the new index searches there too.
+    const built = this.store.answersFromStore || refreshed.snapshot === null ? null : servingIndexOf(refreshed.snapshot);
+    const index = built ?? inUse ?? (await this.store.serve(refreshed.manifest, options.ef));
     // Questions in flight keep the view they started with; new ones see the new index.
-    if (snapshot !== current) this.view = await openView(snapshot, this.embedder, this.settings, this.log);
+    if (index !== current) this.view = openView(index, this.embedder, this.settings);
     this.lastReport = refreshed.report;
-    if (snapshot !== current) for (const listener of this.indexChangeListeners) listener(snapshot.manifest.builtAt);
+    if (index !== current) for (const listener of this.indexChangeListeners) listener(index.manifest.builtAt);
     return refreshed.report;
   }
 
@@ -231,7 +232,7 @@ export class Engine implements AnswerEngine {
     const retrieved = await retrieve(question, view, this.embedder, settings, TIMELINE_PASSAGES, matchesWordVectors(settings), scope);
     const passages = bestPassagesPerDocument(retrieved.passages, TIMELINE_PASSAGES_PER_DOCUMENT);
     const sentences = await candidateSentences(passages, view, this.embedder, settings.retrieval.contextSentences);
-    const lexicon = view.lexicon(retrieved.questionWordVectors);
+    const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
     const ranked = rankSentences({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
     const { dated, undated } = timelineOf(ranked, settings.quote, limit);
     const found = dated.length + undated.length > 0;
@@ -273,9 +274,9 @@ export class Engine implements AnswerEngine {
     const quoteStarted = performance.now();
     const forQuotes = retrieved.passages.slice(0, settings.retrieval.passagesForQuotes);
     const sentences = await candidateSentences(forQuotes, view, this.embedder, settings.retrieval.contextSentences);
-    const lexicon = view.lexicon(retrieved.questionWordVectors);
+    const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
     const selected = selectQuotes({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
-    const quotes = selected.quotes.map((quote) => corroborateByFigures(quote, question.figures, view.figureSentences, scope?.allowsFile));
+    const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, question.figures, view.index, scope)));
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
     const answered = decision.answered && !smallTalk;
@@ -305,11 +306,8 @@ function matchesWordVectors(settings: RankingSettings): boolean {
   return settings.quote.evidenceSoftFrom < 1;
 }
 
-async function openView(snapshot: IndexSnapshot, embedder: Embedder, settings: RankingSettings, log: Logger): Promise<CorpusView> {
-  const started = performance.now();
-  const view = await CorpusView.open(snapshot, embedder, matchesWordVectors(settings));
-  log.debug(`Corpus caches ready in ${Math.round(performance.now() - started)} ms`);
-  return view;
+function openView(index: ServingIndex, embedder: Embedder, settings: RankingSettings): CorpusView {
+  return new CorpusView(index, embedder, matchesWordVectors(settings));
 }
 
 /**
@@ -329,19 +327,17 @@ function wordlessReason(question: Question): AbstainReason {
 }
 
 /** Every document of an index, newest first, with its size and chunk count. */
-function summariseDocuments(snapshot: IndexSnapshot): readonly DocumentSummary[] {
-  const chunks = new Map<string, number>();
-  for (const chunk of snapshot.chunks) chunks.set(chunk.file, (chunks.get(chunk.file) ?? 0) + 1);
-  return [...snapshot.documents]
+function summariseDocuments(index: ServingIndex): readonly DocumentSummary[] {
+  return [...index.documents]
     .sort((left, right) => (right.date ?? '').localeCompare(left.date ?? '') || left.file.localeCompare(right.file))
-    .map((document) => ({
-      file: document.file,
-      collection: collectionOf(document.file),
-      title: document.title,
-      date: document.date,
-      characters: document.raw.length,
-      paragraphs: document.paragraphs.length,
-      chunks: chunks.get(document.file) ?? 0,
-      opening: document.paragraphs.find((paragraph) => paragraph.text !== document.title)?.text ?? '',
+    .map(({ file, title, date, characters, paragraphs, chunks, opening }) => ({
+      file,
+      collection: collectionOf(file),
+      title,
+      date,
+      characters,
+      paragraphs,
+      chunks,
+      opening,
     }));
 }

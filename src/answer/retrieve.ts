@@ -1,8 +1,7 @@
 import { getOrInsert } from '../core/maps.js';
 import type { Passage } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
-import type { ChunkSearch } from '../index/chunk-search.js';
-import type { IndexSnapshot } from '../index/store.js';
+import { documentOfLabel } from '../index/serving-index.js';
 import type { CorpusView } from './corpus-view.js';
 import { kindExpansions, synonymExpansions } from './expand.js';
 import type { ScoredSentence } from './features.js';
@@ -40,7 +39,7 @@ export async function retrieve(
   withWordVectors: boolean,
   scope: CorpusScope | null = null,
 ): Promise<Retrieved> {
-  const { snapshot } = view;
+  const { index } = view;
   const { retrieval } = settings;
   const embedStarted = performance.now();
   // One batch: the question, then each of its words not seen before (for near-synonym matching;
@@ -54,14 +53,14 @@ export async function retrieve(
   const questionWordVectors = new Map(question.words.map((word) => [word.term, view.wordVectors.get(word.word) ?? new Float32Array(0)]));
 
   const searchStarted = performance.now();
-  const { thesaurus } = snapshot;
+  const { thesaurus } = index;
   const expansions = new Map<string, number>();
   const wordNetExpansions = [
     ...synonymExpansions(question.termList, (term) => thesaurus.synonymsOf(term), retrieval.synonymWeight),
     ...kindExpansions(question.focus, (term) => thesaurus.kindsOf(term), retrieval.kindWeight, retrieval.maxKinds),
   ];
   for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
-  const search = snapshot.search ?? inMemorySearch(snapshot);
+  const { search } = index;
   const filter = scope === null ? undefined : scope;
   const [lexicalHits, denseHits] = await Promise.all([
     search.lexical({ text: question.text, terms: question.termList, expansions }, retrieval.candidatesPerSide, filter),
@@ -69,11 +68,14 @@ export async function retrieve(
   ]);
   const dateSpan = scope === null ? view.dateSpan : scope.dateSpan;
 
-  const idf = (term: string) => snapshot.lexicalIndex.idf(term);
+  const idf = (term: string) => index.terms.idf(term);
+  const fileOf = (label: number) => documentOfLabel(index.documents, label)?.file;
+  // Which of the question's terms each candidate's article has, asked for all of them at once.
+  const files = [...new Set([...lexicalHits, ...denseHits].flatMap((hit) => fileOf(hit.label) ?? []))];
+  const articleTerms = await index.documentTerms(files, [...question.terms]);
   // Both priors depend on the article only: computed once per article and question.
   const affinity = new Map<string, number>();
   const coverage = new Map<string, number>();
-  const fileOf = (label: number) => snapshot.chunks[label]?.file;
   const fused = fuseRankings(
     lexicalHits,
     denseHits,
@@ -85,14 +87,17 @@ export async function retrieve(
     },
     (label) => {
       const file = fileOf(label);
-      return file ? getOrInsert(coverage, file, () => termCoverage(question.terms, view.documentTerms(file), idf)) : 0;
+      return file ? getOrInsert(coverage, file, () => termCoverage(question.terms, articleTerms.get(file) ?? new Set(), idf)) : 0;
     },
   );
-  const candidates = fused.map((candidate) => ({ ...candidate, chunkId: snapshot.chunks[candidate.label]?.id ?? '?' }));
+  const shown = fused.slice(0, Math.max(limit, retrieval.passagesForQuotes));
+  const chunks = await index.chunks(shown.map((candidate) => candidate.label));
+  // Chunks are read for the passages shown only (`eval --explain` prints the first five candidates).
+  const candidates = fused.map((candidate) => ({ ...candidate, chunkId: chunks.get(candidate.label)?.id ?? '?' }));
   // Shown relative to the best passage, in [0, 1] (the fused score's weights add up to more than 1).
   const bestScore = Math.max(1e-9, fused[0]?.score ?? 0);
-  const passages: Passage[] = fused.slice(0, Math.max(limit, retrieval.passagesForQuotes)).flatMap((candidate) => {
-    const chunk = snapshot.chunks[candidate.label];
+  const passages: Passage[] = shown.flatMap((candidate) => {
+    const chunk = chunks.get(candidate.label);
     const document = chunk && view.documents.get(chunk.file);
     if (!chunk || !document) return [];
     const { file: source, paragraph, id: chunkId, start, end, text } = chunk;
@@ -106,14 +111,6 @@ export async function retrieve(
     questionWordVectors,
     embedMs: searchStarted - embedStarted,
     searchMs: performance.now() - searchStarted,
-  };
-}
-
-/** The local store's searches: the snapshot's own indexes, in memory. */
-function inMemorySearch(snapshot: IndexSnapshot): ChunkSearch {
-  return {
-    dense: async (query, limit, filter) => snapshot.vectorIndex.search(query, limit, filter?.allowsLabel),
-    lexical: async (query, limit, filter) => snapshot.lexicalIndex.query(query.terms, limit, query.expansions, filter?.allowsLabel),
   };
 }
 

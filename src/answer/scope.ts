@@ -1,7 +1,6 @@
-import type { CorpusDocument } from '../core/types.js';
-import type { ChunkFilter } from '../index/chunk-search.js';
-import type { IndexSnapshot } from '../index/store.js';
 import { collectionOf } from '../corpus/collections.js';
+import type { ChunkFilter } from '../index/chunk-search.js';
+import { type DocumentEntry, documentOfLabel } from '../index/serving-index.js';
 
 /** Oldest and newest document dates (for the recency prior of "latest" questions). */
 export interface DateSpan {
@@ -18,7 +17,7 @@ export interface DateSpan {
 export interface CorpusScope extends ChunkFilter {
   /** The asked collections the corpus has (an asked collection it lacks is left out). */
   readonly collections: readonly string[];
-  readonly documents: readonly CorpusDocument[];
+  readonly documents: readonly DocumentEntry[];
   readonly dateSpan: DateSpan | null;
   allowsFile(file: string): boolean;
   /** Whether the chunk at this label (position in the index) is in scope. */
@@ -26,20 +25,16 @@ export interface CorpusScope extends ChunkFilter {
 }
 
 /** The date span of some documents; null when none is dated. */
-export function dateSpanOf(documents: readonly CorpusDocument[]): DateSpan | null {
+export function dateSpanOf(documents: readonly Pick<DocumentEntry, 'date'>[]): DateSpan | null {
   const dates = documents.flatMap((document) => (document.date ? [document.date] : [])).sort();
   return dates.length ? { oldest: dates[0] ?? '', newest: dates.at(-1) ?? '' } : null;
 }
 
-/** The scope of `collections` (unknown names ignored) over a snapshot: one pass over its chunks. */
-export function scopeOf(snapshot: IndexSnapshot, collections: readonly string[]): CorpusScope {
+/** The scope of `collections` (unknown names ignored) over the documents of an index (in label order). */
+export function scopeOf(corpus: readonly DocumentEntry[], collections: readonly string[]): CorpusScope {
   const asked = new Set(collections);
-  const documents = snapshot.documents.filter((document) => asked.has(collectionOf(document.file)));
+  const documents = corpus.filter((document) => asked.has(collectionOf(document.file)));
   const files = new Set(documents.map((document) => document.file));
-  const labels = new Uint8Array(snapshot.chunks.length);
-  snapshot.chunks.forEach((chunk, label) => {
-    if (files.has(chunk.file)) labels[label] = 1;
-  });
   const present = new Set(documents.map((document) => collectionOf(document.file)));
   return {
     collections: [...asked].filter((name) => present.has(name)).sort(),
@@ -47,12 +42,13 @@ export function scopeOf(snapshot: IndexSnapshot, collections: readonly string[])
     files: [...files],
     dateSpan: dateSpanOf(documents),
     allowsFile: (file) => files.has(file),
-    allowsLabel: (label) => labels[label] === 1,
+    // The scope's documents keep label order: a binary search over their label ranges.
+    allowsLabel: (label) => documentOfLabel(documents, label) !== undefined,
   };
 }
 
 /** Each collection of a corpus with its number of documents, by name. */
-export function collectionsOf(documents: readonly CorpusDocument[]): { name: string; documents: number }[] {
+export function collectionsOf(documents: readonly Pick<DocumentEntry, 'file'>[]): { name: string; documents: number }[] {
   const counts = new Map<string, number>();
   for (const document of documents) {
     const name = collectionOf(document.file);

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/log.js';
 import type { SentenceVectors } from './sentence-vectors.js';
+import type { ServingIndex } from './serving-index.js';
 import type { IndexSnapshot, Manifest } from './store.js';
 
 /**
@@ -17,8 +18,10 @@ export interface IndexStore {
   readManifest(): Promise<Manifest | null>;
   /** Why the stored index does not match its manifest (damaged, incomplete), or null; `npm run ingest` checks before saying "up to date". */
   checkStored(manifest: Manifest): Promise<string | null>;
-  /** The stored index, ready to answer from. */
+  /** The stored index, whole (ingest, tests). */
   load(manifest: Manifest, ef: number): Promise<IndexSnapshot>;
+  /** The stored index, ready to answer from: the local store holds it whole, the database store reads per question. */
+  serve(manifest: Manifest, ef: number): Promise<ServingIndex>;
   /** Stored chunk vectors by document content hash (rows in chunk order), so unchanged documents are not embedded again. */
   reusableVectors(dimensions: number): Promise<Map<string, Float32Array>>;
   /** Stored sentence vectors, reused by text. */

@@ -57,6 +57,11 @@ const MAX_PAIR_FUZZY_DISTANCE = 2;
 
 const FORMAT = 'lexical-postings-1';
 
+/** BM25's idf of a term in `frequency` of `size` chunks. */
+export function inverseFrequency(size: number, frequency: number): number {
+  return Math.log(1 + (size - frequency + 0.5) / (frequency + 0.5));
+}
+
 function adjacentPairs(sequence: readonly string[]): string[] {
   return sequence.slice(1).map((term, index) => `${sequence[index]}${PAIR_JOINER}${term}`);
 }
@@ -330,7 +335,7 @@ export class LexicalIndex {
             const end = offsets[id * FIELD_COUNT + field + 1]!;
             if (start === end) continue;
             const frequency = end - start;
-            const idf = Math.log(1 + (size - frequency + 0.5) / (frequency + 0.5));
+            const idf = inverseFrequency(size, frequency);
             const factor = weight * boost * boosts[field]! * idf;
             const lengthNorm = (BM25.k * BM25.b) / (this.averageFieldLength[field] || 1);
             const constant = BM25.k * (1 - BM25.b);
@@ -412,6 +417,11 @@ export class LexicalIndex {
     return low < end && docs[low]! <= last;
   }
 
+  /** Whether some chunk's text has the term. */
+  isKnown(term: string): boolean {
+    return this.documentFrequency(term) > 0;
+  }
+
   /** Whether any field of any chunk has the term (a word, or a word pair such as "standard_gaug"). */
   hasTerm(term: string): boolean {
     return this.termIds.has(term);
@@ -424,7 +434,6 @@ export class LexicalIndex {
 
   /** Inverse document frequency; unseen terms get the highest value (they are the most specific). */
   idf(term: string): number {
-    const frequency = this.documentFrequency(term);
-    return Math.log(1 + (this.size - frequency + 0.5) / (frequency + 0.5));
+    return inverseFrequency(this.size, this.documentFrequency(term));
   }
 }

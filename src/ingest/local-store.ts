@@ -1,4 +1,5 @@
 import type { Logger } from '../core/log.js';
+import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
 import type { IndexStore } from '../index/index-store.js';
 import {
   checkIndexFiles,
@@ -37,6 +38,10 @@ export class LocalIndexStore implements IndexStore {
 
   load(manifest: Manifest, ef: number): Promise<IndexSnapshot> {
     return loadIndex(this.indexDir, manifest, ef);
+  }
+
+  async serve(manifest: Manifest, ef: number): Promise<ServingIndex> {
+    return servingIndexOf(await this.load(manifest, ef));
   }
 
   reusableVectors(dimensions: number): Promise<Map<string, Float32Array>> {

@@ -6,6 +6,7 @@ import type { Embedder } from '../embed/embedder.js';
 import type { Logger } from '../core/log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../index/lexical-index.js';
 import type { IndexStore } from '../index/index-store.js';
+import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
 import { LocalIndexStore } from './local-store.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
@@ -93,6 +94,16 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   const loadMs = performance.now() - loadStarted;
   const report = { ...refreshed.report, durationMs: refreshed.report.durationMs + loadMs };
   return { ...refreshed, snapshot, report, stagesMs: { ...refreshed.stagesMs, 'load index': loadMs } };
+}
+
+/** Bring the saved index in line with the corpus folder and settings, and open it for answering. */
+export async function openIndex(options: SyncOptions): Promise<{ index: ServingIndex; report: IngestReport }> {
+  const refreshed = await refresh(options, false);
+  const store = storeOf(options);
+  if (refreshed.snapshot && !store.answersFromStore) return { index: servingIndexOf(refreshed.snapshot), report: refreshed.report };
+  const loadStarted = performance.now();
+  const index = await store.serve(refreshed.manifest, options.ef);
+  return { index, report: { ...refreshed.report, durationMs: refreshed.report.durationMs + performance.now() - loadStarted } };
 }
 
 /**
@@ -399,6 +410,25 @@ export async function loadStoredIndex(
   ef: number,
 ): Promise<{ snapshot: IndexSnapshot; report: IngestReport }> {
   const started = performance.now();
+  const manifest = await storedManifestFor(store, embedder);
+  const snapshot = await store.load(manifest, ef);
+  return { snapshot, report: loadedReport(manifest, started) };
+}
+
+/** `loadStoredIndex`, opened for answering (a shard of the sharded bot). */
+export async function serveStoredIndex(
+  store: IndexStore,
+  embedder: Embedder,
+  ef: number,
+): Promise<{ index: ServingIndex; report: IngestReport }> {
+  const started = performance.now();
+  const manifest = await storedManifestFor(store, embedder);
+  const index = await store.serve(manifest, ef);
+  return { index, report: loadedReport(manifest, started) };
+}
+
+/** The stored index's manifest; a missing index, or one of another model, is refused with the command that fixes it. */
+async function storedManifestFor(store: IndexStore, embedder: Embedder): Promise<Manifest> {
   const manifest = await store.readManifest();
   if (manifest === null) {
     throw new IndexError(`There is no index in ${store.location}: run \`npm run ingest\` to build it, then start again.`);
@@ -409,7 +439,9 @@ export async function loadStoredIndex(
         `Run \`npm run ingest\` with EMBEDDING_MODEL=${embedder.modelId} to rebuild it, or set EMBEDDING_MODEL=${manifest.model.id}.`,
     );
   }
-  const snapshot = await store.load(manifest, ef);
-  const report = makeReport(false, 'loaded as stored', { added: [], changed: [], removed: [] }, manifest, started, []);
-  return { snapshot, report };
+  return manifest;
+}
+
+function loadedReport(manifest: Manifest, started: number): IngestReport {
+  return makeReport(false, 'loaded as stored', { added: [], changed: [], removed: [] }, manifest, started, []);
 }

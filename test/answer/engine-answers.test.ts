@@ -118,7 +118,7 @@ describe('answers over the seeds', () => {
   });
 
   it('quotes verbatim: every quote, corroboration and conflict is its file’s text at its offsets, inside the cited paragraph', async () => {
-    const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+    const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
     const questions = [
       'What tariff did the US impose on Chinese goods?',
       "Was Xi's visit to Vietnam his first since 2017?",

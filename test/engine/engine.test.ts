@@ -47,7 +47,7 @@ describe('answers', () => {
   });
 
   it('every quote of every public eval question is verbatim at its cited paragraph', async () => {
-    const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+    const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
     const questions = await readQuestions(path.join(PROJECT_DIR, 'test/eval/questions.jsonl'));
     let quotes = 0;
     for (const question of questions) {

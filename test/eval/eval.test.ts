@@ -77,7 +77,7 @@ for (const { name, file, floors } of SETS) {
       const questions = await readQuestions(path.join(PROJECT_DIR, file));
       expect(questions.filter((question) => question.kind === 'answerable').length).toBeGreaterThanOrEqual(40);
       expect(questions.filter((question) => question.kind === 'unanswerable').length).toBeGreaterThanOrEqual(15);
-      const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+      const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
       const outcomes = [];
       for (const question of questions) outcomes.push(judge(question, await engine.ask(question.question), documents));
       const report = summarise(outcomes);

@@ -73,7 +73,7 @@ describe('the question path, fed random text', () => {
   afterAll(() => project.cleanup());
 
   it('answers any text with a well-formed answer whose quotes are verbatim', async () => {
-    const documents = new Map(engine.corpusDocuments().map((document) => [document.file, document]));
+    const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
     const text = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 300 }),
       fc.string({ unit: 'binary', maxLength: 300 }),

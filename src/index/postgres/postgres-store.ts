@@ -5,6 +5,7 @@ import { unpackSections } from '../binary-sections.js';
 import type { IndexStore } from '../index-store.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../lexical-index.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
+import { type ServingIndex, servingIndexOf } from '../serving-index.js';
 import { IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesaurusSchema } from '../store.js';
 import { Thesaurus } from '../thesaurus.js';
 import { ExactVectorIndex } from '../vector-index.js';
@@ -118,6 +119,10 @@ export class PostgresIndexStore implements IndexStore {
         );
       }
     });
+  }
+
+  async serve(manifest: Manifest, ef: number): Promise<ServingIndex> {
+    return servingIndexOf(await this.load(manifest, ef));
   }
 
   private async readSnapshot(client: pg.ClientBase, expected: Manifest): Promise<IndexSnapshot> {
