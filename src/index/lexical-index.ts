@@ -392,7 +392,7 @@ export class LexicalIndex {
   }
 
   /** How many chunks contain the term in their text. */
-  private documentFrequency(term: string): number {
+  documentFrequency(term: string): number {
     const id = this.termIds.get(term);
     return id === undefined ? 0 : this.postingCount(id, TEXT);
   }

@@ -78,6 +78,34 @@ export const MIGRATIONS: readonly { readonly version: number; readonly name: str
       );
     `,
   },
+  {
+    version: 2,
+    name: 'what a serving process reads per question instead of holding the corpus',
+    sql: `
+      -- Filled by the writer for each document it writes (null: written before this migration, so rewritten).
+      ALTER TABLE documents
+        ADD COLUMN characters integer,
+        ADD COLUMN chunk_count integer,
+        -- The first paragraph that is not the headline (document lists).
+        ADD COLUMN opening text,
+        -- The terms of its chunks' text and of its text outside every chunk (the share of a question an article covers).
+        ADD COLUMN terms text[];
+
+      -- Each sentence that states a percentage or an amount (corroboration), with the figures it states.
+      CREATE TABLE figure_sentences (
+        file text NOT NULL REFERENCES documents ON DELETE CASCADE,
+        ordinal integer NOT NULL,
+        paragraph integer NOT NULL,
+        chunk_id text NOT NULL,
+        start_offset integer NOT NULL,
+        end_offset integer NOT NULL,
+        body text NOT NULL,
+        figures text[] NOT NULL,
+        PRIMARY KEY (file, ordinal)
+      );
+      CREATE INDEX figure_sentences_figures ON figure_sentences USING gin (figures);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -5,12 +5,13 @@ import { unpackSections } from '../binary-sections.js';
 import type { IndexStore } from '../index-store.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../lexical-index.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
-import { type ServingIndex, servingIndexOf } from '../serving-index.js';
+import type { ServingIndex } from '../serving-index.js';
 import { IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesaurusSchema } from '../store.js';
 import { Thesaurus } from '../thesaurus.js';
 import { ExactVectorIndex } from '../vector-index.js';
 import { migrate } from './migrations.js';
 import { chunkKey, packRows, parseVector, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
+import { PostgresServingIndex } from './serving.js';
 import { type LexicalSearchKind, SqlChunkSearch } from './sql-search.js';
 import { INDEX_CHANNEL, writeIndex } from './write.js';
 
@@ -87,8 +88,8 @@ export class PostgresIndexStore implements IndexStore {
 
   async checkStored(manifest: Manifest): Promise<string | null> {
     await this.ready();
-    const { rows } = await this.pool.query<{ file: string; content_hash: string; chunks: number; vectors: number }>(
-      `SELECT d.file, d.content_hash,
+    const { rows } = await this.pool.query<{ file: string; content_hash: string; chunks: number; vectors: number; facts: boolean }>(
+      `SELECT d.file, d.content_hash, d.terms IS NOT NULL AS facts,
               (SELECT count(*)::int FROM chunks c WHERE c.file = d.file) AS chunks,
               (SELECT count(*)::int FROM chunk_vectors v WHERE v.file = d.file) AS vectors
          FROM documents d`,
@@ -99,18 +100,34 @@ export class PostgresIndexStore implements IndexStore {
     const chunks = rows.reduce((sum, row) => sum + row.chunks, 0);
     if (chunks !== manifest.chunks) return `${chunks} stored chunks for ${manifest.chunks} in the manifest`;
     if (rows.some((row) => row.vectors !== row.chunks)) return 'chunks without vectors';
+    if (rows.some((row) => !row.facts)) return 'documents stored by an older version';
+    if ((await this.pool.query("SELECT 1 FROM index_data WHERE name = 'terms'")).rowCount === 0) return 'no term statistics stored';
     return null;
   }
 
   async load(manifest: Manifest, _ef: number): Promise<IndexSnapshot> {
+    return this.inOneSnapshot(async (client) => this.readSnapshot(client, await this.storedManifest(client, manifest)));
+  }
+
+  /**
+   * The index for a serving process: documents without their text, word statistics and the
+   * thesaurus held; the rest read per question (`PostgresServingIndex`).
+   */
+  async serve(manifest: Manifest, _ef: number): Promise<ServingIndex> {
+    return this.inOneSnapshot(async (client) =>
+      PostgresServingIndex.open(client, this.pool, await this.storedManifest(client, manifest), this.options),
+    );
+  }
+
+  /** Read in one snapshot of the database: a writer committing meanwhile is not half seen. */
+  private async inOneSnapshot<T>(read: (client: pg.ClientBase) => Promise<T>): Promise<T> {
     await this.ready();
     return this.withClient(async (client) => {
-      // One snapshot of the database for everything read: a writer committing meanwhile is not half seen.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
-        const snapshot = await this.readSnapshot(client, manifest);
+        const result = await read(client);
         await client.query('COMMIT');
-        return snapshot;
+        return result;
       } catch (error) {
         await client.query('ROLLBACK');
         if (error instanceof IndexError) throw error;
@@ -121,11 +138,8 @@ export class PostgresIndexStore implements IndexStore {
     });
   }
 
-  async serve(manifest: Manifest, ef: number): Promise<ServingIndex> {
-    return servingIndexOf(await this.load(manifest, ef));
-  }
-
-  private async readSnapshot(client: pg.ClientBase, expected: Manifest): Promise<IndexSnapshot> {
+  /** The stored manifest, refused when its model or its vectors are not the expected ones. */
+  private async storedManifest(client: pg.ClientBase, expected: Manifest): Promise<Manifest> {
     const found = await client.query<{ manifest: unknown; dimensions: number }>('SELECT manifest, dimensions FROM index_manifest');
     const manifest = manifestSchema.parse(found.rows[0]?.manifest);
     const { dimensions } = manifest.model;
@@ -140,6 +154,11 @@ export class PostgresIndexStore implements IndexStore {
         `The vectors in ${this.location} are ${column ?? 'missing'}, but its manifest says ${dimensions} dimensions; run \`npm run ingest\` to rebuild them.`,
       );
     }
+    return manifest;
+  }
+
+  private async readSnapshot(client: pg.ClientBase, manifest: Manifest): Promise<IndexSnapshot> {
+    const { dimensions } = manifest.model;
     const documents = await readDocuments(client);
     const stray = documents.find((document) => manifest.seeds[document.file] !== document.contentHash);
     if (stray) throw new Error(`the stored text of ${stray.file} is not the manifest's`);
@@ -187,7 +206,13 @@ export class PostgresIndexStore implements IndexStore {
       lexicalIndex,
       thesaurus,
       sentenceVectors,
-      search: new SqlChunkSearch(this.pool, labels, lexicalIndex, this.options.lexicalSearch, this.options.ef),
+      search: new SqlChunkSearch(
+        this.pool,
+        (file, ordinal) => labels.get(chunkKey(file, ordinal)),
+        lexicalIndex,
+        this.options.lexicalSearch,
+        this.options.ef,
+      ),
     };
   }
 

@@ -13,7 +13,8 @@ export async function vectorColumnType(client: pg.ClientBase, table: string): Pr
   return rows[0]?.type ?? null;
 }
 
-export async function readDocuments(client: pg.ClientBase): Promise<CorpusDocument[]> {
+/** The stored documents (of `files`; null: all), in corpus order. */
+export async function readDocuments(client: pg.ClientBase | pg.Pool, files: readonly string[] | null = null): Promise<CorpusDocument[]> {
   const { rows } = await client.query<{
     file: string;
     title: string;
@@ -21,7 +22,10 @@ export async function readDocuments(client: pg.ClientBase): Promise<CorpusDocume
     raw: string;
     content_hash: string;
     paragraphs: [number, number, number][];
-  }>('SELECT file, title, date, raw, content_hash, paragraphs FROM documents ORDER BY position');
+  }>(
+    'SELECT file, title, date, raw, content_hash, paragraphs FROM documents WHERE $1::text[] IS NULL OR file = ANY($1::text[]) ORDER BY position',
+    [files],
+  );
   return rows.map((row) => {
     // Quotes are the product: a text edited in the database is never quoted as verbatim.
     if (hashContent(row.raw) !== row.content_hash) throw new Error(`the stored text of ${row.file} does not match its checksum`);
@@ -36,22 +40,32 @@ export async function readDocuments(client: pg.ClientBase): Promise<CorpusDocume
   });
 }
 
+/**
+ * The sentence vectors of these documents: of every stored one, or (`onlyThese`) of these only,
+ * as stored with this very text (a document rewritten meanwhile is left out, its sentences embedded
+ * when asked for).
+ */
 export async function readSentenceVectors(
-  client: pg.ClientBase,
+  client: pg.ClientBase | pg.Pool,
   documents: readonly CorpusDocument[],
   dimensions: number,
+  onlyThese = false,
 ): Promise<SentenceVectors> {
-  const { rows } = await client.query<{ file: string; embedding: string }>(
-    'SELECT file, embedding FROM sentence_vectors ORDER BY file, ordinal',
+  const { rows } = await client.query<{ file: string; embedding: Buffer }>(
+    `SELECT v.file, vector_send(v.embedding) AS embedding FROM sentence_vectors v JOIN documents d USING (file)
+      WHERE $1::text[] IS NULL OR (d.file, d.content_hash) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+      ORDER BY v.file, v.ordinal`,
+    onlyThese ? [documents.map((document) => document.file), documents.map((document) => document.contentHash)] : [null, null],
   );
   const byFile = new Map<string, Float32Array[]>();
   for (const row of rows) {
     const list = byFile.get(row.file) ?? [];
-    list.push(parseVector(row.embedding));
+    list.push(vectorFromBytes(row.embedding));
     byFile.set(row.file, list);
   }
-  const matrices = documents.map((document) => packRows(byFile.get(document.file) ?? [], dimensions));
-  return SentenceVectors.fromMatrices(documents, matrices, dimensions);
+  const stored = documents.filter((document) => byFile.has(document.file));
+  const matrices = stored.map((document) => packRows(byFile.get(document.file) ?? [], dimensions));
+  return SentenceVectors.fromMatrices(stored, matrices, dimensions);
 }
 
 export function chunkKey(file: string, ordinal: number): string {
@@ -65,6 +79,14 @@ export function vectorLiteral(vector: Float32Array): string {
 
 export function parseVector(text: string): Float32Array {
   return Float32Array.from(JSON.parse(text) as number[]);
+}
+
+/** pgvector's binary form (`vector_send`): int16 dimensions, int16 unused, then big-endian float4s. */
+export function vectorFromBytes(bytes: Buffer): Float32Array {
+  const dimensions = bytes.readUInt16BE(0);
+  const vector = new Float32Array(dimensions);
+  for (let index = 0; index < dimensions; index++) vector[index] = bytes.readFloatBE(4 + index * 4);
+  return vector;
 }
 
 export function packRows(rows: readonly Float32Array[], dimensions: number): Float32Array {

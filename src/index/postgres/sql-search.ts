@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { ChunkFilter, ChunkSearch, LexicalQuery } from '../chunk-search.js';
 import type { LexicalHit, LexicalIndex } from '../lexical-index.js';
 import type { VectorHit } from '../vector-index.js';
-import { chunkKey, vectorLiteral } from './rows.js';
+import { vectorLiteral } from './rows.js';
 
 export type LexicalSearchKind = 'memory' | 'bm25' | 'fts';
 
@@ -16,8 +16,10 @@ export type LexicalSearchKind = 'memory' | 'bm25' | 'fts';
 export class SqlChunkSearch implements ChunkSearch {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly labels: ReadonlyMap<string, number>,
-    private readonly lexicalIndex: LexicalIndex,
+    /** The label of a stored chunk in the index held (undefined: not in it). */
+    private readonly labelOf: (file: string, ordinal: number) => number | undefined,
+    /** Held for `memory` word search only. */
+    private readonly lexicalIndex: LexicalIndex | null,
     private readonly lexicalSearch: LexicalSearchKind,
     /** HNSW search breadth; an HNSW scan returns at most this many rows, so never below the rows asked for. */
     private readonly ef: number,
@@ -44,7 +46,10 @@ export class SqlChunkSearch implements ChunkSearch {
   }
 
   async lexical(query: LexicalQuery, limit: number, filter?: ChunkFilter): Promise<LexicalHit[]> {
-    if (this.lexicalSearch === 'memory') return this.lexicalIndex.query(query.terms, limit, query.expansions, filter?.allowsLabel);
+    if (this.lexicalSearch === 'memory') {
+      if (!this.lexicalIndex) throw new Error('memory word search without a lexical index');
+      return this.lexicalIndex.query(query.terms, limit, query.expansions, filter?.allowsLabel);
+    }
     const words = query.text.match(/[\p{L}\p{N}]+/gu) ?? [];
     if (words.length === 0) return [];
     const { rows } =
@@ -66,11 +71,11 @@ export class SqlChunkSearch implements ChunkSearch {
     return this.hits(rows.filter((row) => row.value > 0)).map(({ label, value }) => ({ label, score: value }));
   }
 
-  /** Rows to labels of the loaded snapshot, best first, ties by label (as the in-memory searches order them). */
+  /** Rows to labels of the index held, best first, ties by label (as the in-memory searches order them). */
   private hits(rows: readonly { file: string; ordinal: number; value: number }[]): { label: number; value: number }[] {
     return rows
       .flatMap((row) => {
-        const label = this.labels.get(chunkKey(row.file, row.ordinal));
+        const label = this.labelOf(row.file, row.ordinal);
         return label === undefined ? [] : [{ label, value: Number(row.value) }];
       })
       .sort((left, right) => right.value - left.value || left.label - right.label);

@@ -4,6 +4,8 @@ import { packSections } from '../binary-sections.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
 import { chunkPart, type IndexSnapshot, manifestSchema } from '../store.js';
 import { DEFAULT_HNSW, type HnswSettings } from '../vector-index.js';
+import { corpusNames, documentTerms, figureSentences, firstWords, openingOf } from '../corpus-facts.js';
+import { StoredTermStatistics } from '../term-statistics.js';
 import { vectorColumnType, vectorLiteral } from './rows.js';
 
 /** The channel a writer notifies on commit; serving processes listen on it and reload. */
@@ -28,7 +30,10 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
     before.data.model.id === manifest.model.id &&
     before.data.model.revision === manifest.model.revision &&
     JSON.stringify(before.data.settings) === JSON.stringify(manifest.settings);
-  const stored = await client.query<{ file: string; content_hash: string }>('SELECT file, content_hash FROM documents');
+  // A document written before its facts were stored (schema 1) is written again.
+  const stored = await client.query<{ file: string; content_hash: string }>(
+    'SELECT file, CASE WHEN terms IS NULL THEN NULL ELSE content_hash END AS content_hash FROM documents',
+  );
   const storedHash = new Map(stored.rows.map((row) => [row.file, row.content_hash]));
   const keep = new Set(
     snapshot.documents
@@ -42,8 +47,10 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
     let count = 0;
     while (first + count < snapshot.chunks.length && snapshot.chunks[first + count]?.file === document.file) count++;
     if (!keep.has(document.file)) {
-      await insertDocument(client, document, position, snapshot.chunks.slice(first, first + count), vectors.slice(first, first + count));
+      const chunks = snapshot.chunks.slice(first, first + count);
+      await insertDocument(client, document, position, chunks, vectors.slice(first, first + count));
       await insertSentenceVectors(client, document, snapshot.sentenceVectors, dimensions);
+      await insertDocumentFacts(client, document, chunks);
     }
     first += count;
   }
@@ -53,10 +60,19 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
     [snapshot.documents.map((document) => document.file), snapshot.documents.map((_, position) => position)],
   );
   const lexical = snapshot.lexicalIndex.toSections();
+  const statistics = StoredTermStatistics.sectionsOf(
+    snapshot.lexicalIndex,
+    corpusNames(snapshot.documents),
+    firstWords(snapshot.documents),
+  );
   await client.query(
-    `INSERT INTO index_data (name, data) VALUES ('lexical', $1), ('thesaurus', $2)
+    `INSERT INTO index_data (name, data) VALUES ('lexical', $1), ('thesaurus', $2), ('terms', $3)
      ON CONFLICT (name) DO UPDATE SET data = excluded.data`,
-    [packSections(lexical.header, lexical.sections), Buffer.from(JSON.stringify(snapshot.thesaurus.toData()))],
+    [
+      packSections(lexical.header, lexical.sections),
+      Buffer.from(JSON.stringify(snapshot.thesaurus.toData())),
+      packSections(statistics.header, statistics.sections),
+    ],
   );
   await client.query(
     `INSERT INTO index_manifest (format_version, model_id, model_revision, dimensions, manifest, built_at)
@@ -66,6 +82,34 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
     [manifest.formatVersion, manifest.model.id, manifest.model.revision, dimensions, JSON.stringify(manifest), manifest.builtAt],
   );
   await client.query('SELECT pg_notify($1, $2)', [INDEX_CHANNEL, manifest.builtAt]);
+}
+
+/** What a serving process reads of a document instead of deriving it from the whole corpus: sizes, opening, terms, sentences stating figures. */
+export async function insertDocumentFacts(client: pg.ClientBase, document: CorpusDocument, chunks: readonly Chunk[]): Promise<void> {
+  await client.query(`UPDATE documents SET characters = $2, chunk_count = $3, opening = $4, terms = $5 WHERE file = $1`, [
+    document.file,
+    document.raw.length,
+    chunks.length,
+    openingOf(document),
+    [...documentTerms(document, chunks)],
+  ]);
+  const sentences = figureSentences(document, chunks);
+  await client.query(
+    `INSERT INTO figure_sentences (file, ordinal, paragraph, chunk_id, start_offset, end_offset, body, figures)
+     SELECT $1, ordinal, paragraph, chunk_id, start_offset, end_offset, body, string_to_array(figures, chr(10))
+       FROM unnest($2::int[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[])
+         AS s(ordinal, paragraph, chunk_id, start_offset, end_offset, body, figures)`,
+    [
+      document.file,
+      sentences.map((_, ordinal) => ordinal),
+      sentences.map((sentence) => sentence.paragraph),
+      sentences.map((sentence) => sentence.chunkId),
+      sentences.map((sentence) => sentence.start),
+      sentences.map((sentence) => sentence.end),
+      sentences.map((sentence) => sentence.text),
+      sentences.map((sentence) => sentence.figures.join('\n')),
+    ],
+  );
 }
 
 /** Give the vector columns the model's dimension (emptying them when it changes) and the HNSW index; true when they changed. */
