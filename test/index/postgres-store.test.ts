@@ -326,4 +326,63 @@ describe('the PostgreSQL store', () => {
       await writer.cleanup();
     }
   });
+
+  it('a serving process that has not loaded a writer’s new index yet quotes only the text its index describes', async () => {
+    const held = await open();
+    const seed = '000_7bb7f1e19a806c78.txt';
+    const heldText = await readFile(path.join(project.corpusDir, seed), 'utf8');
+    const question = 'What US duties does Beijing face?';
+    const verbatimIn = (texts: ReadonlyMap<string, string>, answer: Answer) => {
+      for (const quote of answer.quotes) expect(texts.get(quote.source)?.slice(quote.start, quote.end)).toBe(quote.text);
+      for (const passage of answer.passages) expect(texts.get(passage.source)?.slice(passage.start, passage.end)).toBe(passage.text);
+    };
+    const before = await held.ask(question);
+    expect(before.quotes[0]?.source).toBe(seed);
+
+    // Another process writes the document with a paragraph in front: every offset of the old text moves.
+    const writer = await createTempProject();
+    try {
+      const [dateline, ...rest] = heldText.split('\n\n');
+      const changed = [dateline, 'Officials in Hanoi met their counterparts from Beijing for a second round of talks on Monday.', ...rest].join('\n\n');
+      await writeFile(path.join(writer.corpusDir, seed), changed);
+      await ingestCorpus(writer.configWith({ STORE: 'postgres', DATABASE_URL: database.url }), silentLogger, { embedder: model });
+
+      // Until it loads the new index (it is not listening), the held engine leaves the rewritten document out.
+      const stale = await held.ask(question);
+      const texts = new Map((await held.corpusDocuments()).map((document) => [document.file, document.raw]));
+      // Its text is the held one if kept from the first question, else left out.
+      expect(texts.get(seed) ?? heldText).toBe(heldText);
+      texts.set(seed, heldText);
+      verbatimIn(texts, stale);
+      expect([...stale.quotes, ...stale.passages].some((cited) => cited.source === seed)).toBe(false);
+
+      // Loaded, it quotes the new text.
+      expect(await held.reload()).toBe(true);
+      const fresh = await held.ask(question);
+      expect(fresh.quotes[0]?.source).toBe(seed);
+      verbatimIn(new Map((await held.corpusDocuments()).map((document) => [document.file, document.raw])), fresh);
+      expect((await held.corpusDocuments()).find((document) => document.file === seed)?.raw).toBe(changed);
+    } finally {
+      await writer.cleanup();
+      // The project's own seeds back in the database for the tests after this one.
+      await (await open()).reindex();
+    }
+  });
+
+  it('an index stored before the serving facts existed is written again by the next ingest', async () => {
+    await open();
+    await sql.query(`UPDATE documents SET terms = NULL WHERE file = '002_21a587edf0f19edc.txt'`);
+    const store = storeFor(postgresConfig());
+    try {
+      const manifest = await store.readManifest();
+      expect(await store.checkStored(manifest!)).toBe('documents stored by an older version');
+      await expect(store.serve(manifest!, 64)).rejects.toThrow(/stored by an older version.*npm run ingest/);
+    } finally {
+      await store.close();
+    }
+    const { report } = await ingestCorpus(postgresConfig(), silentLogger, { embedder: model });
+    expect(report.rebuilt).toBe(true);
+    expect(await count('documents WHERE terms IS NULL')).toBe(0);
+    expect((await open()).documents().length).toBe(5);
+  });
 });

@@ -58,14 +58,16 @@ export class PostgresServingIndex implements ServingIndex {
       chunk_count: number | null;
       opening: string | null;
       content_hash: string;
+      has_terms: boolean;
     }>(
-      `SELECT file, title, date, characters, jsonb_array_length(paragraphs) AS paragraphs, chunk_count, opening, content_hash
+      `SELECT file, title, date, characters, jsonb_array_length(paragraphs) AS paragraphs, chunk_count, opening, content_hash,
+              terms IS NOT NULL AS has_terms
          FROM documents ORDER BY position`,
     );
     let firstLabel = 0;
     const documents = rows.map((row): DocumentEntry => {
       if (manifest.seeds[row.file] !== row.content_hash) throw new Error(`the stored text of ${row.file} is not the manifest's`);
-      if (row.chunk_count === null || row.characters === null || row.opening === null)
+      if (row.chunk_count === null || row.characters === null || row.opening === null || !row.has_terms)
         throw new Error(`${row.file} was stored by an older version`);
       const entry = {
         file: row.file,
