@@ -161,7 +161,7 @@ export function postgresTable(results: readonly Row[]): string[][] {
   }
   rows.push(
     [
-      'after GC, RSS (heap+buffers) MB: model · +snapshot · engine',
+      'after GC, RSS (heap+buffers) MB: model · +index held · engine',
       ...results.map((row) =>
         ['model', 'loaded', 'withEngine']
           .map(
@@ -172,11 +172,9 @@ export function postgresTable(results: readonly Row[]): string[][] {
       ),
     ],
     [
-      '  held: text · chunk vectors · sentence vectors · lexical (MB)',
+      '  held: documents without text · thesaurus (MB, as JSON)',
       ...results.map((row) =>
-        ['documentTextMb', 'chunkVectorsMb', 'sentenceVectorsMb', 'lexicalIndexMb']
-          .map((key) => fixed(get(row, 'memory', 'structures', key) as number, 0))
-          .join(' · '),
+        ['documentEntriesJsonMb', 'thesaurusJsonMb'].map((key) => fixed(get(row, 'memory', 'structures', key) as number, 1)).join(' · '),
       ),
     ],
   );

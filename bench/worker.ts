@@ -18,6 +18,7 @@ import { silentLogger } from '../src/core/log.js';
 import { loadIndex, readManifest } from '../src/index/store.js';
 import { refreshIndex } from '../src/ingest/sync.js';
 import { PostgresIndexStore } from '../src/index/postgres/postgres-store.js';
+import type { ServingIndex } from '../src/index/serving-index.js';
 import pg from 'pg';
 import { DEFAULT_HNSW, ExactVectorIndex, VectorIndex } from '../src/index/vector-index.js';
 
@@ -336,8 +337,9 @@ function memoryNow() {
 
 /**
  * What a postgres-store serving process holds, step by step (after a GC each): the model, the
- * snapshot the store loads (documents, chunks, the lexical index, thesaurus, vectors), then a whole
- * engine (snapshot + the corpus-wide caches its view derives), with the sizes of the structures.
+ * index as it serves (`store.serve`: documents without text, word statistics, thesaurus, and the
+ * lexical index with \`memory\` word search), then a whole engine after one question, with the
+ * sizes of what is held.
  */
 async function memory(): Promise<void> {
   const config = benchConfig();
@@ -358,20 +360,16 @@ async function memory(): Promise<void> {
   });
   const manifest = await store.readManifest();
   if (!manifest) throw new Error('no index in the database');
-  let snapshot: Awaited<ReturnType<typeof store.load>> | null = await store.load(manifest, config.hnswEf);
+  let index: ServingIndex | null = await store.serve(manifest, config.hnswEf);
   const loaded = memoryNow();
-  const { dimensions } = manifest.model;
   const structures = {
-    documents: snapshot.documents.length,
-    documentTextMb: snapshot.documents.reduce((sum, document) => sum + document.raw.length, 0) / 1e6,
-    chunks: snapshot.chunks.length,
-    chunkVectorsMb: (snapshot.chunks.length * dimensions * 4) / 1e6,
-    sentenceVectorsMb:
-      (snapshot.documents.reduce((sum, document) => sum + (snapshot?.sentenceVectors.matrixFor(document)?.length ?? 0), 0) * 4) / 1e6,
-    lexicalIndexMb: Object.values(snapshot.lexicalIndex.toSections().sections).reduce((sum, section) => sum + section.byteLength, 0) / 1e6,
-    thesaurusJsonMb: JSON.stringify(snapshot.thesaurus.toData()).length / 1e6,
+    documents: index.documents.length,
+    chunks: manifest.chunks,
+    documentEntriesJsonMb: JSON.stringify(index.documents).length / 1e6,
+    thesaurusJsonMb: JSON.stringify(index.thesaurus.toData()).length / 1e6,
+    lexicalSearch: config.store.lexicalSearch,
   };
-  snapshot = null;
+  index = null;
   await store.close();
   const released = memoryNow();
   const engine = await createEngine(config, silentLogger, { embedder, mode: 'load' });

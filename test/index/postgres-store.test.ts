@@ -343,7 +343,11 @@ describe('the PostgreSQL store', () => {
     const writer = await createTempProject();
     try {
       const [dateline, ...rest] = heldText.split('\n\n');
-      const changed = [dateline, 'Officials in Hanoi met their counterparts from Beijing for a second round of talks on Monday.', ...rest].join('\n\n');
+      const changed = [
+        dateline,
+        'Officials in Hanoi met their counterparts from Beijing for a second round of talks on Monday.',
+        ...rest,
+      ].join('\n\n');
       await writeFile(path.join(writer.corpusDir, seed), changed);
       await ingestCorpus(writer.configWith({ STORE: 'postgres', DATABASE_URL: database.url }), silentLogger, { embedder: model });
 
