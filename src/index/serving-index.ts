@@ -86,7 +86,7 @@ export function documentOfLabel(documents: readonly DocumentEntry[], label: numb
 }
 
 /** Each document of an index as answering holds it; `chunkCounts` by file. */
-export function documentEntries(documents: readonly CorpusDocument[], chunkCounts: ReadonlyMap<string, number>): DocumentEntry[] {
+function documentEntries(documents: readonly CorpusDocument[], chunkCounts: ReadonlyMap<string, number>): DocumentEntry[] {
   let firstLabel = 0;
   return documents.map((document) => {
     const chunks = chunkCounts.get(document.file) ?? 0;
@@ -105,17 +105,21 @@ export function documentEntries(documents: readonly CorpusDocument[], chunkCount
   });
 }
 
-/** Idf and known terms from a lexical index, names and first words as given. */
-export function lexicalTermStatistics(
+/** Idf and known terms from a lexical index, names as given, first words derived when first asked for (the word-vector model only). */
+function lexicalTermStatistics(
   lexicalIndex: LexicalIndex,
   names: ReadonlySet<string>,
-  words: ReadonlyMap<string, string>,
+  documents: readonly CorpusDocument[],
 ): TermStatistics {
+  let words: ReadonlyMap<string, string> | null = null;
   return {
     idf: (term) => lexicalIndex.idf(term),
     isKnown: (term) => lexicalIndex.isKnown(term),
     isName: (term) => names.has(term),
-    firstWord: (term) => words.get(term),
+    firstWord: (term) => {
+      words ??= firstWords(documents);
+      return words.get(term);
+    },
   };
 }
 
@@ -159,7 +163,7 @@ export function servingIndexOf(snapshot: IndexSnapshot): ServingIndex {
   return {
     manifest: snapshot.manifest,
     documents,
-    terms: lexicalTermStatistics(lexicalIndex, corpusNames(snapshot.documents), firstWords(snapshot.documents)),
+    terms: lexicalTermStatistics(lexicalIndex, corpusNames(snapshot.documents), snapshot.documents),
     thesaurus: snapshot.thesaurus,
     search: snapshot.search ?? {
       dense: async (query, limit, filter) => vectorIndex.search(query, limit, filter?.allowsLabel),
