@@ -9,7 +9,7 @@ import { IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesauru
 import { Thesaurus } from '../thesaurus.js';
 import { ExactVectorIndex } from '../vector-index.js';
 import { migrate } from './migrations.js';
-import { chunkKey, packRows, parseVector, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
+import { chunkKey, packRows, parseVector, parseVectorBinary, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
 import { type LexicalSearchKind, SqlChunkSearch } from './sql-search.js';
 import { INDEX_CHANNEL, writeIndex } from './write.js';
 
@@ -190,13 +190,13 @@ export class PostgresIndexStore implements IndexStore {
     await this.ready();
     const byHash = new Map<string, Float32Array>();
     if ((await this.withClient((client) => vectorColumnType(client, 'chunk_vectors'))) !== `vector(${dimensions})`) return byHash;
-    const { rows } = await this.pool.query<{ content_hash: string; embedding: string }>(
-      `SELECT d.content_hash, v.embedding FROM chunk_vectors v JOIN documents d USING (file) ORDER BY d.position, v.ordinal`,
+    const { rows } = await this.pool.query<{ content_hash: string; embedding: Buffer }>(
+      `SELECT d.content_hash, vector_send(v.embedding) AS embedding FROM chunk_vectors v JOIN documents d USING (file) ORDER BY d.position, v.ordinal`,
     );
     const rowsByHash = new Map<string, Float32Array[]>();
     for (const row of rows) {
       const list = rowsByHash.get(row.content_hash) ?? [];
-      list.push(parseVector(row.embedding));
+      list.push(parseVectorBinary(row.embedding));
       rowsByHash.set(row.content_hash, list);
     }
     for (const [hash, list] of rowsByHash) byHash.set(hash, packRows(list, dimensions));

@@ -41,13 +41,13 @@ export async function readSentenceVectors(
   documents: readonly CorpusDocument[],
   dimensions: number,
 ): Promise<SentenceVectors> {
-  const { rows } = await client.query<{ file: string; embedding: string }>(
-    'SELECT file, embedding FROM sentence_vectors ORDER BY file, ordinal',
+  const { rows } = await client.query<{ file: string; embedding: Buffer }>(
+    `SELECT file, ${BINARY_EMBEDDING} FROM sentence_vectors ORDER BY file, ordinal`,
   );
   const byFile = new Map<string, Float32Array[]>();
   for (const row of rows) {
     const list = byFile.get(row.file) ?? [];
-    list.push(parseVector(row.embedding));
+    list.push(parseVectorBinary(row.embedding));
     byFile.set(row.file, list);
   }
   const matrices = documents.map((document) => packRows(byFile.get(document.file) ?? [], dimensions));
@@ -61,6 +61,29 @@ export function chunkKey(file: string, ordinal: number): string {
 /** pgvector's text form; a float32 printed as a JavaScript number reads back as the same float32. */
 export function vectorLiteral(vector: Float32Array): string {
   return `[${Array.from(vector).join(',')}]`;
+}
+
+/**
+ * A select-list item reading a vector column in pgvector's binary form (`bytea`), which
+ * `parseVectorBinary` reads without parsing text: `SELECT file, ${BINARY_EMBEDDING} FROM …`.
+ */
+export const BINARY_EMBEDDING = 'vector_send(embedding) AS embedding';
+
+/** pgvector's binary form (`vector_send`): int16 dimensions, int16 unused, then big-endian float4s. */
+export function parseVectorBinary(bytes: Buffer): Float32Array {
+  const dimensions = bytes.readUInt16BE(0);
+  if (bytes.length !== 4 + 4 * dimensions) throw new Error(`a vector of ${dimensions} dimensions in ${bytes.length} bytes`);
+  const vector = new Float32Array(dimensions);
+  for (let index = 0; index < dimensions; index++) vector[index] = bytes.readFloatBE(4 + 4 * index);
+  return vector;
+}
+
+/** A vector in pgvector's binary form, as `parseVectorBinary` reads it and binary COPY sends it. */
+export function vectorBinary(vector: Float32Array): Buffer {
+  const bytes = Buffer.alloc(4 + 4 * vector.length);
+  bytes.writeUInt16BE(vector.length, 0);
+  for (let index = 0; index < vector.length; index++) bytes.writeFloatBE(vector[index] as number, 4 + 4 * index);
+  return bytes;
 }
 
 export function parseVector(text: string): Float32Array {
