@@ -64,6 +64,18 @@ export function dropStoreTables(url: string): Promise<void> {
   });
 }
 
+/** How many documents the stored manifest lists (null: no store or no index yet), for `--reuse`. */
+export function storedDocumentCount(url: string): Promise<number | null> {
+  return withClient(url, async (client) => {
+    const table = await client.query<{ exists: boolean }>(`SELECT to_regclass('index_manifest') IS NOT NULL AS exists`);
+    if (!table.rows[0]?.exists) return null;
+    const { rows } = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM index_manifest, json_object_keys(manifest->'seeds')`,
+    );
+    return rows.length > 0 && (rows[0]?.count ?? 0) > 0 ? (rows[0]?.count ?? null) : null;
+  });
+}
+
 /** Sizes on disk, and the server's version and extensions, for the results. */
 export function describeDatabase(url: string) {
   return withClient(url, async (client) => {
