@@ -124,10 +124,11 @@ export function postgresTable(results: readonly Row[]): string[][] {
       ...results.map((row) => whole((get(row, 'full', 'embedded') as number) / ((get(row, 'full', 'ingestMs') as number) / 1000))),
     ],
     [
-      '  of which embed · save to PostgreSQL (s)',
-      ...results.map(
-        (row) =>
-          `${fixed((get(row, 'full', 'stagesMs', 'embed') as number) / 1000)} · ${fixed((get(row, 'full', 'stagesMs', 'save') as number) / 1000)}`,
+      '  of which embed · lexical · local vector index · save to PostgreSQL (s)',
+      ...results.map((row) =>
+        ['embed', 'lexical index', 'vector index', 'save']
+          .map((stage) => fixed((get(row, 'full', 'stagesMs', stage) as number) / 1000))
+          .join(' · '),
       ),
     ],
     ['peak RSS ingesting (MB)', ...results.map((row) => whole(get(row, 'full', 'peakRssMb')))],
