@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed]`
- * `npm run bench -- --store postgres [--size 1000,10000] [--questions 300] [--results file]`: the PostgreSQL store (bench/postgres-bench.ts)
+ * `npm run bench -- --store postgres [--size 1000,10000] [--questions 300] [--results file] [--reuse]`: the PostgreSQL store (bench/postgres-bench.ts)
  *
  * Measures, in one run on this machine, for each corpus size: cold start (the compiled program
  * and, side by side, the same code through tsx's loader), the query path
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { buildDist } from '../scripts/build-dist.js';
 import { loadConfig } from '../src/config.js';
 import { ensureCorpus, makeQuestions } from './corpus.js';
-import { benchServer, describeDatabase, dropStoreTables, postgresTable } from './postgres-bench.js';
+import { benchServer, describeDatabase, dropStoreTables, postgresTable, storedDocumentCount } from './postgres-bench.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const benchDir = path.join(root, 'bench');
@@ -51,6 +51,9 @@ const { values } = parseArgs({
     store: { type: 'string', default: 'local' },
     // Where to write the results (default bench/results.json, or bench/results-postgres.json for --store postgres).
     results: { type: 'string' },
+    // postgres: measure the serving side on the database as it is when it already holds that size's
+    // corpus (no drop, no ingest), e.g. a 100k database ingested once, again after a code change.
+    reuse: { type: 'boolean', default: false },
   },
 });
 const store = values.store;
@@ -64,7 +67,7 @@ if (
   (store !== 'local' && store !== 'postgres')
 ) {
   process.stderr.write(
-    'usage: npm run bench -- [--store local|postgres] [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed] [--results file]\n',
+    'usage: npm run bench -- [--store local|postgres] [--size 5,1000,100000] [--questions 1000] [--cold-runs 5] [--cold-only] [--keep-index] [--skip-one-changed] [--results file] [--reuse]\n',
   );
   process.exit(2);
 }
@@ -174,6 +177,15 @@ if (store === 'postgres') {
   process.exit(0);
 }
 
+/** The rows of an earlier results file, or none. */
+async function previousResults(file: string): Promise<Record<string, unknown>[]> {
+  try {
+    return (JSON.parse(await readFile(file, 'utf8')) as { results?: Record<string, unknown>[] }).results ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** The PostgreSQL store at each size (see bench/postgres-bench.ts); its own table and results file. */
 async function benchPostgres(): Promise<void> {
   const server = benchServer(root, say);
@@ -195,10 +207,18 @@ async function benchPostgres(): Promise<void> {
       const questionsFile = path.join(corporaDir, `questions-${size}.txt`);
       await questionsFor(corpusDir, questionsFile);
       const env = { STORE: 'postgres', DATABASE_URL: server.url, ...(size >= 10_000 ? bigHeap : {}) };
-      await dropStoreTables(server.url);
-      say('ingest (full build, into an empty store)…');
-      const full = (await worker(['ingest', corpusDir, indexRoot], env)).result;
-      say(`  ${full.chunks} chunks in ${Math.round(full.ingestMs as number)} ms`);
+      let full: Record<string, unknown>;
+      if (values.reuse && (await storedDocumentCount(server.url)) === size) {
+        // The ingest below must then find the index up to date; the full ingest's figures are the last run's.
+        say('reusing the stored index (--reuse): no drop, no ingest');
+        const earlier = await previousResults(resultsFile);
+        full = { ...(earlier.find((row) => row.size === size)?.full ?? {}), reused: true };
+      } else {
+        await dropStoreTables(server.url);
+        say('ingest (full build, into an empty store)…');
+        full = (await worker(['ingest', corpusDir, indexRoot], env)).result;
+        say(`  ${full.chunks} chunks in ${Math.round(full.ingestMs as number)} ms`);
+      }
       const check = await cli('compiled', ['ingest'], corpusDir, indexRoot, env);
       if (!check.stdout.startsWith('The index is up to date'))
         throw new Error(`the command line rebuilt the benchmark's index: ${check.stdout.trim()}`);

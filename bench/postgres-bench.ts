@@ -64,6 +64,18 @@ export function dropStoreTables(url: string): Promise<void> {
   });
 }
 
+/** How many documents the stored manifest lists (null: no store or no index yet), for `--reuse`. */
+export function storedDocumentCount(url: string): Promise<number | null> {
+  return withClient(url, async (client) => {
+    const table = await client.query<{ exists: boolean }>(`SELECT to_regclass('index_manifest') IS NOT NULL AS exists`);
+    if (!table.rows[0]?.exists) return null;
+    const { rows } = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM index_manifest, json_object_keys(manifest->'seeds')`,
+    );
+    return rows.length > 0 && (rows[0]?.count ?? 0) > 0 ? (rows[0]?.count ?? null) : null;
+  });
+}
+
 /** Sizes on disk, and the server's version and extensions, for the results. */
 export function describeDatabase(url: string) {
   return withClient(url, async (client) => {
@@ -112,10 +124,11 @@ export function postgresTable(results: readonly Row[]): string[][] {
       ...results.map((row) => whole((get(row, 'full', 'embedded') as number) / ((get(row, 'full', 'ingestMs') as number) / 1000))),
     ],
     [
-      '  of which embed · save to PostgreSQL (s)',
-      ...results.map(
-        (row) =>
-          `${fixed((get(row, 'full', 'stagesMs', 'embed') as number) / 1000)} · ${fixed((get(row, 'full', 'stagesMs', 'save') as number) / 1000)}`,
+      '  of which embed · lexical · local vector index · save to PostgreSQL (s)',
+      ...results.map((row) =>
+        ['embed', 'lexical index', 'vector index', 'save']
+          .map((stage) => fixed((get(row, 'full', 'stagesMs', stage) as number) / 1000))
+          .join(' · '),
       ),
     ],
     ['peak RSS ingesting (MB)', ...results.map((row) => whole(get(row, 'full', 'peakRssMb')))],

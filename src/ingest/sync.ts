@@ -204,7 +204,9 @@ async function refresh(
     onEmbedded: (entries) => resume.log.append(entries),
     progress: options.progress ?? ((label, total, unit) => createProgress(label, total, unit)),
     embedGroupChunks: options.embedGroupChunks ?? EMBED_GROUP,
-    exactSearchMaxChunks: options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS,
+    // A store that searches in SQL keeps its own HNSW index and is read back after saving: the
+    // local graph (~20 min at 1.7 M chunks) would be thrown away, so the cheap exact index stands in.
+    exactSearchMaxChunks: store.answersFromStore ? Number.POSITIVE_INFINITY : (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS),
     lap,
   });
   await store.save(snapshot, vectors);

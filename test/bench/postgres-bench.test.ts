@@ -26,9 +26,10 @@ describe('npm run bench -- --store postgres', () => {
     if (folder) await rm(folder, { recursive: true, force: true });
   });
 
-  it('measures the postgres store at the seeds and writes its results and table', async () => {
-    const resultsFile = path.join(folder, 'results.json');
-    const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+  const resultsFile = () => path.join(folder, 'results.json');
+
+  function runBench(...extra: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve, reject) => {
       const child = spawn(
         process.execPath,
         [
@@ -44,7 +45,8 @@ describe('npm run bench -- --store postgres', () => {
           '--cold-runs',
           '1',
           '--results',
-          resultsFile,
+          resultsFile(),
+          ...extra,
         ],
         {
           cwd: PROJECT_DIR,
@@ -59,11 +61,15 @@ describe('npm run bench -- --store postgres', () => {
       child.on('error', reject);
       child.on('close', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
     });
+  }
+
+  it('measures the postgres store at the seeds and writes its results and table', async () => {
+    const { code, stdout, stderr } = await runBench();
     expect(code, stderr).toBe(0);
     expect(stdout).toContain('| STORE=postgres');
     expect(stdout).toMatch(/engine\.ask p50 \/ p95 \/ p99, 16 asker/);
 
-    const written = JSON.parse(await readFile(resultsFile, 'utf8')) as {
+    const written = JSON.parse(await readFile(resultsFile(), 'utf8')) as {
       store: string;
       serverStartedByBench: boolean;
       results: Record<string, any>[];
@@ -97,6 +103,30 @@ describe('npm run bench -- --store postgres', () => {
         'SELECT (SELECT count(*)::int FROM chunks) AS chunks, (SELECT count(*)::int FROM chunk_vectors) AS vectors',
       );
       expect(rows[0]).toEqual({ chunks: 78, vectors: 78 });
+    } finally {
+      await client.end();
+    }
+  }, 180_000);
+
+  it('--reuse measures the serving side on the stored index without dropping or ingesting it again', async () => {
+    const client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    try {
+      const stored = () =>
+        client.query<{ built_at: string; xmin: string }>(
+          'SELECT built_at, (SELECT max(xmin::text::bigint)::text FROM chunk_vectors) AS xmin FROM index_manifest',
+        );
+      const before = (await stored()).rows;
+      const { code, stdout, stderr } = await runBench('--reuse');
+      expect(code, stderr).toBe(0);
+      expect(stderr).toContain('reusing the stored index (--reuse)');
+      expect(stdout).toMatch(/engine\.ask p50 \/ p95 \/ p99, 16 asker/);
+      expect((await stored()).rows).toEqual(before);
+      const written = JSON.parse(await readFile(resultsFile(), 'utf8')) as { results: Record<string, any>[] };
+      const [row] = written.results;
+      // The ingest figures are the previous run's, marked as such; the serving ones are new.
+      expect(row?.full).toMatchObject({ reused: true, chunks: 78, embedded: 78 });
+      expect(row?.serve.questions).toBe(12);
     } finally {
       await client.end();
     }

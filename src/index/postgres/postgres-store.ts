@@ -10,7 +10,7 @@ import { IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesauru
 import { Thesaurus } from '../thesaurus.js';
 import { ExactVectorIndex } from '../vector-index.js';
 import { migrate } from './migrations.js';
-import { chunkKey, packRows, parseVector, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
+import { chunkKey, packRows, parseVectorBinary, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
 import { PostgresServingIndex } from './serving.js';
 import { type LexicalSearchKind, SqlChunkSearch } from './sql-search.js';
 import { INDEX_CHANNEL, writeIndex } from './write.js';
@@ -163,7 +163,7 @@ export class PostgresIndexStore implements IndexStore {
     const stray = documents.find((document) => manifest.seeds[document.file] !== document.contentHash);
     if (stray) throw new Error(`the stored text of ${stray.file} is not the manifest's`);
     const { rows: chunkRows } = await client.query<ChunkRow>(
-      `SELECT c.file, c.ordinal, c.paragraph, c.part, c.start_offset, c.end_offset, c.section, v.embedding
+      `SELECT c.file, c.ordinal, c.paragraph, c.part, c.start_offset, c.end_offset, c.section, vector_send(v.embedding) AS embedding
          FROM chunks c JOIN documents d USING (file) JOIN chunk_vectors v USING (file, ordinal)
         ORDER BY d.position, c.ordinal`,
     );
@@ -183,7 +183,7 @@ export class PostgresIndexStore implements IndexStore {
         text: raw.slice(row.start_offset, row.end_offset),
         section: row.section,
       });
-      vectors.push(parseVector(row.embedding));
+      vectors.push(parseVectorBinary(row.embedding));
     }
     if (chunks.length !== manifest.chunks) throw new Error(`${chunks.length} chunks with vectors for ${manifest.chunks} in the manifest`);
     const data = await client.query<{ name: string; data: Buffer }>('SELECT name, data FROM index_data');
@@ -220,13 +220,13 @@ export class PostgresIndexStore implements IndexStore {
     await this.ready();
     const byHash = new Map<string, Float32Array>();
     if ((await this.withClient((client) => vectorColumnType(client, 'chunk_vectors'))) !== `vector(${dimensions})`) return byHash;
-    const { rows } = await this.pool.query<{ content_hash: string; embedding: string }>(
-      `SELECT d.content_hash, v.embedding FROM chunk_vectors v JOIN documents d USING (file) ORDER BY d.position, v.ordinal`,
+    const { rows } = await this.pool.query<{ content_hash: string; embedding: Buffer }>(
+      `SELECT d.content_hash, vector_send(v.embedding) AS embedding FROM chunk_vectors v JOIN documents d USING (file) ORDER BY d.position, v.ordinal`,
     );
     const rowsByHash = new Map<string, Float32Array[]>();
     for (const row of rows) {
       const list = rowsByHash.get(row.content_hash) ?? [];
-      list.push(parseVector(row.embedding));
+      list.push(parseVectorBinary(row.embedding));
       rowsByHash.set(row.content_hash, list);
     }
     for (const [hash, list] of rowsByHash) byHash.set(hash, packRows(list, dimensions));
@@ -364,7 +364,7 @@ interface ChunkRow {
   readonly start_offset: number;
   readonly end_offset: number;
   readonly section: string | null;
-  readonly embedding: string;
+  readonly embedding: Buffer;
 }
 
 function sortedEntries(record: Record<string, string>): [string, string][] {

@@ -60,7 +60,7 @@ export async function readSentenceVectors(
   const byFile = new Map<string, Float32Array[]>();
   for (const row of rows) {
     const list = byFile.get(row.file) ?? [];
-    list.push(vectorFromBytes(row.embedding));
+    list.push(parseVectorBinary(row.embedding));
     byFile.set(row.file, list);
   }
   const stored = documents.filter((document) => byFile.has(document.file));
@@ -77,16 +77,21 @@ export function vectorLiteral(vector: Float32Array): string {
   return `[${Array.from(vector).join(',')}]`;
 }
 
-export function parseVector(text: string): Float32Array {
-  return Float32Array.from(JSON.parse(text) as number[]);
+/** pgvector's binary form (`SELECT vector_send(embedding)`, binary COPY): int16 dimensions, int16 unused, then big-endian float4s. */
+export function parseVectorBinary(bytes: Buffer): Float32Array {
+  const dimensions = bytes.readUInt16BE(0);
+  if (bytes.length !== 4 + 4 * dimensions) throw new Error(`a vector of ${dimensions} dimensions in ${bytes.length} bytes`);
+  const vector = new Float32Array(dimensions);
+  for (let index = 0; index < dimensions; index++) vector[index] = bytes.readFloatBE(4 + 4 * index);
+  return vector;
 }
 
-/** pgvector's binary form (`vector_send`): int16 dimensions, int16 unused, then big-endian float4s. */
-export function vectorFromBytes(bytes: Buffer): Float32Array {
-  const dimensions = bytes.readUInt16BE(0);
-  const vector = new Float32Array(dimensions);
-  for (let index = 0; index < dimensions; index++) vector[index] = bytes.readFloatBE(4 + index * 4);
-  return vector;
+/** A vector in pgvector's binary form, as `parseVectorBinary` reads it and binary COPY sends it. */
+export function vectorBinary(vector: Float32Array): Buffer {
+  const bytes = Buffer.alloc(4 + 4 * vector.length);
+  bytes.writeUInt16BE(vector.length, 0);
+  for (let index = 0; index < vector.length; index++) bytes.writeFloatBE(vector[index] as number, 4 + 4 * index);
+  return bytes;
 }
 
 export function packRows(rows: readonly Float32Array[], dimensions: number): Float32Array {

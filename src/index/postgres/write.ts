@@ -4,8 +4,10 @@ import { packSections } from '../binary-sections.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
 import { chunkPart, type IndexSnapshot, manifestSchema } from '../store.js';
 import { DEFAULT_HNSW, type HnswSettings } from '../vector-index.js';
-import { corpusNames, documentTerms, figureSentences, firstWords, openingOf } from '../corpus-facts.js';
+import { corpusNames, firstWords } from '../corpus-facts.js';
 import { StoredTermStatistics } from '../term-statistics.js';
+import { bulkRewrite, documentSlices, isBulkRewrite, type WritePath } from './bulk-load.js';
+import { insertDocumentRows } from './document-rows.js';
 import { vectorColumnType, vectorLiteral } from './rows.js';
 
 /** The channel a writer notifies on commit; serving processes listen on it and reload. */
@@ -15,9 +17,14 @@ export const INDEX_CHANNEL = 'seed_quotes_index';
  * Write the index in one transaction: documents that are new or changed (or all, when the model or
  * settings changed) are replaced, removed ones deleted, unchanged ones left as they are; then the
  * manifest, the whole-corpus values, and a NOTIFY that PostgreSQL delivers on commit. Runs inside the
- * caller's transaction.
+ * caller's transaction. Rewriting most documents takes the bulk path (bulk-load.ts: batches, binary
+ * COPY of vectors, indexes built after the load), a few the row-by-row path; which one is returned.
  */
-export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot, vectors: readonly Float32Array[]): Promise<void> {
+export async function writeIndex(
+  client: pg.ClientBase,
+  snapshot: IndexSnapshot,
+  vectors: readonly Float32Array[],
+): Promise<{ path: WritePath; written: number }> {
   const { manifest } = snapshot;
   const { dimensions } = manifest.model;
   const previous = await client.query<{ manifest: unknown }>('SELECT manifest FROM index_manifest FOR UPDATE');
@@ -41,22 +48,13 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
       .map((document) => document.file),
   );
   const gone = [...storedHash.keys()].filter((file) => !keep.has(file));
-  await client.query('DELETE FROM documents WHERE file = ANY($1::text[])', [gone]);
-  let first = 0;
-  for (const [position, document] of snapshot.documents.entries()) {
-    let count = 0;
-    while (first + count < snapshot.chunks.length && snapshot.chunks[first + count]?.file === document.file) count++;
-    if (!keep.has(document.file)) {
-      const chunks = snapshot.chunks.slice(first, first + count);
-      await insertDocument(client, document, position, chunks, vectors.slice(first, first + count));
-      await insertSentenceVectors(client, document, snapshot.sentenceVectors, dimensions);
-      await insertDocumentFacts(client, document, chunks);
-    }
-    first += count;
-  }
-  if (first !== snapshot.chunks.length) throw new Error('chunks must be grouped by document, in document order');
+  const written = snapshot.documents.length - keep.size;
+  const path = isBulkRewrite(written, snapshot.documents.length) ? 'bulk' : 'rows';
+  if (path === 'bulk') await bulkRewrite(client, snapshot, vectors, keep, gone);
+  else await rowRewrite(client, snapshot, vectors, keep, gone);
   await client.query(
-    `UPDATE documents d SET position = v.position FROM unnest($1::text[], $2::int[]) AS v(file, position) WHERE d.file = v.file`,
+    `UPDATE documents d SET position = v.position FROM unnest($1::text[], $2::int[]) AS v(file, position)
+     WHERE d.file = v.file AND d.position <> v.position`,
     [snapshot.documents.map((document) => document.file), snapshot.documents.map((_, position) => position)],
   );
   const lexical = snapshot.lexicalIndex.toSections();
@@ -82,34 +80,7 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
     [manifest.formatVersion, manifest.model.id, manifest.model.revision, dimensions, JSON.stringify(manifest), manifest.builtAt],
   );
   await client.query('SELECT pg_notify($1, $2)', [INDEX_CHANNEL, manifest.builtAt]);
-}
-
-/** What a serving process reads of a document instead of deriving it from the whole corpus: sizes, opening, terms, sentences stating figures. */
-export async function insertDocumentFacts(client: pg.ClientBase, document: CorpusDocument, chunks: readonly Chunk[]): Promise<void> {
-  await client.query(`UPDATE documents SET characters = $2, chunk_count = $3, opening = $4, terms = $5 WHERE file = $1`, [
-    document.file,
-    document.raw.length,
-    chunks.length,
-    openingOf(document),
-    [...documentTerms(document, chunks)],
-  ]);
-  const sentences = figureSentences(document, chunks);
-  await client.query(
-    `INSERT INTO figure_sentences (file, ordinal, paragraph, chunk_id, start_offset, end_offset, body, figures)
-     SELECT $1, ordinal, paragraph, chunk_id, start_offset, end_offset, body, string_to_array(figures, chr(10))
-       FROM unnest($2::int[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[])
-         AS s(ordinal, paragraph, chunk_id, start_offset, end_offset, body, figures)`,
-    [
-      document.file,
-      sentences.map((_, ordinal) => ordinal),
-      sentences.map((sentence) => sentence.paragraph),
-      sentences.map((sentence) => sentence.chunkId),
-      sentences.map((sentence) => sentence.start),
-      sentences.map((sentence) => sentence.end),
-      sentences.map((sentence) => sentence.text),
-      sentences.map((sentence) => sentence.figures.join('\n')),
-    ],
-  );
+  return { path, written };
 }
 
 /** Give the vector columns the model's dimension (emptying them when it changes) and the HNSW index; true when they changed. */
@@ -117,7 +88,8 @@ export async function ensureVectorColumns(client: pg.ClientBase, dimensions: num
   const type = `vector(${dimensions})`;
   if ((await vectorColumnType(client, 'chunk_vectors')) === type && (await vectorColumnType(client, 'sentence_vectors')) === type)
     return false;
-  await client.query('DELETE FROM documents');
+  // TRUNCATE, not DELETE: every row goes, and row-by-row deletes with their cascades are slow at 100k documents.
+  await client.query('TRUNCATE documents CASCADE');
   await client.query('DROP INDEX IF EXISTS chunk_vectors_hnsw');
   await client.query(`ALTER TABLE chunk_vectors ALTER COLUMN embedding TYPE ${type}`);
   await client.query(`ALTER TABLE sentence_vectors ALTER COLUMN embedding TYPE ${type}`);
@@ -134,18 +106,7 @@ export async function insertDocument(
   chunks: readonly Chunk[],
   vectors: readonly Float32Array[],
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO documents (file, position, title, date, raw, content_hash, paragraphs) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [
-      document.file,
-      position,
-      document.title,
-      document.date,
-      document.raw,
-      document.contentHash,
-      JSON.stringify(document.paragraphs.map((paragraph) => [paragraph.number, paragraph.start, paragraph.end])),
-    ],
-  );
+  await insertDocumentRows(client, [{ document, position, chunks }]);
   const ordinals = chunks.map((_, ordinal) => ordinal);
   await client.query(
     `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body)
@@ -182,4 +143,20 @@ export async function insertSentenceVectors(
     rows.map((_, ordinal) => ordinal),
     rows.map(vectorLiteral),
   ]);
+}
+
+/** The old path, for a few documents: delete the removed and changed ones, insert the changed ones one by one (indexes kept). */
+export async function rowRewrite(
+  client: pg.ClientBase,
+  snapshot: IndexSnapshot,
+  vectors: readonly Float32Array[],
+  keep: ReadonlySet<string>,
+  gone: readonly string[],
+): Promise<void> {
+  await client.query('DELETE FROM documents WHERE file = ANY($1::text[])', [gone]);
+  for (const { document, position, chunks, vectors: rows } of documentSlices(snapshot, vectors)) {
+    if (keep.has(document.file)) continue;
+    await insertDocument(client, document, position, chunks, rows);
+    await insertSentenceVectors(client, document, snapshot.sentenceVectors, snapshot.manifest.model.dimensions);
+  }
 }

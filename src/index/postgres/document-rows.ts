@@ -1,0 +1,57 @@
+import type pg from 'pg';
+import type { Chunk, CorpusDocument } from '../../core/types.js';
+import { documentTerms, figureSentences, openingOf } from '../corpus-facts.js';
+
+/**
+ * Insert documents (one or a batch) in one statement each for the documents and the sentences
+ * stating figures, with what a serving process reads of a document instead of deriving it from the
+ * whole corpus: its size, chunk count, opening and terms.
+ */
+export async function insertDocumentRows(
+  client: pg.ClientBase,
+  rows: readonly { readonly document: CorpusDocument; readonly position: number; readonly chunks: readonly Chunk[] }[],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO documents (file, position, title, date, raw, content_hash, paragraphs, characters, chunk_count, opening, terms)
+     SELECT file, position, title, date, raw, content_hash, paragraphs::jsonb, characters, chunk_count, opening,
+            string_to_array(terms, chr(10))
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[], $11::text[])
+         AS v(file, position, title, date, raw, content_hash, paragraphs, characters, chunk_count, opening, terms)`,
+    [
+      rows.map(({ document }) => document.file),
+      rows.map(({ position }) => position),
+      rows.map(({ document }) => document.title),
+      rows.map(({ document }) => document.date),
+      rows.map(({ document }) => document.raw),
+      rows.map(({ document }) => document.contentHash),
+      rows.map(({ document }) =>
+        JSON.stringify(document.paragraphs.map((paragraph) => [paragraph.number, paragraph.start, paragraph.end])),
+      ),
+      rows.map(({ document }) => document.raw.length),
+      rows.map(({ chunks }) => chunks.length),
+      rows.map(({ document }) => openingOf(document)),
+      // One string a document, a term a line: arrays of arrays cannot be sent as parameters.
+      rows.map(({ document, chunks }) => [...documentTerms(document, chunks)].join('\n')),
+    ],
+  );
+  const sentences = rows.flatMap(({ document, chunks }) =>
+    figureSentences(document, chunks).map((sentence, ordinal) => ({ file: document.file, ordinal, sentence })),
+  );
+  if (sentences.length === 0) return;
+  await client.query(
+    `INSERT INTO figure_sentences (file, ordinal, paragraph, chunk_id, start_offset, end_offset, body, figures)
+     SELECT file, ordinal, paragraph, chunk_id, start_offset, end_offset, body, string_to_array(figures, chr(10))
+       FROM unnest($1::text[], $2::int[], $3::int[], $4::text[], $5::int[], $6::int[], $7::text[], $8::text[])
+         AS s(file, ordinal, paragraph, chunk_id, start_offset, end_offset, body, figures)`,
+    [
+      sentences.map((row) => row.file),
+      sentences.map((row) => row.ordinal),
+      sentences.map((row) => row.sentence.paragraph),
+      sentences.map((row) => row.sentence.chunkId),
+      sentences.map((row) => row.sentence.start),
+      sentences.map((row) => row.sentence.end),
+      sentences.map((row) => row.sentence.text),
+      sentences.map((row) => row.sentence.figures.join('\n')),
+    ],
+  );
+}
