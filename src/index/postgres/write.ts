@@ -4,6 +4,7 @@ import { packSections } from '../binary-sections.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
 import { chunkPart, type IndexSnapshot, manifestSchema } from '../store.js';
 import { DEFAULT_HNSW, type HnswSettings } from '../vector-index.js';
+import { lexicalTermsColumn } from './lexical-column.js';
 import { vectorColumnType, vectorLiteral } from './rows.js';
 
 /** The channel a writer notifies on commit; serving processes listen on it and reload. */
@@ -30,9 +31,12 @@ export async function writeIndex(client: pg.ClientBase, snapshot: IndexSnapshot,
     JSON.stringify(before.data.settings) === JSON.stringify(manifest.settings);
   const stored = await client.query<{ file: string; content_hash: string }>('SELECT file, content_hash FROM documents');
   const storedHash = new Map(stored.rows.map((row) => [row.file, row.content_hash]));
+  // Documents stored before chunks had their lexical terms (schema version 3) are written again.
+  const withoutTerms = await client.query<{ file: string }>('SELECT DISTINCT file FROM chunks WHERE lexical_terms IS NULL');
+  const stale = new Set(withoutTerms.rows.map((row) => row.file));
   const keep = new Set(
     snapshot.documents
-      .filter((document) => sameShape && storedHash.get(document.file) === document.contentHash)
+      .filter((document) => sameShape && !stale.has(document.file) && storedHash.get(document.file) === document.contentHash)
       .map((document) => document.file),
   );
   const gone = [...storedHash.keys()].filter((file) => !keep.has(file));
@@ -104,8 +108,8 @@ export async function insertDocument(
   );
   const ordinals = chunks.map((_, ordinal) => ordinal);
   await client.query(
-    `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body)
-     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])`,
+    `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body, lexical_terms)
+     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[])`,
     [
       document.file,
       ordinals,
@@ -115,6 +119,7 @@ export async function insertDocument(
       chunks.map((chunk) => chunk.end),
       chunks.map((chunk) => chunk.section),
       chunks.map((chunk) => chunk.text),
+      chunks.map((chunk) => lexicalTermsColumn(chunk.text)),
     ],
   );
   await client.query(`INSERT INTO chunk_vectors (file, ordinal, embedding) SELECT $1, * FROM unnest($2::int[], $3::text[]::vector[])`, [
