@@ -86,10 +86,11 @@ export class PostgresIndexStore implements IndexStore {
 
   async checkStored(manifest: Manifest): Promise<string | null> {
     await this.ready();
-    const { rows } = await this.pool.query<{ file: string; content_hash: string; chunks: number; vectors: number }>(
+    const { rows } = await this.pool.query<{ file: string; content_hash: string; chunks: number; vectors: number; without_terms: number }>(
       `SELECT d.file, d.content_hash,
               (SELECT count(*)::int FROM chunks c WHERE c.file = d.file) AS chunks,
-              (SELECT count(*)::int FROM chunk_vectors v WHERE v.file = d.file) AS vectors
+              (SELECT count(*)::int FROM chunk_vectors v WHERE v.file = d.file) AS vectors,
+              (SELECT count(*)::int FROM chunks c WHERE c.file = d.file AND c.lexical_terms IS NULL) AS without_terms
          FROM documents d`,
     );
     const stored = Object.fromEntries(rows.map((row) => [row.file, row.content_hash]));
@@ -98,6 +99,8 @@ export class PostgresIndexStore implements IndexStore {
     const chunks = rows.reduce((sum, row) => sum + row.chunks, 0);
     if (chunks !== manifest.chunks) return `${chunks} stored chunks for ${manifest.chunks} in the manifest`;
     if (rows.some((row) => row.vectors !== row.chunks)) return 'chunks without vectors';
+    // Written before schema version 3: the writer writes these documents again.
+    if (rows.some((row) => row.without_terms > 0)) return 'chunks without their lexical terms';
     return null;
   }
 
