@@ -18,6 +18,7 @@ const UNIT_TESTS = [
   'test/corpus/write.test.ts',
   'test/index/lexical-index.test.ts',
   'test/index/thesaurus.test.ts',
+  'test/index/typo-lookup.test.ts',
   'test/render/discord.test.ts',
   'test/text/sentences.test.ts',
 ];

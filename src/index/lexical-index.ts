@@ -46,8 +46,8 @@ const PAIR_JOINER = '_';
  * (test/index/lexical-index.test.ts compares the two).
  */
 const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
-const FUZZY_WEIGHT = 0.45;
-const MAX_FUZZY_DISTANCE = 6;
+export const FUZZY_WEIGHT = 0.45;
+export const MAX_FUZZY_DISTANCE = 6;
 /**
  * Word pairs are long, so their share-based distance reached 3-4 edits: a radix-tree walk that
  * grew with the corpus (16% of the query time at 10,000 documents). Two edits still catch a typo
@@ -180,7 +180,7 @@ export class LexicalIndex {
   constructor(
     private readonly terms: readonly string[],
     private readonly postings: Postings,
-    private readonly settings: LexicalSettings,
+    readonly settings: LexicalSettings,
   ) {
     this.termIds = new Map(terms.map((term, id) => [term, id]));
     const size = postings.labels.length;

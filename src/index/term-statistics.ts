@@ -69,12 +69,22 @@ export class StoredTermStatistics implements TermStatistics {
     );
   }
 
+  /** Chunks in the index. */
+  get size(): number {
+    return this.chunkCount;
+  }
+
+  /** How many chunks' text has the term. */
+  documentFrequency(term: string): number {
+    return this.frequencies.get(term) ?? 0;
+  }
+
   idf(term: string): number {
-    return inverseFrequency(this.chunkCount, this.frequencies.get(term) ?? 0);
+    return inverseFrequency(this.chunkCount, this.documentFrequency(term));
   }
 
   isKnown(term: string): boolean {
-    return (this.frequencies.get(term) ?? 0) > 0;
+    return this.documentFrequency(term) > 0;
   }
 
   isName(term: string): boolean {

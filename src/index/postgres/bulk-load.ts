@@ -3,8 +3,8 @@ import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { Chunk, CorpusDocument } from '../../core/types.js';
-import { chunkPart, type IndexSnapshot } from '../store.js';
-import { insertDocumentRows } from './document-rows.js';
+import type { IndexSnapshot } from '../store.js';
+import { insertChunkRows, insertDocumentRows } from './document-rows.js';
 import { vectorBinary, vectorLiteral } from './rows.js';
 
 /**
@@ -120,20 +120,7 @@ async function insertBatch(
   const { dimensions } = snapshot.manifest.model;
   await insertDocumentRows(client, batch);
   const chunks = batch.flatMap(({ document, chunks }) => chunks.map((chunk, ordinal) => ({ file: document.file, ordinal, chunk })));
-  await client.query(
-    `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body)
-     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])`,
-    [
-      chunks.map((row) => row.file),
-      chunks.map((row) => row.ordinal),
-      chunks.map((row) => row.chunk.paragraph),
-      chunks.map((row) => chunkPart(row.chunk)),
-      chunks.map((row) => row.chunk.start),
-      chunks.map((row) => row.chunk.end),
-      chunks.map((row) => row.chunk.section),
-      chunks.map((row) => row.chunk.text),
-    ],
-  );
+  await insertChunkRows(client, chunks);
   await writeVectors(
     client,
     'chunk_vectors',

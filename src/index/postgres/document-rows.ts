@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import type { Chunk, CorpusDocument } from '../../core/types.js';
 import { documentTerms, figureSentences, openingOf } from '../corpus-facts.js';
+import { chunkPart } from '../store.js';
+import { lexicalTermsColumn } from './lexical-column.js';
 
 /**
  * Insert documents (one or a batch) in one statement each for the documents and the sentences
@@ -52,6 +54,28 @@ export async function insertDocumentRows(
       sentences.map((row) => row.sentence.end),
       sentences.map((row) => row.sentence.text),
       sentences.map((row) => row.sentence.figures.join('\n')),
+    ],
+  );
+}
+
+/** Insert chunks (of one document or a batch), with their text's own terms for word search in SQL, in one statement. */
+export async function insertChunkRows(
+  client: pg.ClientBase,
+  rows: readonly { readonly file: string; readonly ordinal: number; readonly chunk: Chunk }[],
+): Promise<void> {
+  await client.query(
+    `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body, lexical_terms)
+     SELECT * FROM unnest($1::text[], $2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[], $9::text[])`,
+    [
+      rows.map((row) => row.file),
+      rows.map((row) => row.ordinal),
+      rows.map((row) => row.chunk.paragraph),
+      rows.map((row) => chunkPart(row.chunk)),
+      rows.map((row) => row.chunk.start),
+      rows.map((row) => row.chunk.end),
+      rows.map((row) => row.chunk.section),
+      rows.map((row) => row.chunk.text),
+      rows.map((row) => lexicalTermsColumn(row.chunk.text)),
     ],
   );
 }

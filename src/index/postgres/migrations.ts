@@ -106,6 +106,16 @@ export const MIGRATIONS: readonly { readonly version: number; readonly name: str
       CREATE INDEX figure_sentences_figures ON figure_sentences USING gin (figures);
     `,
   },
+  {
+    version: 3,
+    name: 'chunks.lexical_terms: our own index terms, BM25-indexed without stemming again',
+    sql: `
+      ALTER TABLE chunks ADD COLUMN lexical_terms text;
+      CREATE INDEX chunks_terms_bm25 ON chunks USING bm25 (lexical_terms) WITH (text_config = 'simple');
+      -- Chunks written before this column lack it: the writer rewrites their documents (found through this index, empty after).
+      CREATE INDEX chunks_without_terms ON chunks (file) WHERE lexical_terms IS NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -88,10 +88,18 @@ export class PostgresIndexStore implements IndexStore {
 
   async checkStored(manifest: Manifest): Promise<string | null> {
     await this.ready();
-    const { rows } = await this.pool.query<{ file: string; content_hash: string; chunks: number; vectors: number; facts: boolean }>(
+    const { rows } = await this.pool.query<{
+      file: string;
+      content_hash: string;
+      chunks: number;
+      vectors: number;
+      facts: boolean;
+      without_terms: number;
+    }>(
       `SELECT d.file, d.content_hash, d.terms IS NOT NULL AS facts,
               (SELECT count(*)::int FROM chunks c WHERE c.file = d.file) AS chunks,
-              (SELECT count(*)::int FROM chunk_vectors v WHERE v.file = d.file) AS vectors
+              (SELECT count(*)::int FROM chunk_vectors v WHERE v.file = d.file) AS vectors,
+              (SELECT count(*)::int FROM chunks c WHERE c.file = d.file AND c.lexical_terms IS NULL) AS without_terms
          FROM documents d`,
     );
     const stored = Object.fromEntries(rows.map((row) => [row.file, row.content_hash]));
@@ -100,7 +108,9 @@ export class PostgresIndexStore implements IndexStore {
     const chunks = rows.reduce((sum, row) => sum + row.chunks, 0);
     if (chunks !== manifest.chunks) return `${chunks} stored chunks for ${manifest.chunks} in the manifest`;
     if (rows.some((row) => row.vectors !== row.chunks)) return 'chunks without vectors';
+    // Written before schema version 2 or 3: the writer writes these documents again.
     if (rows.some((row) => !row.facts)) return 'documents stored by an older version';
+    if (rows.some((row) => row.without_terms > 0)) return 'chunks without their lexical terms';
     if ((await this.pool.query("SELECT 1 FROM index_data WHERE name = 'terms'")).rowCount === 0) return 'no term statistics stored';
     return null;
   }
@@ -210,6 +220,8 @@ export class PostgresIndexStore implements IndexStore {
         this.pool,
         (file, ordinal) => labels.get(chunkKey(file, ordinal)),
         lexicalIndex,
+        lexicalIndex,
+        lexicalSettings,
         this.options.lexicalSearch,
         this.options.ef,
       ),

@@ -94,14 +94,11 @@ export class PostgresServingIndex implements ServingIndex {
     const statistics = unpackSections(value('terms'));
     const terms = StoredTermStatistics.fromSections(statistics.header, statistics.sections);
     const thesaurus = Thesaurus.fromData(thesaurusSchema.parse(JSON.parse(value('thesaurus').toString('utf8'))));
+    const lexicalSettings = (manifest.settings.lexical as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
     let lexicalIndex: LexicalIndex | null = null;
     if (options.lexicalSearch === 'memory') {
       const lexical = unpackSections(value('lexical'));
-      lexicalIndex = LexicalIndex.fromSections(
-        lexical.header,
-        lexical.sections,
-        (manifest.settings.lexical as LexicalSettings | undefined) ?? DEFAULT_LEXICAL,
-      );
+      lexicalIndex = LexicalIndex.fromSections(lexical.header, lexical.sections, lexicalSettings);
       lexicalIndex.prepareTypoLookup();
     }
     const byFile = new Map(documents.map((document) => [document.file, document]));
@@ -109,7 +106,7 @@ export class PostgresServingIndex implements ServingIndex {
       const document = byFile.get(file);
       return document && ordinal < document.chunks ? document.firstLabel + ordinal : undefined;
     };
-    const search = new SqlChunkSearch(pool, labelOf, lexicalIndex, options.lexicalSearch, options.ef);
+    const search = new SqlChunkSearch(pool, labelOf, lexicalIndex, terms, lexicalSettings, options.lexicalSearch, options.ef);
     return new PostgresServingIndex(pool, manifest, documents, terms, thesaurus, search);
   }
 

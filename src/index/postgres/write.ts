@@ -2,12 +2,12 @@ import type pg from 'pg';
 import type { Chunk, CorpusDocument } from '../../core/types.js';
 import { packSections } from '../binary-sections.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
-import { chunkPart, type IndexSnapshot, manifestSchema } from '../store.js';
+import { type IndexSnapshot, manifestSchema } from '../store.js';
 import { DEFAULT_HNSW, type HnswSettings } from '../vector-index.js';
 import { corpusNames, firstWords } from '../corpus-facts.js';
 import { StoredTermStatistics } from '../term-statistics.js';
 import { bulkRewrite, documentSlices, isBulkRewrite, type WritePath } from './bulk-load.js';
-import { insertDocumentRows } from './document-rows.js';
+import { insertChunkRows, insertDocumentRows } from './document-rows.js';
 import { vectorColumnType, vectorLiteral } from './rows.js';
 
 /** The channel a writer notifies on commit; serving processes listen on it and reload. */
@@ -42,9 +42,12 @@ export async function writeIndex(
     'SELECT file, CASE WHEN terms IS NULL THEN NULL ELSE content_hash END AS content_hash FROM documents',
   );
   const storedHash = new Map(stored.rows.map((row) => [row.file, row.content_hash]));
+  // Documents stored before chunks had their lexical terms (schema version 3) are written again.
+  const withoutTerms = await client.query<{ file: string }>('SELECT DISTINCT file FROM chunks WHERE lexical_terms IS NULL');
+  const stale = new Set(withoutTerms.rows.map((row) => row.file));
   const keep = new Set(
     snapshot.documents
-      .filter((document) => sameShape && storedHash.get(document.file) === document.contentHash)
+      .filter((document) => sameShape && !stale.has(document.file) && storedHash.get(document.file) === document.contentHash)
       .map((document) => document.file),
   );
   const gone = [...storedHash.keys()].filter((file) => !keep.has(file));
@@ -108,19 +111,9 @@ export async function insertDocument(
 ): Promise<void> {
   await insertDocumentRows(client, [{ document, position, chunks }]);
   const ordinals = chunks.map((_, ordinal) => ordinal);
-  await client.query(
-    `INSERT INTO chunks (file, ordinal, paragraph, part, start_offset, end_offset, section, body)
-     SELECT $1, * FROM unnest($2::int[], $3::int[], $4::int[], $5::int[], $6::int[], $7::text[], $8::text[])`,
-    [
-      document.file,
-      ordinals,
-      chunks.map((chunk) => chunk.paragraph),
-      chunks.map((chunk) => chunkPart(chunk)),
-      chunks.map((chunk) => chunk.start),
-      chunks.map((chunk) => chunk.end),
-      chunks.map((chunk) => chunk.section),
-      chunks.map((chunk) => chunk.text),
-    ],
+  await insertChunkRows(
+    client,
+    chunks.map((chunk, ordinal) => ({ file: document.file, ordinal, chunk })),
   );
   await client.query(`INSERT INTO chunk_vectors (file, ordinal, embedding) SELECT $1, * FROM unnest($2::int[], $3::text[]::vector[])`, [
     document.file,
