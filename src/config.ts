@@ -45,7 +45,7 @@ const environmentSchema = z.object({
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database')
     .optional(),
-  POSTGRES_LEXICAL_SEARCH: z.enum(['memory', 'bm25', 'fts']).default('memory'),
+  POSTGRES_LEXICAL_SEARCH: z.enum(['memory', 'bm25', 'fts']).default('bm25'),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: snowflake.optional(),

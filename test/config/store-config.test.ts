@@ -12,10 +12,10 @@ describe('STORE and DATABASE_URL', () => {
     expect(load({ STORE: 'postgres', DATABASE_URL: 'postgres://bot:pw@db:5432/quotes' }).store).toEqual({
       kind: 'postgres',
       url: 'postgres://bot:pw@db:5432/quotes',
-      lexicalSearch: 'memory',
-    });
-    expect(load({ STORE: 'postgres', DATABASE_URL: 'postgresql://db/quotes', POSTGRES_LEXICAL_SEARCH: 'bm25' }).store).toMatchObject({
       lexicalSearch: 'bm25',
+    });
+    expect(load({ STORE: 'postgres', DATABASE_URL: 'postgresql://db/quotes', POSTGRES_LEXICAL_SEARCH: 'memory' }).store).toMatchObject({
+      lexicalSearch: 'memory',
     });
   });
 

@@ -121,8 +121,13 @@ describe('answering within a scope', () => {
 describe('a scope in the PostgreSQL store', () => {
   it('filters inside the SQL searches: the same answers and passages as the local store, scope by scope', async () => {
     const database = await startTestDatabase();
-    const postgres = await createEngine(project.configWith({ STORE: 'postgres', DATABASE_URL: database.url }), silentLogger, { embedder });
-    // Without the lexical index in memory too, so the SQL word search's filter is exercised as well.
+    // Our BM25 in memory: answers identical to the local store's.
+    const postgres = await createEngine(
+      project.configWith({ STORE: 'postgres', DATABASE_URL: database.url, POSTGRES_LEXICAL_SEARCH: 'memory' }),
+      silentLogger,
+      { embedder },
+    );
+    // Word search in SQL too, so its filter is exercised as well.
     const sqlWords = await createEngine(
       project.configWith({ STORE: 'postgres', DATABASE_URL: database.url, POSTGRES_LEXICAL_SEARCH: 'bm25' }),
       silentLogger,

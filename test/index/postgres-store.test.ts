@@ -39,7 +39,8 @@ afterAll(async () => {
 });
 
 const postgresConfig = (extra: Record<string, string> = {}) =>
-  project.configWith({ STORE: 'postgres', DATABASE_URL: database.url, ...extra });
+  // Our BM25 in memory, so answers can be compared with the local store's word for word.
+  project.configWith({ STORE: 'postgres', DATABASE_URL: database.url, POSTGRES_LEXICAL_SEARCH: 'memory', ...extra });
 
 async function open(config = postgresConfig(), embedder: Embedder = model): Promise<Engine> {
   const engine = await createEngine(config, silentLogger, { embedder });
