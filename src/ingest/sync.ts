@@ -402,22 +402,10 @@ function makeReport(
 }
 
 /**
- * Load the stored index without reading the corpus folder or writing anything: a shard of the
- * sharded bot, whose manager brought the index up to date before starting the shards (one writer).
- * A missing index, or one of another model, is refused with the command that fixes it.
+ * Open the stored index for answering without reading the corpus folder or writing anything: a
+ * shard of the sharded bot, whose manager brought the index up to date before starting the shards
+ * (one writer). A missing index, or one of another model, is refused with the command that fixes it.
  */
-export async function loadStoredIndex(
-  store: IndexStore,
-  embedder: Embedder,
-  ef: number,
-): Promise<{ snapshot: IndexSnapshot; report: IngestReport }> {
-  const started = performance.now();
-  const manifest = await storedManifestFor(store, embedder);
-  const snapshot = await store.load(manifest, ef);
-  return { snapshot, report: loadedReport(manifest, started) };
-}
-
-/** `loadStoredIndex`, opened for answering (a shard of the sharded bot). */
 export async function serveStoredIndex(
   store: IndexStore,
   embedder: Embedder,
@@ -426,7 +414,8 @@ export async function serveStoredIndex(
   const started = performance.now();
   const manifest = await storedManifestFor(store, embedder);
   const index = await store.serve(manifest, ef);
-  return { index, report: loadedReport(manifest, started) };
+  const report = makeReport(false, 'loaded as stored', { added: [], changed: [], removed: [] }, manifest, started, []);
+  return { index, report };
 }
 
 /** The stored index's manifest; a missing index, or one of another model, is refused with the command that fixes it. */
@@ -442,8 +431,4 @@ async function storedManifestFor(store: IndexStore, embedder: Embedder): Promise
     );
   }
   return manifest;
-}
-
-function loadedReport(manifest: Manifest, started: number): IngestReport {
-  return makeReport(false, 'loaded as stored', { added: [], changed: [], removed: [] }, manifest, started, []);
 }

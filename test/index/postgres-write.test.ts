@@ -109,7 +109,7 @@ describe('the PostgreSQL writer', () => {
     await sql.query('BEGIN');
     try {
       await sql.query('TRUNCATE documents CASCADE');
-      await rowRewrite(sql, seeds.snapshot, seeds.vectors, new Set(), []);
+      await rowRewrite(sql, { snapshot: seeds.snapshot, vectors: seeds.vectors, keep: new Set(), gone: [] });
       expect(await storedRows()).toEqual(bulk);
     } finally {
       await sql.query('ROLLBACK');

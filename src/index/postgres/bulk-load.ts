@@ -54,13 +54,15 @@ export function documentSlices(snapshot: IndexSnapshot, vectors: readonly Float3
   return slices;
 }
 
-export async function bulkRewrite(
-  client: pg.ClientBase,
-  snapshot: IndexSnapshot,
-  vectors: readonly Float32Array[],
-  keep: ReadonlySet<string>,
-  gone: readonly string[],
-): Promise<void> {
+/** What a write replaces: the new index and its vectors, the documents kept as stored, and those to delete. */
+export interface Rewrite {
+  readonly snapshot: IndexSnapshot;
+  readonly vectors: readonly Float32Array[];
+  readonly keep: ReadonlySet<string>;
+  readonly gone: readonly string[];
+}
+
+export async function bulkRewrite(client: pg.ClientBase, { snapshot, vectors, keep, gone }: Rewrite): Promise<void> {
   const slices = documentSlices(snapshot, vectors).filter((slice) => !keep.has(slice.document.file));
   const indexes = await dropSearchIndexes(client);
   // TRUNCATE when nothing is kept: deleting 100k documents row by row, with their cascades, is slow.
@@ -111,23 +113,22 @@ function* batchesOf(slices: readonly DocumentSlice[]): Generator<DocumentSlice[]
 }
 
 /** A batch of documents in five statements (documents, figure sentences, chunks, chunk vectors, sentence vectors), each over arrays. */
-async function insertBatch(
+export async function insertBatch(
   client: pg.ClientBase,
   batch: readonly DocumentSlice[],
   snapshot: IndexSnapshot,
-  writeVectors: typeof copyVectors,
+  writeVectors: VectorWriter,
 ): Promise<void> {
   const { dimensions } = snapshot.manifest.model;
   await insertDocumentRows(client, batch);
   const chunks = batch.flatMap(({ document, chunks }) => chunks.map((chunk, ordinal) => ({ file: document.file, ordinal, chunk })));
   await insertChunkRows(client, chunks);
-  await writeVectors(
-    client,
-    'chunk_vectors',
-    chunks.map((row) => row.file),
-    chunks.map((row) => row.ordinal),
-    batch.flatMap(({ vectors }) => vectors),
-  );
+  await writeVectors(client, {
+    table: 'chunk_vectors',
+    files: chunks.map((row) => row.file),
+    ordinals: chunks.map((row) => row.ordinal),
+    vectors: batch.flatMap(({ vectors }) => vectors),
+  });
   const files: string[] = [];
   const ordinals: number[] = [];
   const sentences: Float32Array[] = [];
@@ -140,20 +141,24 @@ async function insertBatch(
       sentences.push(matrix.subarray(row * dimensions, (row + 1) * dimensions));
     }
   }
-  await writeVectors(client, 'sentence_vectors', files, ordinals, sentences);
+  await writeVectors(client, { table: 'sentence_vectors', files, ordinals, vectors: sentences });
 }
+
+/** Rows of (file, ordinal, embedding) of one of the vector tables. */
+interface VectorRows {
+  readonly table: 'chunk_vectors' | 'sentence_vectors';
+  readonly files: readonly string[];
+  readonly ordinals: readonly number[];
+  readonly vectors: readonly Float32Array[];
+}
+
+type VectorWriter = (client: pg.ClientBase, rows: VectorRows) => Promise<void>;
 
 /**
  * Rows of (file, ordinal, embedding) by binary COPY: the vectors go in pgvector's binary form, with
  * no text to print here nor parse there (printing them as text took most of the load's time).
  */
-async function copyVectors(
-  client: pg.ClientBase,
-  table: 'chunk_vectors' | 'sentence_vectors',
-  files: readonly string[],
-  ordinals: readonly number[],
-  vectors: readonly Float32Array[],
-): Promise<void> {
+const copyVectors: VectorWriter = async (client, { table, files, ordinals, vectors }) => {
   const tuples = vectors.map((vector, row) => {
     const file = Buffer.from(files[row] as string, 'utf8');
     const embedding = vectorBinary(vector);
@@ -171,7 +176,7 @@ async function copyVectors(
   trailer.writeInt16BE(-1, 0);
   const copy = client.query(copyFrom(`COPY ${table} (file, ordinal, embedding) FROM STDIN (FORMAT binary)`));
   await pipeline(Readable.from([Buffer.concat([COPY_BINARY_HEADER, ...tuples, trailer])]), copy);
-}
+};
 
 /**
  * PGlite's socket server (the tests' database) does not relay COPY's sub-protocol: there the
@@ -182,19 +187,14 @@ async function acceptsCopy(client: pg.ClientBase): Promise<boolean> {
   return !rows[0]?.version.includes('PGlite');
 }
 
-async function insertVectors(
-  client: pg.ClientBase,
-  table: 'chunk_vectors' | 'sentence_vectors',
-  files: readonly string[],
-  ordinals: readonly number[],
-  vectors: readonly Float32Array[],
-): Promise<void> {
+/** Rows of (file, ordinal, embedding) in one INSERT, the vectors as text (a few documents; PGlite). */
+export const insertVectors: VectorWriter = async (client, { table, files, ordinals, vectors }) => {
   await client.query(`INSERT INTO ${table} (file, ordinal, embedding) SELECT * FROM unnest($1::text[], $2::int[], $3::text[]::vector[])`, [
     files,
     ordinals,
     vectors.map(vectorLiteral),
   ]);
-}
+};
 
 /** The binary COPY header: signature, flags, header extension length. */
 const COPY_BINARY_HEADER = Buffer.concat([Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'), Buffer.alloc(8)]);

@@ -1,14 +1,11 @@
 import type pg from 'pg';
-import type { Chunk, CorpusDocument } from '../../core/types.js';
 import { packSections } from '../binary-sections.js';
-import type { SentenceVectors } from '../sentence-vectors.js';
 import { type IndexSnapshot, manifestSchema } from '../store.js';
 import { DEFAULT_HNSW, type HnswSettings } from '../vector-index.js';
 import { corpusNames, firstWords } from '../corpus-facts.js';
 import { StoredTermStatistics } from '../term-statistics.js';
-import { bulkRewrite, documentSlices, isBulkRewrite, type WritePath } from './bulk-load.js';
-import { insertChunkRows, insertDocumentRows } from './document-rows.js';
-import { vectorColumnType, vectorLiteral } from './rows.js';
+import { bulkRewrite, documentSlices, insertBatch, insertVectors, isBulkRewrite, type Rewrite, type WritePath } from './bulk-load.js';
+import { vectorColumnType } from './rows.js';
 
 /** The channel a writer notifies on commit; serving processes listen on it and reload. */
 export const INDEX_CHANNEL = 'seed_quotes_index';
@@ -53,8 +50,9 @@ export async function writeIndex(
   const gone = [...storedHash.keys()].filter((file) => !keep.has(file));
   const written = snapshot.documents.length - keep.size;
   const path = isBulkRewrite(written, snapshot.documents.length) ? 'bulk' : 'rows';
-  if (path === 'bulk') await bulkRewrite(client, snapshot, vectors, keep, gone);
-  else await rowRewrite(client, snapshot, vectors, keep, gone);
+  const rewrite = { snapshot, vectors, keep, gone };
+  if (path === 'bulk') await bulkRewrite(client, rewrite);
+  else await rowRewrite(client, rewrite);
   await client.query(
     `UPDATE documents d SET position = v.position FROM unnest($1::text[], $2::int[]) AS v(file, position)
      WHERE d.file = v.file AND d.position <> v.position`,
@@ -102,54 +100,10 @@ export async function ensureVectorColumns(client: pg.ClientBase, dimensions: num
   return true;
 }
 
-export async function insertDocument(
-  client: pg.ClientBase,
-  document: CorpusDocument,
-  position: number,
-  chunks: readonly Chunk[],
-  vectors: readonly Float32Array[],
-): Promise<void> {
-  await insertDocumentRows(client, [{ document, position, chunks }]);
-  const ordinals = chunks.map((_, ordinal) => ordinal);
-  await insertChunkRows(
-    client,
-    chunks.map((chunk, ordinal) => ({ file: document.file, ordinal, chunk })),
-  );
-  await client.query(`INSERT INTO chunk_vectors (file, ordinal, embedding) SELECT $1, * FROM unnest($2::int[], $3::text[]::vector[])`, [
-    document.file,
-    ordinals,
-    vectors.map(vectorLiteral),
-  ]);
-}
-
-export async function insertSentenceVectors(
-  client: pg.ClientBase,
-  document: CorpusDocument,
-  sentences: SentenceVectors,
-  dimensions: number,
-): Promise<void> {
-  const matrix = sentences.matrixFor(document);
-  if (!matrix) throw new Error(`the sentence vectors of ${document.file} are missing`);
-  const rows = Array.from({ length: matrix.length / dimensions }, (_, row) => matrix.subarray(row * dimensions, (row + 1) * dimensions));
-  await client.query(`INSERT INTO sentence_vectors (file, ordinal, embedding) SELECT $1, * FROM unnest($2::int[], $3::text[]::vector[])`, [
-    document.file,
-    rows.map((_, ordinal) => ordinal),
-    rows.map(vectorLiteral),
-  ]);
-}
-
 /** The old path, for a few documents: delete the removed and changed ones, insert the changed ones one by one (indexes kept). */
-export async function rowRewrite(
-  client: pg.ClientBase,
-  snapshot: IndexSnapshot,
-  vectors: readonly Float32Array[],
-  keep: ReadonlySet<string>,
-  gone: readonly string[],
-): Promise<void> {
+export async function rowRewrite(client: pg.ClientBase, { snapshot, vectors, keep, gone }: Rewrite): Promise<void> {
   await client.query('DELETE FROM documents WHERE file = ANY($1::text[])', [gone]);
-  for (const { document, position, chunks, vectors: rows } of documentSlices(snapshot, vectors)) {
-    if (keep.has(document.file)) continue;
-    await insertDocument(client, document, position, chunks, rows);
-    await insertSentenceVectors(client, document, snapshot.sentenceVectors, snapshot.manifest.model.dimensions);
+  for (const slice of documentSlices(snapshot, vectors)) {
+    if (!keep.has(slice.document.file)) await insertBatch(client, [slice], snapshot, insertVectors);
   }
 }
