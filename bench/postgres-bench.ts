@@ -13,7 +13,16 @@ import pg from 'pg';
 export const BENCH_SERVER_OPTIONS =
   '-c shared_buffers=1GB -c maintenance_work_mem=1GB -c work_mem=32MB -c effective_cache_size=4GB -c max_wal_size=4GB';
 
-const STORE_TABLES = ['index_manifest', 'documents', 'chunks', 'chunk_vectors', 'sentence_vectors', 'index_data', 'schema_migrations'];
+const STORE_TABLES = [
+  'index_manifest',
+  'documents',
+  'chunks',
+  'chunk_vectors',
+  'sentence_vectors',
+  'figure_sentences',
+  'index_data',
+  'schema_migrations',
+];
 
 export interface BenchServer {
   readonly url: string;
