@@ -230,6 +230,15 @@ async function benchPostgres(): Promise<void> {
         coldMs.push(wallMs);
       }
       say(`  median ${Math.round(median(coldMs))} ms`);
+      // A new shard of the sharded bot opens the stored index as it is, without reading the corpus folder.
+      say(`new shard ×${coldRuns} (ask --stored: spawn → one answer from the stored index → exit)…`);
+      const shardMs: number[] = [];
+      for (let run = 0; run < coldRuns; run++) {
+        const { stdout, wallMs } = await cli('compiled', ['ask', '--json', '--stored', COLD_QUESTION], corpusDir, indexRoot, env);
+        if (typeof (JSON.parse(stdout) as { answered?: unknown }).answered !== 'boolean') throw new Error(`not an answer: ${stdout}`);
+        shardMs.push(wallMs);
+      }
+      say(`  median ${Math.round(median(shardMs))} ms`);
       const cold = (await worker(['cold', corpusDir, indexRoot], env)).result;
       say(`serving: ${questionCount} questions at 1, 4, 16 askers, SQL alone, recall…`);
       const serve = (await worker(['serve-store', corpusDir, indexRoot, questionsFile], env)).result;
@@ -240,7 +249,14 @@ async function benchPostgres(): Promise<void> {
         size,
         store: 'postgres',
         full,
-        cold: { command: `node ${STARTS.compiled.join(' ')} ask --json`, medianMs: median(coldMs), runsMs: coldMs, inProcess: cold },
+        cold: {
+          command: `node ${STARTS.compiled.join(' ')} ask --json`,
+          medianMs: median(coldMs),
+          runsMs: coldMs,
+          storedMedianMs: median(shardMs),
+          storedRunsMs: shardMs,
+          inProcess: cold,
+        },
         serve,
         memory,
         database,

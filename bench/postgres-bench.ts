@@ -146,6 +146,10 @@ export function postgresTable(results: readonly Row[]): string[][] {
       ...results.map((row) => `${whole(get(row, 'database', 'databaseMb'))} (${whole(get(row, 'database', 'hnswIndexMb'))})`),
     ],
     ['cold start: spawn → answer, median (ms)', ...results.map((row) => whole(get(row, 'cold', 'medianMs')))],
+    [
+      'new shard: spawn → answer from the stored index (ask --stored), median (ms)',
+      ...results.map((row) => whole(get(row, 'cold', 'storedMedianMs'))),
+    ],
     ['serving: engine load (ms)', ...results.map((row) => whole(get(row, 'serve', 'engineLoadMs')))],
   ];
   for (const askers of [1, 4, 16]) {

@@ -17,7 +17,9 @@ const USAGE = `usage:
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
   npm run search -- "query"              list the top passages with scores
   npm run timeline -- "topic"            each source's quote on a topic, oldest first (--json: as JSON)
-                                         ask, search, timeline: --collections a,b answers only from those collections
+                                         ask, search, timeline: --collections a,b answers only from those collections;
+                                         --stored answers from the stored index as it is, without reading the corpus
+                                         folder (as a shard of the sharded bot does; with STORE=postgres, from any machine)
   npm run eval [-- --explain] [--questions FILE]
                                          score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl)`;
 
@@ -31,6 +33,7 @@ const OPTIONS = {
   results: { type: 'string' },
   questions: { type: 'string', default: 'test/eval/questions.jsonl' },
   collections: { type: 'string' },
+  stored: { type: 'boolean', default: false },
 } as const;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -50,10 +53,10 @@ async function main(argv: readonly string[]): Promise<void> {
     // Only JSON may reach stdout; anything a library prints goes to stderr.
     console.log = (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`);
   }
-  const open = (mode: 'load' | 'ingest') => createEngine(config, log, { mode }).catch(fail) as Promise<Engine>;
+  const open = (mode: 'load' | 'ingest' | 'read') => createEngine(config, log, { mode }).catch(fail) as Promise<Engine>;
   /** The engine and the scope `--collections` asks for; null (after a usage error) when it names a collection the corpus lacks. */
   const openScoped = async (): Promise<{ engine: Engine; scope: ScopeOptions } | null> => {
-    const engine = await open('load');
+    const engine = await open(values.stored ? 'read' : 'load');
     if (values.collections === undefined) return { engine, scope: {} };
     const asked = [...new Set(values.collections.split(',').map((name) => name.trim().toLowerCase()))].filter((name) => name.length > 0);
     const known = engine.collections().map((collection) => collection.name);

@@ -183,6 +183,18 @@ describe('command line', () => {
     expect(refused.stderr).toMatch(/^--collections: no collection news; the corpus has default\n/);
   });
 
+  it('--stored answers from the stored index without reading the corpus folder, and says how to build a missing one', async () => {
+    const fromCorpus = await cli(['ask', 'What US duties does Beijing face?']);
+    const gone = path.join(project.dir, 'no-such-corpus');
+    const stored = await cli(['ask', '--stored', 'What US duties does Beijing face?'], '', { CORPUS_DIR: gone });
+    expect(stored.code).toBe(0);
+    expect(stored.stdout).toBe(fromCorpus.stdout);
+    const emptyIndex = path.join(project.dir, 'no-index-yet');
+    const missing = await cli(['ask', '--stored', 'What US duties does Beijing face?'], '', { INDEX_DIR: emptyIndex });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/There is no index in .*run `npm run ingest` to build it/);
+  });
+
   it('search lists passages with scores', async () => {
     const result = await cli(['search', '--results', '2', 'rare earths railway']);
     expect(result.stdout).toMatch(/^1\. .* \(score \d\.\d{3}\)\n {5}.+\n2\. /s);
