@@ -81,9 +81,10 @@ export function uncoveredText(raw: string, chunks: readonly Pick<Chunk, 'start' 
  */
 export function firstWords(documents: readonly CorpusDocument[]): Map<string, string> {
   // The documents, not the chunks: chunks overlap, and every word of a chunk is in its document.
+  // One document at a time: all of them joined would pass V8's longest string (~536 M characters).
   const byTerm = new Map<string, string>();
-  for (const { word, term } of contentWords(documents.map((document) => document.raw).join('\n'))) {
-    if (!byTerm.has(term)) byTerm.set(term, word);
+  for (const document of documents) {
+    for (const { word, term } of contentWords(document.raw)) if (!byTerm.has(term)) byTerm.set(term, word);
   }
   return byTerm;
 }
