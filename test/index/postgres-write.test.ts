@@ -9,6 +9,7 @@ import { readCorpus } from '../../src/corpus/read.js';
 import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
 import { migrate } from '../../src/index/postgres/migrations.js';
 import { PostgresIndexStore } from '../../src/index/postgres/postgres-store.js';
+import { readValues, writeValues } from '../../src/index/postgres/rows.js';
 import { rowRewrite, writeIndex } from '../../src/index/postgres/write.js';
 import type { IndexSnapshot } from '../../src/index/store.js';
 import { DEFAULT_HNSW } from '../../src/index/vector-index.js';
@@ -157,6 +158,32 @@ describe('the PostgreSQL writer', () => {
       expect(hits?.[0]?.label).toBe(exact[0]?.label);
     } finally {
       await store.close();
+    }
+  });
+
+  it('keeps a whole-corpus value larger than a part in several rows and reads it back whole', async () => {
+    const value = Buffer.from(Array.from({ length: 10_000 }, (_, index) => index % 251));
+    await sql.query('BEGIN');
+    try {
+      await writeValues(sql, { 'test-value': value, 'test-empty': Buffer.alloc(0) }, 3_000);
+      const { rows } = await sql.query<{ part: number; bytes: number }>(
+        `SELECT part, length(data) AS bytes FROM index_data WHERE name = 'test-value' ORDER BY part`,
+      );
+      expect(rows).toEqual([
+        { part: 0, bytes: 3_000 },
+        { part: 1, bytes: 3_000 },
+        { part: 2, bytes: 3_000 },
+        { part: 3, bytes: 1_000 },
+      ]);
+      const read = await readValues(sql, ['test-value', 'test-empty']);
+      expect(read('test-value').equals(value)).toBe(true);
+      expect(read('test-empty').length).toBe(0);
+      expect(() => read('not-stored')).toThrow(/no not-stored stored/);
+      // Written again with fewer parts: no part of the longer value is left behind.
+      await writeValues(sql, { 'test-value': value.subarray(0, 4_000) }, 3_000);
+      expect((await readValues(sql, ['test-value']))('test-value').equals(value.subarray(0, 4_000))).toBe(true);
+    } finally {
+      await sql.query('ROLLBACK');
     }
   });
 });

@@ -116,6 +116,15 @@ export const MIGRATIONS: readonly { readonly version: number; readonly name: str
       CREATE INDEX chunks_without_terms ON chunks (file) WHERE lexical_terms IS NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'index_data values in parts (one bytea holds at most 1 GB; the lexical index passes it near 100,000 documents)',
+    sql: `
+      ALTER TABLE index_data ADD COLUMN part integer NOT NULL DEFAULT 0;
+      ALTER TABLE index_data DROP CONSTRAINT index_data_pkey;
+      ALTER TABLE index_data ADD PRIMARY KEY (name, part);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

@@ -10,7 +10,7 @@ import { IndexError, type IndexSnapshot, type Manifest, manifestSchema, thesauru
 import { Thesaurus } from '../thesaurus.js';
 import { ExactVectorIndex } from '../vector-index.js';
 import { migrate } from './migrations.js';
-import { chunkKey, packRows, parseVectorBinary, readDocuments, readSentenceVectors, vectorColumnType } from './rows.js';
+import { chunkKey, packRows, parseVectorBinary, readDocuments, readSentenceVectors, readValues, vectorColumnType } from './rows.js';
 import { PostgresServingIndex } from './serving.js';
 import { type LexicalSearchKind, SqlChunkSearch } from './sql-search.js';
 import { INDEX_CHANNEL, writeIndex } from './write.js';
@@ -196,12 +196,7 @@ export class PostgresIndexStore implements IndexStore {
       vectors.push(parseVectorBinary(row.embedding));
     }
     if (chunks.length !== manifest.chunks) throw new Error(`${chunks.length} chunks with vectors for ${manifest.chunks} in the manifest`);
-    const data = await client.query<{ name: string; data: Buffer }>('SELECT name, data FROM index_data');
-    const value = (name: string) => {
-      const row = data.rows.find((entry) => entry.name === name);
-      if (!row) throw new Error(`no ${name} stored`);
-      return row.data;
-    };
+    const value = await readValues(client, ['lexical', 'thesaurus']);
     const lexicalSettings = (manifest.settings.lexical as LexicalSettings | undefined) ?? DEFAULT_LEXICAL;
     const lexical = unpackSections(value('lexical'));
     const lexicalIndex = LexicalIndex.fromSections(lexical.header, lexical.sections, lexicalSettings);

@@ -101,3 +101,42 @@ export function packRows(rows: readonly Float32Array[], dimensions: number): Flo
   });
   return matrix;
 }
+
+/**
+ * A stored value's parts: PostgreSQL holds at most 1 GB in one field, and the driver reads a bytea
+ * as a hex string (V8's longest is ~536 M characters), so a value is cut into parts of this size.
+ */
+export const VALUE_PART_BYTES = 64 * 1024 * 1024;
+
+/** Replace whole-corpus values (`index_data`), each in parts of at most `partBytes`. */
+export async function writeValues(
+  client: pg.ClientBase,
+  values: Readonly<Record<string, Buffer>>,
+  partBytes = VALUE_PART_BYTES,
+): Promise<void> {
+  await client.query('DELETE FROM index_data WHERE name = ANY($1::text[])', [Object.keys(values)]);
+  for (const [name, data] of Object.entries(values)) {
+    for (let part = 0; part * partBytes < Math.max(1, data.length); part++) {
+      await client.query('INSERT INTO index_data (name, part, data) VALUES ($1, $2, $3)', [
+        name,
+        part,
+        data.subarray(part * partBytes, (part + 1) * partBytes),
+      ]);
+    }
+  }
+}
+
+/** Whole-corpus values by name, their parts joined again. */
+export async function readValues(client: pg.ClientBase, names: readonly string[]): Promise<(name: string) => Buffer> {
+  const { rows } = await client.query<{ name: string; data: Buffer }>(
+    'SELECT name, data FROM index_data WHERE name = ANY($1::text[]) ORDER BY name, part',
+    [names],
+  );
+  const parts = new Map<string, Buffer[]>();
+  for (const row of rows) parts.set(row.name, [...(parts.get(row.name) ?? []), row.data]);
+  return (name) => {
+    const found = parts.get(name);
+    if (!found) throw new Error(`no ${name} stored`);
+    return found.length === 1 ? (found[0] as Buffer) : Buffer.concat(found);
+  };
+}

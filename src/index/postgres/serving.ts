@@ -9,7 +9,7 @@ import { type DocumentEntry, documentOfLabel, type ServingIndex } from '../servi
 import { type Manifest, thesaurusSchema } from '../store.js';
 import { StoredTermStatistics } from '../term-statistics.js';
 import { Thesaurus } from '../thesaurus.js';
-import { readDocuments, readSentenceVectors } from './rows.js';
+import { readDocuments, readSentenceVectors, readValues } from './rows.js';
 import { type LexicalSearchKind, SqlChunkSearch } from './sql-search.js';
 
 /** Documents whose text and sentence vectors are kept between questions (a few KB to a few hundred KB each). */
@@ -85,12 +85,7 @@ export class PostgresServingIndex implements ServingIndex {
     if (documents.length !== Object.keys(manifest.seeds).length) throw new Error('stored documents differ from the manifest');
     if (firstLabel !== manifest.chunks) throw new Error(`${firstLabel} chunks stored for ${manifest.chunks} in the manifest`);
     const wanted = options.lexicalSearch === 'memory' ? ['terms', 'thesaurus', 'lexical'] : ['terms', 'thesaurus'];
-    const data = await client.query<{ name: string; data: Buffer }>('SELECT name, data FROM index_data WHERE name = ANY($1)', [wanted]);
-    const value = (name: string) => {
-      const row = data.rows.find((entry) => entry.name === name);
-      if (!row) throw new Error(`no ${name} stored`);
-      return row.data;
-    };
+    const value = await readValues(client, wanted);
     const statistics = unpackSections(value('terms'));
     const terms = StoredTermStatistics.fromSections(statistics.header, statistics.sections);
     const thesaurus = Thesaurus.fromData(thesaurusSchema.parse(JSON.parse(value('thesaurus').toString('utf8'))));

@@ -5,7 +5,7 @@ import { DEFAULT_HNSW, type HnswSettings } from '../vector-index.js';
 import { corpusNames, firstWords } from '../corpus-facts.js';
 import { StoredTermStatistics } from '../term-statistics.js';
 import { bulkRewrite, documentSlices, insertBatch, insertVectors, isBulkRewrite, type Rewrite, type WritePath } from './bulk-load.js';
-import { vectorColumnType } from './rows.js';
+import { vectorColumnType, writeValues } from './rows.js';
 
 /** The channel a writer notifies on commit; serving processes listen on it and reload. */
 export const INDEX_CHANNEL = 'seed_quotes_index';
@@ -64,15 +64,11 @@ export async function writeIndex(
     corpusNames(snapshot.documents),
     firstWords(snapshot.documents),
   );
-  await client.query(
-    `INSERT INTO index_data (name, data) VALUES ('lexical', $1), ('thesaurus', $2), ('terms', $3)
-     ON CONFLICT (name) DO UPDATE SET data = excluded.data`,
-    [
-      packSections(lexical.header, lexical.sections),
-      Buffer.from(JSON.stringify(snapshot.thesaurus.toData())),
-      packSections(statistics.header, statistics.sections),
-    ],
-  );
+  await writeValues(client, {
+    lexical: packSections(lexical.header, lexical.sections),
+    thesaurus: Buffer.from(JSON.stringify(snapshot.thesaurus.toData())),
+    terms: packSections(statistics.header, statistics.sections),
+  });
   await client.query(
     `INSERT INTO index_manifest (format_version, model_id, model_revision, dimensions, manifest, built_at)
      VALUES ($1, $2, $3, $4, $5, $6)
