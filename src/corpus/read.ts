@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusDocument } from '../core/types.js';
 import { collectionNameProblem, DEFAULT_COLLECTION } from './collections.js';
-import { parseDocument } from './metadata.js';
+import { hashContent, parseDocument } from './metadata.js';
 
 const CORPUS_EXTENSIONS = new Set(['.txt', '.md']);
 const READ_CONCURRENCY = 256;
@@ -51,7 +51,29 @@ export function decodeText(bytes: Uint8Array): { text: string } | { reason: stri
  * deeper folders and folders whose name is no collection name are skipped with a reason; hidden
  * folders (`.git`, `.obsidian`) are passed over in silence.
  */
-export async function readCorpus(corpusDir: string): Promise<Corpus> {
+export function readCorpus(corpusDir: string): Promise<Corpus> {
+  return readCorpusFiles(corpusDir, parseDocument);
+}
+
+/** A corpus file known by its content hash alone. */
+export interface HashedFile {
+  readonly file: string;
+  readonly contentHash: string;
+}
+
+/**
+ * The content hash of every file `readCorpus` would read (same files, same skips and errors),
+ * without keeping the texts: whether an index is current is known from these, so a process that
+ * finds its index current never holds the corpus.
+ */
+export function readCorpusHashes(corpusDir: string): Promise<{ documents: HashedFile[]; skipped: SkippedFile[] }> {
+  return readCorpusFiles(corpusDir, (file, text) => ({ file, contentHash: hashContent(text) }));
+}
+
+async function readCorpusFiles<T>(
+  corpusDir: string,
+  read: (file: string, text: string) => T,
+): Promise<{ documents: T[]; skipped: SkippedFile[] }> {
   let entries: Dirent[];
   try {
     entries = await readdir(corpusDir, { withFileTypes: true });
@@ -78,14 +100,14 @@ export async function readCorpus(corpusDir: string): Promise<Corpus> {
   }
   files.sort();
   // A bounded number of files open at once: 100,000 at a time fail with EMFILE.
-  const documents: CorpusDocument[] = [];
+  const documents: T[] = [];
   for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
     const batch = files.slice(start, start + READ_CONCURRENCY);
     const decoded = await Promise.all(
       batch.map(async (file) => ({ file, result: decodeText(await readFile(path.join(corpusDir, file))) })),
     );
     for (const { file, result } of decoded) {
-      if ('text' in result) documents.push(parseDocument(file, result.text));
+      if ('text' in result) documents.push(read(file, result.text));
       else skipped.push({ file, reason: result.reason });
     }
   }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Chunk, CorpusDocument, IngestReport } from '../core/types.js';
 import { chunkDocument, embeddingText, type ChunkerSettings } from '../chunk/chunk.js';
-import { readCorpus } from '../corpus/read.js';
+import { type HashedFile, readCorpus, readCorpusHashes, type SkippedFile } from '../corpus/read.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { Logger } from '../core/log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../index/lexical-index.js';
@@ -139,14 +139,16 @@ async function refresh(
   const { embedder, settings, log } = options;
   const store = storeOf(options);
   const indexDir = store.location;
-  const { documents, skipped } = await readCorpus(options.corpusDir);
-  const warnSkipped = () => {
+  // Hashes first: a current index is known from them, and the texts are read only to build.
+  const hashed = await readCorpusHashes(options.corpusDir);
+  const warnSkipped = (skipped: readonly SkippedFile[]) => {
     for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`);
   };
   lap('read corpus');
   const previous = await store.readManifest();
-  const seeds = Object.fromEntries(documents.map((document) => [document.file, document.contentHash]));
-  const changes = diffSeeds(previous?.seeds ?? {}, seeds);
+  const changesIn = (documents: readonly HashedFile[]) =>
+    diffSeeds(previous?.seeds ?? {}, Object.fromEntries(documents.map((document) => [document.file, document.contentHash])));
+  let changes = changesIn(hashed.documents);
 
   const replaceable = options.interchangeableModels ?? [];
   const interchangeable = previous !== null && replaceable.includes(previous.model.id) && replaceable.includes(embedder.modelId);
@@ -164,8 +166,8 @@ async function refresh(
     lap('check index files');
   }
   if (previous && staleReason === null) {
-    warnSkipped();
-    const report = makeReport(false, 'up to date', changes, previous, started, skipped);
+    warnSkipped(hashed.skipped);
+    const report = makeReport(false, 'up to date', changes, previous, started, hashed.skipped);
     return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
   }
 
@@ -178,7 +180,10 @@ async function refresh(
       await held.release();
     }
   }
-  warnSkipped();
+  const { documents, skipped } = await readCorpus(options.corpusDir);
+  lap('read corpus');
+  changes = changesIn(documents);
+  warnSkipped(skipped);
   log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
   const vectorKey = {
     model: embedder.modelId,

@@ -10,7 +10,7 @@ import {
   fileNameOf,
   isCollectionName,
 } from '../../src/corpus/collections.js';
-import { CorpusError, decodeText, readCorpus } from '../../src/corpus/read.js';
+import { CorpusError, decodeText, readCorpus, readCorpusHashes } from '../../src/corpus/read.js';
 
 const STORY = 'The bridge\n\nThe bridge was built in 1890 and rebuilt in 1950.\n';
 
@@ -68,6 +68,11 @@ describe('reading the corpus folder', () => {
         ]),
       );
       expect(skipped).toHaveLength(3);
+
+      // The hashes alone (a current index is checked with them): the same files, skips and hashes.
+      const hashed = await readCorpusHashes(folder);
+      expect(hashed.documents).toEqual(documents.map(({ file, contentHash }) => ({ file, contentHash })));
+      expect(hashed.skipped).toEqual(skipped);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
@@ -77,6 +82,7 @@ describe('reading the corpus folder', () => {
     writeFileSync(path.join(folder, 'only.txt'), Buffer.from([0, 1, 2]));
     await expect(readCorpus(folder)).rejects.toThrow(CorpusError);
     await expect(readCorpus(folder)).rejects.toThrow(/no readable \.txt or \.md files \(skipped: only\.txt: binary/);
+    await expect(readCorpusHashes(folder)).rejects.toThrow(/no readable \.txt or \.md files \(skipped: only\.txt: binary/);
   });
 });
 
