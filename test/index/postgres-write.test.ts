@@ -98,6 +98,11 @@ describe('the PostgreSQL writer', () => {
     expect(counts[0]).toBe(5);
     expect(counts[2]).toBe(seeds.snapshot.chunks.length);
     expect(counts[3]).toBe(seeds.snapshot.sentenceVectors.size);
+    // Analysed by the writer (not autovacuum): the planner knows the new rows from the first question.
+    const analysed = await sql.query<{ relname: string }>(
+      `SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL AND relname IN ('chunks', 'chunk_vectors') ORDER BY relname`,
+    );
+    expect(analysed.rows.map((row) => row.relname)).toEqual(['chunk_vectors', 'chunks']);
     const afterBulk = await indexDefinitions();
     // The HNSW index the writer gives the vector column, besides the migrations' word indexes.
     expect(afterBulk.filter((definition) => !definition.includes('USING hnsw'))).toEqual(migrated);

@@ -72,6 +72,9 @@ export async function bulkRewrite(client: pg.ClientBase, { snapshot, vectors, ke
   for (const batch of batchesOf(slices)) await insertBatch(client, batch, snapshot, writeVectors);
   await raiseMaintenanceMemory(client);
   for (const { definition } of indexes) await client.query(definition);
+  // Fresh statistics for the planner, as PostgreSQL advises after a bulk load: readers plan the
+  // first questions on the new rows with them, not with those of the old rows until autovacuum runs.
+  await client.query(`ANALYZE ${[...INDEXED_TABLES, 'figure_sentences'].join(', ')}`);
 }
 
 /** Drop the tables' indexes other than those of keys and constraints; their definitions, to build them again. */
