@@ -28,7 +28,6 @@ interface CachedDocument {
  * the lexical index is held too (our BM25 in process; the other kinds search in SQL).
  */
 export class PostgresServingIndex implements ServingIndex {
-  private readonly byFile: ReadonlyMap<string, DocumentEntry>;
   private readonly cache = new Map<string, CachedDocument>();
 
   private constructor(
@@ -38,9 +37,8 @@ export class PostgresServingIndex implements ServingIndex {
     readonly terms: StoredTermStatistics,
     readonly thesaurus: Thesaurus,
     readonly search: SqlChunkSearch,
-  ) {
-    this.byFile = new Map(documents.map((document) => [document.file, document]));
-  }
+    private readonly byFile: ReadonlyMap<string, DocumentEntry>,
+  ) {}
 
   /** Read what is held, inside the caller's read-only transaction (one snapshot of the database). */
   static async open(
@@ -102,7 +100,7 @@ export class PostgresServingIndex implements ServingIndex {
       return document && ordinal < document.chunks ? document.firstLabel + ordinal : undefined;
     };
     const search = new SqlChunkSearch(pool, labelOf, lexicalIndex, terms, lexicalSettings, options.lexicalSearch, options.ef);
-    return new PostgresServingIndex(pool, manifest, documents, terms, thesaurus, search);
+    return new PostgresServingIndex(pool, manifest, documents, terms, thesaurus, search, byFile);
   }
 
   async chunks(labels: readonly number[]): Promise<ReadonlyMap<number, Chunk>> {
