@@ -176,12 +176,16 @@ export function postgresTable(results: readonly Row[]): string[][] {
     ['answered (of questions)', ...results.map((row) => `${get(row, 'serve', 'answered')}/${get(row, 'serve', 'questions')}`)],
     ['exact top-10 (seq scan) p50 (ms)', ...results.map((row) => fixed(get(row, 'serve', 'exact', 'p50'), 1))],
   );
-  for (const index of [0, 1]) {
+  const recallOf = (row: Row) => (get(row, 'serve', 'recall') as Row[] | undefined) ?? [];
+  const efs = [...new Set(results.flatMap((row) => recallOf(row).map((entry) => Number(entry.ef))))].sort((a, b) => a - b);
+  for (const ef of efs) {
     rows.push([
-      index === 0 ? 'HNSW ef_search 40 (default): recall@10, p50 ms' : 'HNSW ef_search = HNSW_EF: recall@10, p50 ms',
+      `HNSW ef_search ${ef}: recall@10, p50 ms`,
       ...results.map((row) => {
-        const entry = (get(row, 'serve', 'recall') as Row[] | undefined)?.[index];
-        return entry ? `${fixed(entry.recallAt10, 3)}, ${fixed(entry.p50, 1)}${entry.usesHnsw ? '' : ' (no index scan)'}` : '–';
+        const entry = recallOf(row).find((candidate) => Number(candidate.ef) === ef);
+        if (!entry) return '–';
+        const notes = [entry.name === 'store (HNSW_EF)' ? ' (HNSW_EF)' : '', entry.usesHnsw ? '' : ' (no index scan)'].join('');
+        return `${fixed(entry.recallAt10, 3)}, ${fixed(entry.p50, 1)}${notes}`;
       }),
     ]);
   }
