@@ -173,7 +173,10 @@ export function postgresTable(results: readonly Row[]): string[][] {
       'RSS serving after warm-up / peak (MB)',
       ...results.map((row) => `${whole(get(row, 'serve', 'warmRssMb'))} / ${whole(get(row, 'serve', 'servingPeakRssMb'))}`),
     ],
-    ['answered (of questions)', ...results.map((row) => `${get(row, 'serve', 'answered')}/${get(row, 'serve', 'questions')}`)],
+    [
+      'answered (of questions asked once each, after warm-up)',
+      ...results.map((row) => `${get(row, 'serve', 'answered')}/${get(row, 'serve', 'asked') ?? get(row, 'serve', 'questions')}`),
+    ],
     ['exact top-10 (seq scan) p50 (ms)', ...results.map((row) => fixed(get(row, 'serve', 'exact', 'p50'), 1))],
   );
   const recallOf = (row: Row) => (get(row, 'serve', 'recall') as Row[] | undefined) ?? [];

@@ -81,7 +81,10 @@ describe('npm run bench -- --store postgres', () => {
     expect(row?.full.chunks).toBe(78);
     expect(row?.full.embedded).toBe(78);
     expect(row?.serve.questions).toBe(12);
+    // 3 to warm up, then each level its own 3: no question asked twice.
+    expect(row?.serve).toMatchObject({ warmUp: 3, asked: 9 });
     expect(row?.serve.answered).toBeGreaterThan(0);
+    expect(row?.serve.answered).toBeLessThanOrEqual(9);
     for (const askers of ['1', '4', '16']) {
       expect(row?.serve.ask[askers].askers).toBe(Number(askers));
       expect(row?.serve.ask[askers].p95).toBeGreaterThanOrEqual(row?.serve.ask[askers].p50);
