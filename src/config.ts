@@ -37,7 +37,7 @@ const environmentSchema = z.object({
   CHUNK_MAX_CHARS: positiveInteger.min(100, 'must be at least 100').max(4000, 'must be at most 4000').default(900),
   CHUNK_OVERLAP: booleanFlag.default(true),
   SEARCH_RESULTS: positiveInteger.max(50, 'must be at most 50').default(5),
-  HNSW_EF: positiveInteger.max(1000, 'must be at most 1000').default(256),
+  HNSW_EF: positiveInteger.max(1000, 'must be at most 1000').default(500),
   ANSWER_MIN_SCORE: z.coerce.number({ error: 'must be a number' }).min(0, 'must be from 0 to 1').max(1, 'must be from 0 to 1').optional(),
   LOG_LEVEL: z.enum(['silent', 'error', 'warn', 'info', 'debug']).default('info'),
   STORE: z.enum(['local', 'postgres']).default('local'),

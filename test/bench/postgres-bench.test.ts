@@ -92,8 +92,8 @@ describe('npm run bench -- --store postgres', () => {
     }
     expect(row?.serve.exact.samples).toBe(12);
     expect(row?.serve.recall.map((entry: { ef: number }) => entry.ef)).toEqual([40, 100, 256, 500, 1000]);
-    expect(row?.serve.recall.find((entry: { name: string }) => entry.name === 'store (HNSW_EF)')?.ef).toBe(256);
-    expect(stdout).toContain('HNSW ef_search 256: recall@10, p50 ms');
+    expect(row?.serve.recall.find((entry: { name: string }) => entry.name === 'store (HNSW_EF)')?.ef).toBe(500);
+    expect(stdout).toContain('HNSW ef_search 500: recall@10, p50 ms');
     for (const entry of row?.serve.recall ?? []) expect(entry.recallAt10).toBeGreaterThan(0.9);
     expect(row?.memory.structures.chunks).toBe(78);
     expect(row?.memory.structures.documents).toBe(5);
