@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the development corpora of other kinds than the news seeds, from packages on this machine
+# (nothing is downloaded but Debian's packages): Markdown API documentation from an npm package,
+# web pages and PDFs from Debian's python3-doc (PDFs printed by Debian's Chromium, with a running
+# header and footer), and the seed articles as news web pages and PDFs. The question sets written
+# blind for each live in test/eval/corpora/. Usage: bash bench/make-corpora.sh [OUT] (default .cache/corpora).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=${1:-.cache/corpora}
+python_doc=/usr/share/doc/python3.11/html
+need=()
+[ -d "$python_doc" ] || need+=(python3-doc)
+command -v chromium >/dev/null || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
+[ -d node_modules/undici/docs ] || { echo "run npm ci first (the Markdown corpus comes from node_modules/undici)"; exit 1; }
+rm -rf "$out" && mkdir -p "$out"/{markdown,html,pdf,news-html,news-pdf}
+
+# Markdown: undici's API documentation (MIT), hard-wrapped prose, code fences, tables, front matter-free.
+cp node_modules/undici/README.md "$out/markdown/undici-readme.md"
+for file in node_modules/undici/docs/docs/api/*.md; do cp "$file" "$out/markdown/$(basename "$file" | tr 'A-Z' 'a-z')"; done
+cp node_modules/undici/LICENSE "$out/markdown/LICENSE.undici" 2>/dev/null || true
+
+# Web pages: ten pages of the Python tutorial (PSF licence) as Sphinx renders them, site chrome included.
+for page in appetite interpreter introduction controlflow datastructures modules inputoutput errors classes venv; do
+  cp "$python_doc/tutorial/$page.html" "$out/html/tutorial-$page.html"
+done
+
+chrome() { chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+  --disable-component-update --disable-sync --user-data-dir="$(mktemp -d)" --no-pdf-header-footer "$@" 2>/dev/null; }
+
+# PDFs: five Python HOWTOs printed by Chromium with a running header (the page's title) and footer (page numbers).
+for page in sorting ipaddress sockets urllib2 unicode; do
+  styled="$(mktemp -d)/$page.html"
+  sed "s#</head>#<style>@page { margin: 22mm 18mm; @top-center { content: 'Python HOWTO — $page'; font-size: 9pt; } @bottom-right { content: 'Page ' counter(page) ' of ' counter(pages); font-size: 9pt; } } .sphinxsidebar, .related, .footer { display: none; } .bodywrapper { margin: 0 !important; }</style></head>#" \
+    "$python_doc/howto/$page.html" > "$styled"
+  cp -r "$python_doc/_static" "$(dirname "$styled")/../_static" 2>/dev/null || true
+  chrome --print-to-pdf="$PWD/$out/pdf/howto-$page.pdf" "file://$styled"
+done
+
+# The seed articles as a news site's web pages (navigation, aside, footer, Open Graph metadata) and as PDFs.
+node --import tsx bench/news-pages.ts seeds "$out/news-html"
+for page in "$out"/news-html/*.html; do
+  chrome --print-to-pdf="$PWD/$out/news-pdf/$(basename "$page" .html).pdf" "file://$PWD/$page"
+done
+echo "corpora in $out:"; for dir in "$out"/*/; do echo "  $dir $(ls "$dir" | wc -l) files, $(du -sh "$dir" | cut -f1)"; done
