@@ -14,6 +14,7 @@ const UNIT_TESTS = [
   'test/config/store-config.test.ts',
   'test/corpus/metadata.test.ts',
   'test/corpus/read.test.ts',
+  'test/corpus/readers.test.ts',
   'test/corpus/source-file.test.ts',
   'test/corpus/write.test.ts',
   'test/index/lexical-index.test.ts',

@@ -106,6 +106,7 @@ export class CorpusView implements QuestionContext {
       similarity: (left, right) => this.similarity(left, right),
       kindsOf: (term) => thesaurus.kindsOf(term),
       synonymsOf: (term) => thesaurus.synonymsOf(term),
+      pertainsTo: (term) => thesaurus.pertainsTo(term),
     };
   }
 

@@ -1,24 +1,23 @@
 import { DAYS_OF_MONTH, isYear, MONTH_OR_DAY, RELATIVE_TIME, YEAR } from '../text/dates.js';
 import { withoutDateline } from '../text/dateline.js';
+import { NEVER_A_NAME } from '../text/en.js';
 import { terms } from '../text/terms.js';
 import type { AnswerType } from './question.js';
 
 /** A capitalised word after a preposition of place. */
 const PLACE_NAME = /\b(?:in|at|near|from|to|into|inside|outside|across|visiting)\s+(?:the\s+)?(\p{Lu}[\p{L}’'-]+)/gu;
-/** Capitalised words that are titles, nationalities or calendar words: never the "who"/"which" asked for. */
-const NOT_A_NAME = new Set(
-  (
-    'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december ' +
-    'chinese vietnamese american asian european southeast communist president prime minister premier general secretary deputy foreign ' +
-    'the a an in on at but and after before during while both this that its his her their it he she they as under one some'
-  ).split(' '),
-);
-
 /**
  * Does the sentence hold something of the asked type that the question does not already say?
  * `given`: the question's terms, and what its adjectives name ("Vietnamese" gives "Vietnam").
+ * `namesAPlace`: whether a capitalised word is an adjective of a place or people ("Vietnamese",
+ * "European"): known from the corpus's words through WordNet, such a word is never the name asked for.
  */
-export function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<string>): boolean {
+export function hasCue(
+  type: AnswerType,
+  sentence: string,
+  given: ReadonlySet<string>,
+  namesAPlace: (word: string) => boolean = () => false,
+): boolean {
   const isNew = (found: string) => !terms(found).every((term) => given.has(term));
   switch (type) {
     case 'number':
@@ -44,7 +43,10 @@ export function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<st
       const body = withoutDateline(sentence).slice(1);
       const names =
         type === 'place' ? [...body.matchAll(PLACE_NAME)].map((match) => match[1] ?? '') : (body.match(/\b\p{Lu}[\p{L}’'-]+/gu) ?? []);
-      return names.some((word) => !NOT_A_NAME.has(word.toLowerCase().replace(/[’'].*$/, '')) && isNew(word));
+      return names.some((word) => {
+        const bare = word.toLowerCase().replace(/[’'].*$/, '');
+        return !NEVER_A_NAME.has(bare) && !namesAPlace(bare) && isNew(word);
+      });
     }
     default:
       return false;

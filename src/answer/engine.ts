@@ -1,3 +1,4 @@
+import { citedFiles, locateAnswer, locateCitation, locateEntries } from './locate.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
 import type {
@@ -203,7 +204,9 @@ export class Engine implements AnswerEngine {
       matchesWordVectors(this.settings),
       view.scope(options.collections),
     );
-    return retrieved.passages.slice(0, limit);
+    const passages = retrieved.passages.slice(0, limit);
+    const documents = await view.index.texts([...new Set(passages.map((passage) => passage.source))]);
+    return passages.map((passage) => locateCitation(passage, documents.get(passage.source)));
   }
 
   /**
@@ -238,7 +241,14 @@ export class Engine implements AnswerEngine {
     const found = dated.length + undated.length > 0;
     if (isSmallTalk(question, { answered: found, ranked }, settings.smallTalkSimilarity)) return none('small-talk', retrieved.embedMs);
     if (!found) return none('weak-evidence', retrieved.embedMs);
-    return { topic: question.asked, dated, undated, abstainReason: null, timings: timings(retrieved.embedMs) };
+    const documents = await view.index.texts([...new Set([...dated, ...undated].map((entry) => entry.source))]);
+    return {
+      topic: question.asked,
+      dated: locateEntries(dated, documents),
+      undated: locateEntries(undated, documents),
+      abstainReason: null,
+      timings: timings(retrieved.embedMs),
+    };
   }
 
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
@@ -293,7 +303,8 @@ export class Engine implements AnswerEngine {
         totalMs: performance.now() - started,
       },
     };
-    return { answer, candidates: retrieved.candidates, decision };
+    const documents = await view.index.texts(citedFiles(answer));
+    return { answer: locateAnswer(answer, documents), candidates: retrieved.candidates, decision };
   }
 }
 

@@ -1,6 +1,7 @@
 import { cosine } from '../core/vectors.js';
 import type { Passage } from '../core/types.js';
 import { dateTerms } from '../text/dates.js';
+import { terms } from '../text/terms.js';
 import { hasCue } from './cues.js';
 import { type Lexicon, matchStrength, softCoverage, termsOf } from './matching.js';
 import type { Question } from './question.js';
@@ -96,7 +97,9 @@ export function sentenceFeatures(
     similarity: cosine(question.vector, sentence.vector),
     passage: bestPassageScore > 0 ? sentence.passage.score / bestPassageScore : 0,
     // A kind named answers "which …" questions, never "how many" or "when".
-    cue: hasCue(type, sentence.text, given) || (namesKind && (type === 'name' || type === 'place' || type === null)),
+    cue:
+      hasCue(type, sentence.text, given, (word) => terms(word).some((term) => (lexicon.pertainsTo?.(term).length ?? 0) > 0)) ||
+      (namesKind && (type === 'name' || type === 'place' || type === null)),
     focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, FOCUS_SOFT_FROM))),
     // A kind named ("frozen durian" for "which produce") says the thing asked for, as the word itself would.
     predicate: predicateTerms.size

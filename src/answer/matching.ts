@@ -15,6 +15,8 @@ export interface Lexicon {
   kindsOf?(term: string): ReadonlySet<string>;
   /** Corpus terms sharing a usual sense with the term (WordNet: "speed" → "acceler"). */
   synonymsOf?(term: string): readonly string[];
+  /** Nouns an adjective of the corpus pertains to (WordNet: "vietnames" → "vietnam"). */
+  pertainsTo?(term: string): readonly string[];
 }
 
 /** Levenshtein distance, giving up (returning limit + 1) once it exceeds `limit`. */

@@ -1,3 +1,4 @@
+import { ALIASES } from '../text/en.js';
 import { asksForLatest, monthsIn, yearsIn } from '../text/dates.js';
 import { figuresOf } from '../text/figures.js';
 import { contentWords, terms } from '../text/terms.js';
@@ -43,12 +44,6 @@ export interface QuestionContext {
   /** Nouns an adjective of the corpus pertains to ("vietnames" → vietnam), from WordNet. */
   pertainsTo?(term: string): readonly string[];
 }
-
-/** Other names of the same thing, as news articles write it ("America" → "US", "PM" → "Prime Minister"). */
-const ALIASES: readonly [RegExp, string][] = [
-  [/\bAmerica(?:ns?)?\b/gi, 'US United States'],
-  [/\bPMs?\b/g, 'Prime Minister'],
-];
 
 function normaliseQuestion(question: string): string {
   let text = question;

@@ -1,4 +1,4 @@
-import type { Chunk, CorpusDocument, Paragraph } from '../core/types.js';
+import type { BlockKind, Chunk, CorpusDocument, Paragraph } from '../core/types.js';
 import { isHeading } from '../corpus/metadata.js';
 import { splitSentences } from '../text/sentences.js';
 
@@ -52,8 +52,47 @@ export function chunkDocument(document: CorpusDocument, settings: ChunkerSetting
   return chunks;
 }
 
-/** Consecutive paragraphs under the same heading (the document title is not a section). */
+/**
+ * A list item or table row up to this long is quoted whole: in reference documentation an item
+ * ("timeout number - Default: 30e3 - … Defaults to 30 seconds.") is one statement, its parts read
+ * as sentences only together. Longer ones are split into sentences like paragraphs.
+ */
+const WHOLE_ITEM_MAX_CHARS = 500;
+
+/** The blocks a quote may come from: prose, never headings or code. */
+const PROSE: ReadonlySet<BlockKind> = new Set(['paragraph', 'list-item', 'table-row', 'quote']);
+
+/** A heading: as its reader said, or for plain text by its shape (a short line without closing punctuation). */
+export function isHeadingParagraph(paragraph: Pick<Paragraph, 'kind' | 'text'>): boolean {
+  return paragraph.kind ? paragraph.kind === 'heading' : isHeading(paragraph.text);
+}
+
+/** A paragraph whose sentences may be quoted. */
+export function isProse(paragraph: Pick<Paragraph, 'kind' | 'text'>): boolean {
+  return paragraph.kind ? PROSE.has(paragraph.kind) : !isHeading(paragraph.text);
+}
+
+/**
+ * Consecutive paragraphs under the same heading (the document title is not a section). In a
+ * structured document a code block is a section part of its own, so a chunk is prose or code,
+ * never both: code stays searchable without diluting the prose around it.
+ */
 function sections(document: CorpusDocument): { heading: string | null; paragraphs: Paragraph[] }[] {
+  if (document.format && document.format !== 'text') {
+    const parts: { heading: string | null; paragraphs: Paragraph[]; code: boolean }[] = [];
+    for (const paragraph of document.paragraphs) {
+      if (paragraph.kind === 'heading') {
+        parts.push({ heading: null, paragraphs: [], code: false });
+        continue;
+      }
+      const code = paragraph.kind === 'code';
+      const section = paragraph.section ?? null;
+      const last = parts.at(-1);
+      if (last && last.code === code && last.heading === section && !code) last.paragraphs.push(paragraph);
+      else parts.push({ heading: section, paragraphs: [paragraph], code });
+    }
+    return parts.filter((part) => part.paragraphs.length > 0);
+  }
   const result: { heading: string | null; paragraphs: Paragraph[] }[] = [{ heading: null, paragraphs: [] }];
   for (const paragraph of document.paragraphs) {
     if (document.paragraphs.length > 1 && isHeading(paragraph.text)) {
@@ -97,9 +136,9 @@ export function sentencesAround(document: CorpusDocument, start: number, end: nu
   const after = document.paragraphs.findIndex((paragraph) => paragraph.start >= end);
   const paragraphs = document.paragraphs.slice(Math.max(0, first - 1), after === -1 ? undefined : after);
   return paragraphs
-    .filter((paragraph) => !isHeading(paragraph.text))
+    .filter(isProse)
     .flatMap((paragraph) =>
-      splitSentences(paragraph.text).map((sentence) => ({
+      quoteUnits(paragraph).map((sentence) => ({
         paragraph: paragraph.number,
         start: paragraph.start + sentence.start,
         end: paragraph.start + sentence.end,
@@ -107,6 +146,12 @@ export function sentencesAround(document: CorpusDocument, start: number, end: nu
       })),
     )
     .filter((sentence) => sentence.end <= end);
+}
+
+/** What a paragraph is quoted by: its sentences, or a short list item or table row whole. */
+function quoteUnits(paragraph: Paragraph): { start: number; end: number; text: string }[] {
+  const whole = (paragraph.kind === 'list-item' || paragraph.kind === 'table-row') && paragraph.text.length <= WHOLE_ITEM_MAX_CHARS;
+  return whole ? [{ start: 0, end: paragraph.text.length, text: paragraph.text }] : splitSentences(paragraph.text);
 }
 
 /** Every sentence of a document (headings are not sentences), with document offsets. */

@@ -4,13 +4,47 @@
  * Nothing here imports anything of ours.
  */
 
-/** One paragraph of a document; offsets index into the document's raw file text. */
+/** What a block of a document is: only prose (paragraphs, list items, table rows, block quotes) is quoted. */
+export type BlockKind = 'heading' | 'paragraph' | 'list-item' | 'table-row' | 'quote' | 'code';
+export const BLOCK_KINDS: readonly BlockKind[] = ['heading', 'paragraph', 'list-item', 'table-row', 'quote', 'code'];
+
+/** The formats the corpus reader reads, each with a parser of its own (`corpus/readers/`). */
+export type DocumentFormat = 'text' | 'markdown' | 'html' | 'pdf';
+
+/** One paragraph (block) of a document; offsets index into the document's text (`raw`). */
 export interface Paragraph {
   /** 1-based paragraph number, as cited to readers. */
   readonly number: number;
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** What the block is, as its reader parsed it; absent for plain text, where headings are told by their shape. */
+  readonly kind?: BlockKind;
+  /** The headings above it, outermost first, joined with ` › ` (the document's title left out); absent or null when none. */
+  readonly section?: string | null;
+}
+
+/** Inline formatting kept from the source, so a quote renders as its author wrote it. */
+export type MarkKind = 'code' | 'emphasis' | 'strong';
+export const MARK_KINDS: readonly MarkKind[] = ['code', 'emphasis', 'strong'];
+
+/**
+ * What a structured document (Markdown, a web page, a PDF) keeps beside its text. All offsets are
+ * offsets into the document's text; flat number arrays keep the stored index small.
+ */
+export interface DocumentStructure {
+  /**
+   * Pairs `[textOffset, sourceOffset, …]`, ascending: from each listed text offset on, text and source
+   * file advance together, so an offset of the text maps back into the source file (Markdown, HTML).
+   * Absent for PDFs, whose text is the source's text layer.
+   */
+  readonly sourceMap?: readonly number[];
+  /** Triples `[start, end, kind, …]` of inline marks, `kind` an index into MARK_KINDS. */
+  readonly marks?: readonly number[];
+  /** The text offset where each page starts (PDF): page N starts at `pageStarts[N - 1]`. */
+  readonly pageStarts?: readonly number[];
+  /** Where a web page came from, when known (its canonical address). */
+  readonly url?: string;
 }
 
 /** A corpus file with its metadata parsed once. */
@@ -20,11 +54,61 @@ export interface CorpusDocument {
   readonly title: string;
   /** ISO date (YYYY-MM-DD) when the document carries one. */
   readonly date: string | null;
-  /** The raw file text; every offset in the system points into it. */
+  /**
+   * The document's text, as its reader gives it: the file itself for plain text; for Markdown, web
+   * pages and PDFs the blocks' text (markup, code fences' fences, site chrome and page furniture
+   * gone, wrapped lines joined), blocks separated by a blank line. Every offset in the system points into it.
+   */
   readonly raw: string;
   readonly paragraphs: readonly Paragraph[];
-  /** sha256 of the raw bytes, for staleness checks. */
+  /** sha256 of the file's content (its decoded text, or its bytes for a PDF), for staleness checks. */
   readonly contentHash: string;
+  /** Absent for plain text. */
+  readonly format?: DocumentFormat;
+  readonly structure?: DocumentStructure;
+}
+
+/** The page (1-based) at a text offset of a paged document, or null when it has no pages. */
+export function pageAt(document: Pick<CorpusDocument, 'structure'>, offset: number): number | null {
+  const starts = document.structure?.pageStarts;
+  if (!starts?.length) return null;
+  let page = 1;
+  while (page < starts.length && (starts[page] ?? Infinity) <= offset) page++;
+  return page;
+}
+
+/** The offset in the source file of a text offset (the same offset for plain text and PDFs). */
+export function sourceOffset(document: Pick<CorpusDocument, 'structure'>, offset: number): number {
+  const map = document.structure?.sourceMap;
+  if (!map?.length) return offset;
+  let textAt = 0;
+  let sourceAt = 0;
+  for (let index = 0; index + 1 < map.length && (map[index] ?? 0) <= offset; index += 2) {
+    textAt = map[index] ?? 0;
+    sourceAt = map[index + 1] ?? 0;
+  }
+  return sourceAt + (offset - textAt);
+}
+
+/** The marks inside [start, end) of a document's text, relative to `start`. */
+export function marksWithin(document: Pick<CorpusDocument, 'structure'>, start: number, end: number): readonly InlineMark[] {
+  const marks = document.structure?.marks;
+  if (!marks?.length) return [];
+  const within: InlineMark[] = [];
+  for (let index = 0; index + 2 < marks.length; index += 3) {
+    const from = Math.max(start, marks[index] ?? 0);
+    const to = Math.min(end, marks[index + 1] ?? 0);
+    const kind = MARK_KINDS[marks[index + 2] ?? -1];
+    if (kind && from < to) within.push({ start: from - start, end: to - start, kind });
+  }
+  return within;
+}
+
+/** A span of a quote's text to render as code or emphasis (offsets into the quote's text). */
+export interface InlineMark {
+  readonly start: number;
+  readonly end: number;
+  readonly kind: MarkKind;
 }
 
 /** A retrievable unit: part of one paragraph, never crossing paragraphs. */
@@ -48,15 +132,32 @@ export interface Citation {
   readonly date: string | null;
   readonly paragraph: number;
   readonly chunkId: string;
-  /** Character offsets of the quoted text in the source file. */
+  /** Character offsets of the quoted text in the document's text (`raw`; the file itself for plain text). */
   readonly start: number;
   readonly end: number;
+  /** The heading path of the cited block (`Client › Parameter: ClientOptions`), for structured documents. */
+  readonly section?: string | null;
+  /** The 1-based page of a PDF the cited text starts on. */
+  readonly page?: number | null;
+  /** Where a web page came from, when known. */
+  readonly url?: string;
 }
 
 /** The citation fields alone (a quote or passage carries more). */
 export function citationOnly(cited: Citation): Citation {
-  const { source, title, date, paragraph, chunkId, start, end } = cited;
-  return { source, title, date, paragraph, chunkId, start, end };
+  const { source, title, date, paragraph, chunkId, start, end, section, page, url } = cited;
+  return {
+    source,
+    title,
+    date,
+    paragraph,
+    chunkId,
+    start,
+    end,
+    ...(section ? { section } : {}),
+    ...(page ? { page } : {}),
+    ...(url ? { url } : {}),
+  };
 }
 
 /** Newer first; undated last. */
@@ -76,6 +177,11 @@ export interface Quote extends Citation {
    * citation (and so its document date). Absent or empty when the sources agree.
    */
   readonly conflicts?: readonly ConflictingQuote[];
+  /** Inline code and emphasis of the source inside the quote (structured documents). */
+  readonly marks?: readonly InlineMark[];
+  /** The quote's offsets in the source file (Markdown, HTML; equal to start/end for plain text and PDFs). */
+  readonly sourceStart?: number;
+  readonly sourceEnd?: number;
 }
 
 /** A verbatim sentence of another document that disagrees with a quote. */

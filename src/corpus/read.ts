@@ -3,12 +3,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CorpusDocument } from '../core/types.js';
 import { collectionNameProblem, DEFAULT_COLLECTION } from './collections.js';
-import { hashContent, parseDocument } from './metadata.js';
+import { contentHashOf, formatOf, MAX_DOCUMENT_BYTES, READ_EXTENSIONS, readDocumentFile } from './readers/index.js';
 
-const CORPUS_EXTENSIONS = new Set(['.txt', '.md']);
+export { decodeText } from './text-encoding.js';
+
 const READ_CONCURRENCY = 256;
-/** More control characters than this share of a text (tabs and line breaks aside) means it is no text. */
-const MAX_CONTROL_SHARE = 0.01;
 
 export class CorpusError extends Error {
   override name = 'CorpusError';
@@ -26,33 +25,14 @@ export interface Corpus {
 }
 
 /**
- * The text of a file: UTF-8 (with or without a byte-order mark) or UTF-16 with its byte-order mark
- * (as Windows Notepad saves it); a string saying why not for anything else (binary, other encodings).
- */
-export function decodeText(bytes: Uint8Array): { text: string } | { reason: string } {
-  let text: string;
-  try {
-    if (bytes[0] === 0xff && bytes[1] === 0xfe) text = new TextDecoder('utf-16le', { fatal: true }).decode(bytes.subarray(2));
-    else if (bytes[0] === 0xfe && bytes[1] === 0xff) text = new TextDecoder('utf-16be', { fatal: true }).decode(bytes.subarray(2));
-    else if (bytes.includes(0)) return { reason: 'binary (it has NUL bytes), not text' };
-    else text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    return { reason: 'not valid UTF-8 or UTF-16 text: save it as UTF-8' };
-  }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what tells a binary file from text.
-  const controls = text.match(/[\u0000-\u0008\u000e-\u001f\u007f]/g)?.length ?? 0;
-  if (controls > MAX_CONTROL_SHARE * text.length) return { reason: `binary (${controls} control characters), not text` };
-  return { text };
-}
-
-/**
- * Read every `.txt` and `.md` file of the corpus folder and of its sub-folders one level down (the
- * collections; links to files are followed), sorted by document id. Files that are not text,
- * deeper folders and folders whose name is no collection name are skipped with a reason; hidden
- * folders (`.git`, `.obsidian`) are passed over in silence.
+ * Read every document of the corpus folder (`.txt`, `.md`, `.html`, `.pdf`, each with its reader)
+ * and of its sub-folders one level down (the collections; links to files are followed), sorted by
+ * document id. Files that cannot be read (not text, a scanned or encrypted PDF, too large), deeper
+ * folders and folders whose name is no collection name are skipped with a reason; hidden folders
+ * (`.git`, `.obsidian`) are passed over in silence.
  */
 export function readCorpus(corpusDir: string): Promise<Corpus> {
-  return readCorpusFiles(corpusDir, parseDocument);
+  return readCorpusFiles(corpusDir, readDocumentFile);
 }
 
 /** A corpus file known by its content hash alone. */
@@ -67,12 +47,15 @@ export interface HashedFile {
  * finds its index current never holds the corpus.
  */
 export function readCorpusHashes(corpusDir: string): Promise<{ documents: HashedFile[]; skipped: SkippedFile[] }> {
-  return readCorpusFiles(corpusDir, (file, text) => ({ file, contentHash: hashContent(text) }));
+  return readCorpusFiles(corpusDir, async (file, bytes) => {
+    const hashed = contentHashOf(file, bytes);
+    return 'contentHash' in hashed ? { file, contentHash: hashed.contentHash } : hashed;
+  });
 }
 
 async function readCorpusFiles<T>(
   corpusDir: string,
-  read: (file: string, text: string) => T,
+  read: (file: string, bytes: Uint8Array) => Promise<T | { reason: string }>,
 ): Promise<{ documents: T[]; skipped: SkippedFile[] }> {
   let entries: Dirent[];
   try {
@@ -103,19 +86,31 @@ async function readCorpusFiles<T>(
   const documents: T[] = [];
   for (let start = 0; start < files.length; start += READ_CONCURRENCY) {
     const batch = files.slice(start, start + READ_CONCURRENCY);
-    const decoded = await Promise.all(
-      batch.map(async (file) => ({ file, result: decodeText(await readFile(path.join(corpusDir, file))) })),
-    );
-    for (const { file, result } of decoded) {
-      if ('text' in result) documents.push(read(file, result.text));
-      else skipped.push({ file, reason: result.reason });
+    const results = await Promise.all(batch.map(async (file) => ({ file, result: await readOne(corpusDir, file, read) })));
+    for (const { file, result } of results) {
+      if (result !== null && typeof result === 'object' && 'reason' in result) skipped.push({ file, reason: result.reason });
+      else documents.push(result as T);
     }
   }
   if (documents.length === 0) {
     const why = skipped.length ? ` (skipped: ${skipped.map((entry) => `${entry.file}: ${entry.reason}`).join('; ')})` : '';
-    throw new CorpusError(`The corpus folder ${corpusDir} (CORPUS_DIR) has no readable .txt or .md files${why}.`);
+    throw new CorpusError(`The corpus folder ${corpusDir} (CORPUS_DIR) has no readable ${READ_EXTENSIONS.join(', ')} files${why}.`);
   }
   return { documents, skipped };
+}
+
+/** One file through `read`, refused unread when it is over the size limit. */
+async function readOne<T>(
+  corpusDir: string,
+  file: string,
+  read: (file: string, bytes: Uint8Array) => Promise<T | { reason: string }>,
+): Promise<T | { reason: string }> {
+  const location = path.join(corpusDir, file);
+  const { size } = await stat(location);
+  if (size >= MAX_DOCUMENT_BYTES) {
+    return { reason: `${(size / 1024 / 1024).toFixed(0)} MB, over the ${MAX_DOCUMENT_BYTES / 1024 / 1024} MB read per document` };
+  }
+  return read(file, await readFile(location));
 }
 
 /**
@@ -136,7 +131,7 @@ async function corpusFiles(corpusDir: string, entries: readonly Dirent[], collec
       }
       continue;
     }
-    if (!CORPUS_EXTENSIONS.has(path.extname(entry.name).toLowerCase())) continue;
+    if (formatOf(entry.name) === null) continue;
     // A link counts as what it points to; a broken one is skipped with a word.
     const isFile = entry.isSymbolicLink()
       ? await stat(path.join(corpusDir, id)).then(

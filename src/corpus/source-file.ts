@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { COLLECTION_NAME_RULE, DEFAULT_COLLECTION, documentIdFor, isCollectionName } from './collections.js';
-import { decodeText } from './read.js';
+import { decodeText } from './text-encoding.js';
 
 export { DEFAULT_COLLECTION };
 

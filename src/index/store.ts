@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { z } from 'zod';
 import type { Chunk, CorpusDocument } from '../core/types.js';
 import { hashContent } from '../corpus/metadata.js';
+import { documentFromStored, type StoredParagraph, type StoredShape, storedShape } from './stored-document.js';
 import type { ChunkSearch } from './chunk-search.js';
 import { readSections, writeSections } from './binary-sections.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from './lexical-index.js';
@@ -23,8 +24,9 @@ import { ExactVectorIndex, VectorIndex, type VectorSearch } from './vector-index
  * 5: `thesaurus.json`, the WordNet relations of the corpus's words.
  * 6: index terms with British spellings made American and Porter2 stems; adjectives' pertainyms in the thesaurus.
  * 7: `sentences.bin`, the vector of every sentence (quotes are chosen by question–sentence similarity).
+ * 8: documents read by format (Markdown, HTML, PDF readers): paragraphs carry their block kind and section, documents their structure.
  */
-export const INDEX_FORMAT_VERSION = 7;
+export const INDEX_FORMAT_VERSION = 8;
 
 export const manifestSchema = z.object({
   formatVersion: z.number(),
@@ -76,14 +78,13 @@ const FILES = {
 } as const;
 
 /** One line of `documents.jsonl`: the document, its paragraphs and chunks as offsets into `raw`. */
-interface StoredDocument {
+interface StoredDocument extends StoredShape {
   readonly file: string;
   readonly title: string;
   readonly date: string | null;
   readonly contentHash: string;
   readonly raw: string;
-  /** [number, start, end] */
-  readonly paragraphs: [number, number, number][];
+  readonly paragraphs: StoredParagraph[];
   /** [paragraph, part, start, end, section] */
   readonly chunks: [number, number, number, number, string | null][];
 }
@@ -134,7 +135,7 @@ function* storedLines(documents: readonly CorpusDocument[], chunks: readonly Chu
       date: document.date,
       contentHash: document.contentHash,
       raw: document.raw,
-      paragraphs: document.paragraphs.map((paragraph) => [paragraph.number, paragraph.start, paragraph.end]),
+      ...storedShape(document),
       chunks: own,
     };
     yield JSON.stringify(stored);
@@ -207,15 +208,9 @@ async function readStore(indexDir: string): Promise<{ documents: CorpusDocument[
     const stored = JSON.parse(line) as StoredDocument;
     const { raw, file } = stored;
     // Quotes are the product: a text edited in the index (even keeping its length) is never quoted as verbatim.
-    if (hashContent(raw) !== stored.contentHash) throw new Error(`the stored text of ${file} does not match its checksum`);
-    documents.push({
-      file,
-      title: stored.title,
-      date: stored.date,
-      raw,
-      contentHash: stored.contentHash,
-      paragraphs: stored.paragraphs.map(([number, start, end]) => ({ number, start, end, text: raw.slice(start, end) })),
-    });
+    if (hashContent(raw) !== (stored.textHash ?? stored.contentHash))
+      throw new Error(`the stored text of ${file} does not match its checksum`);
+    documents.push(documentFromStored(stored));
     for (const [paragraph, part, start, end, section] of stored.chunks) {
       chunks.push({ id: `${file}#p${paragraph}.${part}`, file, paragraph, start, end, text: raw.slice(start, end), section });
     }

@@ -4,7 +4,7 @@
  */
 import { escapeMarkdown } from 'discord.js';
 import type { APIEmbed } from 'discord.js';
-import type { Citation } from '../core/types.js';
+import type { Citation, InlineMark } from '../core/types.js';
 import { collectionOf } from '../core/collections.js';
 
 /** Discord's documented message limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
@@ -53,6 +53,50 @@ export function escapeQuote(text: string): string {
   const escaped = escapeMarkdown(oneLine, { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
   // A leading '>' would start a nested block quote.
   return escaped.replace(/^>/, '\\>');
+}
+
+/**
+ * A quote shortened to `max` characters and escaped as `escapeQuote` does, except where its source
+ * had inline code or emphasis: code is shown as code (never escaped inside), emphasis as emphasis.
+ */
+export function quoteMarkdown(text: string, marks: readonly InlineMark[], max: number): string {
+  const shown = truncate(text, max);
+  if (marks.length === 0) return escapeQuote(shown);
+  const visible = shown.endsWith(ELLIPSIS) && shown.length < text.length ? shown.length - ELLIPSIS.length : shown.length;
+  const kindsAt = (offset: number) =>
+    marks
+      .filter((mark) => mark.start <= offset && offset < mark.end)
+      .map((mark) => mark.kind)
+      .sort()
+      .join(',');
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < shown.length) {
+    const kinds = start < visible ? kindsAt(start) : '';
+    let end = start + 1;
+    while (end < shown.length && (end < visible ? kindsAt(end) : '') === kinds) end++;
+    pieces.push(formatRun(shown.slice(start, end), kinds.split(',').filter(Boolean)));
+    start = end;
+  }
+  return pieces.join('').replace(/^>/, '\\>');
+}
+
+/** One run of a quote with the same marks: code in backticks (doubled when it holds one), emphasis around. */
+function formatRun(run: string, kinds: readonly string[]): string {
+  const oneLine = run.replace(/\s*[\r\n]+\s*/g, ' ');
+  const inner = oneLine.trim();
+  if (!inner || kinds.length === 0)
+    return escapeMarkdown(oneLine, { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
+  const lead = oneLine.slice(0, oneLine.length - oneLine.trimStart().length);
+  const trail = oneLine.slice(oneLine.trimEnd().length);
+  let body = kinds.includes('code')
+    ? inner.includes('`')
+      ? `\`\` ${inner} \`\``
+      : `\`${inner}\``
+    : escapeMarkdown(inner, { heading: true, bulletedList: true, numberedList: true, maskedLink: true });
+  if (kinds.includes('emphasis')) body = `_${body}_`;
+  if (kinds.includes('strong')) body = `**${body}**`;
+  return `${lead}${body}${trail}`;
 }
 
 /** Plain text shown in a title or footer, with markdown neutralised. */
@@ -120,8 +164,18 @@ export function citationKey(citation: Citation): string {
   return `${citation.source}#${citation.paragraph}`;
 }
 
+/** `**Title** (date) — \`file\` › Section, ¶3` (`p. 3` for a PDF); a web page's title links to its address. */
 export function describeCitation(citation: Citation, options: CollectionView = {}): string {
-  return `**${escapeInline(citation.title)}**${describeWhere(citation, options)} — \`${citation.source.replace(/`/g, "'")}\`, ¶${citation.paragraph}`;
+  const title = citation.url
+    ? `**[${escapeInline(citation.title).replace(/[[\]]/g, '')}](<${citation.url}>)**`
+    : `**${escapeInline(citation.title)}**`;
+  const section = citation.section ? ` › ${escapeInline(citation.section)}` : '';
+  return `${title}${describeWhere(citation, options)} — \`${citation.source.replace(/`/g, "'")}\`${section}, ${placeOf(citation)}`;
+}
+
+/** Where in a document: the page of a PDF, else the paragraph. */
+export function placeOf(citation: Pick<Citation, 'page' | 'paragraph'>): string {
+  return citation.page ? `p. ${citation.page}` : `¶${citation.paragraph}`;
 }
 
 /** Whether citations name their document's collection: when the corpus has more than one. */

@@ -8,6 +8,7 @@ import {
   Colors,
   truncate,
   escapeQuote,
+  placeOf,
   escapeInline,
   fitEmbed,
   describeCitation,
@@ -51,7 +52,7 @@ export function renderPassagePage(passages: readonly Passage[], view: PageView):
     return {
       name: truncate(`${rank}. ${passage.title.replace(/\s+/g, ' ')}${describeWhere(passage, view)}`, DiscordLimits.fieldName),
       value: truncate(
-        `> ${escapeQuote(truncate(passage.text, PASSAGE_EXCERPT_CHARS))}\n\`${passage.source.replace(/`/g, "'")}\`, ¶${passage.paragraph}${score}`,
+        `> ${escapeQuote(truncate(passage.text, PASSAGE_EXCERPT_CHARS))}\n\`${passage.source.replace(/`/g, "'")}\`${passage.section ? ` › ${escapeInline(passage.section)}` : ''}, ${placeOf(passage)}${score}`,
         DiscordLimits.fieldValue,
       ),
     };

@@ -5,6 +5,7 @@ import {
   Colors,
   truncate,
   escapeQuote,
+  quoteMarkdown,
   escapeInline,
   fitEmbed,
   fitContent,
@@ -135,7 +136,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   const blocks = answer.quotes.map((quote) => {
     const markers = [quote, ...quote.alsoIn].map((citation) => `[${numberOf(citation)}]`);
     const uniqueMarkers = [...new Set(markers)].join('');
-    const lines = [`> ${escapeQuote(truncate(quote.text, quoteBudget))} ${uniqueMarkers}`];
+    const lines = [`> ${quoteMarkdown(quote.text, quote.marks ?? [], quoteBudget)} ${uniqueMarkers}`];
     // Sources that answer with a different figure or date are shown, quoted and cited, never hidden.
     for (const conflict of quote.conflicts ?? []) {
       lines.push(`Another source differs:\n> ${escapeQuote(truncate(conflict.text, Math.floor(quoteBudget / 2)))} [${numberOf(conflict)}]`);

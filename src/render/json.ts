@@ -1,9 +1,30 @@
-import type { Answer } from '../core/types.js';
+import type { Answer, Citation } from '../core/types.js';
 import { renderAnswerText } from './text.js';
 
-type JsonCitation = { source: string; title: string; date: string | null; paragraph: number; chunkId: string };
+type JsonCitation = {
+  source: string;
+  title: string;
+  date: string | null;
+  paragraph: number;
+  chunkId: string;
+  /** The heading path of a structured document's block. */
+  section?: string;
+  /** The PDF page (1-based). */
+  page?: number;
+  /** A web page's address. */
+  url?: string;
+};
 
-const citation = ({ source, title, date, paragraph, chunkId }: JsonCitation): JsonCitation => ({ source, title, date, paragraph, chunkId });
+const citation = ({ source, title, date, paragraph, chunkId, section, page, url }: Citation): JsonCitation => ({
+  source,
+  title,
+  date,
+  paragraph,
+  chunkId,
+  ...(section ? { section } : {}),
+  ...(page ? { page } : {}),
+  ...(url ? { url } : {}),
+});
 
 /** The stable JSON shape other tools read (`ask --json`, `--jsonl`). */
 export interface AnswerJson {
@@ -12,20 +33,18 @@ export interface AnswerJson {
   readAs?: string;
   answered: boolean;
   answer: string;
-  quotes: {
+  quotes: (JsonCitation & {
     text: string;
-    source: string;
-    title: string;
-    date: string | null;
-    paragraph: number;
-    chunkId: string;
     score: number;
+    /** Offsets of the quote in the source file (for Markdown and HTML: around the markup it had there; for a PDF: in its text). */
     start: number;
     end: number;
+    /** Inline code and emphasis inside `text` (offsets into it), when the source had them. */
+    marks?: { start: number; end: number; kind: string }[];
     alsoIn: JsonCitation[];
     /** Other documents' sentences that give a different figure or date, each quoted verbatim. */
     conflicts: (JsonCitation & { text: string })[];
-  }[];
+  })[];
   passages: { text: string; source: string; chunkId: string; score: number; paragraph: number }[];
   timings: { embedMs: number; searchMs: number; totalMs: number };
 }
@@ -40,14 +59,11 @@ export function answerToJson(answer: Answer): AnswerJson {
     answer: renderAnswerText(answer),
     quotes: answer.quotes.map((quote) => ({
       text: quote.text,
-      source: quote.source,
-      title: quote.title,
-      date: quote.date,
-      paragraph: quote.paragraph,
-      chunkId: quote.chunkId,
+      ...citation(quote),
       score: quote.score,
-      start: quote.start,
-      end: quote.end,
+      start: quote.sourceStart ?? quote.start,
+      end: quote.sourceEnd ?? quote.end,
+      ...(quote.marks?.length ? { marks: quote.marks.map(({ start, end, kind }) => ({ start, end, kind })) } : {}),
       alsoIn: quote.alsoIn.map(citation),
       conflicts: (quote.conflicts ?? []).map((conflict) => ({ ...citation(conflict), text: conflict.text })),
     })),

@@ -1,9 +1,16 @@
 import type { Answer, Citation, Passage, Timeline } from '../core/types.js';
 
-/** "Title (2025-04-14), 000_x.txt ¶3": where a quote stands, as a reader wants to see it. */
-export function formatCitation(citation: Pick<Citation, 'title' | 'date' | 'source' | 'paragraph'>): string {
+/**
+ * "Title (2025-04-14), 000_x.txt ¶3": where a quote stands, as a reader wants to see it; with the
+ * section of a structured document ("client.md › Parameter: ClientOptions ¶12"), the page of a PDF
+ * ("report.pdf › Results p. 4") and a web page's address.
+ */
+export function formatCitation(citation: Pick<Citation, 'title' | 'date' | 'source' | 'paragraph' | 'section' | 'page' | 'url'>): string {
   const date = citation.date ? ` (${citation.date})` : '';
-  return `${citation.title}${date}, ${citation.source} ¶${citation.paragraph}`;
+  const section = citation.section ? ` › ${citation.section}` : '';
+  const place = citation.page ? `p. ${citation.page}` : `¶${citation.paragraph}`;
+  const url = citation.url ? ` <${citation.url}>` : '';
+  return `${citation.title}${date}, ${citation.source}${section} ${place}${url}`;
 }
 
 /** "Sources disagree" when another document states a different figure or ordinal; empty otherwise. */

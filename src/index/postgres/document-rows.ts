@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Chunk, CorpusDocument } from '../../core/types.js';
 import { documentTerms, figureSentences, openingOf } from '../corpus-facts.js';
 import { chunkPart } from '../store.js';
+import { storedShape } from '../stored-document.js';
 import { lexicalTermsColumn } from './lexical-column.js';
 
 /**
@@ -13,12 +14,13 @@ export async function insertDocumentRows(
   client: pg.ClientBase,
   rows: readonly { readonly document: CorpusDocument; readonly position: number; readonly chunks: readonly Chunk[] }[],
 ): Promise<void> {
+  const shapes = rows.map(({ document }) => storedShape(document));
   await client.query(
-    `INSERT INTO documents (file, position, title, date, raw, content_hash, paragraphs, characters, chunk_count, opening, terms)
+    `INSERT INTO documents (file, position, title, date, raw, content_hash, paragraphs, characters, chunk_count, opening, terms, shape)
      SELECT file, position, title, date, raw, content_hash, paragraphs::jsonb, characters, chunk_count, opening,
-            string_to_array(terms, chr(10))
-       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[], $11::text[])
-         AS v(file, position, title, date, raw, content_hash, paragraphs, characters, chunk_count, opening, terms)`,
+            string_to_array(terms, chr(10)), shape::jsonb
+       FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::int[], $10::text[], $11::text[], $12::text[])
+         AS v(file, position, title, date, raw, content_hash, paragraphs, characters, chunk_count, opening, terms, shape)`,
     [
       rows.map(({ document }) => document.file),
       rows.map(({ position }) => position),
@@ -26,14 +28,13 @@ export async function insertDocumentRows(
       rows.map(({ document }) => document.date),
       rows.map(({ document }) => document.raw),
       rows.map(({ document }) => document.contentHash),
-      rows.map(({ document }) =>
-        JSON.stringify(document.paragraphs.map((paragraph) => [paragraph.number, paragraph.start, paragraph.end])),
-      ),
+      shapes.map((shape) => JSON.stringify(shape.paragraphs)),
       rows.map(({ document }) => document.raw.length),
       rows.map(({ chunks }) => chunks.length),
       rows.map(({ document }) => openingOf(document)),
       // One string a document, a term a line: arrays of arrays cannot be sent as parameters.
       rows.map(({ document, chunks }) => [...documentTerms(document, chunks)].join('\n')),
+      shapes.map(({ paragraphs: _, ...shape }) => (shape.format ? JSON.stringify(shape) : null)),
     ],
   );
   const sentences = rows.flatMap(({ document, chunks }) =>

@@ -125,6 +125,14 @@ export const MIGRATIONS: readonly { readonly version: number; readonly name: str
       ALTER TABLE index_data ADD PRIMARY KEY (name, part);
     `,
   },
+  {
+    version: 5,
+    name: "documents.shape: a structured document's format, source map, marks and pages (Markdown, HTML, PDF)",
+    sql: `
+      -- {format, structure, textHash}; NULL for plain text. paragraphs then also hold each block's kind and section.
+      ALTER TABLE documents ADD COLUMN shape jsonb;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

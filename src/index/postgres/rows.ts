@@ -1,3 +1,4 @@
+import { documentFromStored, type StoredParagraph, type StoredShape } from '../stored-document.js';
 import type pg from 'pg';
 import type { CorpusDocument } from '../../core/types.js';
 import { hashContent } from '../../corpus/metadata.js';
@@ -21,22 +22,17 @@ export async function readDocuments(client: pg.ClientBase | pg.Pool, files: read
     date: string | null;
     raw: string;
     content_hash: string;
-    paragraphs: [number, number, number][];
+    paragraphs: StoredParagraph[];
+    shape: Omit<StoredShape, 'paragraphs'> | null;
   }>(
-    'SELECT file, title, date, raw, content_hash, paragraphs FROM documents WHERE $1::text[] IS NULL OR file = ANY($1::text[]) ORDER BY position',
+    'SELECT file, title, date, raw, content_hash, paragraphs, shape FROM documents WHERE $1::text[] IS NULL OR file = ANY($1::text[]) ORDER BY position',
     [files],
   );
   return rows.map((row) => {
     // Quotes are the product: a text edited in the database is never quoted as verbatim.
-    if (hashContent(row.raw) !== row.content_hash) throw new Error(`the stored text of ${row.file} does not match its checksum`);
-    return {
-      file: row.file,
-      title: row.title,
-      date: row.date,
-      raw: row.raw,
-      contentHash: row.content_hash,
-      paragraphs: row.paragraphs.map(([number, start, end]) => ({ number, start, end, text: row.raw.slice(start, end) })),
-    };
+    if (hashContent(row.raw) !== (row.shape?.textHash ?? row.content_hash))
+      throw new Error(`the stored text of ${row.file} does not match its checksum`);
+    return documentFromStored({ ...row, ...row.shape, contentHash: row.content_hash });
   });
 }
 
