@@ -39,9 +39,11 @@ for entry in "${sets[@]}"; do
   if [ -n "${extension:-}" ]; then sed "s/\.txt\"/.$extension\"/g" "$questions" > "$work/$name.jsonl"; questions="$work/$name.jsonl"; fi
   # EVAL_INDEX_ROOT keeps the indexes between runs (an index is rebuilt by itself when the corpus or program changes it).
   index="${EVAL_INDEX_ROOT:-$work}/index-$(echo "$corpus $dist" | md5sum | cut -c1-8)"
-  out="$work/$name.out"
+  # EVAL_OUT keeps each set's whole report there (with EVAL_EXPLAIN=1, every question explained).
+  out="${EVAL_OUT:-$work}/$name.out"
+  mkdir -p "$(dirname "$out")"
   if ! CORPUS_DIR="$corpus" INDEX_DIR="$index" MODEL_DIR="$PWD/embeddings/models" LOG_LEVEL=error \
-    node "$dist/cli.js" eval --questions "$questions" >"$out" 2>&1; then
+    node "$dist/cli.js" eval ${EVAL_EXPLAIN:+--explain} --questions "$questions" >"$out" 2>&1; then
     printf '%-12s failed: %s\n' "$name" "$(grep -v '^\s*$' "$out" | tail -1 | cut -c1-100)"; continue
   fi
   node -e '

@@ -8,12 +8,21 @@ import { decodeText } from './text-encoding.js';
 
 export { DEFAULT_COLLECTION };
 
-/** Largest source accepted: 1 MB (1,048,576 bytes). */
+/** Largest source accepted: 1 MB (1,048,576 bytes) of text, Markdown or HTML. */
 export const MAX_SOURCE_BYTES = 1024 * 1024;
+/** Largest PDF accepted: 10 MB (a PDF carries fonts and pictures beside its text). */
+export const MAX_PDF_SOURCE_BYTES = 10 * 1024 * 1024;
 /** A sanitised name is at most this many UTF-8 bytes (and so fits an autocomplete choice, 100 characters). */
 export const MAX_SOURCE_NAME_BYTES = 100;
 
-const SOURCE_EXTENSIONS = new Set(['.txt', '.md']);
+/** The formats the corpus reads (`corpus/readers/`), as a source added from Discord may be. */
+const SOURCE_EXTENSIONS = new Set(['.txt', '.md', '.html', '.pdf']);
+const EXTENSIONS_SAID = '.txt, .md, .html or .pdf';
+
+/** The size limit of a source by its (sanitised) name. */
+export function maxSourceBytes(name: string): number {
+  return path.extname(name).toLowerCase() === '.pdf' ? MAX_PDF_SOURCE_BYTES : MAX_SOURCE_BYTES;
+}
 
 export type Checked<T> = ({ readonly ok: true } & T) | { readonly ok: false; readonly reason: string };
 
@@ -39,24 +48,36 @@ export function describeSize(bytes: number): string {
 export function checkDeclaredSource(declared: DeclaredSource): Checked<{ readonly name: string }> {
   const named = sanitiseSourceName(declared.name);
   if (!named.ok) return named;
-  if (declared.size > MAX_SOURCE_BYTES) {
-    return { ok: false, reason: `\`${named.name}\` is ${describeSize(declared.size)}; the limit is ${describeSize(MAX_SOURCE_BYTES)}.` };
+  const limit = maxSourceBytes(named.name);
+  if (declared.size > limit) {
+    return { ok: false, reason: `\`${named.name}\` is ${describeSize(declared.size)}; the limit is ${describeSize(limit)}.` };
   }
   const type = (declared.contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (type !== '' && !type.startsWith('text/') && type !== 'application/octet-stream') {
-    return { ok: false, reason: `\`${named.name}\` is ${type}, not text: only .txt and .md text files can be added.` };
+  const pdf = named.name.endsWith('.pdf');
+  const expected = pdf ? type === 'application/pdf' : type.startsWith('text/') || type === 'application/xhtml+xml';
+  if (type !== '' && !expected && type !== 'application/octet-stream') {
+    return {
+      ok: false,
+      reason: `\`${named.name}\` is ${type}, not ${pdf ? 'a PDF' : 'text'}: only ${EXTENSIONS_SAID} files can be added.`,
+    };
   }
   return named;
 }
 
 /**
- * The downloaded bytes: at most 1 MB, UTF-8 (a byte-order mark is allowed and dropped by the
- * reader), not binary, not empty or only blank. UTF-16 is refused although the corpus reader
+ * The downloaded bytes: at most 1 MB (10 MB for a PDF), UTF-8 (a byte-order mark is allowed and
+ * dropped by the reader), not binary, not empty or only blank; a PDF only needs its header here. UTF-16 is refused although the corpus reader
  * accepts it: files added from Discord are kept as sent, and kept UTF-8 like the rest of the corpus.
  */
 export function checkSourceBytes(name: string, bytes: Uint8Array): Checked<{ readonly text: string }> {
-  if (bytes.length > MAX_SOURCE_BYTES) return { ok: false, reason: `\`${name}\` is larger than ${describeSize(MAX_SOURCE_BYTES)}.` };
+  const limit = maxSourceBytes(name);
+  if (bytes.length > limit) return { ok: false, reason: `\`${name}\` is larger than ${describeSize(limit)}.` };
   if (bytes.length === 0) return { ok: false, reason: `\`${name}\` is empty.` };
+  if (name.endsWith('.pdf')) {
+    // Whether its text can be read is the PDF reader's to say; here only that it is a PDF at all.
+    const header = Buffer.from(bytes.subarray(0, 1024)).toString('latin1');
+    return header.includes('%PDF-') ? { ok: true, text: '' } : { ok: false, reason: `\`${name}\` is not a PDF (it has no PDF header).` };
+  }
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
     return { ok: false, reason: `\`${name}\` is UTF-16 text: save it as UTF-8 and add it again.` };
   }
@@ -80,7 +101,7 @@ export function checkSourceFile(declared: DeclaredSource, bytes: Uint8Array): Ch
 
 /**
  * A file name safe to store. Refused: a path (`/`, `\`, `..`), a control character, a leading dot,
- * an extension other than .txt or .md (any case). Otherwise: Unicode NFC, lower case, each run of
+ * an extension other than .txt, .md, .html or .pdf (any case). Otherwise: Unicode NFC, lower case, each run of
  * blanks becomes `-`, only letters, digits, `-`, `_` and `.` are kept, runs of `-` collapse, and the
  * stem is shortened so the name fits in {@link MAX_SOURCE_NAME_BYTES} UTF-8 bytes. Lower case keeps
  * `Notes.md` and `notes.md` from being two documents on one disk and one on another.
@@ -95,7 +116,7 @@ export function sanitiseSourceName(original: string): Checked<{ readonly name: s
   if (original.startsWith('.')) return { ok: false, reason: `\`${shown}\` starts with a dot (a hidden file): rename it.` };
   const extension = path.extname(original).toLowerCase();
   if (!SOURCE_EXTENSIONS.has(extension)) {
-    return { ok: false, reason: `\`${shown}\` is not a .txt or .md file: only text files with those extensions can be added.` };
+    return { ok: false, reason: `\`${shown}\` is not a ${EXTENSIONS_SAID} file: only files of those formats can be added.` };
   }
   const stem = original
     .slice(0, original.length - extension.length)

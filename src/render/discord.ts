@@ -273,7 +273,7 @@ export function renderHelp(options: { mentions: boolean; botName: string }): API
   ];
   if (options.mentions) {
     lines.push(`Mention me with a question: \`@${escapeInline(options.botName)} <your question>\``);
-    lines.push('In a thread I answer in, mention me with a follow-up (“when was that?”, “and Vietnam?”): I show how I read it.');
+    lines.push('In a thread I answer in, mention me with a follow-up (“when was that?”, “and the other one?”): I show how I read it.');
   }
   lines.push('', '**Tips**: ask one specific question in plain words; names, places and dates help.');
   return fitEmbed({ title: 'How to ask', description: lines.join('\n'), color: Colors.answer });

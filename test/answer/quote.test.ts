@@ -297,7 +297,8 @@ describe('what a "which" question is answered by', () => {
     const withoutPertainyms = lexicon(['Xi', 'China', 'Vietnam']);
     const withPertainyms: TestLexicon = {
       ...withoutPertainyms,
-      pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : []),
+      // WordNet's pertainyms of the corpus's adjectives: "Vietnamese" → Vietnam, "Chinese" → China.
+      pertainsTo: (term) => (term === terms('Vietnamese')[0] ? terms('Vietnam') : term === terms('Chinese')[0] ? terms('China') : []),
     };
     // A fresh question view each time: its analysis is kept per view.
     const cue = (words: Lexicon) =>

@@ -244,8 +244,8 @@ describe('/add-source', () => {
   const badFiles: [string, () => FakeAttachment, RegExp, { downloads: boolean }][] = [
     [
       'a wrong extension',
-      () => harness.fake.attachment('report.pdf', '%PDF-1.4 text'),
-      /^`report\.pdf` is not a \.txt or \.md file/,
+      () => harness.fake.attachment('report.docx', 'PK text'),
+      /^`report\.docx` is not a \.txt, \.md, \.html or \.pdf file/,
       { downloads: false },
     ],
     [

@@ -96,6 +96,6 @@ describe('the seed corpus', () => {
   it('explains an unreadable or empty corpus folder', async () => {
     await expect(readCorpus('/nonexistent/corpus')).rejects.toThrow(CorpusError);
     await expect(readCorpus('/nonexistent/corpus')).rejects.toThrow(/CORPUS_DIR/);
-    await expect(readCorpus(path.join(SEEDS_DIR, '..', 'src', 'render'))).rejects.toThrow(/no readable \.txt or \.md files/);
+    await expect(readCorpus(path.join(SEEDS_DIR, '..', 'src', 'render'))).rejects.toThrow(/no readable \.txt, \.md, \.html, \.pdf files/);
   });
 });

@@ -81,8 +81,8 @@ describe('reading the corpus folder', () => {
   it('names the skipped files when nothing is readable', async () => {
     writeFileSync(path.join(folder, 'only.txt'), Buffer.from([0, 1, 2]));
     await expect(readCorpus(folder)).rejects.toThrow(CorpusError);
-    await expect(readCorpus(folder)).rejects.toThrow(/no readable \.txt or \.md files \(skipped: only\.txt: binary/);
-    await expect(readCorpusHashes(folder)).rejects.toThrow(/no readable \.txt or \.md files \(skipped: only\.txt: binary/);
+    await expect(readCorpus(folder)).rejects.toThrow(/no readable \.txt, \.md, \.html, \.pdf files \(skipped: only\.txt: binary/);
+    await expect(readCorpusHashes(folder)).rejects.toThrow(/no readable \.txt, \.md, \.html, \.pdf files \(skipped: only\.txt: binary/);
   });
 });
 
@@ -126,9 +126,11 @@ describe('collections: the sub-folders of the corpus folder', () => {
             'not read as a collection: "default" is the collection of the files at the top of CORPUS_DIR, not a folder name; rename the folder',
         },
         { file: 'Bad Name/', reason: `not read as a collection: a collection name is ${COLLECTION_NAME_RULE}; rename the folder` },
+        // A text file named .pdf is read as a PDF, and refused by the PDF reader.
+        { file: 'news/notes.pdf', reason: expect.stringMatching(/^not a readable PDF/) },
       ]),
     );
-    expect(skipped).toHaveLength(3);
+    expect(skipped).toHaveLength(4);
   });
 
   it('reads a corpus whose files are all in collections', async () => {

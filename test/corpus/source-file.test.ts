@@ -34,9 +34,9 @@ describe('sanitiseSourceName', () => {
     ['.hidden.md', /starts with a dot/],
     ['bad\u0000name.md', /control characters/],
     ['line\nbreak.txt', /control characters/],
-    ['report.pdf', /not a \.txt or \.md file/],
-    ['notes.markdown', /not a \.txt or \.md file/],
-    ['README', /not a \.txt or \.md file/],
+    ['report.docx', /not a \.txt, \.md, \.html or \.pdf file/],
+    ['notes.markdown', /not a \.txt, \.md, \.html or \.pdf file/],
+    ['README', /not a \.txt, \.md, \.html or \.pdf file/],
     ['🎉🎉.md', /no letters or digits/],
     ['.md', /starts with a dot/],
   ])('refuses %j', (sent, reason) => {
@@ -76,7 +76,7 @@ describe('checkDeclaredSource', () => {
 
   it('refuses a content type that is not text', () => {
     const checked = checkDeclaredSource({ name: 'photo.txt', size: 100, contentType: 'image/png' });
-    expect(checked).toEqual({ ok: false, reason: '`photo.txt` is image/png, not text: only .txt and .md text files can be added.' });
+    expect(checked).toEqual({ ok: false, reason: '`photo.txt` is image/png, not text: only .txt, .md, .html or .pdf files can be added.' });
   });
 });
 

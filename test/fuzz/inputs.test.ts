@@ -46,7 +46,7 @@ describe('the corpus reader, fed random bytes', () => {
             });
             const corpus = await readCorpus(folder).catch((error: Error) => error);
             if (corpus instanceof Error) {
-              expect(corpus.message).toMatch(/no readable \.txt or \.md files/);
+              expect(corpus.message).toMatch(/no readable \.txt, \.md, \.html, \.pdf files/);
               return;
             }
             expect(corpus.documents.length + corpus.skipped.length).toBe(files.length);

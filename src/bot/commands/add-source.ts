@@ -1,3 +1,4 @@
+import { readDocumentFile } from '../../corpus/readers/index.js';
 import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
@@ -12,7 +13,7 @@ import {
   checkSourceFile,
   DEFAULT_COLLECTION,
   type DeclaredSource,
-  MAX_SOURCE_BYTES,
+  maxSourceBytes,
 } from '../../corpus/source-file.js';
 import { isCollectionName } from '../../corpus/collections.js';
 import type { CollectionSummary } from '../../core/types.js';
@@ -57,7 +58,7 @@ async function refuse(interaction: ChatInputCommandInteraction, context: BotCont
 }
 
 /**
- * `/add-source file:<attachment> [collection] [replace]` (Manage Server) — add a .txt or .md file
+ * `/add-source file:<attachment> [collection] [replace]` (Manage Server) — add a .txt, .md, .html or .pdf file
  * (UTF-8, up to 1 MB) to the corpus and index it at once. Checked before the download (name, type,
  * declared size) and after (size, encoding, text); replies privately.
  */
@@ -66,14 +67,14 @@ export const addSource = {
   data: {
     type: ApplicationCommandType.ChatInput,
     name: 'add-source',
-    description: 'Add a .txt or .md file (UTF-8, up to 1 MB) to the sources (admins)',
+    description: 'Add a .txt, .md, .html (UTF-8, up to 1 MB) or .pdf (up to 10 MB) file to the sources (admins)',
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
     options: [
       {
         type: ApplicationCommandOptionType.Attachment,
         name: 'file',
-        description: 'A .txt or .md file in UTF-8, up to 1 MB',
+        description: 'A .txt, .md or .html file in UTF-8 up to 1 MB, or a .pdf up to 10 MB',
         required: true,
       },
       {
@@ -101,10 +102,16 @@ export const addSource = {
     if (!named.ok) return refuse(interaction, context, named.reason);
 
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const download = await downloadAttachment(attachment.url, { maxBytes: MAX_SOURCE_BYTES, timeoutMs: SOURCE_DOWNLOAD_TIMEOUT_MS });
+    const download = await downloadAttachment(attachment.url, {
+      maxBytes: maxSourceBytes(named.name),
+      timeoutMs: SOURCE_DOWNLOAD_TIMEOUT_MS,
+    });
     if (!download.ok) return refuse(interaction, context, download.reason.replace('The file', `\`${named.name}\``));
     const checked = checkSourceFile(declared, download.bytes);
     if (!checked.ok) return refuse(interaction, context, checked.reason);
+    // Read it as the corpus will: a scanned or encrypted PDF, or a page with no text, is refused now, not skipped later.
+    const read = await readDocumentFile(checked.name, download.bytes);
+    if ('reason' in read) return refuse(interaction, context, `\`${checked.name}\` cannot be read: ${read.reason}.`);
 
     const outcome = await context.corpusChanges.add({
       collection: collection.collection,

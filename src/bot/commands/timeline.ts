@@ -27,7 +27,7 @@ export const timeline = {
       {
         type: ApplicationCommandOptionType.String,
         name: 'topic',
-        description: 'What to follow over time, e.g. tariffs or the South China Sea',
+        description: 'What to follow over time: a name, a place or a subject',
         required: true,
         max_length: MAX_QUESTION_CHARS,
       },
