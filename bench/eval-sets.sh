@@ -38,7 +38,7 @@ for entry in "${sets[@]}"; do
   [ -f "$questions" ] && [ -d "$corpus" ] || { printf '%-12s missing %s or %s\n' "$name" "$corpus" "$questions"; continue; }
   if [ -n "${extension:-}" ]; then sed "s/\.txt\"/.$extension\"/g" "$questions" > "$work/$name.jsonl"; questions="$work/$name.jsonl"; fi
   # EVAL_INDEX_ROOT keeps the indexes between runs (an index is rebuilt by itself when the corpus or program changes it).
-  index="${EVAL_INDEX_ROOT:-$work}/index-$(echo "$corpus $dist" | md5sum | cut -c1-8)"
+  index="${EVAL_INDEX_ROOT:-$work}/index-$(cat <(echo "$corpus") "$dist/index/store.js" | md5sum | cut -c1-8)"
   # EVAL_OUT keeps each set's whole report there (with EVAL_EXPLAIN=1, every question explained).
   out="${EVAL_OUT:-$work}/$name.out"
   mkdir -p "$(dirname "$out")"

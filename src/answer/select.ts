@@ -71,7 +71,7 @@ const EVIDENCE_SENTENCES = 2;
 /**
  * Score every sentence of the retrieved passages against the question and pick the one or two
  * that answer it, verbatim, each with every other document that states the same (corroboration).
- * Abstains when the best evidence is below `settings.minEvidence`.
+ * Abstains when the best evidence is below `settings.minEvidence`, or the best sentence is further in meaning than `settings.minSimilarity`.
  */
 export function selectQuotes(
   question: EmbeddedQuestion,
@@ -87,7 +87,9 @@ export function selectQuotes(
   const best = completionOf(ranked, sentences, settings) ?? ranked[0];
   // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.
   const evidence = Math.max(0, ...ranked.slice(0, EVIDENCE_SENTENCES).map((sentence) => evidenceOf(sentence.features, settings)));
-  if (!best || evidence < settings.minEvidence) return { answered: false, quotes: [], evidence, ranked };
+  const closeness = ranked[0]?.features.similarity ?? 0;
+  if (!best || evidence < settings.minEvidence || closeness < settings.minSimilarity)
+    return { answered: false, quotes: [], evidence, ranked };
 
   const chosen = [best];
   const runnerUp = ranked.find((sentence) => !sameSpan(sentence, best) && sentence.passage.source === best.passage.source);

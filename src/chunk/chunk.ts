@@ -21,6 +21,10 @@ export interface ChunkerSettings {
 export function chunkDocument(document: CorpusDocument, settings: ChunkerSettings): Chunk[] {
   if (!(settings.maxChars > 0)) throw new RangeError(`maxChars must be positive, got ${settings.maxChars}`);
   const chunks: Chunk[] = [];
+  // A structured document's blocks are already units of meaning under their heading: windows of
+  // them side by side, not one starting at every block (a page of short list items would otherwise
+  // embed each item with its followers again and again).
+  const overlap = settings.overlap && (document.format ?? 'text') === 'text';
   for (const { heading, paragraphs } of sections(document)) {
     const pieces = paragraphs.flatMap((paragraph) =>
       packSentences(paragraph.text, settings.maxChars).map((span) => ({
@@ -46,7 +50,7 @@ export function chunkDocument(document: CorpusDocument, settings: ChunkerSetting
         text: document.raw.slice(head.start, tail.end),
         section: heading,
       });
-      first = settings.overlap ? first + 1 : last + 1;
+      first = overlap ? first + 1 : last + 1;
     }
   }
   return chunks;

@@ -6,8 +6,7 @@ import { documentSentences } from '../../src/chunk/chunk.js';
 import { type CorpusDocument, marksWithin, pageAt, sourceOffset } from '../../src/core/types.js';
 import { readCorpus } from '../../src/corpus/read.js';
 import { readDocumentFile } from '../../src/corpus/readers/index.js';
-
-const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'documents');
+import { FIXTURES, MARKDOWN, PAGE } from '../support/documents-corpus.js';
 
 async function read(file: string, content: string | Uint8Array): Promise<CorpusDocument> {
   const result = await readDocumentFile(file, typeof content === 'string' ? Buffer.from(content) : content);
@@ -17,36 +16,6 @@ async function read(file: string, content: string | Uint8Array): Promise<CorpusD
 
 const blocks = (document: CorpusDocument) => document.paragraphs.map((paragraph) => [paragraph.kind, paragraph.text]);
 const quotable = (document: CorpusDocument) => documentSentences(document).map((sentence) => sentence.text);
-
-const MARKDOWN = `---
-title: Harbour guide
-date: 2024-05-02
----
-
-# Harbour guide
-
-<!-- Last edited by the harbour office; do not quote. -->
-
-The harbour opens at six and closes at
-ten, except on \`holidays\` when it
-[stays open](https://example.org/hours) all night.
-
-## Berths
-
-- Visitor berths are on pontoon **C**.
-  - Nested: long boats go to pontoon D.
-- Fees are paid at the office.
-
-| Berth | Fee |
-| ----- | --- |
-| Visitor | 30 a night |
-
-\`\`\`sh
-harbour --book C12 # Books a berth.
-\`\`\`
-
-> Moor bow first.
-`;
 
 describe('the Markdown reader', () => {
   it('reads blocks by kind, joins hard wraps, keeps code as code and drops front matter and comments', async () => {
@@ -83,28 +52,6 @@ describe('the Markdown reader', () => {
     expect(marksWithin(document, holidays - 3, holidays + 20)).toEqual([{ start: 3, end: 11, kind: 'code' }]);
   });
 });
-
-const PAGE = `<!doctype html><html><head>
-<title>Ferry timetable changes | Coast News</title>
-<meta property="og:title" content="Ferry timetable changes">
-<meta property="article:published_time" content="2024-03-09T08:00:00Z">
-<link rel="canonical" href="https://news.example/ferry">
-<script>var tracking = "Subscribe now to read every story";</script>
-</head><body>
-<nav><a href="/">Home</a> <a href="/world">World news and more stories from every region</a></nav>
-<header><p>Coast News — the coast's own paper since 1901, read by more than forty thousand people every week.</p></header>
-<main><article>
-<h1>Ferry timetable changes</h1>
-<p>The island ferry will run every forty minutes from&nbsp;April, the operator said on Friday, instead of every hour as it does now during the winter months.</p>
-<h2>Why <a class="headerlink" href="#why">¶</a></h2>
-<p>The operator said the change answers <em>years</em> of complaints from commuters who travel to the mainland every day, and that a second boat leased from a Norwegian company makes it possible.</p>
-<p>Tickets bought before April remain valid, and the price of a return ticket stays at <code>12.50</code> for adults and half that for children under sixteen.</p>
-<pre>06:00 07:20 08:40</pre>
-</article>
-<aside><h3>Most read</h3><p>A whale was seen in the bay on Tuesday morning by several fishermen and a ferry crew.</p></aside>
-</main>
-<footer><p>© 2024 Coast News. All rights reserved. Contact the newsroom to report an error in this story.</p></footer>
-</body></html>`;
 
 describe('the web page reader', () => {
   it('keeps the article, drops navigation, asides, footers and scripts, and reads title, date and address', async () => {
