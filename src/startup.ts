@@ -10,7 +10,7 @@ export function loadConfigOrExit(options: { prefix?: string } = {}): { config: C
     const config = loadConfig();
     const prefix = options.prefix ?? '';
     const write = (line: string) => process.stderr.write(`${prefix}${line}\n`);
-    return { config, log: createLogger(config.logLevel, { secrets: [config.discord.token], write }) };
+    return { config, log: createLogger(config.logLevel, { secrets: [config.discord.token, config.dashboard.token], write }) };
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
