@@ -63,8 +63,8 @@ export function stackedBarChart(chart: StackedBarChart): Html {
       );
       base += value;
     });
-    // First, last and every seventh day are labelled (MM-DD).
-    if (bar === 0 || bar === bars - 1 || (bars - 1 - bar) % 7 === 0) {
+    // Every seventh day back from the last is labelled (MM-DD), and the first when not crowded by one.
+    if ((bars - 1 - bar) % 7 === 0 || (bar === 0 && (bars - 1) % 7 >= 3)) {
       parts.push(
         `<text x="${(x + barWidth / 2).toFixed(1)}" y="${HEIGHT - 10}" text-anchor="middle" font-size="11" fill="#555">${escapeHtml(label.slice(5))}</text>`,
       );

@@ -15,7 +15,7 @@ header a{color:#cfe3ff;text-decoration:none}header a.here{color:#fff;font-weight
 main{padding:1em 1.2em;max-width:1100px}
 h1{font-size:1.35em;margin:.2em 0 .6em}h2{font-size:1.1em;margin:1.4em 0 .5em}
 table{border-collapse:collapse;background:#fff;width:100%}th,td{border-bottom:1px solid #e2e4e7;padding:.35em .5em;text-align:left;vertical-align:top}
-th{background:#f0f0f1;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f0f0f1;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}td.n,td.when{white-space:nowrap}
 .cards{display:flex;flex-wrap:wrap;gap:.8em}.card{background:#fff;border:1px solid #e2e4e7;padding:.6em .9em;min-width:9em}
 .card b{display:block;font-size:1.5em}
 .outcome-answered{color:#1a7f37}.outcome-abstained{color:#9a6700}.outcome-refused{color:#8250df}
@@ -101,7 +101,7 @@ ${[...collections].map(([name, totals]) => html`<tr><td>${name}</td><td class="n
   <div class="card">abstained<b class="outcome-abstained">${abstained}</b></div>
   <div class="card">refused<b class="outcome-refused">${refused}</b></div>
   <div class="card">abstain rate<b id="abstain-rate">${percent(abstained, asked)}</b></div>
-  <div class="card">👍 / 👎<b id="votes">${up} / ${down}</b></div>
+  <div class="card">votes up / down<b id="votes">${up} / ${down}</b></div>
 </div>
 <h2>Questions per day</h2>${chart}
 <p class="muted">${data.questions} questions in the log in all${data.skipped > 0 ? html`; <span id="skipped">${data.skipped} corrupt lines skipped</span>` : ''}.
@@ -136,11 +136,11 @@ export function questionsPage(data: QuestionsData): string {
   const rows = data.records.map(
     (record) => html`<tr class="question-row">
 <td class="n"><a href="/questions/${record.id}">${record.id}</a></td>
-<td>${when(record.at)}</td>
+<td class="when">${when(record.at)}</td>
 <td class="question"><a href="/questions/${record.id}">${record.question}</a></td>
 <td class="outcome outcome-${record.outcome}">${record.outcome}</td>
 <td>${ENTRY_NAMES[record.entry]}${record.channel && record.channel !== 'console' ? html` <span class="muted">#${record.channel}</span>` : ''}</td>
-<td class="n">${record.up > 0 ? `👍 ${record.up}` : ''} ${record.down > 0 ? `👎 ${record.down}` : ''}</td></tr>`,
+<td class="n">${record.up > 0 ? `up ${record.up}` : ''} ${record.down > 0 ? `down ${record.down}` : ''}</td></tr>`,
   );
   return layout(
     'Questions',
@@ -148,10 +148,10 @@ export function questionsPage(data: QuestionsData): string {
     html`<h1>Questions</h1>
 <form class="filters" method="get" action="/questions">
 <label>outcome<select name="outcome">${option('', 'any', filter.outcome ?? '')}${OUTCOMES.map((outcome) => option(outcome, outcome, filter.outcome))}</select></label>
-<label>votes<select name="vote">${option('', 'any', filter.vote ?? '')}${option('down', '👎 got a 👎', filter.vote)}${option('up', '👍 got a 👍', filter.vote)}</select></label>
+<label>votes<select name="vote">${option('', 'any', filter.vote ?? '')}${option('down', 'voted down', filter.vote)}${option('up', 'voted up', filter.vote)}</select></label>
 <label>asked with<select name="entry">${option('', 'any', filter.entry ?? '')}${ENTRIES.map((entry) => option(entry, ENTRY_NAMES[entry], filter.entry))}</select></label>
 <button type="submit">Filter</button>
-<a href="/questions?outcome=abstained">abstained</a> <a href="/questions?vote=down">👎</a> <a href="/questions">all</a>
+<a href="/questions?outcome=abstained">abstained</a> <a href="/questions?vote=down">voted down</a> <a href="/questions">all</a>
 </form>
 <p class="muted" id="count">${total} question${total === 1 ? '' : 's'}${total > 0 ? `, newest first; page ${page} of ${pages}` : ''}.</p>
 <table><thead><tr><th class="n">#</th><th>asked</th><th>question</th><th>outcome</th><th>where</th><th class="n">votes</th></tr></thead>
@@ -206,7 +206,7 @@ ${quotes.length > 0 ? quotes : html`<p>The sources don't say; the closest passag
 <tr><th>asked</th><td>${when(record.at)}</td></tr>
 <tr><th>with</th><td>${ENTRY_NAMES[record.entry]}${record.channel && record.channel !== 'console' ? ` in channel ${record.channel}` : ''}</td></tr>
 <tr><th>outcome</th><td class="outcome outcome-${record.outcome}">${record.outcome}</td></tr>
-<tr><th>votes</th><td>👍 ${record.up} · 👎 ${record.down}</td></tr>
+<tr><th>votes</th><td>up ${record.up} · down ${record.down}</td></tr>
 <tr><th>cited</th><td>${record.sources.length === 0 ? '–' : record.sources.map((source, at) => html`${at > 0 ? ', ' : ''}<code>${source}</code>`)}</td></tr>
 <tr><th>scope</th><td>${record.collections === null ? 'all collections' : record.collections.join(', ')}</td></tr>
 <tr><th>took</th><td>${record.ms === null ? '–' : `${record.ms} ms`}</td></tr>
