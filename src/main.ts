@@ -1,12 +1,13 @@
 import { createInterface } from 'node:readline';
 import { createEngine, type Engine } from './answer/engine.js';
+import type { RunningBot } from './bot/client.js';
 import { citedSources, FeedbackLog, outcomeOf } from './bot/feedback.js';
 import type { Config } from './config.js';
 import type { Logger } from './core/log.js';
 import type { RunningDashboard } from './dashboard/server.js';
 import type { DiscordStatus } from './dashboard/source.js';
 import { renderAnswerText } from './render/text.js';
-import { followOtherShards, shardOfThisProcess } from './shards.js';
+import { followOtherShards, reportToManager, shardOfThisProcess } from './shards.js';
 import { exitOnError, loadConfigOrExit } from './startup.js';
 
 /**
@@ -21,21 +22,28 @@ async function main(): Promise<void> {
   if (!engine) return;
   // A store shared with other processes: answer from each index a writer commits, without a restart.
   await engine.watchStore().catch(exitOnError(log));
+  // The bot is "disconnected" until it has logged in; then its gateway's status (discord.js's Status.Ready is 0).
+  let discord: () => DiscordStatus = () => 'disconnected';
+  const onReady = (bot: RunningBot) => {
+    discord = () => (bot.client.ws.status === 0 ? 'connected' : 'disconnected');
+  };
   if (shard !== null) {
     followOtherShards(engine, log);
+    // The manager serves the dashboard, from what each shard reports.
+    if (config.dashboard.port !== undefined) {
+      const { engineSource } = await import('./dashboard/source.js');
+      reportToManager(
+        engine,
+        engineSource(engine, config, () => discord()),
+      );
+    }
     // The commands are the application's, not a shard's: registered once, by shard 0.
     const registerCommands = config.discord.registerCommands && shard.id === 0;
     const shardConfig = { ...config, discord: { ...config.discord, registerCommands } };
-    await runBot(shardConfig, engine, log, { sharded: true }).catch(exitOnError(log));
+    await runBot(shardConfig, engine, log, { sharded: true, onReady }).catch(exitOnError(log));
   } else if (config.discord.token) {
-    // discord.js's Status.Ready is 0; the bot is "disconnected" until it has logged in.
-    let discord: () => DiscordStatus = () => 'disconnected';
     await serveDashboard(config, engine, log, () => discord()).catch(exitOnError(log));
-    await runBot(config, engine, log, {
-      onReady: (bot) => {
-        discord = () => (bot.client.ws.status === 0 ? 'connected' : 'disconnected');
-      },
-    }).catch(exitOnError(log));
+    await runBot(config, engine, log, { onReady }).catch(exitOnError(log));
   } else {
     const dashboard = await serveDashboard(config, engine, log, () => 'off').catch(exitOnError(log));
     await runConsole(config, engine, log);
@@ -55,7 +63,7 @@ async function runBot(
   config: Config,
   engine: Engine,
   log: Logger,
-  options: { sharded?: boolean; onReady?: (bot: import('./bot/client.js').RunningBot) => void } = {},
+  options: { sharded?: boolean; onReady?: (bot: RunningBot) => void } = {},
 ): Promise<void> {
   const { startBot } = await import('./bot/client.js');
   const bot = await startBot({ config, engine, log });
