@@ -68,7 +68,7 @@ function unknownParameter(issue: { code: string; keys?: readonly string[] }): st
   return issue.code === 'unrecognized_keys' ? `unknown parameter: ${(issue.keys ?? []).join(', ')}` : undefined;
 }
 
-/** Query parameters as an object (a repeated one keeps its last value), parsed by `schema`; a 400 with the reasons when they are wrong. */
+/** Query parameters as an object (a repeated one keeps its first value), parsed by `schema`; a 400 with the reasons when they are wrong. */
 function parseQuery<T>(c: Context, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; response: Response } {
   const parsed = schema.safeParse(c.req.query());
   if (parsed.success) return { ok: true, value: parsed.data };
