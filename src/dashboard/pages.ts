@@ -160,7 +160,7 @@ export function questionsPage(data: QuestionsData): string {
   );
 }
 
-export function questionPage(record: QuestionRecord, explained: ExplainedAnswer | null, builtAt: string | null): string {
+export function questionPage(record: QuestionRecord, explained: ExplainedAnswer | null, builtAt: string | null, unavailable = ''): string {
   const answer = explained?.answer;
   const quotes = (answer?.quotes ?? []).map(
     (quote, index) => html`<blockquote class="quote">“${quote.text}” [${index + 1}]</blockquote>
@@ -187,7 +187,7 @@ ${(quote.conflicts ?? []).length > 0 ? html`<br>disagrees: ${(quote.conflicts ??
   });
   const explanation =
     explained === null || answer === undefined
-      ? html`<p class="muted">No engine in this process (the sharded manager): the explanation is shown by <code>npm start</code>'s dashboard, or <code>npm run eval -- --explain</code>.</p>`
+      ? html`<p class="muted" id="unexplained">${unavailable} <code>npm run eval -- --explain</code> shows the explanation of a question set.</p>`
       : html`<h2>The answer now</h2>
 <p class="muted">Asked again of the index in use (built ${builtAt === null ? '?' : when(builtAt)}), as <code>npm run eval -- --explain</code> shows it: ${answer.answered ? 'answered' : `not answered (${answer.abstainReason ?? 'weak-evidence'})`}; evidence ${(explained.decision?.evidence ?? 0).toFixed(3)}.</p>
 ${quotes.length > 0 ? quotes : html`<p>The sources don't say; the closest passages are below.</p>`}
@@ -233,7 +233,7 @@ ${[...list]
   .sort((left, right) => (data.cited.get(right.file) ?? 0) - (data.cited.get(left.file) ?? 0) || left.file.localeCompare(right.file))
   .map(
     (document) =>
-      html`<tr><td><code>${document.file}</code></td><td>${document.title}</td><td>${document.date ?? '–'}</td><td class="n">${document.chunks}</td><td class="n">${data.cited.get(document.file) ?? 0}</td></tr>`,
+      html`<tr><td><code>${document.file}</code></td><td>${document.title}</td><td class="when">${document.date ?? '–'}</td><td class="n">${document.chunks}</td><td class="n">${data.cited.get(document.file) ?? 0}</td></tr>`,
   )}
 </tbody></table>`,
   );

@@ -12,6 +12,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
+import type { ExplainedAnswer } from '../answer/engine.js';
 import { FEEDBACK_FILE } from '../bot/feedback.js';
 import type { DashboardSettings } from '../config.js';
 import type { Logger } from '../core/log.js';
@@ -186,8 +187,16 @@ export function dashboardApp(options: DashboardOptions, questionLog: QuestionLog
     await questionLog.refresh();
     const record = await questionLog.get(id.data);
     if (record === null) return c.html(errorPage(404, `There is no question ${id.data} in the log.`), 404);
-    const explained = source.explain ? await source.explain(record.question, record.collections) : null;
-    return c.html(questionPage(record, explained, source.index()?.builtAt ?? null));
+    let explained: ExplainedAnswer | null = null;
+    let unavailable = 'No engine in this process.';
+    if (source.explain) {
+      explained = await source.explain(record.question, record.collections).catch((error: unknown) => {
+        unavailable = `The engine could not explain it: ${error instanceof Error ? error.message : String(error)}`;
+        options.log.warn(`dashboard: ${unavailable}`);
+        return null;
+      });
+    }
+    return c.html(questionPage(record, explained, source.index()?.builtAt ?? null, unavailable));
   });
 
   app.get('/sources', async (c) => {
