@@ -317,5 +317,18 @@ describe('with the token', () => {
     const recorded = log.split('\n').filter((line) => line.includes('"type":"question"')).length;
     expect(value('seedquotes_answer_duration_seconds_count')).toBe(recorded);
     expect(value('seedquotes_up')).toBe(1);
+    expect(value('seedquotes_ingests_total')).toBe(0);
+    // A rebuild (what /reindex runs): counted, with its duration and what it changed.
+    await project.writeDocument(
+      'lighthouse.txt',
+      'Volunteers restored the Lake Varnu lighthouse in 2026.\n\nThey replaced 412 glass panes.\n',
+    );
+    await engine.reindex();
+    const after = await (await fetch(`${dashboard.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
+    const again = (series: string) => Number(after.match(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm'))?.[1]);
+    expect(again('seedquotes_ingests_total')).toBe(1);
+    expect(again('seedquotes_ingest_last_documents{change="added"}')).toBe(1);
+    expect(again('seedquotes_documents{collection="default"}')).toBe(6);
+    expect(again('seedquotes_index_rebuilding')).toBe(0);
   });
 });
