@@ -24,7 +24,8 @@ export function loadConfigOrExit(options: { prefix?: string } = {}): { config: C
 /** Known failures (bad corpus folder, model mismatch, missing model) print their message, not a stack. */
 export function exitOnError(log: Logger) {
   return (error: unknown) => {
-    const known = error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordSetupError'].includes(error.name);
+    const known =
+      error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordSetupError', 'DashboardError'].includes(error.name);
     if (known) log.error((error as Error).message);
     else log.error('Unexpected failure', error);
     process.exit(1);

@@ -227,9 +227,16 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const app = dashboardApp(options, questionLog);
   const server = createAdaptorServer({ fetch: app.fetch, hostname: settings.host }) as Server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const failure = new Error(
+        `The dashboard cannot listen on ${settings.host}:${settings.port} (DASHBOARD_HOST, DASHBOARD_PORT): ${error.code ?? error.message}${error.code === 'EADDRINUSE' ? ', the port is taken' : ''}.`,
+      );
+      failure.name = 'DashboardError';
+      reject(failure);
+    });
     server.listen(settings.port, settings.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
+      server.on('error', (error) => log.error('dashboard: the server failed', error));
       resolve();
     });
   });

@@ -6,6 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,23 @@ describe('npm start (console) with DASHBOARD_PORT', () => {
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
     } finally {
       child.kill();
+    }
+  });
+
+  it('says in one line that the port is taken, and exits 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as { port: number }).port;
+    try {
+      const { child, stderr } = run({ DASHBOARD_PORT: String(port) });
+      child.stdin?.end();
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(1);
+      expect(stderr().trim().split('\n').at(-1)).toBe(
+        `[error] The dashboard cannot listen on 127.0.0.1:${port} (DASHBOARD_HOST, DASHBOARD_PORT): EADDRINUSE, the port is taken.`,
+      );
+    } finally {
+      taken.close();
     }
   });
 
