@@ -13,6 +13,7 @@ const LAYERS = [
   ['render', '^src/render/'],
   ['eval', '^src/eval/'],
   ['bot', '^src/bot/'],
+  ['dashboard', '^src/dashboard/'], // the operator's web pages and /metrics over the question log and the engine; reads only
   ['app', '^src/(cli|main|startup|sharded|shards)\\.ts$'], // the entry points
 ];
 
@@ -41,6 +42,13 @@ module.exports = {
       from: { path: '^src/bot/' },
       // The lock file is no part of the engine: the bot takes it for files several bot processes share (scopes.json).
       to: { path: ['^src/answer/', '^src/ingest/', '^src/index/', '^src/embed/'], pathNot: '^src/ingest/ingest-lock\\.ts$' },
+    },
+    {
+      name: 'dashboard-only-reads',
+      severity: 'error',
+      comment: 'the dashboard shows what the program records and holds; it never writes the index or the corpus (docs/architecture.md)',
+      from: { path: '^src/dashboard/' },
+      to: { path: ['^src/ingest/', '^src/index/', '^src/corpus/write\\.ts$', '^src/embed/'] },
     },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {

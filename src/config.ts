@@ -69,6 +69,18 @@ const environmentSchema = z.object({
     .pipe(z.union([z.literal('auto'), z.number().int().min(1, 'must be at least 1 shard').max(1024, 'must be at most 1024 shards')]))
     .default('auto'),
   DATA_DIR: z.string().min(1).default('data'),
+
+  DASHBOARD_PORT: z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be from 0 to 65535 (0: any free port)')
+    .max(65535, 'must be from 0 to 65535 (0: any free port)')
+    .optional(),
+  DASHBOARD_HOST: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters (for example: openssl rand -hex 24)').optional(),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -105,6 +117,22 @@ export interface Config {
     /** `npm run start:sharded`: how many shards (processes), or `auto` for the number Discord recommends. */
     readonly shards: number | 'auto';
   };
+  /** The operator's web dashboard (src/dashboard/): served when `port` is set. */
+  readonly dashboard: DashboardSettings;
+}
+
+export interface DashboardSettings {
+  /** Unset: no dashboard. 0: any free port (tests). */
+  readonly port: number | undefined;
+  readonly host: string;
+  /** When set, every route but /healthz needs it (cookie, `?token=`, or `Authorization: Bearer`). */
+  readonly token: string | undefined;
+}
+
+/** Whether a host name or address reaches this machine only (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare);
 }
 
 export interface PostgresSettings {
@@ -143,7 +171,8 @@ export function loadConfig(
         const name = issue.path.join('.');
         const value = environment[String(issue.path[0])];
         // Secrets (a token, a database password) are never echoed.
-        const shown = name === 'DISCORD_TOKEN' || name === 'DATABASE_URL' || value === undefined ? '' : ` (got "${value}")`;
+        const secret = ['DISCORD_TOKEN', 'DATABASE_URL', 'DASHBOARD_TOKEN'].includes(name);
+        const shown = secret || value === undefined ? '' : ` (got "${value}")`;
         return `${name}: ${issue.message}${shown}`;
       }),
     );
@@ -151,6 +180,11 @@ export function loadConfig(
   const env = parsed.data;
   if (env.STORE === 'postgres' && env.DATABASE_URL === undefined) {
     throw new ConfigError(['DATABASE_URL: must be set when STORE=postgres (postgres://user:password@host:5432/database)']);
+  }
+  if (env.DASHBOARD_PORT !== undefined && env.DASHBOARD_TOKEN === undefined && !isLoopbackHost(env.DASHBOARD_HOST)) {
+    throw new ConfigError([
+      `DASHBOARD_TOKEN: must be set when DASHBOARD_HOST is not a loopback address (DASHBOARD_HOST=${env.DASHBOARD_HOST}, DASHBOARD_PORT=${env.DASHBOARD_PORT}): anyone who reaches the port would read the questions`,
+    ]);
   }
   const resolve = (folder: string) => path.resolve(baseDir, folder);
   return Object.freeze({
@@ -185,5 +219,6 @@ export function loadConfig(
       registerCommands: env.DISCORD_REGISTER_COMMANDS,
       shards: env.DISCORD_SHARDS,
     }),
+    dashboard: Object.freeze({ port: env.DASHBOARD_PORT, host: env.DASHBOARD_HOST, token: env.DASHBOARD_TOKEN }),
   });
 }

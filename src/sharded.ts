@@ -18,7 +18,7 @@ import { type RESTGetAPIGatewayBotResult, REST, Routes, type Shard, ShardingMana
 import { explainDiscordFailure } from './bot/discord-errors.js';
 import type { Config } from './config.js';
 import type { Logger } from './core/log.js';
-import { isIndexChangedMessage } from './shards.js';
+import { isIndexChangedMessage, ShardReports } from './shards.js';
 import { EXIT_CONFIG, exitOnError, loadConfigOrExit } from './startup.js';
 
 /** The program each shard runs: the compiled bot, as `npm start` runs it. */
@@ -69,7 +69,7 @@ async function recommendedShardCount(config: Config, token: string): Promise<num
 }
 
 /** Log a shard's life through our logger, and pass a shard's "index changed" on to the others. */
-function followShard(shard: Shard, manager: ShardingManager, log: Logger): void {
+function followShard(shard: Shard, manager: ShardingManager, log: Logger, reports: ShardReports): void {
   const name = `shard ${shard.id}/${manager.totalShards}`;
   shard.on('spawn', (child) => log.info(`${name} started${'pid' in child ? ` (pid ${child.pid})` : ''}`));
   shard.on('ready', () => log.info(`${name} is ready`));
@@ -89,6 +89,7 @@ function followShard(shard: Shard, manager: ShardingManager, log: Logger): void 
     log[manager.respawn ? 'warn' : 'info'](`${name} exited ${how}${manager.respawn ? '; starting it again' : ''}`);
   });
   shard.on('message', (message: unknown) => {
+    if (reports.receive(shard.id, message)) return;
     if (!isIndexChangedMessage(message)) return;
     log.info(`${name} saved a new index (built ${message.builtAt}); telling the other shards`);
     for (const other of manager.shards.values()) {
@@ -139,6 +140,22 @@ async function manage(): Promise<void> {
   process.once('SIGINT', () => void shutdown('SIGINT'));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
+  // The dashboard (DASHBOARD_PORT) is served here, from the question log the shards append to and what they report.
+  let totalShards = 0;
+  const reports = new ShardReports(
+    () =>
+      [...(manager?.shards.values() ?? [])].map((shard) => ({
+        id: shard.id,
+        running: shard.process !== null && shard.process.exitCode === null && shard.process.signalCode === null,
+        send: (message: unknown) => shard.send(message),
+      })),
+    () => totalShards,
+  );
+  if (config.dashboard.port !== undefined) {
+    const { startDashboard } = await import('./dashboard/server.js');
+    await startDashboard({ settings: config.dashboard, dataDir: config.dataDir, source: reports.source(), log }).catch(exitOnError(log));
+  }
+
   const synced = await runSyncChild((child) => {
     syncing = child;
   });
@@ -148,15 +165,16 @@ async function manage(): Promise<void> {
     log.error('The index could not be made ready (see above); no shard was started.');
     process.exit(synced);
   }
-  const totalShards =
+  const count =
     config.discord.shards === 'auto' ? await recommendedShardCount(config, token).catch(exitOnError(log)) : config.discord.shards;
-  if (totalShards === undefined) return;
+  if (count === undefined) return;
+  totalShards = count;
   log.info(
     `starting ${totalShards} shard${totalShards === 1 ? '' : 's'} (${config.discord.shards === 'auto' ? "Discord's recommendation" : 'DISCORD_SHARDS'})`,
   );
   const shards = new ShardingManager(BOT_ENTRY, { totalShards, token, mode: 'process', respawn: true });
   manager = shards;
-  shards.on('shardCreate', (shard) => followShard(shard, shards, log));
+  shards.on('shardCreate', (shard) => followShard(shard, shards, log, reports));
   try {
     await shards.spawn({ timeout: SHARD_READY_TIMEOUT_MS });
   } catch (error) {

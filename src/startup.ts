@@ -10,7 +10,7 @@ export function loadConfigOrExit(options: { prefix?: string } = {}): { config: C
     const config = loadConfig();
     const prefix = options.prefix ?? '';
     const write = (line: string) => process.stderr.write(`${prefix}${line}\n`);
-    return { config, log: createLogger(config.logLevel, { secrets: [config.discord.token], write }) };
+    return { config, log: createLogger(config.logLevel, { secrets: [config.discord.token, config.dashboard.token], write }) };
   } catch (error) {
     if (error instanceof ConfigError) {
       for (const problem of error.problems) process.stderr.write(`config error: ${problem}\n`);
@@ -24,7 +24,8 @@ export function loadConfigOrExit(options: { prefix?: string } = {}): { config: C
 /** Known failures (bad corpus folder, model mismatch, missing model) print their message, not a stack. */
 export function exitOnError(log: Logger) {
   return (error: unknown) => {
-    const known = error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordSetupError'].includes(error.name);
+    const known =
+      error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordSetupError', 'DashboardError'].includes(error.name);
     if (known) log.error((error as Error).message);
     else log.error('Unexpected failure', error);
     process.exit(1);

@@ -79,6 +79,8 @@ export class Engine implements AnswerEngine {
 
   private stopWatching: (() => Promise<void>) | null = null;
   private readonly indexChangeListeners: ((builtAt: string) => void)[] = [];
+  private readonly ingestListeners: ((report: IngestReport) => void)[] = [];
+  private reindexing = 0;
   private reloading: Promise<boolean> = Promise.resolve(false);
   private readonly summaries = new WeakMap<CorpusView, readonly DocumentSummary[]>();
 
@@ -177,7 +179,28 @@ export class Engine implements AnswerEngine {
     return collectionsOf(this.view.index.documents);
   }
 
+  /** Whether a `reindex()` of this process is running (questions are answered from the old index meanwhile). */
+  get rebuilding(): boolean {
+    return this.reindexing > 0;
+  }
+
+  /** Call `listener` with the report of each `reindex()` this process finishes (the dashboard counts them). */
+  onIngest(listener: (report: IngestReport) => void): void {
+    this.ingestListeners.push(listener);
+  }
+
   async reindex(): Promise<IngestReport> {
+    this.reindexing += 1;
+    try {
+      const report = await this.refreshAndServe();
+      for (const listener of this.ingestListeners) listener(report);
+      return report;
+    } finally {
+      this.reindexing -= 1;
+    }
+  }
+
+  private async refreshAndServe(): Promise<IngestReport> {
     const options = syncOptionsFor(this.config, this.embedder, this.log, 'ingest', this.store);
     const refreshed = await refreshIndex(options);
     const current = this.view.index;

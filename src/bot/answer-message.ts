@@ -7,12 +7,8 @@ import type { Answer } from '../core/types.js';
 import { addressed, renderAnswer } from '../render/discord.js';
 import { button, buttonRow } from '../render/discord-pages.js';
 import { encodeButtonId } from './components.js';
+import { citedSources, outcomeOf } from './feedback.js';
 import { type BotContext, type ChannelScope, type MessageBody, showsCollections } from './context.js';
-
-/** Files the answer cites (quotes and corroborations), for the feedback log. */
-export function citedSources(answer: Answer): string[] {
-  return [...new Set(answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]))];
-}
 
 /** The answer message; addressed to `addressee` (a user id), it says so first and pings them alone. */
 export function answerMessage(answer: Answer, context: BotContext, addressee?: string): MessageBody {
@@ -58,7 +54,7 @@ export async function askAndRecord(
   question: string,
   userId: string,
   via: 'ask' | 'mention',
-  options: { readonly addressee?: string | undefined; readonly scope: ChannelScope },
+  options: { readonly addressee?: string | undefined; readonly scope: ChannelScope; readonly channel?: string | null },
 ): Promise<MessageBody> {
   return (await askInConversation(context, question, userId, via, options)).body;
 }
@@ -72,12 +68,31 @@ export async function askInConversation(
   question: string,
   userId: string,
   via: 'ask' | 'mention',
-  options: { readonly addressee?: string | undefined; readonly earlier?: readonly string[]; readonly scope: ChannelScope },
+  options: {
+    readonly addressee?: string | undefined;
+    readonly earlier?: readonly string[];
+    readonly scope: ChannelScope;
+    /** The channel asked in, for the log (the dashboard lists it). */
+    readonly channel?: string | null;
+  },
 ): Promise<{ answer: Answer; body: MessageBody; readAs: string }> {
   const earlier = options.earlier ?? [];
+  const started = performance.now();
   const answer = await context.engine.ask(question, { ...options.scope, ...(earlier.length === 0 ? {} : { earlier }) });
+  const ms = performance.now() - started;
+  const collections = options.scope.collections;
   await context.feedback
-    .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })
+    .recordQuestion({
+      userId,
+      via,
+      question,
+      answered: answer.answered,
+      sources: citedSources(answer),
+      outcome: outcomeOf(answer),
+      channel: options.channel ?? null,
+      collections,
+      ms,
+    })
     .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
   return { answer, body: answerMessage(answer, context, options.addressee), readAs: answer.readAs ?? question };
 }

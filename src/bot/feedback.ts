@@ -6,9 +6,29 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Answer } from '../core/types.js';
 import { JsonLines } from './jsonl.js';
 
 export type Vote = 'up' | 'down';
+
+/** Where a question was asked: `/ask`, a mention, "Find sources" (the message menu), or the console of `npm start`. */
+export type QuestionVia = 'ask' | 'mention' | 'find-sources' | 'console';
+
+/**
+ * What became of a question: quoted (`answered`); the documents do not say (`abstained`); or not a
+ * question the documents could answer at all — no words, or small talk — so a help reply (`refused`).
+ */
+export type QuestionOutcome = 'answered' | 'abstained' | 'refused';
+
+/** Files the answer cites (quotes and corroborations), for the feedback log. */
+export function citedSources(answer: Pick<Answer, 'quotes'>): string[] {
+  return [...new Set(answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]))];
+}
+
+export function outcomeOf(answer: Pick<Answer, 'answered' | 'abstainReason'>): QuestionOutcome {
+  if (answer.answered) return 'answered';
+  return answer.abstainReason === 'weak-evidence' || answer.abstainReason === null ? 'abstained' : 'refused';
+}
 
 /** One line of the log. */
 export type FeedbackEntry =
@@ -16,11 +36,19 @@ export type FeedbackEntry =
       readonly type: 'question';
       readonly at: string;
       readonly user: string;
-      /** Where it was asked: `/ask`, a mention, or "Find sources". */
-      readonly via: 'ask' | 'mention' | 'find-sources';
+      /** Where it was asked: `/ask`, a mention, "Find sources", or the console. */
+      readonly via: QuestionVia;
       readonly question: string;
       readonly answered: boolean;
       readonly sources: readonly string[];
+      /** Absent in lines written before it was recorded: then `answered` or `abstained`. */
+      readonly outcome?: QuestionOutcome;
+      /** The Discord channel id, or `console`. */
+      readonly channel?: string;
+      /** The channel's scope, when it had one. */
+      readonly collections?: readonly string[];
+      /** How long the engine took to answer, in milliseconds. */
+      readonly ms?: number;
     }
   | {
       readonly type: 'vote';
@@ -54,10 +82,14 @@ export class FeedbackLog {
 
   async recordQuestion(entry: {
     userId: string;
-    via: 'ask' | 'mention' | 'find-sources';
+    via: QuestionVia;
     question: string;
     answered: boolean;
     sources: readonly string[];
+    outcome?: QuestionOutcome;
+    channel?: string | null;
+    collections?: readonly string[] | undefined;
+    ms?: number;
   }): Promise<void> {
     await this.append({
       type: 'question',
@@ -67,6 +99,10 @@ export class FeedbackLog {
       question: entry.question,
       answered: entry.answered,
       sources: entry.sources,
+      outcome: entry.outcome ?? (entry.answered ? 'answered' : 'abstained'),
+      ...(entry.channel ? { channel: entry.channel } : {}),
+      ...(entry.collections === undefined ? {} : { collections: entry.collections }),
+      ...(entry.ms === undefined ? {} : { ms: Math.round(entry.ms * 10) / 10 }),
     });
   }
 

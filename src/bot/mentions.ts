@@ -53,7 +53,11 @@ export async function handleMention(message: Message, context: BotContext): Prom
   const earlier = inThread ? context.conversations.earlier(message.channelId) : [];
   // A thread answers from its parent channel's scope.
   const scope = context.scopes.scopeOf({ channelId: message.channelId, threadParentId: inThread ? message.channel.parentId : null });
-  const { answer, body, readAs } = await askInConversation(context, checked.question, message.author.id, 'mention', { earlier, scope });
+  const { answer, body, readAs } = await askInConversation(context, checked.question, message.author.id, 'mention', {
+    earlier,
+    scope,
+    channel: message.channelId,
+  });
   // Small talk in a thread ("ok thanks") without a mention is conversation between people, not for the bot.
   if (!mentioned && (answer.abstainReason === 'small-talk' || answer.abstainReason === 'empty-question')) return;
   const canThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;

@@ -23,6 +23,7 @@ const LIGHTHOUSE = `# Volunteers restore the Lake Varnu lighthouse
 
 The keeper, Marta Ilvessalo, said the crew replaced 412 cracked glass panes and rebuilt the brass lantern by hand.
 `;
+const DASHBOARD_TOKEN = 'sharded-dashboard-token-0123456789';
 const LIGHTHOUSE_QUESTION = 'How many glass panes did the volunteers replace in the Lake Varnu lighthouse?';
 /** Two shards load a model each on 2 shared cores, 5.5 s apart (discord.js's identify spacing). */
 const START_TIMEOUT_MS = 240_000;
@@ -160,7 +161,7 @@ describe('two shards, the local index files', () => {
   let bot: ShardedBot;
   beforeAll(async () => {
     workspace = await createWorkspace();
-    bot = await startShardedBot(workspace, 'local', {});
+    bot = await startShardedBot(workspace, 'local', { DASHBOARD_PORT: '0', DASHBOARD_TOKEN: DASHBOARD_TOKEN });
     await bot.waitForLog(/\[manager\] all 2 shards are ready/, START_TIMEOUT_MS);
   }, START_TIMEOUT_MS + 10_000);
   afterAll(async () => {
@@ -218,6 +219,29 @@ describe('two shards, the local index files', () => {
     expect(malformed).toBe(0);
     expect(entries.filter((entry) => entry.type === 'question' && entry.question.startsWith(`${QUESTION} (`))).toHaveLength(24);
     expect(entries.some((entry) => entry.type === 'vote' && entry.vote === 'up')).toBe(true);
+  });
+
+  it('the manager serves the dashboard: what both shards recorded and report, an explanation from a shard', async () => {
+    const [, url] = (await bot.waitForLog(/\[manager\] Dashboard: (http:\/\/127\.0\.0\.1:\d+)\//)) as unknown as [string, string];
+    const auth = { authorization: `Bearer ${DASHBOARD_TOKEN}` };
+    // The shards report every 2 s; poll until both have (nothing here is timed).
+    let health: { ok: boolean; index: { documents: number } | null; discord: string } = { ok: false, index: null, discord: '' };
+    for (let attempt = 0; attempt < 100 && !health.ok; attempt++) {
+      health = (await (await fetch(`${url}/healthz`)).json()) as typeof health;
+      if (!health.ok) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(health).toMatchObject({ ok: true, index: { documents: 5 }, discord: 'connected' });
+    const listing = await (await fetch(`${url}/questions?entry=slash`, { headers: auth })).text();
+    expect(listing).toContain(`${QUESTION} (23)`);
+    const id = listing.match(/<a href="\/questions\/(\d+)">What did Xi say about trade wars\? \(23\)<\/a>/)?.[1];
+    const explained = await (await fetch(`${url}/questions/${id}`, { headers: auth })).text();
+    expect(explained).toContain('no winners in trade wars');
+    expect(explained).toMatch(/<table id="candidates">[\s\S]*<code>00\d_/);
+    const metrics = await (await fetch(`${url}/metrics`, { headers: auth })).text();
+    expect(Number(metrics.match(/^seedquotes_questions_total\{outcome="answered",entry="slash"\} (\d+)$/m)?.[1])).toBeGreaterThanOrEqual(
+      26,
+    );
+    expect((await fetch(`${url}/questions`)).status).toBe(401);
   });
 
   it('a source added on one shard is answered from on the other (the manager passes the change on)', async () => {

@@ -43,10 +43,14 @@ export const ask = {
     if (interaction.options.getBoolean('thread') === true) return answerInThread(interaction, context, question, { addressee, scope });
     const ephemeral =
       addressee === undefined && (interaction.options.getBoolean('private') ?? context.config.discord.answerVisibility === 'private');
-    await replyWhenReady(interaction, askAndRecord(context, question, interaction.user.id, 'ask', { addressee, scope }), {
-      ephemeral,
-      deferAfterMs: context.settings.deferAfterMs,
-    });
+    await replyWhenReady(
+      interaction,
+      askAndRecord(context, question, interaction.user.id, 'ask', { addressee, scope, channel: interaction.channelId }),
+      {
+        ephemeral,
+        deferAfterMs: context.settings.deferAfterMs,
+      },
+    );
   },
 } satisfies SlashCommand;
 
@@ -60,7 +64,7 @@ async function answerInThread(
   await send(interaction, { content: `Answering in a thread: **${escapeInline(truncate(question, 300))}**` }, { ephemeral: false });
   const reply = await interaction.fetchReply();
   const thread = await reply.startThread({ name: truncate(question, 100), autoArchiveDuration: 1440 });
-  const { body, readAs } = await askInConversation(context, question, interaction.user.id, 'ask', options);
+  const { body, readAs } = await askInConversation(context, question, interaction.user.id, 'ask', { ...options, channel: thread.id });
   await thread.send(messageOptions(body));
   context.conversations.record(thread.id, readAs, { started: true });
 }

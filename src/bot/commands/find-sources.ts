@@ -35,6 +35,9 @@ export const findSources = {
           question,
           answered: passages.length > 0,
           sources: [...new Set(passages.map((passage) => passage.source))],
+          outcome: passages.length > 0 ? 'answered' : 'abstained',
+          channel: interaction.channelId,
+          collections: scope.collections,
         })
         .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
       const embed = renderPassagePage(passages, {
