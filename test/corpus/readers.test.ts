@@ -53,6 +53,20 @@ describe('the Markdown reader', () => {
   });
 });
 
+describe('a date prefix, as the plain-text corpus writes it', () => {
+  it('gives a Markdown document its date and leaves the prefix out of the text', async () => {
+    const source = '# Lighthouse\n\n date 2026-03-02 VARNU: Volunteers finished the `lamp`.\n';
+    const document = await read('lighthouse.md', source);
+    expect(document.date).toBe('2026-03-02');
+    expect(document.paragraphs[1]?.text).toBe('VARNU: Volunteers finished the lamp.');
+    const at = document.raw.indexOf('Volunteers');
+    expect(source.slice(sourceOffset(document, at)).startsWith('Volunteers')).toBe(true);
+    expect(marksWithin(document, 0, document.raw.length)).toEqual([
+      { start: document.raw.indexOf('lamp'), end: document.raw.indexOf('lamp') + 4, kind: 'code' },
+    ]);
+  });
+});
+
 describe('the web page reader', () => {
   it('keeps the article, drops navigation, asides, footers and scripts, and reads title, date and address', async () => {
     const document = await read('ferry.html', PAGE);

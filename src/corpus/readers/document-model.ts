@@ -32,7 +32,8 @@ const SECTION_SEPARATOR = ' › ';
  * line, each a paragraph with its kind and section; the source map, marks and page starts moved to
  * document offsets. The document's title is left out of section paths (it is cited already).
  */
-export function assembleDocument(file: string, contentHash: string, read: ReadDocument): CorpusDocument {
+export function assembleDocument(file: string, contentHash: string, document: ReadDocument): CorpusDocument {
+  const read = withDatePrefix(document);
   const title = read.title?.trim() || read.blocks.find((block) => block.kind === 'heading')?.text || file;
   const paragraphs: Paragraph[] = [];
   const sourceMap: number[] = [];
@@ -82,6 +83,40 @@ export function assembleDocument(file: string, contentHash: string, read: ReadDo
       ...(read.url ? { url: read.url } : {}),
     },
   };
+}
+
+/** A block opening with ` date 2025-04-14 ` (the corpus's plain-text convention) gives the date; the prefix is not text. */
+const DATE_PREFIX = /^\s*date\s+(\d{4}-\d{2}-\d{2})\s+/;
+
+/** The first prose block's date prefix, when the document has no date of its own, moved into its date. */
+function withDatePrefix(read: ReadDocument): ReadDocument {
+  const index = read.blocks.findIndex((block) => block.kind !== 'heading');
+  const block = read.blocks[index];
+  const prefix = block ? DATE_PREFIX.exec(block.text) : null;
+  if (read.date !== null || !block || !prefix) return read;
+  const cut = prefix[0].length;
+  const shifted: ReadBlock = { ...block, text: block.text.slice(cut), ...shiftOffsets(block, cut) };
+  return { ...read, date: prefix[1] ?? null, blocks: read.blocks.map((other, at) => (at === index ? shifted : other)) };
+}
+
+/** A block's map and marks for its text with the first `cut` characters gone. */
+function shiftOffsets(block: ReadBlock, cut: number): Pick<ReadBlock, 'map' | 'marks'> {
+  const map: number[] = [];
+  const source = block.map ?? [];
+  for (let index = 0; index + 1 < source.length; index += 2) {
+    const text = (source[index] ?? 0) - cut;
+    const next = source[index + 2];
+    // The pair in force at the cut starts the new map; pairs before it are gone.
+    if (text >= 0) map.push(text, source[index + 1] ?? 0);
+    else if (next === undefined || next - cut > 0) map.push(0, (source[index + 1] ?? 0) - text);
+  }
+  const marks: number[] = [];
+  const own = block.marks ?? [];
+  for (let index = 0; index + 2 < own.length; index += 3) {
+    const end = (own[index + 1] ?? 0) - cut;
+    if (end > 0) marks.push(Math.max(0, (own[index] ?? 0) - cut), end, own[index + 2] ?? 0);
+  }
+  return { ...(map.length ? { map } : {}), ...(marks.length ? { marks } : {}) };
 }
 
 /**
