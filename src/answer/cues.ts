@@ -1,5 +1,6 @@
 import { DAYS_OF_MONTH, isYear, MONTH_OR_DAY, RELATIVE_TIME, YEAR } from '../text/dates.js';
 import { withoutDateline } from '../text/dateline.js';
+import { COUNT_WORDS } from '../text/en-follow-ups.js';
 import { terms } from '../text/terms.js';
 import type { AnswerType } from './question.js';
 
@@ -49,4 +50,17 @@ export function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<st
     default:
       return false;
   }
+}
+
+/**
+ * A count written as a word, of something `carried` names: "two COMAC C909 planes" for "how many of them?" after a
+ * question about COMAC jets; not "the two countries". Read for follow-ups only: as a cue of every question asking how
+ * many, it answered near-miss questions the sets expect declined (abstained −4 to −9 points on sets B, E, F, G).
+ */
+export function countsCarried(sentence: string, carried: ReadonlySet<string>): boolean {
+  for (const match of sentence.matchAll(COUNT_WORDS)) {
+    const after = sentence.slice(match.index + match[0].length).split(/[,.;:!?]/)[0] ?? '';
+    if (terms(after.split(/\s+/).slice(0, 4).join(' ')).some((term) => carried.has(term))) return true;
+  }
+  return false;
 }

@@ -6,6 +6,7 @@ import type {
   AnswerEngine,
   AskOptions,
   CollectionSummary,
+  ConversationTurn,
   CorpusDocument,
   DocumentSummary,
   IngestReport,
@@ -20,14 +21,15 @@ import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
 import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
 import { openIndex, refreshIndex, serveStoredIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
+import { countsCarried } from './cues.js';
 import { CorpusView } from './corpus-view.js';
 import { corroborate } from './corroborate.js';
-import { resolveFollowUp } from './follow-up.js';
+import { readFollowUp } from './follow-up.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
 import { collectionsOf } from './scope.js';
-import { rerankBySentences, retrieve } from './retrieve.js';
-import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
+import { blendPassages, type Retrieved, rerankBySentences, retrieve } from './retrieve.js';
+import { blendRankings, type QuoteDecision, rankSentences, selectQuotes } from './select.js';
 import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
 import { bestPassagesPerDocument, timelineOf } from './timeline.js';
 
@@ -244,10 +246,79 @@ export class Engine implements AnswerEngine {
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const earlier = options.earlier ?? [];
     const scope = options.collections === undefined ? {} : { collections: options.collections };
-    const resolved = earlier.length === 0 ? null : resolveFollowUp(question, earlier, this.view);
-    if (resolved === null || !resolved.rewritten) return (await this.explain(question, scope)).answer;
-    const { answer } = await this.explain(resolved.text, scope);
-    return { ...answer, question: question.trim(), readAs: resolved.text };
+    if (earlier.length === 0) return (await this.explain(question, scope)).answer;
+    return (await this.explainFollowUp(question, earlier, scope)).answer;
+  }
+
+  /**
+   * Answer a question asked after `earlier` turns of a conversation: a follow-up is searched and
+   * quoted by its reading and by it joined to the turn before, weighted by how much it stands on
+   * its own (`readFollowUp`); a question that stands alone is answered as asked.
+   */
+  async explainFollowUp(asked: string, earlier: readonly ConversationTurn[], options: ScopeOptions = {}): Promise<ExplainedAnswer> {
+    const followUp = readFollowUp(asked, earlier, this.view);
+    if (followUp.reading === null) return this.explain(asked, options);
+    if (followUp.implicit) {
+      // "ok thanks" in a thread is talk, not a follow-up: answered as small talk, as it would be alone.
+      const alone = await this.explain(asked, options);
+      if (alone.answer.abstainReason === 'small-talk' || alone.answer.abstainReason === 'empty-question') return alone;
+    }
+    const reading = { ...(followUp.readAs === null ? {} : { readAs: followUp.readAs }), followUp: followUp.reading };
+    const asRead = (explained: ExplainedAnswer): ExplainedAnswer => ({
+      ...explained,
+      answer: { ...explained.answer, question: asked.trim(), ...reading },
+    });
+    const view = this.view;
+    const own = analyseQuestion(followUp.text, view);
+    const ownWeight = own.termList.length === 0 ? 0 : followUp.reading.ownWeight;
+    if (followUp.joined === null || ownWeight >= 1) return asRead(await this.explain(followUp.text, options));
+    const joined = analyseQuestion(followUp.joined, view);
+    if (joined.termList.length === 0) return asRead(await this.explain(followUp.text, options));
+
+    const started = performance.now();
+    const scope = view.scope(options.collections);
+    const { settings } = this;
+    const limit = this.config.searchResults;
+    const searches = await Promise.all(
+      [own, joined].map((question) => retrieve(question, view, this.embedder, settings, limit, matchesWordVectors(settings), scope)),
+    );
+    const [ownFound, joinedFound] = searches as [Retrieved, Retrieved];
+    const quoteStarted = performance.now();
+    const passages = blendPassages(ownFound.passages, joinedFound.passages, ownWeight);
+    const sentences = await candidateSentences(
+      passages.slice(0, settings.retrieval.passagesForQuotes),
+      view,
+      this.embedder,
+      settings.retrieval.contextSentences,
+    );
+    const [ownLexicon, joinedLexicon] = await Promise.all([
+      view.lexicon(own, sentences, ownFound.questionWordVectors),
+      view.lexicon(joined, sentences, joinedFound.questionWordVectors),
+    ]);
+    const embeddedJoined = { ...joined, vector: joinedFound.questionVector };
+    const ranked = blendRankings(
+      rankSentences({ ...own, vector: ownFound.questionVector }, sentences, ownLexicon, settings.quote),
+      rankSentences(embeddedJoined, sentences, joinedLexicon, settings.quote),
+      ownWeight,
+      // "how many of them?": a count in words of what the turn before asked about ("two COMAC C909 planes").
+      own.type === 'number' ? (sentence) => countsCarried(sentence.text, joined.terms) : undefined,
+    );
+    const selected = selectQuotes(embeddedJoined, sentences, joinedLexicon, settings.quote, ranked);
+    const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, joined.figures, view.index, scope)));
+    const decision: QuoteDecision = { ...selected, quotes };
+    const answer: Answer = {
+      question: asked,
+      answered: decision.answered,
+      quotes: decision.answered ? decision.quotes : [],
+      passages: rerankBySentences(passages, decision.ranked, settings).slice(0, limit),
+      abstainReason: decision.answered ? null : 'weak-evidence',
+      timings: {
+        embedMs: ownFound.embedMs + joinedFound.embedMs,
+        searchMs: ownFound.searchMs + joinedFound.searchMs + (performance.now() - quoteStarted),
+        totalMs: performance.now() - started,
+      },
+    };
+    return asRead({ answer, candidates: joinedFound.candidates, decision });
   }
 
   /** Answer a question (from the scope's collections, when given) and keep what led there. */

@@ -3,7 +3,7 @@
  * 👍 / 👎 buttons, whose state is kept in the store.
  */
 import { ButtonStyle } from 'discord.js';
-import type { Answer } from '../core/types.js';
+import { type Answer, type ConversationTurn, conversationTurnOf } from '../core/types.js';
 import { addressed, renderAnswer } from '../render/discord.js';
 import { button, buttonRow } from '../render/discord-pages.js';
 import { encodeButtonId } from './components.js';
@@ -65,19 +65,19 @@ export async function askAndRecord(
 
 /**
  * Ask in a thread's conversation: the engine reads the question with the thread's `earlier`
- * questions, and answers from the channel's `scope`. Returns the message and the question as it was read (to remember for the next follow-up).
+ * questions, and answers from the channel's `scope`. Returns the message and the turn as it was read and answered (to remember for the next follow-up).
  */
 export async function askInConversation(
   context: BotContext,
   question: string,
   userId: string,
   via: 'ask' | 'mention',
-  options: { readonly addressee?: string | undefined; readonly earlier?: readonly string[]; readonly scope: ChannelScope },
-): Promise<{ answer: Answer; body: MessageBody; readAs: string }> {
+  options: { readonly addressee?: string | undefined; readonly earlier?: readonly ConversationTurn[]; readonly scope: ChannelScope },
+): Promise<{ answer: Answer; body: MessageBody; turn: ConversationTurn }> {
   const earlier = options.earlier ?? [];
   const answer = await context.engine.ask(question, { ...options.scope, ...(earlier.length === 0 ? {} : { earlier }) });
   await context.feedback
     .recordQuestion({ userId, via, question, answered: answer.answered, sources: citedSources(answer) })
     .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
-  return { answer, body: answerMessage(answer, context, options.addressee), readAs: answer.readAs ?? question };
+  return { answer, body: answerMessage(answer, context, options.addressee), turn: conversationTurnOf(answer) };
 }

@@ -53,16 +53,16 @@ export async function handleMention(message: Message, context: BotContext): Prom
   const earlier = inThread ? context.conversations.earlier(message.channelId) : [];
   // A thread answers from its parent channel's scope.
   const scope = context.scopes.scopeOf({ channelId: message.channelId, threadParentId: inThread ? message.channel.parentId : null });
-  const { answer, body, readAs } = await askInConversation(context, checked.question, message.author.id, 'mention', { earlier, scope });
+  const { answer, body, turn } = await askInConversation(context, checked.question, message.author.id, 'mention', { earlier, scope });
   // Small talk in a thread ("ok thanks") without a mention is conversation between people, not for the bot.
   if (!mentioned && (answer.abstainReason === 'small-talk' || answer.abstainReason === 'empty-question')) return;
   const canThread = message.channel.type === ChannelType.GuildText || message.channel.type === ChannelType.GuildAnnouncement;
   if (context.config.discord.replyInThread && canThread && !message.hasThread) {
     const thread = await message.startThread({ name: truncate(checked.question, 100), autoArchiveDuration: 1440 });
     await thread.send(messageOptions(body));
-    context.conversations.record(thread.id, readAs, { started: true });
+    context.conversations.record(thread.id, turn, { started: true });
   } else {
     await message.reply(messageOptions(body));
-    if (inThread) context.conversations.record(message.channelId, readAs);
+    if (inThread) context.conversations.record(message.channelId, turn);
   }
 }
