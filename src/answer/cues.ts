@@ -54,11 +54,13 @@ export function hasCue(type: AnswerType, sentence: string, given: ReadonlySet<st
 
 /**
  * A count written as a word, of something `carried` names: "two COMAC C909 planes" for "how many of them?" after a
- * question about COMAC jets; not "the two countries". Read for follow-ups only: as a cue of every question asking how
+ * question about COMAC jets; not "the two countries", nor a count the question says itself. Read for follow-ups only: as a cue of every question asking how
  * many, it answered near-miss questions the sets expect declined (abstained −4 to −9 points on sets B, E, F, G).
  */
 export function countsCarried(sentence: string, carried: ReadonlySet<string>): boolean {
   for (const match of sentence.matchAll(COUNT_WORDS)) {
+    // "the two countries" the question already says is no answer.
+    if (carried.has(match[0].toLowerCase())) continue;
     const after = sentence.slice(match.index + match[0].length).split(/[,.;:!?]/)[0] ?? '';
     if (terms(after.split(/\s+/).slice(0, 4).join(' ')).some((term) => carried.has(term))) return true;
   }

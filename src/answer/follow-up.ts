@@ -21,6 +21,7 @@ import {
   LEADING_PREPOSITION,
   PERSON_PRONOUN,
   PERSON_QUESTION,
+  QUESTION_START,
   POSSESSIVE_PRONOUN,
   THERE,
   THING_PRONOUN,
@@ -73,7 +74,8 @@ export function readFollowUp(asked: string, earlier: readonly ConversationTurn[]
 
   // "and Malaysia?": the turn before asked again, about Malaysia. Complete, so searched on its own.
   const ellipsis = ELLIPSIS.exec(question);
-  const replacement = (ellipsis?.[1] ?? ellipsis?.[2])?.trim();
+  // "and where is it based?" is a question of its own after "and", not "and X?".
+  const replacement = (ellipsis?.[1] ?? (QUESTION_START.test(ellipsis?.[2] ?? '') ? undefined : ellipsis?.[2]))?.trim();
   if (replacement !== undefined && terms(replacement).length > 0 && terms(replacement).length <= 4) {
     const carried: CarriedContext[] = [{ turn, how: 'replaced', text: previousQuestion }];
     if (previous.about === undefined) {

@@ -20,6 +20,9 @@ export const THERE = /(?<!\b(?:is|are|was|were)\s+)\bthere\b(?!\s+(?:is|are|was|
 export const ELLIPSIS = /^\W*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\W*$|^\W*and\s+(.+?)\W*$/i;
 /** A preposition left at the end once a pronoun is taken out ("how many of [them]"). */
 export const DANGLING_PREPOSITION = /(?:\s+(?:of|to|for|with|about|on|in|at|from|by))+\s*$/i;
+/** A question's first word: "and where is it based?" is a question after "and", no "and X?". */
+export const QUESTION_START =
+  /^(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|did|has|have|had|can|could|will|would|should)\b/i;
 /** A preposition opening the "X" of "and X?" ("and in Dalian?"): what follows the earlier question's same preposition is replaced. */
 export const LEADING_PREPOSITION = /^(in|on|for|to|with|of|from|about|after|before|during|between|against)\s+/i;
 /** Prepositions and an article before a bare name ("and for Malaysia?" → Malaysia). */
