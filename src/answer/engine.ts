@@ -15,6 +15,7 @@ import type {
   Timeline,
 } from '../core/types.js';
 import { collectionOf } from '../corpus/collections.js';
+import { terms } from '../text/terms.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
 import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
@@ -25,11 +26,12 @@ import { countsCarried } from './cues.js';
 import { CorpusView } from './corpus-view.js';
 import { corroborate } from './corroborate.js';
 import { readFollowUp } from './follow-up.js';
+import { type ScoredSentence, scoreSentence } from './features.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
 import { collectionsOf } from './scope.js';
-import { blendPassages, type Retrieved, rerankBySentences, retrieve } from './retrieve.js';
-import { blendRankings, type QuoteDecision, rankSentences, selectQuotes } from './select.js';
+import { rerankBySentences, retrieve } from './retrieve.js';
+import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
 import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
 import { bestPassagesPerDocument, timelineOf } from './timeline.js';
 
@@ -251,9 +253,8 @@ export class Engine implements AnswerEngine {
   }
 
   /**
-   * Answer a question asked after `earlier` turns of a conversation: a follow-up is searched and
-   * quoted by its reading and by it joined to the turn before, weighted by how much it stands on
-   * its own (`readFollowUp`); a question that stands alone is answered as asked.
+   * Answer a question asked after `earlier` turns of a conversation: a follow-up is answered as read
+   * (`readFollowUp`: what it points back to written in), a question that stands alone as asked.
    */
   async explainFollowUp(asked: string, earlier: readonly ConversationTurn[], options: ScopeOptions = {}): Promise<ExplainedAnswer> {
     const followUp = readFollowUp(asked, earlier, this.view);
@@ -263,66 +264,16 @@ export class Engine implements AnswerEngine {
       const alone = await this.explain(asked, options);
       if (alone.answer.abstainReason === 'small-talk' || alone.answer.abstainReason === 'empty-question') return alone;
     }
+    const explained = await this.explain(followUp.text, options, followUp.carriedWords ?? undefined);
     const reading = { ...(followUp.readAs === null ? {} : { readAs: followUp.readAs }), followUp: followUp.reading };
-    const asRead = (explained: ExplainedAnswer): ExplainedAnswer => ({
-      ...explained,
-      answer: { ...explained.answer, question: asked.trim(), ...reading },
-    });
-    const view = this.view;
-    const own = analyseQuestion(followUp.text, view);
-    const ownWeight = own.termList.length === 0 ? 0 : followUp.reading.ownWeight;
-    if (followUp.joined === null || ownWeight >= 1) return asRead(await this.explain(followUp.text, options));
-    const joined = analyseQuestion(followUp.joined, view);
-    if (joined.termList.length === 0) return asRead(await this.explain(followUp.text, options));
-
-    const started = performance.now();
-    const scope = view.scope(options.collections);
-    const { settings } = this;
-    const limit = this.config.searchResults;
-    const searches = await Promise.all(
-      [own, joined].map((question) => retrieve(question, view, this.embedder, settings, limit, matchesWordVectors(settings), scope)),
-    );
-    const [ownFound, joinedFound] = searches as [Retrieved, Retrieved];
-    const quoteStarted = performance.now();
-    const passages = blendPassages(ownFound.passages, joinedFound.passages, ownWeight);
-    const sentences = await candidateSentences(
-      passages.slice(0, settings.retrieval.passagesForQuotes),
-      view,
-      this.embedder,
-      settings.retrieval.contextSentences,
-    );
-    const [ownLexicon, joinedLexicon] = await Promise.all([
-      view.lexicon(own, sentences, ownFound.questionWordVectors),
-      view.lexicon(joined, sentences, joinedFound.questionWordVectors),
-    ]);
-    const embeddedJoined = { ...joined, vector: joinedFound.questionVector };
-    const ranked = blendRankings(
-      rankSentences({ ...own, vector: ownFound.questionVector }, sentences, ownLexicon, settings.quote),
-      rankSentences(embeddedJoined, sentences, joinedLexicon, settings.quote),
-      ownWeight,
-      // "how many of them?": a count in words of what the turn before asked about ("two COMAC C909 planes").
-      own.type === 'number' ? (sentence) => countsCarried(sentence.text, joined.terms) : undefined,
-    );
-    const selected = selectQuotes(embeddedJoined, sentences, joinedLexicon, settings.quote, ranked);
-    const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, joined.figures, view.index, scope)));
-    const decision: QuoteDecision = { ...selected, quotes };
-    const answer: Answer = {
-      question: asked,
-      answered: decision.answered,
-      quotes: decision.answered ? decision.quotes : [],
-      passages: rerankBySentences(passages, decision.ranked, settings).slice(0, limit),
-      abstainReason: decision.answered ? null : 'weak-evidence',
-      timings: {
-        embedMs: ownFound.embedMs + joinedFound.embedMs,
-        searchMs: ownFound.searchMs + joinedFound.searchMs + (performance.now() - quoteStarted),
-        totalMs: performance.now() - started,
-      },
-    };
-    return asRead({ answer, candidates: joinedFound.candidates, decision });
+    return { ...explained, answer: { ...explained.answer, question: asked.trim(), ...reading } };
   }
 
-  /** Answer a question (from the scope's collections, when given) and keep what led there. */
-  async explain(asked: string, options: ScopeOptions = {}): Promise<ExplainedAnswer> {
+  /**
+   * Answer a question (from the scope's collections, when given) and keep what led there. `carried`: a follow-up's words
+   * taken from the turn before, when it was read with them.
+   */
+  async explain(asked: string, options: ScopeOptions = {}, carried?: string): Promise<ExplainedAnswer> {
     const started = performance.now();
     const view = this.view;
     const scope = view.scope(options.collections);
@@ -346,7 +297,15 @@ export class Engine implements AnswerEngine {
     const forQuotes = retrieved.passages.slice(0, settings.retrieval.passagesForQuotes);
     const sentences = await candidateSentences(forQuotes, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
-    const selected = selectQuotes({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
+    const embedded = { ...question, vector: retrieved.questionVector };
+    const ranked = rankSentences(embedded, sentences, lexicon, settings.quote);
+    const selected = selectQuotes(
+      embedded,
+      sentences,
+      lexicon,
+      settings.quote,
+      carried === undefined ? ranked : withCarriedCounts(ranked, question, carried, settings),
+    );
     const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, question.figures, view.index, scope)));
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
@@ -370,6 +329,27 @@ export class Engine implements AnswerEngine {
 
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
   return Engine.create(config, log, options);
+}
+
+/**
+ * "how many of them?": a count in words of what the turn before asked about ("two COMAC C909 planes") is the number asked
+ * for (only in a follow-up; see `countsCarried`).
+ */
+function withCarriedCounts(
+  ranked: readonly ScoredSentence[],
+  question: Question,
+  carried: string,
+  settings: RankingSettings,
+): ScoredSentence[] {
+  if (question.type !== 'number') return [...ranked];
+  const words = new Set([...question.terms, ...terms(carried)]);
+  return ranked
+    .map((sentence) => {
+      if (sentence.features.cue || !countsCarried(sentence.text, words)) return sentence;
+      const features = { ...sentence.features, cue: true };
+      return { ...sentence, features, score: scoreSentence(features, settings.quote) };
+    })
+    .sort((left, right) => right.score - left.score);
 }
 
 /** Whether single words are matched by their vectors (near-synonyms); only then are word vectors computed. */

@@ -4,8 +4,8 @@
  * follow-up at all (one that brings its own subject starts afresh), resolves what it can into a
  * question that still reads as one ("he" → the person of the turn before, "there" → its place,
  * "and X?" → the turn's question about X), and otherwise says what it was taken to be about. The
- * engine then searches with the follow-up as read and with it joined to the turn before (its
- * question and quoted answer), weighted by how much the follow-up stands on its own.
+ * engine answers the reading, with the words carried over from the turn before (docs/ranking.md
+ * says why it does not also search the follow-up joined to that turn, weighted).
  */
 import type { CarriedContext, ConversationTurn, FollowUpReading } from '../core/types.js';
 import { terms } from '../text/terms.js';
@@ -34,8 +34,8 @@ export interface FollowUp {
   readonly text: string;
   /** `text`, when it differs from what was asked and still reads as a question (shown as "Read as"). */
   readonly readAs: string | null;
-  /** Searched too, weighted `1 − ownWeight`: the follow-up joined to the turn before; null when it stands alone. */
-  readonly joined: string | null;
+  /** The words the reading took from the turn before (its question, what it was about); null when it stands alone. */
+  readonly carriedWords: string | null;
   /** How it was read; null when the question stands alone (no follow-up). */
   readonly reading: FollowUpReading | null;
   /** It points back to nothing ("on which routes?", "ok thanks"): talk that is no question is no follow-up either. */
@@ -50,18 +50,10 @@ const MAX_OWN_TERMS = 4;
 
 const ASKING_TERMS = new Set(terms(ASKING_WORDS.join(' ')));
 
-/**
- * How much a follow-up stands on its own (`FollowUpReading.ownWeight`): one whose pronoun was
- * resolved to a name reads as a whole question (`resolved`); otherwise `base`, plus `perTerm` for
- * each word of its own that carries meaning and `perName` for each name or figure no earlier turn
- * had, up to `most`. Chosen on the development conversations (test/eval/conversations-dev.jsonl).
- */
-const OWN_WEIGHTS = { resolved: 0.7, base: 0.25, perTerm: 0.1, perName: 0.2, most: 0.8 } as const;
-
 /** Read a question against the conversation's earlier turns (oldest first). */
 export function readFollowUp(asked: string, earlier: readonly ConversationTurn[], context: Pick<QuestionContext, 'isName'>): FollowUp {
   const question = asked.trim();
-  const alone: FollowUp = { text: question, readAs: null, joined: null, reading: null };
+  const alone: FollowUp = { text: question, readAs: null, carriedWords: null, reading: null };
   const index = earlier.findLastIndex((turn) => terms(searchedText(turn)).length > 0);
   const previous = earlier[index];
   if (previous === undefined || question.length === 0) return alone;
@@ -82,12 +74,12 @@ export function readFollowUp(asked: string, earlier: readonly ConversationTurn[]
       const { text, grammatical } = replaceInEarlier(previousQuestion, replacement, context);
       const clean = tidy(`${text}?`);
       return grammatical
-        ? { text: clean, readAs: clean, joined: null, reading: { carried, ownWeight: 1 } }
-        : { text: clean, readAs: null, joined: null, reading: { carried, ownWeight: 1, about: tidy(text) } };
+        ? { text: clean, readAs: clean, carriedWords: previousQuestion, reading: { carried } }
+        : { text: clean, readAs: null, carriedWords: previousQuestion, reading: { carried, about: tidy(text) } };
     }
     // The turn before was itself read as being about something: the follow-up is about that, with X instead.
     const about = tidy(replaceInEarlier(previous.about, replacement, context).text);
-    return { text: tidy(`${previous.question} ${about}`), readAs: null, joined: null, reading: { carried, ownWeight: 1, about } };
+    return { text: tidy(`${previous.question} ${about}`), readAs: null, carriedWords: about, reading: { carried, about } };
   }
 
   const personPronoun = PERSON_PRONOUN.exec(question);
@@ -146,21 +138,14 @@ export function readFollowUp(asked: string, earlier: readonly ConversationTurn[]
       text = `${stripEnd(text)} ${subject}?`;
     }
   }
-  // The turn before's question (and what it was about) is searched with the follow-up. Its quoted answer is not: joined, its words
-  // pull the search back to the sentence already quoted (development conversations: follow-ups' first quote 67% without, 53% with).
-  const joinedWith = previous.about === undefined ? previousQuestion : `${withoutPronouns(previousQuestion)} ${previous.about}`;
-  carried.push({ turn, how: 'context', text: joinedWith });
-  const ownWeight =
-    about === undefined && carried.some((each) => each.how === 'pronoun')
-      ? OWN_WEIGHTS.resolved
-      : Math.min(OWN_WEIGHTS.most, OWN_WEIGHTS.base + OWN_WEIGHTS.perTerm * meaningful.length + OWN_WEIGHTS.perName * newNames.length);
+  if (about !== undefined) carried.push({ turn, how: 'subject', text: about });
   const clean = tidy(text);
   const grammatical = about === undefined && clean !== question;
   return {
     text: clean,
     readAs: grammatical ? clean : null,
-    joined: tidy(`${clean} ${joinedWith}`),
-    reading: { carried, ownWeight, ...(about === undefined ? {} : { about }) },
+    carriedWords: previous.about === undefined ? previousQuestion : `${withoutPronouns(previousQuestion)} ${previous.about}`,
+    reading: { carried, ...(about === undefined ? {} : { about }) },
     ...(pointsBack ? {} : { implicit: true }),
   };
 }

@@ -131,24 +131,3 @@ export function rerankBySentences(passages: readonly Passage[], ranked: readonly
   });
   return rerankPassages(passages, best, settings.retrieval.rerank);
 }
-
-/**
- * The passages of two searches for one follow-up (as read, and joined to the turn before), each
- * scored `ownWeight · its score as read + (1 − ownWeight) · its score joined` (both relative to
- * their best, 0 where a search did not find it), best first, relative to the best again.
- */
-export function blendPassages(own: readonly Passage[], joined: readonly Passage[], ownWeight: number): Passage[] {
-  const blended = new Map<string, { passage: Passage; score: number }>();
-  for (const [passages, weight] of [
-    [own, ownWeight],
-    [joined, 1 - ownWeight],
-  ] as const) {
-    for (const passage of passages) {
-      const entry = getOrInsert(blended, passage.chunkId, () => ({ passage, score: 0 }));
-      entry.score += weight * passage.score;
-    }
-  }
-  const sorted = [...blended.values()].sort((left, right) => right.score - left.score);
-  const best = Math.max(1e-9, sorted[0]?.score ?? 0);
-  return sorted.map(({ passage, score }) => ({ ...passage, score: roundScore(score / best) }));
-}

@@ -8,7 +8,6 @@ import {
   lacks,
   type ScoredSentence,
   type SentenceCandidate,
-  type SentenceFeatures,
   scoreSentence,
   sentenceFeatures,
 } from './features.js';
@@ -148,46 +147,6 @@ export function rankSentences(
     .map(({ sentence, features: own }) => {
       const features = { ...own, meaning: Math.max(0, 1 - (bestSimilarity - own.similarity) / settings.meaningSpread) };
       return { ...sentence, features, score: scoreSentence(features, settings) };
-    })
-    .sort((left, right) => right.score - left.score);
-}
-
-/**
- * One ranking from two of the same sentences (a follow-up as read, and joined to the turn before):
- * each feature and the score weighted `ownWeight` and `1 − ownWeight`. What the question asks for
- * (a number, a date, a name) is the follow-up's when it asks for one ("how many of them?"), else the joined question's;
- * `alsoHasCue` may say a sentence has it too.
- */
-export function blendRankings(
-  own: readonly ScoredSentence[],
-  joined: readonly ScoredSentence[],
-  ownWeight: number,
-  /** Whether a sentence has what the follow-up asks for in a way its own reading cannot see (a count of what was carried). */
-  alsoHasCue: (sentence: SentenceCandidate) => boolean = () => false,
-): ScoredSentence[] {
-  const key = (sentence: SentenceCandidate) => `${sentence.passage.source}:${sentence.start}`;
-  const joinedByKey = new Map(joined.map((sentence) => [key(sentence), sentence]));
-  const mix = (left: number, right: number) => ownWeight * left + (1 - ownWeight) * right;
-  return own
-    .map((sentence): ScoredSentence => {
-      const other = joinedByKey.get(key(sentence));
-      if (other === undefined) return sentence;
-      const [a, b] = [sentence.features, other.features];
-      const asks = a.wantsCue ? a : b;
-      const features: SentenceFeatures = {
-        coverage: mix(a.coverage, b.coverage),
-        context: mix(a.context, b.context),
-        similarity: mix(a.similarity, b.similarity),
-        meaning: mix(a.meaning, b.meaning),
-        passage: mix(a.passage, b.passage),
-        cue: asks.cue || (asks.wantsCue && alsoHasCue(sentence)),
-        wantsCue: asks.wantsCue,
-        focus: mix(a.focus, b.focus),
-        predicate: mix(a.predicate, b.predicate),
-        topic: mix(a.topic, b.topic),
-        wantsFocus: (a.wantsFocus ?? false) || (b.wantsFocus ?? false),
-      };
-      return { ...sentence, features, score: mix(sentence.score, other.score) };
     })
     .sort((left, right) => right.score - left.score);
 }

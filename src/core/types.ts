@@ -124,19 +124,17 @@ export interface FollowUpReading {
   readonly about?: string | undefined;
   /** What was carried over, from which turns. */
   readonly carried: readonly CarriedContext[];
-  /**
-   * How much it stood on its own, 0–1: the passages and the quote are scored this much by the follow-up as read, the rest by
-   * it joined to the turn before (its question and quoted answer).
-   */
-  readonly ownWeight: number;
 }
 
 /** One thing a follow-up took from an earlier turn. */
 export interface CarriedContext {
   /** The turn it came from, counted from 1 (the conversation's first question). */
   readonly turn: number;
-  /** `pronoun`: "he", "there" resolved to it; `replaced`: "and X?" asked that turn's question again about X; `context`: searched with it. */
-  readonly how: 'pronoun' | 'replaced' | 'context';
+  /**
+   * `pronoun`: "he", "there", "they" resolved to it; `replaced`: "and X?" asked that turn's question again about X;
+   * `subject`: what that turn asked about, for "it", "that" or a follow-up that names nothing ("when?").
+   */
+  readonly how: 'pronoun' | 'replaced' | 'subject';
   /** The words taken. */
   readonly text: string;
 }

@@ -190,9 +190,7 @@ export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOut
     `[${question.id}] ${question.question}`,
     ...(outcome.answer.followUp === undefined
       ? []
-      : [
-          `  read as: ${outcome.answer.readAs ?? `${question.question} (about: ${outcome.answer.followUp.about ?? '-'})`}; own weight ${outcome.answer.followUp.ownWeight.toFixed(2)}`,
-        ]),
+      : [`  read as: ${outcome.answer.readAs ?? `${question.question} (about: ${outcome.answer.followUp.about ?? '-'})`}`]),
     `  ${verdict}; evidence ${(explained.decision?.evidence ?? 0).toFixed(3)}`,
     ...(quotes.length ? ['  quotes:', ...quotes] : []),
     '  candidates:',

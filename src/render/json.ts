@@ -13,8 +13,7 @@ export interface AnswerJson {
   /** Only for a question read as a follow-up of earlier turns: what it was about, what it took from which turn (counted from 1). */
   followUp?: {
     about?: string;
-    ownWeight: number;
-    carried: { turn: number; how: 'pronoun' | 'replaced' | 'context'; text: string }[];
+    carried: { turn: number; how: 'pronoun' | 'replaced' | 'subject'; text: string }[];
   };
   answered: boolean;
   answer: string;
@@ -47,7 +46,6 @@ export function answerToJson(answer: Answer): AnswerJson {
       : {
           followUp: {
             ...(answer.followUp.about === undefined ? {} : { about: answer.followUp.about }),
-            ownWeight: Math.round(answer.followUp.ownWeight * 100) / 100,
             carried: answer.followUp.carried.map(({ turn, how, text }) => ({ turn, how, text })),
           },
         }),

@@ -184,7 +184,7 @@ describe('command line', () => {
     // "them" is what the turn before asked about: read with it, and the quote holds the number.
     expect(lines[2]).toMatchObject({ thread: 't1', turn: 2, followUp: { about: 'airline lease COMAC jets' } });
     expect(lines[2].readAs).toBeUndefined();
-    expect(lines[2].followUp.carried).toEqual([{ turn: 1, how: 'context', text: 'Which airline will lease COMAC jets?' }]);
+    expect(lines[2].followUp.carried).toEqual([{ turn: 1, how: 'subject', text: 'airline lease COMAC jets' }]);
     expect(lines[2].quotes[0].text).toContain('two COMAC C909 planes');
     // "and for malaysia?" asks thread t2's question again, about Malaysia (threads do not mix).
     expect(lines[3]).toMatchObject({ thread: 't2', turn: 2, readAs: 'What US duties does malaysia face?' });
