@@ -27,9 +27,9 @@ export const QUESTION_START =
 export const LEADING_PREPOSITION = /^(in|on|for|to|with|of|from|about|after|before|during|between|against)\s+/i;
 /** Prepositions and an article before a bare name ("and for Malaysia?" → Malaysia). */
 export const BEFORE_NAME = /^(?:(?:in|on|for|to|with|of|from|about|the)\s+)+/i;
-/** The question lead to strip from an earlier question to get what it was about: "when did", "how high are the". */
+/** The question lead to strip from an earlier question to get what it was about: "when did", "how high are the", "in which city did". */
 export const LEAD =
-  /^\W*(?:(?:who|whom|whose|what|which|when|where|why|how(?:\s+(?:much|many|high|large|big|long|far|old|steep))?)(?:\s*['’]s)?\s+)?(?:(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)\s+)?(?:(?:the|a|an)\s+)?/i;
+  /^\W*(?:(?:(?:in|on|at|for|from|to|with|by|of|since|until)\s+)?(?:who|whom|whose|what|which|when|where|why|how(?:\s+(?:much|many|high|large|big|long|far|old|steep))?)(?:\s*['’]s)?\s+)?(?:(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)\s+)?(?:(?:the|a|an)\s+)?/i;
 /** "who pays for the line?": "who" is the subject, so the verb after it goes too ("the line"). */
 export const WHO_AND_VERB =
   /^\W*who\s+(?!(?:is|are|was|were|do|does|did|has|have|had|will|would|can|could|should)\b)[\p{L}'’-]+\s+(?:(?:for|about|on|to|with|in|of|from)\s+)?/iu;

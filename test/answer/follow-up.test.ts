@@ -40,6 +40,7 @@ const about: [earlier: string[], followUp: string, about: string][] = [
   [['Which rail line connect Lao Cai to Haiphong?'], 'which year exactly?', 'rail line connect Lao Cai to Haiphong'],
   [['Who pays for the rail line to Haiphong?'], 'when?', 'rail line to Haiphong'],
   [['Which railway is being upgraded?'], 'and the ports?', 'Which railway is being upgraded, the ports'],
+  [['In what year did the two countries fight a brief war?'], 'where was that?', 'year the two countries fight a brief war'],
 ];
 
 const standAlone: [earlier: string[], question: string][] = [
