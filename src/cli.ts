@@ -2,9 +2,21 @@ import { createInterface } from 'node:readline';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine, type Engine } from './answer/engine.js';
-import type { ScopeOptions } from './core/types.js';
+import { z } from 'zod';
+import { getOrInsert } from './core/maps.js';
+import { type ConversationTurn, conversationTurnOf, type ScopeOptions } from './core/types.js';
 import { ingestCorpus } from './ingest/ingest.js';
-import { describeOutcome, judge, readQuestions, renderReport, summarise } from './eval/evaluate.js';
+import {
+  describeOutcome,
+  judge,
+  readQuestions,
+  renderConversationReport,
+  renderReport,
+  summarise,
+  threadsOf,
+  turnKindOf,
+} from './eval/evaluate.js';
+import { CONVERSATION_TURNS } from './bot/conversations.js';
 import { MAX_QUESTION_CHARS } from './bot/question.js';
 import { answerToJson } from './render/json.js';
 import { renderAnswerText, renderPassagesText, renderTimelineText } from './render/text.js';
@@ -21,7 +33,9 @@ const USAGE = `usage:
                                          --stored answers from the stored index as it is, without reading the corpus
                                          folder (as a shard of the sharded bot does; with STORE=postgres, from any machine)
   npm run eval [-- --explain] [--questions FILE]
-                                         score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl)`;
+                                         score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl);
+                                         a set whose lines name a "thread" is asked thread by thread, follow-ups read as
+                                         in Discord, and reported per kind of turn (--turns alone: each line on its own)`;
 
 /** At most this many sources on a timeline, as `/timeline` shows. */
 const TIMELINE_ENTRIES = 25;
@@ -34,6 +48,7 @@ const OPTIONS = {
   questions: { type: 'string', default: 'test/eval/questions.jsonl' },
   collections: { type: 'string' },
   stored: { type: 'boolean', default: false },
+  turns: { type: 'string', default: 'thread' },
 } as const;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -84,7 +99,7 @@ async function main(argv: readonly string[]): Promise<void> {
     case 'ask': {
       if (values.jsonl) {
         const scoped = await openScoped();
-        return scoped ? answerLines(scoped.engine, scoped.scope) : undefined;
+        return scoped ? answerLines(scoped.engine, scoped.scope, CONVERSATION_TURNS) : undefined;
       }
       if (!text.trim()) return usageError('ask needs a question');
       const problem = questionProblem(text);
@@ -116,25 +131,65 @@ async function main(argv: readonly string[]): Promise<void> {
       return;
     }
     case 'eval':
-      return evaluate(await open('load'), path.resolve(values.questions), values.explain);
+      if (values.turns !== 'thread' && values.turns !== 'alone') return usageError('--turns must be thread or alone');
+      return evaluate(await open('load'), path.resolve(values.questions), values.explain, values.turns);
     default:
       return usageError(command ? `unknown command "${command}"` : 'no command');
   }
 }
 
+/** A line of `ask --jsonl` that is a JSON object: a question, in a thread when `thread` is given. */
+const threadLineSchema = z.object({ q: z.string(), thread: z.string().min(1).optional() }).strict();
+
 /**
  * One JSON object per input line, carrying the line's number, so output line N answers input line N:
- * the answer, or `{line, error}` for a line that cannot be asked (blank, too long). Model and index load once.
+ * the answer, or `{line, error}` for a line that cannot be asked (blank, too long, a JSON object of
+ * another shape). A line `{"q": "…", "thread": "t1"}` is a turn of thread t1: a later line of the
+ * same thread is read as a follow-up of its earlier turns, as a Discord thread reads it (the same
+ * number of turns kept), and its answer carries `thread` and `turn`. Model and index load once.
  */
-async function answerLines(engine: Engine, scope: ScopeOptions): Promise<void> {
+async function answerLines(engine: Engine, scope: ScopeOptions, turnsKept: number): Promise<void> {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const threads = new Map<string, { turns: ConversationTurn[]; count: number }>();
   let number = 0;
   for await (const line of lines) {
     number++;
-    const problem = line.trim() ? questionProblem(line) : 'empty question';
-    const output = problem ? { line: number, error: problem } : { line: number, ...answerToJson(await engine.ask(line, scope)) };
-    process.stdout.write(`${JSON.stringify(output)}\n`);
+    const parsed = parseLine(line);
+    if ('error' in parsed) {
+      process.stdout.write(`${JSON.stringify({ line: number, error: parsed.error })}\n`);
+      continue;
+    }
+    const thread = parsed.thread === undefined ? undefined : getOrInsert(threads, parsed.thread, () => ({ turns: [], count: 0 }));
+    const earlier = thread?.turns ?? [];
+    const answer = await engine.ask(parsed.question, { ...scope, ...(earlier.length === 0 ? {} : { earlier }) });
+    if (thread !== undefined) {
+      thread.count++;
+      thread.turns = [...thread.turns, conversationTurnOf(answer)].slice(-turnsKept);
+    }
+    const where = thread === undefined ? {} : { thread: parsed.thread, turn: thread.count };
+    process.stdout.write(`${JSON.stringify({ line: number, ...where, ...answerToJson(answer) })}\n`);
   }
+}
+
+/** A line of `ask --jsonl`: plain text is a question; a JSON object `{q, thread?}` a question in a thread. */
+function parseLine(line: string): { question: string; thread?: string } | { error: string } {
+  let question = line;
+  let thread: string | undefined;
+  if (line.trimStart().startsWith('{')) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      return { error: 'not valid JSON: a line starting with { must be {"q": "question", "thread": "name"}' };
+    }
+    const object = threadLineSchema.safeParse(value);
+    if (!object.success) return { error: 'a JSON line must be {"q": "question", "thread": "name"} ("thread" optional)' };
+    question = object.data.q;
+    thread = object.data.thread;
+  }
+  const problem = question.trim() ? questionProblem(question) : 'empty question';
+  if (problem) return { error: problem };
+  return thread === undefined ? { question } : { question, thread };
 }
 
 /** Why a question cannot be asked (a 1 MB line would take seconds and be echoed back whole), or null. */
@@ -142,17 +197,28 @@ function questionProblem(question: string): string | null {
   return question.length > MAX_QUESTION_CHARS ? `question too long: ${question.length} characters, at most ${MAX_QUESTION_CHARS}` : null;
 }
 
-async function evaluate(engine: Engine, file: string, explain: boolean): Promise<void> {
+async function evaluate(engine: Engine, file: string, explain: boolean, turns: 'thread' | 'alone'): Promise<void> {
   const questions = await readQuestions(file);
   const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
+  const conversations = questions.some((question) => question.thread !== undefined);
   const outcomes = [];
-  for (const question of questions) {
-    const explained = await engine.explain(question.question);
-    const outcome = judge(question, explained.answer, documents);
-    outcomes.push(outcome);
-    if (explain) process.stdout.write(`${describeOutcome(explained, outcome)}\n\n`);
+  const turnOutcomes = [];
+  for (const thread of conversations ? threadsOf(questions) : questions.map((question) => [question])) {
+    let earlier: ConversationTurn[] = [];
+    for (const [position, question] of thread.entries()) {
+      // A thread's later lines are read with its earlier turns, as `ask --jsonl` and Discord read them (`--turns alone`: each on its own).
+      const explained =
+        earlier.length === 0 || turns === 'alone'
+          ? await engine.explain(question.question)
+          : await engine.explainFollowUp(question.question, earlier);
+      earlier = [...earlier, conversationTurnOf(explained.answer)].slice(-CONVERSATION_TURNS);
+      const outcome = judge(question, explained.answer, documents);
+      outcomes.push(outcome);
+      turnOutcomes.push({ outcome, kind: turnKindOf(question, position) });
+      if (explain) process.stdout.write(`${describeOutcome(explained, outcome)}\n\n`);
+    }
   }
-  process.stdout.write(`${renderReport(summarise(outcomes))}\n`);
+  process.stdout.write(`${conversations ? renderConversationReport(turnOutcomes) : renderReport(summarise(outcomes))}\n`);
 }
 
 function usageError(message: string): void {

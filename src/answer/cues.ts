@@ -1,6 +1,6 @@
 import { DAYS_OF_MONTH, isYear, MONTH_OR_DAY, RELATIVE_TIME, YEAR } from '../text/dates.js';
 import { withoutDateline } from '../text/dateline.js';
-import { NEVER_A_NAME } from '../text/en.js';
+import { COUNT_WORDS, NEVER_A_NAME } from '../text/en.js';
 import { terms } from '../text/terms.js';
 import type { AnswerType } from './question.js';
 
@@ -51,4 +51,19 @@ export function hasCue(
     default:
       return false;
   }
+}
+
+/**
+ * A count written as a word, of something `carried` names: "two COMAC C909 planes" for "how many of them?" after a
+ * question about COMAC jets; not "the two countries", nor a count the question says itself. Read for follow-ups only: as a cue of every question asking how
+ * many, it answered near-miss questions the sets expect declined (abstained −4 to −9 points on sets B, E, F, G).
+ */
+export function countsCarried(sentence: string, carried: ReadonlySet<string>): boolean {
+  for (const match of sentence.matchAll(COUNT_WORDS)) {
+    // "the two countries" the question already says is no answer.
+    if (carried.has(match[0].toLowerCase())) continue;
+    const after = sentence.slice(match.index + match[0].length).split(/[,.;:!?]/)[0] ?? '';
+    if (terms(after.split(/\s+/).slice(0, 4).join(' ')).some((term) => carried.has(term))) return true;
+  }
+  return false;
 }

@@ -7,6 +7,7 @@ import type {
   AnswerEngine,
   AskOptions,
   CollectionSummary,
+  ConversationTurn,
   CorpusDocument,
   DocumentSummary,
   IngestReport,
@@ -15,15 +16,18 @@ import type {
   Timeline,
 } from '../core/types.js';
 import { collectionOf } from '../corpus/collections.js';
+import { terms } from '../text/terms.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
 import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
 import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
 import { openIndex, refreshIndex, serveStoredIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
+import { countsCarried } from './cues.js';
 import { CorpusView } from './corpus-view.js';
 import { corroborate } from './corroborate.js';
-import { resolveFollowUp } from './follow-up.js';
+import { readFollowUp } from './follow-up.js';
+import { type ScoredSentence, scoreSentence } from './features.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
 import { collectionsOf } from './scope.js';
@@ -277,14 +281,32 @@ export class Engine implements AnswerEngine {
   async ask(question: string, options: AskOptions = {}): Promise<Answer> {
     const earlier = options.earlier ?? [];
     const scope = options.collections === undefined ? {} : { collections: options.collections };
-    const resolved = earlier.length === 0 ? null : resolveFollowUp(question, earlier, this.view);
-    if (resolved === null || !resolved.rewritten) return (await this.explain(question, scope)).answer;
-    const { answer } = await this.explain(resolved.text, scope);
-    return { ...answer, question: question.trim(), readAs: resolved.text };
+    if (earlier.length === 0) return (await this.explain(question, scope)).answer;
+    return (await this.explainFollowUp(question, earlier, scope)).answer;
   }
 
-  /** Answer a question (from the scope's collections, when given) and keep what led there. */
-  async explain(asked: string, options: ScopeOptions = {}): Promise<ExplainedAnswer> {
+  /**
+   * Answer a question asked after `earlier` turns of a conversation: a follow-up is answered as read
+   * (`readFollowUp`: what it points back to written in), a question that stands alone as asked.
+   */
+  async explainFollowUp(asked: string, earlier: readonly ConversationTurn[], options: ScopeOptions = {}): Promise<ExplainedAnswer> {
+    const followUp = readFollowUp(asked, earlier, this.view);
+    if (followUp.reading === null) return this.explain(asked, options);
+    if (followUp.implicit) {
+      // "ok thanks" in a thread is talk, not a follow-up: answered as small talk, as it would be alone.
+      const alone = await this.explain(asked, options);
+      if (alone.answer.abstainReason === 'small-talk' || alone.answer.abstainReason === 'empty-question') return alone;
+    }
+    const explained = await this.explain(followUp.text, options, followUp.carriedWords ?? undefined);
+    const reading = { ...(followUp.readAs === null ? {} : { readAs: followUp.readAs }), followUp: followUp.reading };
+    return { ...explained, answer: { ...explained.answer, question: asked.trim(), ...reading } };
+  }
+
+  /**
+   * Answer a question (from the scope's collections, when given) and keep what led there. `carried`: a follow-up's words
+   * taken from the turn before, when it was read with them.
+   */
+  async explain(asked: string, options: ScopeOptions = {}, carried?: string): Promise<ExplainedAnswer> {
     const started = performance.now();
     const view = this.view;
     const scope = view.scope(options.collections);
@@ -308,7 +330,15 @@ export class Engine implements AnswerEngine {
     const forQuotes = retrieved.passages.slice(0, settings.retrieval.passagesForQuotes);
     const sentences = await candidateSentences(forQuotes, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
-    const selected = selectQuotes({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
+    const embedded = { ...question, vector: retrieved.questionVector };
+    const ranked = rankSentences(embedded, sentences, lexicon, settings.quote);
+    const selected = selectQuotes(
+      embedded,
+      sentences,
+      lexicon,
+      settings.quote,
+      carried === undefined ? ranked : withCarriedCounts(ranked, question, carried, settings),
+    );
     const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, question.figures, view.index, scope)));
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
@@ -333,6 +363,27 @@ export class Engine implements AnswerEngine {
 
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
   return Engine.create(config, log, options);
+}
+
+/**
+ * "how many of them?": a count in words of what the turn before asked about ("two COMAC C909 planes") is the number asked
+ * for (only in a follow-up; see `countsCarried`).
+ */
+function withCarriedCounts(
+  ranked: readonly ScoredSentence[],
+  question: Question,
+  carried: string,
+  settings: RankingSettings,
+): ScoredSentence[] {
+  if (question.type !== 'number') return [...ranked];
+  const words = new Set([...question.terms, ...terms(carried)]);
+  return ranked
+    .map((sentence) => {
+      if (sentence.features.cue || !countsCarried(sentence.text, words)) return sentence;
+      const features = { ...sentence.features, cue: true };
+      return { ...sentence, features, score: scoreSentence(features, settings.quote) };
+    })
+    .sort((left, right) => right.score - left.score);
 }
 
 /** Whether single words are matched by their vectors (near-synonyms); only then are word vectors computed. */

@@ -78,11 +78,11 @@ export function selectQuotes(
   sentences: readonly SentenceCandidate[],
   lexicon: Lexicon,
   settings: QuoteSettings,
+  ranked: readonly ScoredSentence[] = rankSentences(question, sentences, lexicon, settings),
 ): QuoteDecision {
   const termCache = new Map<string, Set<string>>();
   const termSetOf = (sentence: SentenceCandidate): Set<string> =>
     getOrInsert(termCache, sentence.text, (text) => new Set(termsOf(text, lexicon)));
-  const ranked = rankSentences(question, sentences, lexicon, settings);
 
   const best = completionOf(ranked, sentences, settings) ?? ranked[0];
   // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.

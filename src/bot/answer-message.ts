@@ -3,7 +3,7 @@
  * 👍 / 👎 buttons, whose state is kept in the store.
  */
 import { ButtonStyle } from 'discord.js';
-import type { Answer } from '../core/types.js';
+import { type Answer, type ConversationTurn, conversationTurnOf } from '../core/types.js';
 import { addressed, renderAnswer } from '../render/discord.js';
 import { button, buttonRow } from '../render/discord-pages.js';
 import { encodeButtonId } from './components.js';
@@ -61,7 +61,7 @@ export async function askAndRecord(
 
 /**
  * Ask in a thread's conversation: the engine reads the question with the thread's `earlier`
- * questions, and answers from the channel's `scope`. Returns the message and the question as it was read (to remember for the next follow-up).
+ * questions, and answers from the channel's `scope`. Returns the message and the turn as it was read and answered (to remember for the next follow-up).
  */
 export async function askInConversation(
   context: BotContext,
@@ -70,12 +70,12 @@ export async function askInConversation(
   via: 'ask' | 'mention',
   options: {
     readonly addressee?: string | undefined;
-    readonly earlier?: readonly string[];
+    readonly earlier?: readonly ConversationTurn[];
     readonly scope: ChannelScope;
     /** The channel asked in, for the log (the dashboard lists it). */
     readonly channel?: string | null;
   },
-): Promise<{ answer: Answer; body: MessageBody; readAs: string }> {
+): Promise<{ answer: Answer; body: MessageBody; turn: ConversationTurn }> {
   const earlier = options.earlier ?? [];
   const started = performance.now();
   const answer = await context.engine.ask(question, { ...options.scope, ...(earlier.length === 0 ? {} : { earlier }) });
@@ -94,5 +94,5 @@ export async function askInConversation(
       ms,
     })
     .catch((error: unknown) => context.log.warn(`could not write the feedback log: ${String(error)}`));
-  return { answer, body: answerMessage(answer, context, options.addressee), readAs: answer.readAs ?? question };
+  return { answer, body: answerMessage(answer, context, options.addressee), turn: conversationTurnOf(answer) };
 }

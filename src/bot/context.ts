@@ -19,7 +19,7 @@ import type { Logger } from '../core/log.js';
 import { addressed } from '../render/discord.js';
 import type { ButtonRow } from '../render/discord-pages.js';
 import type { StateStore } from './components.js';
-import type { Conversations } from './conversations.js';
+import { CONVERSATION_TURNS, type Conversations } from './conversations.js';
 import type { CorpusChanges } from './corpus-changes.js';
 import type { FeedbackLog } from './feedback.js';
 import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
@@ -77,7 +77,7 @@ export const defaultBotSettings: BotSettings = Object.freeze({
   stateMaxEntries: 2000,
   stopTimeoutMs: 10_000,
   readyTimeoutMs: 30_000,
-  conversationQuestions: 3,
+  conversationQuestions: CONVERSATION_TURNS,
   conversationWindowMs: 30 * 60 * 1000,
   conversationThreads: 1000,
   now: Date.now,

@@ -1,9 +1,14 @@
+import type { ConversationTurn } from '../core/types.js';
+
 /**
- * The threads the bot answers in, with their last few questions: a follow-up there is read with
- * them. Kept in memory and bounded: a few questions per thread, within a time window, at most so
+ * The threads the bot answers in, with their last few turns (each question as read, with its
+ * first quote): a follow-up there is read with them. Kept in memory and bounded: a few questions per thread, within a time window, at most so
  * many threads (the least recently used is dropped). A restart forgets them: follow-ups then
  * stand alone.
  */
+
+/** Turns a thread keeps by default (`ask --jsonl` threads keep as many, so they read follow-ups as Discord does). */
+export const CONVERSATION_TURNS = 3;
 
 export interface ConversationSettings {
   /** Questions kept per thread (the latest). */
@@ -18,7 +23,7 @@ export interface ConversationSettings {
 interface Conversation {
   /** The bot started the thread (its replies are there because of it): with `DISCORD_FOLLOW_UPS=all`, any message there is a follow-up. */
   started: boolean;
-  questions: { readonly text: string; readonly at: number }[];
+  questions: { readonly turn: ConversationTurn; readonly at: number }[];
 }
 
 export class Conversations {
@@ -30,17 +35,17 @@ export class Conversations {
     return this.threads.get(threadId)?.started ?? false;
   }
 
-  /** The thread's earlier questions within the window, oldest first (empty for a thread the bot does not know). */
-  earlier(threadId: string): string[] {
+  /** The thread's earlier turns within the window, oldest first (empty for a thread the bot does not know). */
+  earlier(threadId: string): ConversationTurn[] {
     const since = this.settings.now() - this.settings.windowMs;
-    return (this.threads.get(threadId)?.questions ?? []).filter((question) => question.at >= since).map((question) => question.text);
+    return (this.threads.get(threadId)?.questions ?? []).filter((question) => question.at >= since).map((question) => question.turn);
   }
 
-  /** Remember a question answered in a thread (as it was read); `started`: the bot opened the thread for it. */
-  record(threadId: string, question: string, options: { started?: boolean } = {}): void {
+  /** Remember a turn answered in a thread (`conversationTurnOf(answer)`); `started`: the bot opened the thread for it. */
+  record(threadId: string, turn: ConversationTurn, options: { started?: boolean } = {}): void {
     const conversation = this.threads.get(threadId) ?? { started: false, questions: [] };
     conversation.started ||= options.started === true;
-    conversation.questions = [...conversation.questions, { text: question, at: this.settings.now() }].slice(-this.settings.questions);
+    conversation.questions = [...conversation.questions, { turn, at: this.settings.now() }].slice(-this.settings.questions);
     // Re-inserted last: the map's order is least recently used first.
     this.threads.delete(threadId);
     this.threads.set(threadId, conversation);

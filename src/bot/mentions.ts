@@ -53,7 +53,7 @@ export async function handleMention(message: Message, context: BotContext): Prom
   const earlier = inThread ? context.conversations.earlier(message.channelId) : [];
   // A thread answers from its parent channel's scope.
   const scope = context.scopes.scopeOf({ channelId: message.channelId, threadParentId: inThread ? message.channel.parentId : null });
-  const { answer, body, readAs } = await askInConversation(context, checked.question, message.author.id, 'mention', {
+  const { answer, body, turn } = await askInConversation(context, checked.question, message.author.id, 'mention', {
     earlier,
     scope,
     channel: message.channelId,
@@ -64,9 +64,9 @@ export async function handleMention(message: Message, context: BotContext): Prom
   if (context.config.discord.replyInThread && canThread && !message.hasThread) {
     const thread = await message.startThread({ name: truncate(checked.question, 100), autoArchiveDuration: 1440 });
     await thread.send(messageOptions(body));
-    context.conversations.record(thread.id, readAs, { started: true });
+    context.conversations.record(thread.id, turn, { started: true });
   } else {
     await message.reply(messageOptions(body));
-    if (inThread) context.conversations.record(message.channelId, readAs);
+    if (inThread) context.conversations.record(message.channelId, turn);
   }
 }

@@ -217,9 +217,54 @@ export interface Answer {
   readonly abstainReason: AbstainReason | null;
   /** With a help reply (`empty-question`, `small-talk`): a question to try, made from the loaded corpus. */
   readonly example?: string | undefined;
-  /** A follow-up read with what it left out carried over from earlier questions: the question answered. */
+  /** A follow-up whose reading is a grammatical question (a pronoun or an entity resolved): that question. */
   readonly readAs?: string | undefined;
+  /** A question read as a follow-up of earlier turns: how, and what it took from which turn. */
+  readonly followUp?: FollowUpReading | undefined;
   readonly timings: Timings;
+}
+
+/** How a follow-up was read with the conversation's earlier turns. */
+export interface FollowUpReading {
+  /** What it was taken to be about, when its reading is no grammatical question ("agreements Xi sign in Hanoi"). */
+  readonly about?: string | undefined;
+  /** What was carried over, from which turns. */
+  readonly carried: readonly CarriedContext[];
+}
+
+/** One thing a follow-up took from an earlier turn. */
+export interface CarriedContext {
+  /** The turn it came from, counted from 1 (the conversation's first question). */
+  readonly turn: number;
+  /**
+   * `pronoun`: "he", "there", "they" resolved to it; `replaced`: "and X?" asked that turn's question again about X;
+   * `subject`: what that turn asked about, for "it", "that" or a follow-up that names nothing ("when?").
+   */
+  readonly how: 'pronoun' | 'replaced' | 'subject';
+  /** The words taken. */
+  readonly text: string;
+}
+
+/** One earlier turn of a conversation, as it was read and answered: what a follow-up is read with. */
+export interface ConversationTurn {
+  /** As asked. */
+  readonly question: string;
+  /** Its grammatical reading, when it was a follow-up read as one (`Answer.readAs`). */
+  readonly readAs?: string | undefined;
+  /** What it was about, when it was a follow-up read so (`FollowUpReading.about`). */
+  readonly about?: string | undefined;
+  /** Its first quote, when it was answered. */
+  readonly answer?: string | undefined;
+}
+
+/** The turn to remember after answering a question in a conversation. */
+export function conversationTurnOf(answer: Answer): ConversationTurn {
+  return {
+    question: answer.question,
+    ...(answer.readAs === undefined ? {} : { readAs: answer.readAs }),
+    ...(answer.followUp?.about === undefined ? {} : { about: answer.followUp.about }),
+    ...(answer.answered && answer.quotes[0] ? { answer: answer.quotes[0].text } : {}),
+  };
 }
 
 /** One source's sentence on a topic, placed by its document's date (`/timeline`). */
@@ -290,8 +335,8 @@ export interface CollectionSummary {
 
 /** How a question is asked: in a conversation, after earlier questions, within a scope. */
 export interface AskOptions extends ScopeOptions {
-  /** The conversation's earlier questions, oldest first (each as it was read): a follow-up takes what it leaves out from them. */
-  readonly earlier?: readonly string[];
+  /** The conversation's earlier turns, oldest first: a follow-up takes what it leaves out from them. */
+  readonly earlier?: readonly ConversationTurn[];
 }
 
 /** What the bot and CLI need from the engine; the bot is tested against the real implementation. */

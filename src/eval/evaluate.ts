@@ -3,6 +3,9 @@ import { z } from 'zod';
 import type { ExplainedAnswer } from '../answer/engine.js';
 import type { Answer, CorpusDocument } from '../core/types.js';
 
+/** A conversation set's lines also name their `thread` (lines of a thread in order) and whether the line is a `followUp`. */
+const inConversation = { thread: z.string().min(1).optional(), followUp: z.boolean().optional() };
+
 const questionSchema = z.discriminatedUnion('kind', [
   z.object({
     id: z.string(),
@@ -10,8 +13,9 @@ const questionSchema = z.discriminatedUnion('kind', [
     question: z.string(),
     answer: z.string().min(1),
     sources: z.array(z.string()).min(1),
+    ...inConversation,
   }),
-  z.object({ id: z.string(), kind: z.literal('unanswerable'), question: z.string() }),
+  z.object({ id: z.string(), kind: z.literal('unanswerable'), question: z.string(), ...inConversation }),
 ]);
 
 export type EvalQuestion = z.infer<typeof questionSchema>;
@@ -33,6 +37,49 @@ export interface QuestionOutcome {
   readonly firstQuoteHolds: boolean;
   /** The first quote is verbatim at its cited offsets, inside the cited paragraph, in an accepted source. */
   readonly citationCorrect: boolean;
+}
+
+/** Which part of a conversation set a line is: a thread's first question, a follow-up, or a later question that starts afresh. */
+export type TurnKind = 'first' | 'follow-up' | 'fresh';
+
+/** The lines of a conversation set in thread order (a thread's lines keep their order; threads in order of first appearance). */
+export function threadsOf(questions: readonly EvalQuestion[]): EvalQuestion[][] {
+  const threads = new Map<string, EvalQuestion[]>();
+  for (const question of questions) {
+    const thread = threads.get(question.thread ?? question.id) ?? [];
+    thread.push(question);
+    threads.set(question.thread ?? question.id, thread);
+  }
+  return [...threads.values()];
+}
+
+export function turnKindOf(question: EvalQuestion, position: number): TurnKind {
+  if (question.followUp === true) return 'follow-up';
+  return position === 0 ? 'first' : 'fresh';
+}
+
+/**
+ * A conversation set's report per kind of turn, and how the later turns were read: follow-ups
+ * should be read as such (`answer.followUp`), a later question that starts afresh should not.
+ */
+export function renderConversationReport(outcomes: readonly { outcome: QuestionOutcome; kind: TurnKind }[]): string {
+  const of = (kind: TurnKind) => outcomes.filter((entry) => entry.kind === kind);
+  const readAsFollowUp = (entries: readonly { outcome: QuestionOutcome }[]) =>
+    `${entries.filter((entry) => entry.outcome.answer.followUp !== undefined).length} of ${entries.length}`;
+  const section = (title: string, kind: TurnKind) => {
+    const entries = of(kind);
+    return entries.length === 0 ? [] : [`== ${title}`, renderReport(summarise(entries.map((entry) => entry.outcome)))];
+  };
+  return [
+    `threads: ${new Set(outcomes.map((entry) => entry.outcome.question.thread)).size}, turns: ${outcomes.length}`,
+    '== all turns',
+    renderReport(summarise(outcomes.map((entry) => entry.outcome))),
+    ...section('first turns', 'first'),
+    ...section('follow-ups', 'follow-up'),
+    `read as follow-ups                        ${readAsFollowUp(of('follow-up'))}`,
+    ...section('later questions that start afresh', 'fresh'),
+    ...(of('fresh').length > 0 ? [`read as follow-ups (should be none)        ${readAsFollowUp(of('fresh'))}`] : []),
+  ].join('\n');
 }
 
 export interface EvalReport {
@@ -141,6 +188,9 @@ export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOut
   );
   return [
     `[${question.id}] ${question.question}`,
+    ...(outcome.answer.followUp === undefined
+      ? []
+      : [`  read as: ${outcome.answer.readAs ?? `${question.question} (about: ${outcome.answer.followUp.about ?? '-'})`}`]),
     `  ${verdict}; evidence ${(explained.decision?.evidence ?? 0).toFixed(3)}`,
     ...(quotes.length ? ['  quotes:', ...quotes] : []),
     '  candidates:',

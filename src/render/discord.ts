@@ -89,8 +89,14 @@ export interface AnswerView extends CollectionView {
  */
 export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   const title = answer.question.trim().length === 0 ? 'Question' : escapeInline(answer.question);
-  // A follow-up shows how it was read, so a wrong reading is visible.
-  const readAs = answer.readAs === undefined ? [] : [`Read as: *${escapeInline(truncate(answer.readAs, 300))}*`, ''];
+  // A follow-up shows how it was read, so a wrong reading is visible: as a question when it reads as one, else what it was about.
+  const about = answer.followUp?.about;
+  const readAs =
+    answer.readAs !== undefined
+      ? [`Read as: *${escapeInline(truncate(answer.readAs, 300))}*`, '']
+      : about !== undefined
+        ? [`About: *${escapeInline(truncate(about, 300))}*`, '']
+        : [];
   const age = `Index built ${describeAge(view.builtAt, view.now)}`;
   if (!answer.answered || answer.quotes.length === 0) {
     const closest = answer.passages.slice(0, 3);

@@ -29,8 +29,13 @@ const citation = ({ source, title, date, paragraph, chunkId, section, page, url 
 /** The stable JSON shape other tools read (`ask --json`, `--jsonl`). */
 export interface AnswerJson {
   question: string;
-  /** Only for a follow-up that was read with earlier questions: the question answered. */
+  /** Only for a follow-up whose reading is a grammatical question: that question. */
   readAs?: string;
+  /** Only for a question read as a follow-up of earlier turns: what it was about, what it took from which turn (counted from 1). */
+  followUp?: {
+    about?: string;
+    carried: { turn: number; how: 'pronoun' | 'replaced' | 'subject'; text: string }[];
+  };
   answered: boolean;
   answer: string;
   quotes: (JsonCitation & {
@@ -55,6 +60,14 @@ export function answerToJson(answer: Answer): AnswerJson {
   return {
     question: answer.question,
     ...(answer.readAs === undefined ? {} : { readAs: answer.readAs }),
+    ...(answer.followUp === undefined
+      ? {}
+      : {
+          followUp: {
+            ...(answer.followUp.about === undefined ? {} : { about: answer.followUp.about }),
+            carried: answer.followUp.carried.map(({ turn, how, text }) => ({ turn, how, text })),
+          },
+        }),
     answered: answer.answered,
     answer: renderAnswerText(answer),
     quotes: answer.quotes.map((quote) => ({

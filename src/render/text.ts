@@ -38,7 +38,9 @@ export function askInWordsReply(example: string | undefined): string {
 /** Plain-text answer for the console: quotes with [n] markers, then the sources, or an honest abstention. */
 export function renderAnswerText(answer: Answer): string {
   const body = answerBodyText(answer);
-  return answer.readAs === undefined ? body : `Read as: ${answer.readAs}\n${body}`;
+  const about = answer.followUp?.about;
+  if (answer.readAs !== undefined) return `Read as: ${answer.readAs}\n${body}`;
+  return about === undefined ? body : `About: ${about}\n${body}`;
 }
 
 function answerBodyText(answer: Answer): string {

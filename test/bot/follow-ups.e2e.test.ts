@@ -73,7 +73,8 @@ describe('follow-ups in a thread', () => {
     const when = fake.userMessage('when was that?', { channelId: thread });
     const second = await replyTo(fake, when);
     expect(second.path).toBe(`/channels/${thread}/messages`);
-    expect(description(second)).toMatch(/^Read as: \*when was agreements Xi sign in Hanoi\?\*\n/);
+    // "that" is what the first question asked about: no question reads so, so the reply says what it took it to be about.
+    expect(description(second)).toMatch(/^About: \*agreements Xi sign in Hanoi\*\n/);
     expect(sources(second)).toContain('000_7bb7f1e19a806c78.txt');
     expect(second.body.embeds[0].title).toBe('when was that?');
     expect(second.body.allowed_mentions).toEqual(NO_PINGS);
@@ -81,7 +82,7 @@ describe('follow-ups in a thread', () => {
 
     const dalian = fake.userMessage('and in Dalian?', { channelId: thread });
     const third = await replyTo(fake, dalian);
-    expect(description(third)).toMatch(/^Read as: \*when was agreements Xi sign in Dalian\?\*\n/);
+    expect(description(third)).toMatch(/^About: \*agreements Xi sign in Dalian\*\n/);
     expect(description(third)).toContain('The discussions took place during their talks in Dalian City, Liaoning Province, on Monday.');
     expect(sources(third)).toContain('002_21a587edf0f19edc.txt');
     expect(third.body.allowed_mentions).toEqual(NO_PINGS);
@@ -99,7 +100,7 @@ describe('follow-ups in a thread', () => {
     const thread = await startConversation(fake);
     const unmentioned = fake.userMessage('when was that?', { channelId: thread, mentionBot: false });
     const reply = await replyTo(fake, unmentioned);
-    expect(description(reply)).toMatch(/^Read as: \*when was agreements Xi sign in Hanoi\?\*\n/);
+    expect(description(reply)).toMatch(/^About: \*agreements Xi sign in Hanoi\*\n/);
     expect(sources(reply)).toContain('000_7bb7f1e19a806c78.txt');
     expect(reply.body.allowed_mentions).toEqual(NO_PINGS);
     // Talk that is no question ("ok") is left alone; so is a message without a mention in a channel.
@@ -107,12 +108,47 @@ describe('follow-ups in a thread', () => {
     const inChannel = fake.userMessage('and in Dalian?', { mentionBot: false });
     const later = fake.userMessage('and in Dalian?', { channelId: thread, mentionBot: false });
     const third = await replyTo(fake, later);
-    expect(description(third)).toMatch(/^Read as: \*when was agreements Xi sign in Dalian\?\*\n/);
+    expect(description(third)).toMatch(/^About: \*agreements Xi sign in Dalian\*\n/);
     expect(sources(third)).toContain('002_21a587edf0f19edc.txt');
     // Every reply in flight is sent before the bot stops: none of them answers the ignored messages.
     await harness?.bot.stop();
     for (const ignored of [ok, inChannel])
       expect(fake.requests.some((request) => request.body?.message_reference?.message_id === ignored.id)).toBe(false);
+  });
+});
+
+describe('follow-ups read by meaning', () => {
+  /** A mention starts a thread with the answer to `question`; returns the thread's id and that answer. */
+  async function threadFor(fake: FakeDiscord, question: string): Promise<{ thread: string; answer: RecordedRequest }> {
+    const message = fake.userMessage(question);
+    const started = await fake.waitForRequest((request) => request.path === `/channels/${fake.channelId}/messages/${message.id}/threads`);
+    const answer = await firstThreadMessage(fake, started.index);
+    return { thread: threadOf(answer), answer };
+  }
+
+  it('"how many of them?" after the airline that leases COMAC jets quotes how many planes', async () => {
+    const fake = await botWith({ DISCORD_REPLY_IN_THREAD: 'true' });
+    const { thread, answer } = await threadFor(fake, 'Which airline will lease COMAC jets?');
+    expect(description(answer)).toMatch(/Viet[Jj]et/);
+    const reply = await replyTo(fake, fake.userMessage('how many of them?', { channelId: thread }));
+    expect(description(reply)).toMatch(/^About: \*airline lease COMAC jets\*\n/);
+    expect(description(reply)).toContain('two COMAC C909 planes');
+    expect(reply.body.allowed_mentions).toEqual(NO_PINGS);
+    expect(limitViolations(reply.body)).toEqual([]);
+  });
+
+  it('a three-turn thread: a question of its own, then "and for malaysia?" asks it again about Malaysia, from the right sentence', async () => {
+    const fake = await botWith({ DISCORD_REPLY_IN_THREAD: 'true' });
+    const { thread, answer } = await threadFor(fake, 'Which countries will Xi visit after Hanoi?');
+    expect(description(answer)).toContain('Malaysia and Cambodia');
+    // A question with a subject of its own starts afresh: no reading shown.
+    const cambodia = await replyTo(fake, fake.userMessage('What US duties does Cambodia face?', { channelId: thread }));
+    expect(description(cambodia)).not.toMatch(/Read as|About:/);
+    expect(description(cambodia)).toContain('facing US duties of 49% and 24% respectively');
+    const malaysia = await replyTo(fake, fake.userMessage('and for malaysia?', { channelId: thread }));
+    expect(description(malaysia)).toMatch(/^Read as: \*What US duties does malaysia face\?\*\n/);
+    expect(description(malaysia)).toContain('Cambodia and Malaysia, are facing US duties of 49% and 24% respectively');
+    expect(sources(malaysia)).toContain('000_7bb7f1e19a806c78.txt');
   });
 });
 
@@ -127,7 +163,7 @@ describe('follow-ups and the channel allowlist', () => {
     });
     const thread = await startConversation(fake);
     const when = fake.userMessage('when was that?', { channelId: thread });
-    expect(description(await replyTo(fake, when))).toMatch(/^Read as: /);
+    expect(description(await replyTo(fake, when))).toMatch(/^About: /);
   });
 });
 
@@ -145,7 +181,7 @@ describe('/ask thread:true', () => {
     expect(answer.body.allowed_mentions).toEqual(NO_PINGS);
     const followUp = fake.userMessage('when was that?', { channelId: threadOf(answer) });
     const second = await replyTo(fake, followUp);
-    expect(description(second)).toMatch(/^Read as: \*when was agreements Xi sign in Hanoi\?\*\n/);
+    expect(description(second)).toMatch(/^About: \*agreements Xi sign in Hanoi\*\n/);
   });
 
   it('is refused with private:true, before the cooldown is taken', async () => {

@@ -160,6 +160,45 @@ describe('command line', () => {
     expect(answers[1]?.answered).toBe(false);
   });
 
+  it('ask --jsonl reads {"q", "thread"} lines as turns of a thread: a later line is a follow-up, saying how it was read', async () => {
+    const input = [
+      JSON.stringify({ q: 'Which airline will lease COMAC jets?', thread: 't1' }),
+      JSON.stringify({ q: 'What US duties does Cambodia face?', thread: 't2' }),
+      JSON.stringify({ q: 'how many of them?', thread: 't1' }),
+      JSON.stringify({ q: 'and for malaysia?', thread: 't2' }),
+      'how many of them?',
+      JSON.stringify({ q: 'how many of them?' }),
+      '{"question": "wrong shape"}',
+      '{not json',
+    ].join('\n');
+    const result = await cli(['ask', '--jsonl'], `${input}\n`);
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => line.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    for (const line of lines.slice(0, 6)) answerJson.parse(line);
+    expect(lines[0]).toMatchObject({ thread: 't1', turn: 1 });
+    expect(lines[0].followUp).toBeUndefined();
+    // "them" is what the turn before asked about: read with it, and the quote holds the number.
+    expect(lines[2]).toMatchObject({ thread: 't1', turn: 2, followUp: { about: 'airline lease COMAC jets' } });
+    expect(lines[2].readAs).toBeUndefined();
+    expect(lines[2].followUp.carried).toEqual([{ turn: 1, how: 'subject', text: 'airline lease COMAC jets' }]);
+    expect(lines[2].quotes[0].text).toContain('two COMAC C909 planes');
+    // "and for malaysia?" asks thread t2's question again, about Malaysia (threads do not mix).
+    expect(lines[3]).toMatchObject({ thread: 't2', turn: 2, readAs: 'What US duties does malaysia face?' });
+    expect(lines[3].followUp.carried).toEqual([{ turn: 1, how: 'replaced', text: 'What US duties does Cambodia face?' }]);
+    expect(lines[3].quotes[0].text).toContain('49% and 24% respectively');
+    // Without a thread, a line stands alone.
+    for (const line of [lines[4], lines[5]]) {
+      expect(line.thread).toBeUndefined();
+      expect(line.followUp).toBeUndefined();
+    }
+    expect(lines[6].error).toMatch(/^a JSON line must be/);
+    expect(lines[7].error).toMatch(/^not valid JSON/);
+  });
+
   it('ask refuses an over-long question with one line, before loading anything', async () => {
     const result = await cli(['ask', 'x'.repeat(5000)]);
     expect(result.code).toBe(2);

@@ -93,7 +93,7 @@ describe('answering within a scope', () => {
     expect(entries.length).toBeGreaterThan(0);
     for (const entry of entries) expect(['local', 'wire']).toContain(collectionOf(entry.source));
     const followUp = await engine.ask('and how many passengers?', {
-      earlier: ['When did the new ferry line open?'],
+      earlier: [{ question: 'When did the new ferry line open?' }],
       collections: ['news'],
     });
     for (const passage of followUp.passages) expect(collectionOf(passage.source)).toBe('news');

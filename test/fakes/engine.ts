@@ -8,6 +8,7 @@ import type {
   AnswerEngine,
   AskOptions,
   CollectionSummary,
+  ConversationTurn,
   DocumentSummary,
   IngestReport,
   Passage,
@@ -25,7 +26,7 @@ export interface ScriptedEngineOptions {
 }
 
 export class ScriptedEngine implements AnswerEngine {
-  readonly calls: { method: string; argument: string; earlier?: readonly string[] }[] = [];
+  readonly calls: { method: string; argument: string; earlier?: readonly ConversationTurn[] }[] = [];
   constructor(private readonly options: ScriptedEngineOptions = {}) {}
 
   private async pause(): Promise<void> {

@@ -122,6 +122,10 @@ describe('renderAnswer', () => {
     const unanswered = renderAnswer(answer({ question: 'when?', readAs: 'when was it?', answered: false, quotes: [] }), view);
     expect(unanswered.description?.startsWith('Read as: *when was it?*\n\nI could not find')).toBe(true);
     expect(renderAnswer(answer({ quotes: [{ ...passage(), alsoIn: [] }] }), view).description).not.toContain('Read as');
+    // A reading that is no question shows what the follow-up was taken to be about.
+    const followUp = { about: 'agreements _Xi_ sign in Hanoi', carried: [], ownWeight: 0.25 };
+    const about = renderAnswer(answer({ question: 'when was that?', followUp, quotes: [{ ...passage(), alsoIn: [] }] }), view);
+    expect(about.description?.startsWith('About: *agreements \\_Xi\\_ sign in Hanoi*\n\n> There are no winners')).toBe(true);
   });
 
   it('reuses a number when two quotes cite the same paragraph', () => {

@@ -64,7 +64,7 @@ async function answerInThread(
   await send(interaction, { content: `Answering in a thread: **${escapeInline(truncate(question, 300))}**` }, { ephemeral: false });
   const reply = await interaction.fetchReply();
   const thread = await reply.startThread({ name: truncate(question, 100), autoArchiveDuration: 1440 });
-  const { body, readAs } = await askInConversation(context, question, interaction.user.id, 'ask', { ...options, channel: thread.id });
+  const { body, turn } = await askInConversation(context, question, interaction.user.id, 'ask', { ...options, channel: thread.id });
   await thread.send(messageOptions(body));
-  context.conversations.record(thread.id, readAs, { started: true });
+  context.conversations.record(thread.id, turn, { started: true });
 }
