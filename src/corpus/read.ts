@@ -17,7 +17,15 @@ export class CorpusError extends Error {
 export interface SkippedFile {
   readonly file: string;
   readonly reason: string;
+  /**
+   * The file's content hash when its reader refused it (a scanned PDF): the index remembers the
+   * refusal, so an unchanged unreadable file does not make a current index look stale.
+   */
+  readonly contentHash?: string;
 }
+
+/** Why a file was not read (and its content hash, when it was read far enough to know it). */
+type Refusal = { readonly reason: string; readonly contentHash?: string };
 
 export interface Corpus {
   readonly documents: CorpusDocument[];
@@ -32,7 +40,7 @@ export interface Corpus {
  * (`.git`, `.obsidian`) are passed over in silence.
  */
 export function readCorpus(corpusDir: string): Promise<Corpus> {
-  return readCorpusFiles(corpusDir, readDocumentFile);
+  return readCorpusFiles<CorpusDocument>(corpusDir, readDocumentFile);
 }
 
 /** A corpus file known by its content hash alone. */
@@ -47,7 +55,7 @@ export interface HashedFile {
  * finds its index current never holds the corpus.
  */
 export function readCorpusHashes(corpusDir: string): Promise<{ documents: HashedFile[]; skipped: SkippedFile[] }> {
-  return readCorpusFiles(corpusDir, async (file, bytes) => {
+  return readCorpusFiles<HashedFile>(corpusDir, async (file, bytes) => {
     const hashed = contentHashOf(file, bytes);
     return 'contentHash' in hashed ? { file, contentHash: hashed.contentHash } : hashed;
   });
@@ -55,7 +63,7 @@ export function readCorpusHashes(corpusDir: string): Promise<{ documents: Hashed
 
 async function readCorpusFiles<T>(
   corpusDir: string,
-  read: (file: string, bytes: Uint8Array) => Promise<T | { reason: string }>,
+  read: (file: string, bytes: Uint8Array) => Promise<T | Refusal>,
 ): Promise<{ documents: T[]; skipped: SkippedFile[] }> {
   let entries: Dirent[];
   try {
@@ -88,8 +96,9 @@ async function readCorpusFiles<T>(
     const batch = files.slice(start, start + READ_CONCURRENCY);
     const results = await Promise.all(batch.map(async (file) => ({ file, result: await readOne(corpusDir, file, read) })));
     for (const { file, result } of results) {
-      if (result !== null && typeof result === 'object' && 'reason' in result) skipped.push({ file, reason: result.reason });
-      else documents.push(result as T);
+      if (isRefusal(result))
+        skipped.push({ file, reason: result.reason, ...(result.contentHash ? { contentHash: result.contentHash } : {}) });
+      else documents.push(result);
     }
   }
   if (documents.length === 0) {
@@ -99,12 +108,16 @@ async function readCorpusFiles<T>(
   return { documents, skipped };
 }
 
+function isRefusal<T>(result: T | Refusal): result is Refusal {
+  return result !== null && typeof result === 'object' && 'reason' in result;
+}
+
 /** One file through `read`, refused unread when it is over the size limit. */
 async function readOne<T>(
   corpusDir: string,
   file: string,
-  read: (file: string, bytes: Uint8Array) => Promise<T | { reason: string }>,
-): Promise<T | { reason: string }> {
+  read: (file: string, bytes: Uint8Array) => Promise<T | Refusal>,
+): Promise<T | Refusal> {
   const location = path.join(corpusDir, file);
   const { size } = await stat(location);
   if (size >= MAX_DOCUMENT_BYTES) {

@@ -34,6 +34,8 @@ export const manifestSchema = z.object({
   /** Everything that changes chunks, vectors or ranking data; any difference means a rebuild. */
   settings: z.record(z.string(), z.unknown()),
   seeds: z.record(z.string(), z.string()),
+  /** Files a reader refused at build (a scanned PDF): [content hash, reason]. Unchanged, they are not news. */
+  unreadable: z.record(z.string(), z.tuple([z.string(), z.string()])).optional(),
   builtAt: z.string(),
   chunks: z.number().int().nonnegative(),
   /** sha256 of each index file, written on save: lets `npm run ingest` tell a damaged index without loading it. */

@@ -148,7 +148,19 @@ async function refresh(
   const previous = await store.readManifest();
   const changesIn = (documents: readonly HashedFile[]) =>
     diffSeeds(previous?.seeds ?? {}, Object.fromEntries(documents.map((document) => [document.file, document.contentHash])));
-  let changes = changesIn(hashed.documents);
+  // A file its reader refused at the last build, unchanged since, is refused again: no news.
+  const refusedBefore = (document: HashedFile) => previous?.unreadable?.[document.file]?.[0] === document.contentHash;
+  const current = {
+    documents: hashed.documents.filter((document) => !refusedBefore(document)),
+    skipped: [
+      ...hashed.skipped,
+      ...hashed.documents.filter(refusedBefore).map((document) => ({
+        file: document.file,
+        reason: previous?.unreadable?.[document.file]?.[1] ?? 'unreadable',
+      })),
+    ],
+  };
+  let changes = changesIn(current.documents);
 
   const replaceable = options.interchangeableModels ?? [];
   const interchangeable = previous !== null && replaceable.includes(previous.model.id) && replaceable.includes(embedder.modelId);
@@ -166,8 +178,8 @@ async function refresh(
     lap('check index files');
   }
   if (previous && staleReason === null) {
-    warnSkipped(hashed.skipped);
-    const report = makeReport(false, 'up to date', changes, previous, started, hashed.skipped);
+    warnSkipped(current.skipped);
+    const report = makeReport(false, 'up to date', changes, previous, started, current.skipped);
     return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
   }
 
@@ -209,6 +221,7 @@ async function refresh(
     onEmbedded: (entries) => resume.log.append(entries),
     progress: options.progress ?? ((label, total, unit) => createProgress(label, total, unit)),
     embedGroupChunks: options.embedGroupChunks ?? EMBED_GROUP,
+    unreadable: skipped,
     // A store that searches in SQL keeps its own HNSW index and is read back after saving: the
     // local graph (~20 min at 1.7 M chunks) would be thrown away, so the cheap exact index stands in.
     exactSearchMaxChunks: store.answersFromStore ? Number.POSITIVE_INFINITY : (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS),
@@ -225,6 +238,8 @@ async function refresh(
 }
 
 export interface BuildOptions {
+  /** Files of the corpus folder that were not read; those a reader refused are remembered in the manifest. */
+  readonly unreadable?: readonly SkippedFile[];
   /** Vectors already known, by document content hash (rows in chunk order). */
   readonly known?: ReadonlyMap<string, Float32Array>;
   /** Sentence vectors already known (those of the previous index, same model). */
@@ -236,6 +251,14 @@ export interface BuildOptions {
   readonly exactSearchMaxChunks?: number;
   /** Called at the end of each stage with its name (for timings). */
   readonly lap?: (stage: string) => void;
+}
+
+/** The files a reader refused, for the manifest (absent when there are none, as before). */
+function unreadableOf(skipped: readonly SkippedFile[]): Pick<Manifest, 'unreadable'> {
+  const refused = skipped.flatMap(({ file, reason, contentHash }) =>
+    contentHash ? [[file, [contentHash, reason] as [string, string]] as const] : [],
+  );
+  return refused.length ? { unreadable: Object.fromEntries(refused) } : {};
 }
 
 /** Chunk, embed (reusing known vectors) and index the documents. */
@@ -323,6 +346,7 @@ export async function buildSnapshot(
     model: { id: embedder.modelId, revision: embedder.revision, dimensions },
     settings: { ...settings },
     seeds: Object.fromEntries(documents.map((document) => [document.file, document.contentHash])),
+    ...unreadableOf(options.unreadable ?? []),
     builtAt: new Date().toISOString(),
     chunks: chunks.length,
   };

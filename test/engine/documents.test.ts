@@ -37,6 +37,12 @@ describe('documents of every format', () => {
     expect(documents.find((document) => document.file === 'guide.md')).toMatchObject({ title: 'Harbour guide', date: '2024-05-02' });
   });
 
+  it('remembers the scan it could not read: an unchanged corpus stays current, the scan still listed as skipped', async () => {
+    const report = await engine.reindex();
+    expect(report.rebuilt).toBe(false);
+    expect(report.skipped).toContainEqual({ file: 'scanned.pdf', reason: expect.stringMatching(/no text layer/) });
+  });
+
   it('quotes a PDF with its page and section, never its running header', async () => {
     const answer = await engine.ask('How many boats were moored on the busiest day?');
     const quote = answer.quotes[0];

@@ -43,7 +43,10 @@ export function contentHashOf(file: string, bytes: Uint8Array): { contentHash: s
 }
 
 /** Read one corpus file with the reader of its format; a reason instead when it cannot be read. */
-export async function readDocumentFile(file: string, bytes: Uint8Array): Promise<CorpusDocument | { reason: string }> {
+export async function readDocumentFile(
+  file: string,
+  bytes: Uint8Array,
+): Promise<CorpusDocument | { reason: string; contentHash?: string }> {
   const format = formatOf(file);
   if (format === null) return { reason: `not a document format read here (${READ_EXTENSIONS.join(', ')})` };
   if (bytes.byteLength >= MAX_DOCUMENT_BYTES) {
@@ -53,21 +56,22 @@ export async function readDocumentFile(file: string, bytes: Uint8Array): Promise
   }
   const hashed = contentHashOf(file, bytes);
   if ('reason' in hashed) return hashed;
+  const { contentHash } = hashed;
   try {
-    if (format === 'pdf') return withText(assembleDocument(file, hashed.contentHash, await readPdf(bytes)));
+    if (format === 'pdf') return withText(assembleDocument(file, contentHash, await readPdf(bytes)));
     const decoded = decodeText(bytes);
     if (!('text' in decoded)) return decoded;
     if (format === 'text') return parseDocument(file, decoded.text);
     const read: ReadDocument = format === 'markdown' ? readMarkdown(decoded.text) : readHtml(decoded.text);
-    return withText(assembleDocument(file, hashed.contentHash, read));
+    return withText(assembleDocument(file, contentHash, read));
   } catch (error) {
-    if (error instanceof UnreadableDocument) return { reason: error.message };
-    return { reason: `could not be read as ${format} (${(error as Error).message})` };
+    if (error instanceof UnreadableDocument) return { reason: error.message, contentHash };
+    return { reason: `could not be read as ${format} (${(error as Error).message})`, contentHash };
   }
 }
 
-function withText(document: CorpusDocument): CorpusDocument | { reason: string } {
+function withText(document: CorpusDocument): CorpusDocument | { reason: string; contentHash: string } {
   return document.paragraphs.some((paragraph) => paragraph.kind !== 'code' && paragraph.kind !== 'heading')
     ? document
-    : { reason: 'no prose text found in it' };
+    : { reason: 'no prose text found in it', contentHash: document.contentHash };
 }
