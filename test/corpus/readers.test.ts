@@ -81,6 +81,13 @@ describe('the web page reader', () => {
     expect(quotable(document)).not.toContain('06:00 07:20 08:40');
   });
 
+  it('keeps only an http(s) canonical address, never a script or a relative one', async () => {
+    for (const href of ['javascript:alert(1)', '/ferry', 'not a url']) {
+      const document = await read('ferry.html', PAGE.replace('https://news.example/ferry', href));
+      expect(document.structure?.url).toBeUndefined();
+    }
+  });
+
   it('maps quotes back into the HTML and keeps inline code and emphasis as marks', async () => {
     const document = await read('ferry.html', PAGE);
     const at = document.raw.indexOf('commuters who travel');

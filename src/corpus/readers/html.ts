@@ -82,7 +82,7 @@ export function readHtml(source: string): ReadDocument {
     meta('meta[itemprop="datePublished"]') ??
     document.querySelector('time[datetime]')?.getAttribute('datetime') ??
     null;
-  const canonical = document.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
+  const canonical = webAddress(document.querySelector('link[rel="canonical"]')?.getAttribute('href'));
   const article = new Readability(document, { serializer: (element: Node) => element, keepClasses: true }).parse() as {
     title?: string | null;
     content?: Node | null;
@@ -180,4 +180,15 @@ export function readHtml(source: string): ReadDocument {
   const title = metaTitle || article?.title?.trim() || document.title?.trim() || null;
   const date = (published ?? article?.publishedTime ?? '').match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? null;
   return { format: 'html', title: title || null, date, ...(canonical ? { url: canonical } : {}), blocks };
+}
+
+/** An http(s) address as a citation may link to it, or null (a relative, `javascript:` or malformed one). */
+function webAddress(href: string | null | undefined): string | null {
+  if (!href) return null;
+  try {
+    const url = new URL(href.trim());
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
 }
