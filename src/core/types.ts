@@ -217,6 +217,8 @@ export interface Answer {
   readonly abstainReason: AbstainReason | null;
   /** With a help reply (`empty-question`, `small-talk`): a question to try, made from the loaded corpus. */
   readonly example?: string | undefined;
+  /** Not answered because the question names these (written as code or acronyms) and the documents never do. */
+  readonly unknownNames?: readonly string[] | undefined;
   /** A follow-up whose reading is a grammatical question (a pronoun or an entity resolved): that question. */
   readonly readAs?: string | undefined;
   /** A question read as a follow-up of earlier turns: how, and what it took from which turn. */

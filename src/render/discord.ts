@@ -14,7 +14,7 @@ import {
   type CollectionView,
 } from './discord-format.js';
 import { DEFAULT_COLLECTION } from '../core/collections.js';
-import { askInWordsReply, smallTalkReply } from './text.js';
+import { askInWordsReply, neverMentioned, smallTalkReply } from './text.js';
 
 /**
  * Message content addressed to one user: their mention, then the text. Only a user id (digits)
@@ -105,7 +105,10 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
         ? [escapeInline(askInWordsReply(answer.example))]
         : answer.abstainReason === 'small-talk'
           ? [escapeInline(smallTalkReply(answer.example))]
-          : ['I could not find a passage in the documents that answers this, so I will not guess.'];
+          : [
+              'I could not find a passage in the documents that answers this, so I will not guess.',
+              ...neverMentioned(answer).map(escapeInline),
+            ];
     lines.unshift(...readAs);
     if (closest.length > 0) {
       lines.push('', 'Closest passages (they may not answer the question):');

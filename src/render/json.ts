@@ -37,6 +37,8 @@ export interface AnswerJson {
     carried: { turn: number; how: 'pronoun' | 'replaced' | 'subject'; text: string }[];
   };
   answered: boolean;
+  /** Only when not answered because the question names these and the documents never do. */
+  unknownNames?: string[];
   answer: string;
   quotes: (JsonCitation & {
     text: string;
@@ -69,6 +71,7 @@ export function answerToJson(answer: Answer): AnswerJson {
           },
         }),
     answered: answer.answered,
+    ...(answer.unknownNames?.length ? { unknownNames: [...answer.unknownNames] } : {}),
     answer: renderAnswerText(answer),
     quotes: answer.quotes.map((quote) => ({
       text: quote.text,

@@ -71,6 +71,16 @@ describe('documents of every format', () => {
     for (const cited of booking.quotes) expect(cited.text).not.toContain('harbour --book');
   });
 
+  it('says the documents never mention a name the question writes as code or an acronym, instead of quoting near it', async () => {
+    const answer = await engine.ask('Can I pay the berth fee with ApplePay?');
+    expect(answer).toMatchObject({ answered: false, unknownNames: ['ApplePay'] });
+    expect(renderAnswerText(answer)).toContain('They never mention “ApplePay”.');
+    expect(answerToJson(answer)).toMatchObject({ answered: false, unknownNames: ['ApplePay'] });
+    // Named as the documents write it, the same question is answered from the table.
+    const known = await engine.ask('How much is the visitor berth fee a night?');
+    expect(known.quotes[0]?.text).toContain('30 a night');
+  });
+
   it('quotes a news page from its article, cited with the page title, date and address', async () => {
     const answer = await engine.ask('How often will the island ferry run from April?');
     expect(answer.quotes[0]).toMatchObject({
