@@ -359,7 +359,7 @@ export class Engine implements AnswerEngine {
       },
     };
     const documents = await view.index.texts(citedFiles(answer));
-    return { answer: locateAnswer(answer, documents), candidates: retrieved.candidates, decision };
+    return { answer: locateAnswer(answer, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
 

@@ -1,4 +1,4 @@
-import { ALIASES } from '../text/en.js';
+import { ALIASES, ASKS_HOW } from '../text/en.js';
 import { asksForLatest, monthsIn, yearsIn } from '../text/dates.js';
 import { figuresOf } from '../text/figures.js';
 import { contentWords, terms } from '../text/terms.js';
@@ -35,6 +35,8 @@ export interface Question {
   /** How many words were asked, and whether any is a name the corpus uses (small talk names nothing). */
   readonly wordCount: number;
   readonly namesCorpus: boolean;
+  /** Asks how to do something or for an example (a code example under the answer is shown). */
+  readonly asksHow: boolean;
   /** Words written as code or an acronym that the documents never use ("QUIC", "Shift_JIS"): empty when the corpus is not known. */
   readonly unknownNames: readonly string[];
 }
@@ -78,6 +80,7 @@ export function analyseQuestion(question: string, context: QuestionContext): Que
     asksForLatest: asksForLatest(text),
     wordCount: (asked.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).length,
     namesCorpus: terms(asked).some((term) => context.isName(term)),
+    asksHow: ASKS_HOW.test(asked),
     unknownNames: context.isKnown ? unknownNamesOf(asked, (term) => context.isKnown?.(term) ?? true) : [],
   };
 }

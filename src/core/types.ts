@@ -182,6 +182,18 @@ export interface Quote extends Citation {
   /** The quote's offsets in the source file (Markdown, HTML; equal to start/end for plain text and PDFs). */
   readonly sourceStart?: number;
   readonly sourceEnd?: number;
+  /** When the question asks how or for an example: the code block that follows the quote in its section, shown as code. */
+  readonly example?: CodeExample;
+}
+
+/** A code block of the quoted document, verbatim; offsets into the document's text (and its source file). */
+export interface CodeExample {
+  readonly text: string;
+  readonly paragraph: number;
+  readonly start: number;
+  readonly end: number;
+  readonly sourceStart: number;
+  readonly sourceEnd: number;
 }
 
 /** A verbatim sentence of another document that disagrees with a quote. */

@@ -1,4 +1,4 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { type APIEmbed, type APIEmbedField, codeBlock } from 'discord.js';
 import type { Answer, Citation, DocumentSummary, IngestReport } from '../core/types.js';
 import {
   DiscordLimits,
@@ -146,6 +146,8 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     const markers = [quote, ...quote.alsoIn].map((citation) => `[${numberOf(citation)}]`);
     const uniqueMarkers = [...new Set(markers)].join('');
     const lines = [`> ${quoteMarkdown(quote.text, quote.marks ?? [], quoteBudget)} ${uniqueMarkers}`];
+    // A fence inside the code would end the block early: break it with a zero-width space.
+    if (quote.example) lines.push(codeBlock(quote.example.text.replaceAll('```', '``\u200b`')));
     // Sources that answer with a different figure or date are shown, quoted and cited, never hidden.
     for (const conflict of quote.conflicts ?? []) {
       lines.push(`Another source differs:\n> ${escapeQuote(truncate(conflict.text, Math.floor(quoteBudget / 2)))} [${numberOf(conflict)}]`);

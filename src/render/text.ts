@@ -49,6 +49,14 @@ export function neverMentioned(answer: Pick<Answer, 'unknownNames'>): string[] {
   return names.length ? [`They never mention ${names.map((name) => `“${name}”`).join(' or ')}.`] : [];
 }
 
+/** A code example as a terminal shows it: indented under the quote. */
+function indentCode(code: string): string {
+  return code
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
 function answerBodyText(answer: Answer): string {
   if (answer.abstainReason === 'empty-question') return askInWordsReply(answer.example);
   if (answer.abstainReason === 'small-talk') return smallTalkReply(answer.example);
@@ -61,6 +69,7 @@ function answerBodyText(answer: Answer): string {
   answer.quotes.forEach((quote, index) => {
     const marker = `[${index + 1}]`;
     lines.push(`“${quote.text}” ${marker}`);
+    if (quote.example) lines.push(indentCode(quote.example.text));
     const notes = [agreementNote(quote), conflictNote(quote)].filter(Boolean).join('; ');
     sources.push(`${marker} ${formatCitation(quote)}${notes ? ` — ${notes}` : ''}`);
     for (const other of quote.alsoIn) sources.push(`    also ${formatCitation(other)}`);
