@@ -71,7 +71,10 @@ describe('npm start (console) with DASHBOARD_PORT', () => {
       const auth = { authorization: `Bearer ${TOKEN}` };
       const page = await waitFor('the three questions on /questions', async () => {
         const html = await (await fetch(`${url}/questions?entry=console`, { headers: auth })).text();
-        return questions.every((question) => html.includes(question)) ? html : undefined;
+        // Counted, not only found: "hi" is in any page, so its text alone does not say it was logged.
+        return html.includes(`${questions.length} questions, newest first`) && questions.every((question) => html.includes(question))
+          ? html
+          : undefined;
       });
       expect(page).toContain('3 questions, newest first');
       const metrics = await (await fetch(`${url}/metrics`, { headers: auth })).text();
