@@ -24,6 +24,7 @@ const UNIT_TESTS = [
   'test/index/typo-lookup.test.ts',
   'test/render/discord.test.ts',
   'test/sources/address-rules.test.ts',
+  'test/sources/sources-units.test.ts',
   'test/text/sentences.test.ts',
 ];
 

@@ -77,8 +77,11 @@ export function fileNameFor(address: string, extension: string, title: string | 
   const url = new URL(address);
   const segments = url.pathname.split('/').filter((segment) => segment.length > 0);
   const last = decodeURIComponent(segments.at(-1) ?? '').replace(/\.[a-z0-9]{1,5}$/i, '');
-  const generic = /^(index|default|article|story|page|amp|print)$/i.test(last) || /^\d*$/.test(last);
-  const candidates = [generic ? '' : last, generic ? decodeURIComponent(segments.at(-2) ?? '') : '', title ?? '', url.hostname];
+  const generic = (segment: string) =>
+    /^(index|default|article|articles|story|stories|news|page|amp|print|p)$/i.test(segment) || /^\d*$/.test(segment);
+  const parent = decodeURIComponent(segments.at(-2) ?? '');
+  // `/world/lighthouse/index.html` is named by its folder; `/article/12345` by its title.
+  const candidates = [generic(last) ? '' : last, generic(last) && !generic(parent) ? parent : '', title ?? '', url.hostname];
   for (const candidate of candidates) {
     const stem = candidate
       .replace(/[^\p{L}\p{N}]+/gu, '-')

@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 11 commands globally');
+    expect(stderr).toContain('registered 13 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
@@ -69,6 +69,8 @@ describe('deploy-commands', () => {
       'add-source',
       'remove-source',
       'Find sources',
+      'Add linked article to sources',
+      'feeds',
     ]);
     // Issue #13: /timeline with its topic, and /ask's optional user option `target`.
     const options = (name: string) =>
