@@ -98,22 +98,22 @@ export class FakeWeb {
   }
 }
 
-const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A news site's article page (as bench/news-pages.ts renders the seeds): navigation, aside and footer around the article, Open Graph title and publication time. */
 export function newsPage(article: { headline: string; date: string; paragraphs: readonly string[]; canonical?: string }): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>${escape(article.headline)} | Lakeside Ledger</title>
-<meta property="og:title" content="${escape(article.headline)}">
+<title>${escapeXml(article.headline)} | Lakeside Ledger</title>
+<meta property="og:title" content="${escapeXml(article.headline)}">
 <meta property="article:published_time" content="${article.date}T08:00:00Z">
 ${article.canonical ? `<link rel="canonical" href="${article.canonical}">` : ''}
 </head><body>
 <nav><a href="/">Lakeside Ledger</a> · <a href="/world">World</a> · <a href="/subscribe">Subscribe for $1 a week</a></nav>
 <main><article>
-<h1>${escape(article.headline)}</h1>
+<h1>${escapeXml(article.headline)}</h1>
 <p class="byline">By Staff Reporters · <time datetime="${article.date}">${article.date}</time></p>
-${article.paragraphs.map((text) => `<p>${escape(text)}</p>`).join('\n')}
+${article.paragraphs.map((text) => `<p>${escapeXml(text)}</p>`).join('\n')}
 </article>
 <aside><h2>Most read</h2><ol><li><a href="/a">Mayor opens the new ferry terminal</a></li></ol>
 <p>Sign up for our newsletter to get the day's top stories delivered every morning.</p></aside></main>
@@ -127,7 +127,7 @@ export function rssFeed(items: readonly { title: string; link: string; guid?: st
   const entries = items
     .map(
       (item) =>
-        `<item><title>${escape(item.title)}</title><link>${escape(item.link)}</link><guid>${escape(item.guid ?? item.link)}</guid><pubDate>${item.date.toUTCString()}</pubDate></item>`,
+        `<item><title>${escapeXml(item.title)}</title><link>${escapeXml(item.link)}</link><guid>${escapeXml(item.guid ?? item.link)}</guid><pubDate>${item.date.toUTCString()}</pubDate></item>`,
     )
     .join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Lakeside Ledger</title><link>http://example.invalid/</link><description>News</description>\n${entries}\n</channel></rss>\n`;
@@ -138,7 +138,7 @@ export function atomFeed(items: readonly { title: string; link: string; id?: str
   const entries = items
     .map(
       (item) =>
-        `<entry><title>${escape(item.title)}</title><id>${escape(item.id ?? item.link)}</id><link rel="alternate" href="${escape(item.link)}"/><updated>${item.date.toISOString()}</updated></entry>`,
+        `<entry><title>${escapeXml(item.title)}</title><id>${escapeXml(item.id ?? item.link)}</id><link rel="alternate" href="${escapeXml(item.link)}"/><updated>${item.date.toISOString()}</updated></entry>`,
     )
     .join('\n');
   return `<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>Lakeside Atom</title><id>urn:lakeside</id><updated>${new Date().toISOString()}</updated>\n${entries}\n</feed>\n`;
