@@ -228,7 +228,8 @@ export class FeedPoller {
   /** Fetch one feed (conditionally), add its new items, and save what the poll learnt. */
   async poll(feed: FeedState): Promise<PollReport> {
     const every = feed.everySeconds ?? this.settings.feedPollSeconds;
-    const fetched = await fetchSource(feed.url, feedPolicy(this.settings), { etag: feed.etag, lastModified: feed.lastModified });
+    const policy = { ...feedPolicy(this.settings), ...this.webSources.trusted() };
+    const fetched = await fetchSource(feed.url, policy, { etag: feed.etag, lastModified: feed.lastModified });
     const polledAt = new Date(this.now()).toISOString();
     if (fetched.kind === 'not-modified') {
       await this.store.change(feed.name, (saved) => ({ ...saved, ...succeeded(polledAt), nextPollAt: this.now() + every * 1000 }));
