@@ -62,6 +62,30 @@ export type AuditedEvent = SourceEvent & {
   readonly channel: string | null;
 };
 
+/** `DATA_DIR/audit.jsonl` and the log's `audit` lines: written by corpus changes, feeds and the CLI. */
+export class AuditLog {
+  private readonly lines: JsonLines<AuditEntry | AuditedEvent>;
+
+  constructor(
+    dataDir: string,
+    private readonly log: Logger,
+  ) {
+    this.lines = new JsonLines(path.join(dataDir, AUDIT_FILE));
+  }
+
+  /** Audit what was not a change of the corpus (a web source skipped, a feed added or removed). */
+  async note(event: SourceEvent, actor: Actor): Promise<void> {
+    const at = new Date().toISOString();
+    await this.write({ ...event, at, user: { id: actor.userId, tag: actor.userTag }, guild: actor.guildId, channel: actor.channelId });
+  }
+
+  async write(entry: AuditEntry | AuditedEvent): Promise<void> {
+    this.log.info(`audit ${JSON.stringify(entry)}`);
+    // The change is made: an audit file that cannot be written is logged, not reported as a failed change.
+    await this.lines.append(entry).catch((error: unknown) => this.log.error(`could not append to ${this.lines.file}`, error));
+  }
+}
+
 /** A change kept: the document as indexed (added) or as it was (removed), and what the reindex did. */
 export type ChangeOutcome =
   | {
@@ -76,7 +100,7 @@ export type ChangeOutcome =
 
 export class CorpusChanges {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly audit: JsonLines<AuditEntry | AuditedEvent>;
+  readonly audit: AuditLog;
 
   constructor(
     private readonly corpusDir: string,
@@ -84,7 +108,7 @@ export class CorpusChanges {
     private readonly log: Logger,
     dataDir: string,
   ) {
-    this.audit = new JsonLines(path.join(dataDir, AUDIT_FILE));
+    this.audit = new AuditLog(dataDir, log);
   }
 
   /** Run `work` after every change queued before it. */
@@ -206,18 +230,11 @@ export class CorpusChanges {
       ...(change.type === 'add-source' ? { replaced: change.replaced } : {}),
       ...(change.url === undefined ? {} : { url: change.url }),
     };
-    await this.write(entry);
+    await this.audit.write(entry);
   }
 
   /** Audit what was not a change of the corpus (a web source skipped, a feed added or removed). */
-  async note(event: SourceEvent, actor: Actor): Promise<void> {
-    const at = new Date().toISOString();
-    await this.write({ ...event, at, user: { id: actor.userId, tag: actor.userTag }, guild: actor.guildId, channel: actor.channelId });
-  }
-
-  private async write(entry: AuditEntry | AuditedEvent): Promise<void> {
-    this.log.info(`audit ${JSON.stringify(entry)}`);
-    // The change is made: an audit file that cannot be written is logged, not reported as a failed change.
-    await this.audit.append(entry).catch((error: unknown) => this.log.error(`could not append to ${this.audit.file}`, error));
+  note(event: SourceEvent, actor: Actor): Promise<void> {
+    return this.audit.note(event, actor);
   }
 }

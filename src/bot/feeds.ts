@@ -12,8 +12,8 @@ import { z } from 'zod';
 import type { WebSourceSettings } from '../config.js';
 import type { Logger } from '../core/log.js';
 import { IngestLock, type LockTiming } from '../ingest/ingest-lock.js';
-import { feedPolicy, itemsToFetch, nextPollDelaySeconds, readFeed } from '../sources/feed.js';
-import { fetchSource } from '../sources/fetch.js';
+import { feedPolicy, itemsToFetch, nextPollDelaySeconds, type ParsedFeed, readFeed } from '../sources/feed.js';
+import { type FetchPolicy, fetchSource } from '../sources/fetch.js';
 import type { Actor } from './corpus-changes.js';
 import { JsonStateFile } from './json-state.js';
 import type { WebSources } from './web-sources.js';
@@ -132,6 +132,14 @@ export class FeedStore {
     this.writing = run.catch(() => undefined);
     return run;
   }
+}
+
+/** Read a feed once before it is added: a page that is not a feed, or a private address, is refused now, not at every poll. */
+export async function checkFeed(url: string, policy: FetchPolicy): Promise<ParsedFeed | { reason: string }> {
+  const fetched = await fetchSource(url, policy);
+  if (fetched.kind === 'refused') return { reason: fetched.reason };
+  if (fetched.kind === 'not-modified') return { reason: 'the server answered 304 Not Modified to a plain request' };
+  return readFeed(Buffer.from(fetched.bytes).toString('utf8'), fetched.url);
 }
 
 /** A feed's name from its URL: `news-example-com-rss`. */

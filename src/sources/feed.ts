@@ -4,6 +4,7 @@
  * Pure: text in, items or a reason out. Also the fetch policy for feeds and the poll timing rules.
  */
 import { parseFeed } from '@rowanmanning/feed-parser';
+import { XMLValidator } from 'fast-xml-parser';
 import type { FetchPolicy } from './fetch.js';
 
 /** Content types a feed is served with (many servers say text/xml or application/xml). */
@@ -48,6 +49,13 @@ export interface ParsedFeed {
 
 /** The feed's items, or why the text is not a feed. */
 export function readFeed(text: string, feedUrl: string): ParsedFeed | { reason: string } {
+  // The feed parser reads a truncated document as a feed with fewer items; a well-formedness check first refuses it.
+  const wellFormed = XMLValidator.validate(text);
+  if (wellFormed !== true) {
+    return {
+      reason: `not a readable RSS or Atom feed (malformed XML at line ${wellFormed.err.line}: ${wellFormed.err.msg.replace(/\s+/g, ' ').slice(0, 160)})`,
+    };
+  }
   let feed: ReturnType<typeof parseFeed>;
   try {
     feed = parseFeed(text);

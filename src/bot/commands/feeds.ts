@@ -8,10 +8,9 @@ import {
 } from 'discord.js';
 import { checkCollectionName } from '../../corpus/source-file.js';
 import { escapeInline, truncate } from '../../render/discord-format.js';
-import { feedPolicy, readFeed } from '../../sources/feed.js';
-import { fetchSource } from '../../sources/fetch.js';
+import { feedPolicy } from '../../sources/feed.js';
 import { type BotContext, notice, type SlashCommand } from '../context.js';
-import type { FeedState } from '../feeds.js';
+import { checkFeed, type FeedState } from '../feeds.js';
 import { actorOf, addSourceCollectionChoices } from './add-source.js';
 
 /** One line of `/feeds list`. */
@@ -33,32 +32,28 @@ async function addFeed(interaction: ChatInputCommandInteraction, context: BotCon
   const minutes = interaction.options.getInteger('every');
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const url = interaction.options.getString('url', true);
-  // Read it once now: a page that is not a feed, or a private address, is refused at once, not at every poll.
-  const fetched = await fetchSource(url, { ...feedPolicy(context.config.sources), ...context.webSources.trusted() });
-  const parsed = fetched.kind === 'fetched' ? readFeed(Buffer.from(fetched.bytes).toString('utf8'), fetched.url) : null;
-  const refusal = fetched.kind === 'refused' ? fetched.reason : parsed !== null && 'reason' in parsed ? parsed.reason : null;
-  if (refusal !== null) {
+  const parsed = await checkFeed(url, { ...feedPolicy(context.config.sources), ...context.webSources.trusted() });
+  if ('reason' in parsed) {
     await context.corpusChanges.note(
-      { type: 'skip-source', url, reason: `feed not added: ${refusal}`, collection: collection.collection },
+      { type: 'skip-source', url, reason: `feed not added: ${parsed.reason}`, collection: collection.collection },
       actorOf(interaction),
     );
-    return notice(interaction, `<${truncate(url, 300)}> was not added as a feed: ${refusal}. Nothing was changed.`);
+    return notice(interaction, `<${truncate(url, 300)}> was not added as a feed: ${parsed.reason}. Nothing was changed.`);
   }
   const added = await context.feeds.add({
     url,
     collection: collection.collection,
     everySeconds: minutes === null ? null : minutes * 60,
     addedBy: interaction.user.id,
-    title: parsed !== null && !('reason' in parsed) ? parsed.title : null,
+    title: parsed.title,
     now: Date.now(),
   });
   if ('reason' in added) return notice(interaction, `<${truncate(url, 300)}> was not added: ${added.reason}. Nothing was changed.`);
   await context.corpusChanges.note({ type: 'add-feed', url, collection: collection.collection, feed: added.name }, actorOf(interaction));
-  const items = parsed !== null && !('reason' in parsed) ? parsed.items.length : 0;
   const every = minutes === null ? `${context.config.sources.feedPollSeconds} s` : `${minutes} min`;
   return notice(
     interaction,
-    `Added feed **${escapeInline(added.name)}** (${items} items now) into \`${collection.collection}\`, polled every ${every}. ` +
+    `Added feed **${escapeInline(added.name)}** (${parsed.items.length} items now) into \`${collection.collection}\`, polled every ${every}. ` +
       `Its new items (at most ${context.config.sources.feedMaxNewItems} a poll, none older than ${context.config.sources.feedMaxItemAgeDays} days at first) are fetched and added from the next poll on.`,
   );
 }
