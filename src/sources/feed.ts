@@ -5,7 +5,7 @@
  */
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLValidator } from 'fast-xml-parser';
-import type { FetchPolicy } from './fetch.js';
+import { type FetchPolicy, policyFor } from './fetch.js';
 
 /** Content types a feed is served with (many servers say text/xml or application/xml). */
 export const FEED_TYPES: ReadonlySet<string> = new Set([
@@ -22,13 +22,7 @@ export const MAX_FEED_BYTES = 5 * 1024 * 1024;
 export const MAX_BACKOFF_SECONDS = 3600;
 
 export function feedPolicy(settings: { allowPrivate: boolean; fetchTimeoutMs: number }): FetchPolicy {
-  return {
-    allowPrivate: settings.allowPrivate,
-    timeoutMs: settings.fetchTimeoutMs,
-    maxBytes: MAX_FEED_BYTES,
-    maxRedirects: 5,
-    accept: FEED_TYPES,
-  };
+  return policyFor(settings, { maxBytes: MAX_FEED_BYTES, accept: FEED_TYPES });
 }
 
 export interface FeedItem {

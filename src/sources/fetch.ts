@@ -37,6 +37,14 @@ export interface FetchPolicy {
   readonly resolve?: (host: string) => Promise<readonly ResolvedAddress[]>;
 }
 
+/** A policy from the settings, for things of at most `maxBytes` of the `accept`ed types. */
+export function policyFor(
+  settings: { allowPrivate: boolean; fetchTimeoutMs: number },
+  limits: { maxBytes: number; accept: ReadonlySet<string> },
+): FetchPolicy {
+  return { allowPrivate: settings.allowPrivate, timeoutMs: settings.fetchTimeoutMs, maxRedirects: MAX_REDIRECTS, ...limits };
+}
+
 /** What a feed poll sends back from its last good fetch. */
 export interface Conditional {
   readonly etag?: string | null;
@@ -58,6 +66,8 @@ export type FetchResult =
   | { readonly kind: 'refused'; readonly reason: string };
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Redirects followed, at most. */
+export const MAX_REDIRECTS = 5;
 
 async function systemResolve(host: string): Promise<readonly ResolvedAddress[]> {
   const found = await lookup(host, { all: true, verbatim: true });

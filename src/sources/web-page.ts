@@ -8,7 +8,7 @@ import type { CorpusDocument } from '../core/types.js';
 import { readDocumentFile } from '../corpus/readers/index.js';
 import { sanitiseSourceName } from '../corpus/source-file.js';
 import { MAX_PDF_SOURCE_BYTES } from '../corpus/source-file.js';
-import type { FetchPolicy } from './fetch.js';
+import { type FetchPolicy, policyFor } from './fetch.js';
 
 /** The content types a source page may have, and the extension each is saved with. */
 export const PAGE_EXTENSIONS: Readonly<Record<string, string>> = {
@@ -22,17 +22,10 @@ export const PAGE_EXTENSIONS: Readonly<Record<string, string>> = {
 
 /** At most this much is read of a page: 10 MB (the PDF limit of `/add-source file:`). */
 export const MAX_PAGE_BYTES = MAX_PDF_SOURCE_BYTES;
-export const MAX_REDIRECTS = 5;
 
 /** The fetch policy for pages, from the settings. */
 export function pagePolicy(settings: { allowPrivate: boolean; fetchTimeoutMs: number }): FetchPolicy {
-  return {
-    allowPrivate: settings.allowPrivate,
-    timeoutMs: settings.fetchTimeoutMs,
-    maxBytes: MAX_PAGE_BYTES,
-    maxRedirects: MAX_REDIRECTS,
-    accept: new Set(Object.keys(PAGE_EXTENSIONS)),
-  };
+  return policyFor(settings, { maxBytes: MAX_PAGE_BYTES, accept: new Set(Object.keys(PAGE_EXTENSIONS)) });
 }
 
 export interface PageDocument {

@@ -5,8 +5,7 @@
  * server's address is let through, standing in for a public host, so loopback and private
  * addresses and redirects to them are refused as in production.
  */
-import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
@@ -19,6 +18,7 @@ import type { AnswerEngine } from '../../src/core/types.js';
 import { loadEmbedder } from '../../src/embed/embedder.js';
 import { FakeWeb, newsPage, rssFeed } from '../fakes/web-server.js';
 import { CountingEmbedder } from '../support/counting-embedder.js';
+import { corpusState as corpusStateOf } from '../support/corpus-state.js';
 import { FIXTURES } from '../support/documents-corpus.js';
 import { createWorkspace, startTestBot, type TestBot, type Workspace } from './harness.js';
 
@@ -66,22 +66,7 @@ afterAll(async () => {
   await privateWeb?.stop();
 });
 
-/** Every file under the corpus folder with its sha256: what "unchanged" means. */
-async function corpusState(): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  const walk = async (folder: string, prefix: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const name = `${prefix}${entry.name}`;
-      if (entry.isDirectory()) await walk(path.join(folder, entry.name), `${name}/`);
-      else
-        state[name] = createHash('sha256')
-          .update(await readFile(path.join(folder, entry.name)))
-          .digest('hex');
-    }
-  };
-  await walk(workspace.corpusDir, '');
-  return state;
-}
+const corpusState = () => corpusStateOf(workspace.corpusDir);
 
 async function auditLines(): Promise<any[]> {
   const text = await readFile(path.join(harness.config.dataDir, AUDIT_FILE), 'utf8').catch(() => '');
