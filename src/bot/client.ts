@@ -293,7 +293,10 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     async stop() {
       if (stopping) return;
       stopping = true;
-      await poller?.stop();
+      // A poll in progress stops after its current item; bounded like the replies in flight.
+      await withTimeout(poller?.stop() ?? Promise.resolve(), settings.stopTimeoutMs, 'waiting for the feed poll in progress').catch(
+        (error: unknown) => log.warn(error instanceof Error ? error.message : String(error)),
+      );
       const pending = inFlight.size;
       if (pending > 0) log.info(`waiting for ${pending} in-flight replies before stopping`);
       await withTimeout(Promise.allSettled([...inFlight]), settings.stopTimeoutMs, 'waiting for in-flight replies').catch(

@@ -259,10 +259,12 @@ export class FeedPoller {
     };
     const chosen = itemsToFetch(parsed.items, seen, options);
     const added: string[] = [];
-    const skipped: { url: string; reason: string }[] = chosen.tooOld.map((item) => ({
-      url: item.url,
-      reason: `older than ${this.settings.feedMaxItemAgeDays} days`,
-    }));
+    const skipped: { url: string; reason: string }[] = [];
+    for (const item of chosen.tooOld) {
+      const reason = `published ${item.published?.slice(0, 10)}, older than ${this.settings.feedMaxItemAgeDays} days when the feed was added`;
+      skipped.push({ url: item.url, reason });
+      await this.webSources.noteSkip({ url: item.url, reason, collection: feed.collection, feed: feed.name }, FEED_ACTOR);
+    }
     for (const item of chosen.fetch) {
       if (this.stopped) break;
       const outcome = await this.webSources.add({
@@ -273,7 +275,10 @@ export class FeedPoller {
         feed: feed.name,
       });
       if (outcome.ok) added.push(outcome.documentId);
-      else skipped.push({ url: item.url, reason: outcome.reason });
+      else {
+        skipped.push({ url: item.url, reason: outcome.reason });
+        this.log.warn(`feed ${feed.name}: ${item.url} skipped: ${outcome.reason}`);
+      }
       // Seen either way: a page that cannot be added is not fetched at every poll (its skip is audited).
       seen.add(item.id);
     }

@@ -79,6 +79,11 @@ export class WebSources {
     return this.policy.trustedAddresses === undefined ? {} : { trustedAddresses: this.policy.trustedAddresses };
   }
 
+  /** Audit a page that was not fetched at all (a feed item too old to fetch). */
+  noteSkip(skip: { url: string; reason: string; collection: string; feed?: string }, actor: Actor): Promise<void> {
+    return this.corpusChanges.note({ type: 'skip-source', ...skip }, actor);
+  }
+
   /** Fetch `url` and add it to `collection`; every refusal is audited as a skip. */
   async add(request: { url: string; collection: string; replace: boolean; actor: Actor; feed?: string }): Promise<WebAddOutcome> {
     const outcome = await this.fetchAndAdd(request);
