@@ -13,11 +13,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { WebSourceSettings } from '../config.js';
 import type { Logger } from '../core/log.js';
-import type { AnswerEngine, DocumentSummary, IngestReport } from '../core/types.js';
+import type { AnswerEngine } from '../core/types.js';
 import { documentIdFor } from '../corpus/collections.js';
 import { fetchSource, type FetchPolicy } from '../sources/fetch.js';
 import { pageDocument, pagePolicy } from '../sources/web-page.js';
-import type { Actor, CorpusChanges } from './corpus-changes.js';
+import type { Actor, ChangeOutcome, CorpusChanges } from './corpus-changes.js';
 import { JsonStateFile } from './json-state.js';
 
 export const WEB_SOURCES_FILE = 'web-sources.json';
@@ -41,15 +41,7 @@ const WebSourcesFile = z.object({ version: z.literal(1), documents: z.record(z.s
 type WebSourcesFile = z.infer<typeof WebSourcesFile>;
 
 export type WebAddOutcome =
-  | {
-      readonly ok: true;
-      readonly documentId: string;
-      readonly replaced: boolean;
-      readonly document: DocumentSummary;
-      readonly report: IngestReport;
-      readonly canonicalUrl: string;
-      readonly fetchMs: number;
-    }
+  | (Extract<ChangeOutcome, { ok: true }> & { readonly canonicalUrl: string; readonly fetchMs: number })
   | { readonly ok: false; readonly reason: string; readonly duplicateOf?: string };
 
 export class WebSources {
@@ -146,15 +138,7 @@ export class WebSources {
       ...(request.feed === undefined ? {} : { feed: request.feed }),
     };
     await this.remember(change.documentId, entry);
-    return {
-      ok: true,
-      documentId: change.documentId,
-      replaced: change.replaced,
-      document: change.document,
-      report: change.report,
-      canonicalUrl: page.canonicalUrl,
-      fetchMs,
-    };
+    return { ...change, canonicalUrl: page.canonicalUrl, fetchMs };
   }
 
   /** Keep where a document came from; the document is added already, so a failed write is logged, not a failed add. */

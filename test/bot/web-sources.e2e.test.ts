@@ -273,7 +273,9 @@ describe('/feeds', () => {
       60_000,
     );
     expect(web.requestsTo('/2026/old-story')).toEqual([]);
-    expect((await auditLines()).find((line) => line.type === 'skip-source' && line.url === oldUrl)?.reason).toMatch(/older than 14 days when the feed was added/);
+    expect((await auditLines()).find((line) => line.type === 'skip-source' && line.url === oldUrl)?.reason).toMatch(
+      /older than 14 days when the feed was added/,
+    );
     const polled = await until(
       'the first poll saved',
       async () => ((await feedState())?.etag === '"feed-1"' ? await feedState() : undefined),

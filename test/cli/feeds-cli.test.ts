@@ -1,25 +1,17 @@
 /** `npm run feeds -- add | list | remove | poll` as the compiled program, against feeds and pages on a loopback server. */
-import { spawn } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeb, newsPage, rssFeed } from '../fakes/web-server.js';
+import { type Run, runProgram } from '../support/run-program.js';
 import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
 
 let project: TempProject;
 let web: FakeWeb;
 let environment: NodeJS.ProcessEnv;
 
-function feeds(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/cli.js', 'feeds', ...args], { cwd: PROJECT_DIR, env: environment });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function feeds(args: string[]): Promise<Run> {
+  return runProgram(process.execPath, ['dist/cli.js', 'feeds', ...args], { cwd: PROJECT_DIR, env: environment });
 }
 
 beforeAll(async () => {
