@@ -60,7 +60,7 @@ export async function addFromUrl(
   const started = performance.now();
   const outcome = await context.webSources.add(request);
   const shown = `<${request.url.slice(0, 300)}>`;
-  if (!outcome.ok) return { ok: false, text: `${shown} was not added: ${outcome.reason}.` };
+  if (!outcome.ok) return { ok: false, text: `${shown} was not added: ${outcome.reason.replace(/\.$/, '')}.` };
   const added = renderSourceAdded({
     documentId: outcome.documentId,
     collection: request.collection,
