@@ -22,6 +22,7 @@ sets=(
   "news-g seeds test/eval/questions-g.jsonl"
   "news-r seeds test/eval/questions-r.jsonl"
   "markdown $corpora/markdown test/eval/corpora/markdown.jsonl"
+  "node-docs $corpora/node-docs test/eval/corpora/node-docs.jsonl"
   "html $corpora/html test/eval/corpora/html.jsonl"
   "pdf $corpora/pdf test/eval/corpora/pdf.jsonl"
   "news-html-e $corpora/news-html test/eval/questions-e.jsonl html"

@@ -5,18 +5,24 @@
 # header and footer), and the seed articles as news web pages and PDFs. The question sets written
 # blind for each live in test/eval/corpora/. Usage: bash bench/make-corpora.sh [OUT] (default .cache/corpora).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 out=${1:-.cache/corpora}
 python_doc=/usr/share/doc/python3.11/html
 need=()
 [ -d "$python_doc" ] || need+=(python3-doc)
+[ -d /usr/share/doc/nodejs/api ] || need+=(nodejs)
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
-rm -rf "$out" && mkdir -p "$out"/{markdown,html,pdf,news-html,news-pdf}
+rm -rf "$out" && mkdir -p "$out"/{markdown,html,pdf,news-html,news-pdf,node-docs}
 
 # Markdown: undici's API documentation (MIT; its README and docs/docs/api/*.md of undici 6.29, kept in
 # test/eval/corpora/undici-docs/ so the set's answers stay where they are): hard-wrapped prose, code fences, tables.
 cp test/eval/corpora/undici-docs/*.md "$out/markdown/"
+
+# Held out (never tuned on): ten pages of Node.js's own API documentation (MIT) as Debian's nodejs ships them.
+for page in child_process vm cluster packages worker_threads events path timers string_decoder querystring; do
+  cp "/usr/share/doc/nodejs/api/$page.md" "$out/node-docs/"
+done
 
 # Web pages: ten pages of the Python tutorial (PSF licence) as Sphinx renders them, site chrome included.
 for page in appetite interpreter introduction controlflow datastructures modules inputoutput errors classes venv; do

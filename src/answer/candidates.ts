@@ -1,4 +1,4 @@
-import { sentencesAround } from '../chunk/chunk.js';
+import { leadInOf, sentencesAround, standsAlone } from '../chunk/chunk.js';
 import type { CorpusDocument, Passage } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
 import { dateTerms } from '../text/dates.js';
@@ -66,12 +66,29 @@ function passageSpans(document: CorpusDocument, start: number, end: number, cont
   const documentSentences = sentencesAround(document, start, end);
   return documentSentences.flatMap((sentence, index) => {
     if (sentence.start < start) return [];
-    const previous = documentSentences
-      .slice(Math.max(0, index - contextSentences), index)
-      .map((before) => before.text)
-      .join(' ');
+    const previous = contextBefore(document, documentSentences, index, contextSentences);
     const next = documentSentences[index + 1];
     const following = next && next.paragraph === sentence.paragraph ? next.text : '';
-    return [{ paragraph: sentence.paragraph, start: sentence.start, end: sentence.end, text: sentence.text, previous, following }];
+    const { paragraph, text, block } = sentence;
+    return [{ paragraph, start: sentence.start, end: sentence.end, text, previous, following, ...(block ? { block } : {}) }];
   });
+}
+
+/**
+ * The sentences a reader has just read: the ones before it in the text. In a structured document
+ * only those of its section, and a list item or table row is read after what introduces the list
+ * (and the table's header), not after the item before it: siblings state separate things.
+ */
+function contextBefore(document: CorpusDocument, sentences: ReturnType<typeof sentencesAround>, index: number, count: number): string {
+  const sentence = sentences[index];
+  if (!sentence) return '';
+  const before = sentences.slice(Math.max(0, index - count), index);
+  if (sentence.block === undefined) return before.map((other) => other.text).join(' ');
+  const sameBlock = (other: (typeof before)[number]) => other.paragraph === sentence.paragraph;
+  const read = standsAlone(sentence.block)
+    ? [leadInOf(document, sentence.paragraph), ...before.filter(sameBlock).map((other) => other.text)]
+    : before
+        .filter((other) => other.section === sentence.section && (sameBlock(other) || !standsAlone(other.block)))
+        .map((other) => other.text);
+  return read.filter((text) => text).join(' ');
 }

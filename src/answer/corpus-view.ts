@@ -57,6 +57,10 @@ export class CorpusView implements QuestionContext {
     return this.index.thesaurus.pertainsTo(term);
   }
 
+  isKnown(term: string): boolean {
+    return this.index.terms.isKnown(term);
+  }
+
   /** `terms(text)`, kept: a sentence is scored again as its neighbours' context and in later questions. */
   termsOf(text: string): string[] {
     return getOrInsertBounded(this.termCache, text, terms, CACHE_LIMIT);

@@ -342,7 +342,8 @@ export class Engine implements AnswerEngine {
     const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, question.figures, view.index, scope)));
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
-    const answered = decision.answered && !smallTalk;
+    const unknownNames = settings.quote.abstainOnUnknownNames && !smallTalk ? question.unknownNames : [];
+    const answered = decision.answered && !smallTalk && unknownNames.length === 0;
     const answer: Answer = {
       question: asked,
       answered,
@@ -350,6 +351,7 @@ export class Engine implements AnswerEngine {
       passages: smallTalk ? [] : rerankBySentences(retrieved.passages, decision.ranked, settings).slice(0, limit),
       abstainReason: smallTalk ? 'small-talk' : answered ? null : 'weak-evidence',
       ...(smallTalk ? { example: view.newestExample(scope) } : {}),
+      ...(unknownNames.length ? { unknownNames } : {}),
       timings: {
         embedMs: retrieved.embedMs,
         searchMs: retrieved.searchMs + (performance.now() - quoteStarted),
@@ -357,7 +359,7 @@ export class Engine implements AnswerEngine {
       },
     };
     const documents = await view.index.texts(citedFiles(answer));
-    return { answer: locateAnswer(answer, documents), candidates: retrieved.candidates, decision };
+    return { answer: locateAnswer(answer, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
 

@@ -1,5 +1,5 @@
 import { cosine } from '../core/vectors.js';
-import type { Passage } from '../core/types.js';
+import type { BlockKind, Passage } from '../core/types.js';
 import { dateTerms } from '../text/dates.js';
 import { terms } from '../text/terms.js';
 import { hasCue } from './cues.js';
@@ -20,6 +20,8 @@ export interface SentenceCandidate {
   readonly start: number;
   readonly end: number;
   readonly text: string;
+  /** The kind of block it is in, for a structured document (absent for plain text). */
+  readonly block?: BlockKind;
   /** The sentences just before it in its document ('' at the start): news answers often continue them. */
   readonly previous: string;
   /** The sentence right after it in its paragraph ('' at the end): part of the evidence that the passage answers. */

@@ -1,4 +1,4 @@
-import { ALIASES } from '../text/en.js';
+import { ALIASES, ASKS_HOW } from '../text/en.js';
 import { asksForLatest, monthsIn, yearsIn } from '../text/dates.js';
 import { figuresOf } from '../text/figures.js';
 import { contentWords, terms } from '../text/terms.js';
@@ -35,6 +35,10 @@ export interface Question {
   /** How many words were asked, and whether any is a name the corpus uses (small talk names nothing). */
   readonly wordCount: number;
   readonly namesCorpus: boolean;
+  /** Asks how to do something or for an example (a code example under the answer is shown). */
+  readonly asksHow: boolean;
+  /** Words written as code or an acronym that the documents never use ("QUIC", "Shift_JIS"): empty when the corpus is not known. */
+  readonly unknownNames: readonly string[];
 }
 
 /** What reading a question needs from the corpus. */
@@ -43,6 +47,8 @@ export interface QuestionContext {
   isName(term: string): boolean;
   /** Nouns an adjective of the corpus pertains to ("vietnames" → vietnam), from WordNet. */
   pertainsTo?(term: string): readonly string[];
+  /** Does some passage of the corpus use the term? */
+  isKnown?(term: string): boolean;
 }
 
 function normaliseQuestion(question: string): string {
@@ -74,7 +80,24 @@ export function analyseQuestion(question: string, context: QuestionContext): Que
     asksForLatest: asksForLatest(text),
     wordCount: (asked.match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) ?? []).length,
     namesCorpus: terms(asked).some((term) => context.isName(term)),
+    asksHow: ASKS_HOW.test(asked),
+    unknownNames: context.isKnown ? unknownNamesOf(asked, (term) => context.isKnown?.(term) ?? true) : [],
   };
+}
+
+/**
+ * A word written as code or an acronym, at least 4 characters: camelCase ("TypeScript", "fromWeb"),
+ * an inner underscore ("Shift_JIS"), letters with digits ("SOCKS5"), or all capitals ("QUIC").
+ * Sources name such things exactly as written, so one they never use is one they say nothing about.
+ * Shorter ones ("Q1", "v4", "MoU") are often abbreviations the sources spell out.
+ */
+const NAME_AS_WRITTEN = /^(?=.{4,}$)(?:.*[\p{Ll}][\p{Lu}].*|.+_.+|\p{L}.*\p{N}.*|[\p{Lu}\p{N}]+)$/u;
+
+/** The question's words written as code or acronyms of which some term occurs nowhere in the corpus. */
+export function unknownNamesOf(question: string, isKnown: (term: string) => boolean): string[] {
+  const words = question.match(/[\p{L}\p{N}_]+/gu) ?? [];
+  const named = words.filter((word) => NAME_AS_WRITTEN.test(word) && /\p{L}/u.test(word));
+  return [...new Set(named.filter((word) => terms(word).some((term) => !isKnown(term))))];
 }
 
 export type AnswerType = 'number' | 'year' | 'time' | 'name' | 'place' | null;

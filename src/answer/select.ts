@@ -1,6 +1,7 @@
 import { getOrInsert } from '../core/maps.js';
 import { disjoint, jaccard } from '../core/sets.js';
 import { type Citation, type ConflictingQuote, type Quote, citationOnly, byDateDescending } from '../core/types.js';
+import { standsAlone } from '../chunk/chunk.js';
 import { claimsOf, FIGURE_KINDS, figuresOf, ofKind } from '../text/figures.js';
 import {
   type EmbeddedQuestion,
@@ -172,8 +173,11 @@ export function completionOf(
   if (!missing.cue && !missing.focus) return null;
   // The sentences after the best one in its document, among the candidates, in document order.
   const window = settings.completionWindow;
+  // A list item or table row is not continued by the next one: each states its own thing.
+  const continues = (sentence: SentenceCandidate) =>
+    sentence.paragraph === best.paragraph || !(standsAlone(best.block) || standsAlone(sentence.block));
   const following = sentences
-    .filter((sentence) => sentence.passage.source === best.passage.source && sentence.start >= best.end)
+    .filter((sentence) => sentence.passage.source === best.passage.source && sentence.start >= best.end && continues(sentence))
     .sort((left, right) => left.start - right.start)
     .slice(0, window);
   // The nearest one that answers: the sentence right after a restatement usually continues it.

@@ -32,6 +32,8 @@ export interface RetrievalSettings {
 }
 
 export interface QuoteSettings {
+  /** Abstain when the question names something written as code or an acronym that the documents never use ("QUIC"). */
+  readonly abstainOnUnknownNames: boolean;
   /** Weights of the sentence score. */
   readonly coverageWeight: number;
   readonly contextWeight: number;
@@ -103,6 +105,7 @@ export const DEFAULT_RETRIEVAL: RetrievalSettings = {
 };
 
 export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
+  abstainOnUnknownNames: true,
   coverageWeight: 0.5,
   contextWeight: 0.15,
   meaningWeight: 0,

@@ -147,9 +147,36 @@ export function sentencesAround(document: CorpusDocument, start: number, end: nu
         start: paragraph.start + sentence.start,
         end: paragraph.start + sentence.end,
         text: sentence.text,
+        ...(paragraph.kind ? { block: paragraph.kind } : {}),
+        section: paragraph.section ?? null,
       })),
     )
     .filter((sentence) => sentence.end <= end);
+}
+
+/** Blocks that stand on their own: a list item or table row does not continue the one before it. */
+export function standsAlone(block: BlockKind | undefined): boolean {
+  return block === 'list-item' || block === 'table-row';
+}
+
+/**
+ * What introduces a list item or table row: the last sentence of the prose block the list follows
+ * in its section ("The following options are accepted:") and, for a table row, the table's header
+ * row ("Error | Error Code | Description"); '' when there is neither.
+ */
+export function leadInOf(document: Pick<CorpusDocument, 'paragraphs'>, paragraphNumber: number): string {
+  const index = document.paragraphs.findIndex((paragraph) => paragraph.number === paragraphNumber);
+  const item = document.paragraphs[index];
+  if (!item) return '';
+  let first = index;
+  while (first > 0 && standsAlone(document.paragraphs[first - 1]?.kind) && document.paragraphs[first - 1]?.section === item.section)
+    first--;
+  const header = item.kind === 'table-row' && first < index ? document.paragraphs[first] : undefined;
+  const before = document.paragraphs[first - 1];
+  const introduces = before && before.section === item.section && isProse(before) && !standsAlone(before.kind);
+  return [introduces ? quoteUnits(before).at(-1)?.text : undefined, header?.kind === 'table-row' ? header.text : undefined]
+    .filter((text) => text)
+    .join(' ');
 }
 
 /** What a paragraph is quoted by: its sentences, or a short list item or table row whole. */

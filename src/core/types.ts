@@ -182,6 +182,18 @@ export interface Quote extends Citation {
   /** The quote's offsets in the source file (Markdown, HTML; equal to start/end for plain text and PDFs). */
   readonly sourceStart?: number;
   readonly sourceEnd?: number;
+  /** When the question asks how or for an example: the code block that follows the quote in its section, shown as code. */
+  readonly example?: CodeExample;
+}
+
+/** A code block of the quoted document, verbatim; offsets into the document's text (and its source file). */
+export interface CodeExample {
+  readonly text: string;
+  readonly paragraph: number;
+  readonly start: number;
+  readonly end: number;
+  readonly sourceStart: number;
+  readonly sourceEnd: number;
 }
 
 /** A verbatim sentence of another document that disagrees with a quote. */
@@ -217,6 +229,8 @@ export interface Answer {
   readonly abstainReason: AbstainReason | null;
   /** With a help reply (`empty-question`, `small-talk`): a question to try, made from the loaded corpus. */
   readonly example?: string | undefined;
+  /** Not answered because the question names these (written as code or acronyms) and the documents never do. */
+  readonly unknownNames?: readonly string[] | undefined;
   /** A follow-up whose reading is a grammatical question (a pronoun or an entity resolved): that question. */
   readonly readAs?: string | undefined;
   /** A question read as a follow-up of earlier turns: how, and what it took from which turn. */

@@ -1,4 +1,4 @@
-import type { APIEmbed, APIEmbedField } from 'discord.js';
+import { type APIEmbed, type APIEmbedField, codeBlock } from 'discord.js';
 import type { Answer, Citation, DocumentSummary, IngestReport } from '../core/types.js';
 import {
   DiscordLimits,
@@ -14,7 +14,7 @@ import {
   type CollectionView,
 } from './discord-format.js';
 import { DEFAULT_COLLECTION } from '../core/collections.js';
-import { askInWordsReply, smallTalkReply } from './text.js';
+import { askInWordsReply, neverMentioned, smallTalkReply } from './text.js';
 
 /**
  * Message content addressed to one user: their mention, then the text. Only a user id (digits)
@@ -105,7 +105,10 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
         ? [escapeInline(askInWordsReply(answer.example))]
         : answer.abstainReason === 'small-talk'
           ? [escapeInline(smallTalkReply(answer.example))]
-          : ['I could not find a passage in the documents that answers this, so I will not guess.'];
+          : [
+              'I could not find a passage in the documents that answers this, so I will not guess.',
+              ...neverMentioned(answer).map(escapeInline),
+            ];
     lines.unshift(...readAs);
     if (closest.length > 0) {
       lines.push('', 'Closest passages (they may not answer the question):');
@@ -143,6 +146,8 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     const markers = [quote, ...quote.alsoIn].map((citation) => `[${numberOf(citation)}]`);
     const uniqueMarkers = [...new Set(markers)].join('');
     const lines = [`> ${quoteMarkdown(quote.text, quote.marks ?? [], quoteBudget)} ${uniqueMarkers}`];
+    // A fence inside the code would end the block early: break it with a zero-width space.
+    if (quote.example) lines.push(codeBlock(quote.example.text.replaceAll('```', '``\u200b`')));
     // Sources that answer with a different figure or date are shown, quoted and cited, never hidden.
     for (const conflict of quote.conflicts ?? []) {
       lines.push(`Another source differs:\n> ${escapeQuote(truncate(conflict.text, Math.floor(quoteBudget / 2)))} [${numberOf(conflict)}]`);

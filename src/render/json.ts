@@ -37,6 +37,8 @@ export interface AnswerJson {
     carried: { turn: number; how: 'pronoun' | 'replaced' | 'subject'; text: string }[];
   };
   answered: boolean;
+  /** Only when not answered because the question names these and the documents never do. */
+  unknownNames?: string[];
   answer: string;
   quotes: (JsonCitation & {
     text: string;
@@ -44,6 +46,8 @@ export interface AnswerJson {
     /** Offsets of the quote in the source file (for Markdown and HTML: around the markup it had there; for a PDF: in its text). */
     start: number;
     end: number;
+    /** When the question asks how or for an example: the code block after the quote in its section, verbatim, with its offsets in the source file. */
+    example?: { text: string; paragraph: number; start: number; end: number };
     /** Inline code and emphasis inside `text` (offsets into it), when the source had them. */
     marks?: { start: number; end: number; kind: string }[];
     alsoIn: JsonCitation[];
@@ -69,6 +73,7 @@ export function answerToJson(answer: Answer): AnswerJson {
           },
         }),
     answered: answer.answered,
+    ...(answer.unknownNames?.length ? { unknownNames: [...answer.unknownNames] } : {}),
     answer: renderAnswerText(answer),
     quotes: answer.quotes.map((quote) => ({
       text: quote.text,
@@ -77,6 +82,16 @@ export function answerToJson(answer: Answer): AnswerJson {
       start: quote.sourceStart ?? quote.start,
       end: quote.sourceEnd ?? quote.end,
       ...(quote.marks?.length ? { marks: quote.marks.map(({ start, end, kind }) => ({ start, end, kind })) } : {}),
+      ...(quote.example
+        ? {
+            example: {
+              text: quote.example.text,
+              paragraph: quote.example.paragraph,
+              start: quote.example.sourceStart,
+              end: quote.example.sourceEnd,
+            },
+          }
+        : {}),
       alsoIn: quote.alsoIn.map(citation),
       conflicts: (quote.conflicts ?? []).map((conflict) => ({ ...citation(conflict), text: conflict.text })),
     })),

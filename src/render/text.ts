@@ -43,18 +43,33 @@ export function renderAnswerText(answer: Answer): string {
   return about === undefined ? body : `About: ${about}\n${body}`;
 }
 
+/** Why the sources cannot say, when the question names what they never mention. */
+export function neverMentioned(answer: Pick<Answer, 'unknownNames'>): string[] {
+  const names = answer.unknownNames ?? [];
+  return names.length ? [`They never mention ${names.map((name) => `“${name}”`).join(' or ')}.`] : [];
+}
+
+/** A code example as a terminal shows it: indented under the quote. */
+function indentCode(code: string): string {
+  return code
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
 function answerBodyText(answer: Answer): string {
   if (answer.abstainReason === 'empty-question') return askInWordsReply(answer.example);
   if (answer.abstainReason === 'small-talk') return smallTalkReply(answer.example);
   if (!answer.answered) {
     const closest = answer.passages.slice(0, 3).map((passage, index) => `  ${index + 1}. ${renderPassageLine(passage)}`);
-    return [NOT_IN_SOURCES, ...(closest.length ? ['Closest passages:', ...closest] : [])].join('\n');
+    return [NOT_IN_SOURCES, ...neverMentioned(answer), ...(closest.length ? ['Closest passages:', ...closest] : [])].join('\n');
   }
   const lines: string[] = [];
   const sources: string[] = [];
   answer.quotes.forEach((quote, index) => {
     const marker = `[${index + 1}]`;
     lines.push(`“${quote.text}” ${marker}`);
+    if (quote.example) lines.push(indentCode(quote.example.text));
     const notes = [agreementNote(quote), conflictNote(quote)].filter(Boolean).join('; ');
     sources.push(`${marker} ${formatCitation(quote)}${notes ? ` — ${notes}` : ''}`);
     for (const other of quote.alsoIn) sources.push(`    also ${formatCitation(other)}`);

@@ -66,3 +66,6 @@ export const ASKING_WORDS = [
  * what the turn before asked about is the number asked for. ("one" is left out: as often a pronoun or an article.)
  */
 export const COUNT_WORDS = /\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|twenty|thirty|forty|fifty|hundred)\b/gi;
+
+/** A question asking how to do something, or for an example: the code under the answering sentence helps. */
+export const ASKS_HOW = /\b(?:examples?|samples?|snippets?|how\s+(?:do|can|could|would|should|to)\b)/i;

@@ -3,7 +3,7 @@ import { corroborateByFigures, indexFigures } from '../../src/answer/corroborate
 import { evidenceOf, sentenceFeatures as scoreFeatures, type SentenceCandidate } from '../../src/answer/features.js';
 import { dateAffinity, rerankPassages, termCoverage } from '../../src/answer/fusion.js';
 import type { Lexicon } from '../../src/answer/matching.js';
-import { analyseQuestion, expectedAnswerType, focusTerms, type QuestionContext } from '../../src/answer/question.js';
+import { analyseQuestion, expectedAnswerType, focusTerms, type QuestionContext, unknownNamesOf } from '../../src/answer/question.js';
 import { selectQuotes as select } from '../../src/answer/select.js';
 import { DEFAULT_QUOTE_SETTINGS, type QuoteSettings } from '../../src/answer/settings.js';
 import { dateTerms } from '../../src/text/dates.js';
@@ -46,6 +46,7 @@ function read(asked: { text: string }, words: TestLexicon = {} as TestLexicon) {
   const context: QuestionContext = {
     isName: (term) => words.isName?.(term) ?? false,
     pertainsTo: (term) => words.pertainsTo?.(term) ?? [],
+    ...(words.isKnown ? { isKnown: words.isKnown } : {}),
   };
   return { ...analyseQuestion(asked.text, context), vector: new Float32Array([1, 0]) };
 }
@@ -256,6 +257,36 @@ describe('question analysis', () => {
     const candidates = [sentence('a.txt', null, restated, 0), sentence('a.txt', null, answer, restated.length + 1)];
     const ask = question('who is the chinese foreign ministry spokeswoman who talked about upgrading ties with hanoi');
     expect(selectQuotes(ask, candidates, lexicon(['Chinese', 'Beijing', 'Hanoi', 'Mao', 'Ning'])).quotes[0]?.text).toBe(answer);
+  });
+
+  it('never completes a table row or list item with the next one: siblings state separate things', () => {
+    const closed = 'ClientClosedError | UND_ERR_CLOSED | trying to use a closed client.';
+    const socket = 'SocketError | UND_ERR_SOCKET | there is an error with the socket.';
+    const row = (text: string, start: number, paragraph: number): SentenceCandidate => ({
+      ...sentence('errors.md', null, text, start),
+      paragraph,
+      block: 'table-row',
+    });
+    const ask = question('What error do I get if I use a client after closing it?');
+    const rows = [row(closed, 0, 15), row(socket, closed.length + 2, 16)];
+    expect(selectQuotes(ask, rows, lexicon()).quotes[0]?.text).toBe(closed);
+    // The same two sentences as running prose: the second completes the first (it names the error asked for).
+    const prose = rows.map(({ block, ...plain }) => ({ ...plain, paragraph: 15 }));
+    expect(selectQuotes(ask, prose, lexicon()).quotes[0]?.text).toBe(socket);
+  });
+
+  it('finds the names written as code or acronyms that the corpus never uses', () => {
+    const known = new Set(terms('shift http undici socks string decoder q1 v4 mou'));
+    const unknown = (text: string) => unknownNamesOf(text, (term) => known.has(term));
+    expect(unknown('Does StringDecoder support Shift_JIS?')).toEqual(['StringDecoder', 'Shift_JIS']);
+    expect(unknown('Is QUIC supported, or HTTP/3?')).toEqual(['QUIC']);
+    expect(unknown('Can undici use a SOCKS5 proxy with TypeScript?')).toEqual(['SOCKS5', 'TypeScript']);
+    // Short abbreviations are often spelled out by the sources; plain words and known names are no names.
+    expect(unknown('What were Q1 imports, is v4 fine, who signed the MoU?')).toEqual([]);
+    expect(unknown('Does Undici support HTTP pipelining?')).toEqual([]);
+    expect(read(question('Is QUIC supported?'), { ...lexicon(), isKnown: (term: string) => term !== 'quic' }).unknownNames).toEqual([
+      'QUIC',
+    ]);
   });
 });
 

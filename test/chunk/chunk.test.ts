@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chunkDocument, embeddingText, paragraphAt } from '../../src/chunk/chunk.js';
+import type { BlockKind } from '../../src/core/types.js';
+import { chunkDocument, embeddingText, leadInOf, paragraphAt } from '../../src/chunk/chunk.js';
 import { parseDocument } from '../../src/corpus/metadata.js';
 import { readCorpus } from '../../src/corpus/read.js';
 import { SEEDS_DIR } from '../support/temp-project.js';
@@ -71,5 +72,35 @@ describe('chunkDocument', () => {
         expect(chunk.text).not.toMatch(/date \d{4}-\d{2}-\d{2}/);
       }
     }
+  });
+});
+
+describe('leadInOf', () => {
+  const paragraph = (number: number, text: string, kind: BlockKind, section: string | null = 'Errors') => ({
+    number,
+    start: 0,
+    end: text.length,
+    text,
+    kind,
+    section,
+  });
+  const document = {
+    paragraphs: [
+      paragraph(1, 'Errors', 'heading', null),
+      paragraph(2, 'Every error below extends UndiciError. They are thrown as follows.', 'paragraph'),
+      paragraph(3, 'Error | Error Code | Description', 'table-row'),
+      paragraph(4, 'ClientClosedError | UND_ERR_CLOSED | trying to use a closed client.', 'table-row'),
+      paragraph(5, 'Options', 'heading', null),
+      paragraph(6, 'timeout - Default: 30e3.', 'list-item', 'Options'),
+      paragraph(7, 'retries - Default: 3.', 'list-item', 'Options'),
+    ],
+  };
+
+  it('reads a table row after the sentence introducing the table and its header row', () => {
+    expect(leadInOf(document, 4)).toBe('They are thrown as follows. Error | Error Code | Description');
+  });
+
+  it('reads a list item after nothing when its section starts with the list, never after the item before it', () => {
+    expect(leadInOf(document, 7)).toBe('');
   });
 });

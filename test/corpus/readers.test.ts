@@ -32,6 +32,7 @@ describe('the Markdown reader', () => {
       ['list-item', 'Fees are paid at the office.'],
       ['table-row', 'Berth | Fee'],
       ['table-row', 'Visitor | 30 a night'],
+      ['paragraph', 'Boats longer than twelve metres book their berth ahead with the harbour tool.'],
       ['code', 'harbour --book C12 # Books a berth.'],
       ['quote', 'Moor bow first.'],
     ]);

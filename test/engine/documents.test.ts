@@ -71,6 +71,32 @@ describe('documents of every format', () => {
     for (const cited of booking.quotes) expect(cited.text).not.toContain('harbour --book');
   });
 
+  it('shows the code example under the quote when the question asks how, clearly as code and never as the quote', async () => {
+    const answer = await engine.ask('How do I book a berth ahead for a long boat?');
+    const quote = answer.quotes[0];
+    expect(quote?.text).toBe('Boats longer than twelve metres book their berth ahead with the harbour tool.');
+    expect(quote?.example?.text).toBe('harbour --book C12 # Books a berth.');
+    expect(renderAnswerText(answer)).toContain('tool.” [1]\n    harbour --book C12 # Books a berth.');
+    expect(renderAnswer(answer, { builtAt: engine.builtAt(), now: new Date() }).description).toContain(
+      '```\nharbour --book C12 # Books a berth.\n```',
+    );
+    const example = answerToJson(answer).quotes[0]?.example;
+    expect(MARKDOWN.slice(example?.start, example?.end)).toBe('harbour --book C12 # Books a berth.');
+    // Asked what, not how: the quote alone.
+    const what = await engine.ask('Which boats book their berth ahead?');
+    expect(what.quotes[0]?.example).toBeUndefined();
+  });
+
+  it('says the documents never mention a name the question writes as code or an acronym, instead of quoting near it', async () => {
+    const answer = await engine.ask('Can I pay the berth fee with ApplePay?');
+    expect(answer).toMatchObject({ answered: false, unknownNames: ['ApplePay'] });
+    expect(renderAnswerText(answer)).toContain('They never mention “ApplePay”.');
+    expect(answerToJson(answer)).toMatchObject({ answered: false, unknownNames: ['ApplePay'] });
+    // Named as the documents write it, the same question is answered from the table.
+    const known = await engine.ask('How much is the visitor berth fee a night?');
+    expect(known.quotes[0]?.text).toContain('30 a night');
+  });
+
   it('quotes a news page from its article, cited with the page title, date and address', async () => {
     const answer = await engine.ask('How often will the island ferry run from April?');
     expect(answer.quotes[0]).toMatchObject({

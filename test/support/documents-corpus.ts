@@ -28,6 +28,8 @@ ten, except on \`holidays\` when it
 | ----- | --- |
 | Visitor | 30 a night |
 
+Boats longer than twelve metres book their berth ahead with the harbour tool.
+
 \`\`\`sh
 harbour --book C12 # Books a berth.
 \`\`\`
