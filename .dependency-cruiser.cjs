@@ -5,6 +5,7 @@ const LAYERS = [
   ['config', '^src/config\\.ts$'],
   ['text', '^src/text/'], // terms, sentences, dates, figures
   ['corpus', '^src/corpus/'], // reading files into documents
+  ['sources', '^src/sources/'], // fetching documents and feeds from the web, with the safety rules (I/O, no Discord)
   ['chunk', '^src/chunk/'],
   ['embed', '^src/embed/'], // the models
   ['index', '^src/index/'], // the stores: vectors, BM25, thesaurus, files

@@ -24,6 +24,8 @@ const UNIT_TESTS = [
   'test/index/typo-lookup.test.ts',
   'test/render/discord.test.ts',
   'test/scripts/run-built.test.ts',
+  'test/sources/address-rules.test.ts',
+  'test/sources/sources-units.test.ts',
   'test/text/sentences.test.ts',
 ];
 

@@ -32,6 +32,8 @@ const USAGE = `usage:
                                          ask, search, timeline: --collections a,b answers only from those collections;
                                          --stored answers from the stored index as it is, without reading the corpus
                                          folder (as a shard of the sharded bot does; with STORE=postgres, from any machine)
+  npm run feeds -- add URL --collection NAME [--every MINUTES] | list | remove NAME | poll
+                                         news feeds whose new articles are added to a collection (poll: once, for cron)
   npm run eval [-- --explain] [--questions FILE]
                                          score the public question set (sets B-G: test/eval/questions-b.jsonl … -g.jsonl);
                                          a set whose lines name a "thread" is asked thread by thread, follow-ups read as
@@ -49,6 +51,8 @@ const OPTIONS = {
   collections: { type: 'string' },
   stored: { type: 'boolean', default: false },
   turns: { type: 'string', default: 'thread' },
+  collection: { type: 'string' },
+  every: { type: 'string' },
 } as const;
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -128,6 +132,16 @@ async function main(argv: readonly string[]): Promise<void> {
       if (scoped === null) return;
       const timeline = await scoped.engine.timeline(text, TIMELINE_ENTRIES, scoped.scope);
       process.stdout.write(values.json ? `${JSON.stringify(timeline)}\n` : `${renderTimelineText(timeline)}\n`);
+      return;
+    }
+    case 'feeds': {
+      const { runFeedsCommand } = await import('./bot/feeds-command-line.js');
+      const result = await runFeedsCommand(
+        { positionals, collection: values.collection, every: values.every },
+        { config, log, openEngine: () => open('load') },
+      ).catch(fail);
+      if (result && 'usage' in result) return usageError(result.usage);
+      if (result) process.stdout.write(`${result.output}\n`);
       return;
     }
     case 'eval':

@@ -81,6 +81,12 @@ const environmentSchema = z.object({
     .regex(/^[A-Za-z0-9.:[\]-]+$/, 'must be a host name or an IP address, such as 127.0.0.1 or 0.0.0.0')
     .default('127.0.0.1'),
   DASHBOARD_TOKEN: z.string().min(16, 'must be at least 16 characters (for example: openssl rand -hex 24)').optional(),
+
+  SOURCE_FETCH_ALLOW_PRIVATE: booleanFlag.default(false),
+  SOURCE_FETCH_TIMEOUT_SECONDS: positiveInteger.max(300, 'must be at most 300 seconds').default(20),
+  FEED_POLL_SECONDS: positiveInteger.max(7 * 24 * 3600, 'must be at most a week (604800 seconds)').default(900),
+  FEED_MAX_NEW_ITEMS: positiveInteger.max(500, 'must be at most 500').default(20),
+  FEED_MAX_ITEM_AGE_DAYS: positiveInteger.max(3650, 'must be at most 3650 days').default(14),
 });
 
 export type Environment = z.infer<typeof environmentSchema>;
@@ -119,6 +125,20 @@ export interface Config {
   };
   /** The operator's web dashboard (src/dashboard/): served when `port` is set. */
   readonly dashboard: DashboardSettings;
+  /** Sources fetched from the web (`/add-source url:`, feeds): src/sources/. */
+  readonly sources: WebSourceSettings;
+}
+
+export interface WebSourceSettings {
+  /** Fetch from loopback, private, link-local, CGNAT and metadata addresses too (tests on 127.0.0.1). */
+  readonly allowPrivate: boolean;
+  readonly fetchTimeoutMs: number;
+  /** A feed is polled this often unless it was added with its own `every`. */
+  readonly feedPollSeconds: number;
+  /** At most this many new items of one feed are fetched per poll; the rest wait for the next. */
+  readonly feedMaxNewItems: number;
+  /** On a feed's first poll, items older than this are not fetched. */
+  readonly feedMaxItemAgeDays: number;
 }
 
 export interface DashboardSettings {
@@ -220,5 +240,12 @@ export function loadConfig(
       shards: env.DISCORD_SHARDS,
     }),
     dashboard: Object.freeze({ port: env.DASHBOARD_PORT, host: env.DASHBOARD_HOST, token: env.DASHBOARD_TOKEN }),
+    sources: Object.freeze({
+      allowPrivate: env.SOURCE_FETCH_ALLOW_PRIVATE,
+      fetchTimeoutMs: env.SOURCE_FETCH_TIMEOUT_SECONDS * 1000,
+      feedPollSeconds: env.FEED_POLL_SECONDS,
+      feedMaxNewItems: env.FEED_MAX_NEW_ITEMS,
+      feedMaxItemAgeDays: env.FEED_MAX_ITEM_AGE_DAYS,
+    }),
   });
 }

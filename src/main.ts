@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     // The commands are the application's, not a shard's: registered once, by shard 0.
     const registerCommands = config.discord.registerCommands && shard.id === 0;
     const shardConfig = { ...config, discord: { ...config.discord, registerCommands } };
-    await runBot(shardConfig, engine, log, { sharded: true, onReady }).catch(exitOnError(log));
+    // Feeds too are the application's: exactly one process polls them, shard 0.
+    await runBot(shardConfig, engine, log, { sharded: true, onReady, pollFeeds: shard.id === 0 }).catch(exitOnError(log));
   } else if (config.discord.token) {
     await serveDashboard(config, engine, log, () => discord()).catch(exitOnError(log));
     await runBot(config, engine, log, { onReady }).catch(exitOnError(log));
@@ -63,10 +64,10 @@ async function runBot(
   config: Config,
   engine: Engine,
   log: Logger,
-  options: { sharded?: boolean; onReady?: (bot: RunningBot) => void } = {},
+  options: { sharded?: boolean; onReady?: (bot: RunningBot) => void; pollFeeds?: boolean } = {},
 ): Promise<void> {
   const { startBot } = await import('./bot/client.js');
-  const bot = await startBot({ config, engine, log });
+  const bot = await startBot({ config, engine, log, pollFeeds: options.pollFeeds ?? true });
   options.onReady?.(bot);
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,4 +1,5 @@
 import { describeSize } from '../corpus/source-file.js';
+import { readCappedBody } from '../sources/capped-body.js';
 
 /**
  * Downloading an attachment from the URL Discord gave in the interaction, with a time limit and a
@@ -35,21 +36,8 @@ export async function downloadAttachment(url: string, limits: DownloadLimits): P
       await response.body.cancel().catch(() => undefined);
       return tooLarge;
     }
-    const kept = new Uint8Array(limits.maxBytes + 1);
-    let length = 0;
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const room = kept.length - length;
-      kept.set(value.subarray(0, room), length);
-      length += Math.min(value.length, room);
-      if (length > limits.maxBytes) {
-        await reader.cancel().catch(() => undefined);
-        return tooLarge;
-      }
-    }
-    return { ok: true, bytes: kept.slice(0, length) };
+    const bytes = await readCappedBody(response.body, limits.maxBytes);
+    return bytes === null ? tooLarge : { ok: true, bytes };
   } catch (error) {
     if (signal.aborted)
       return { ok: false, reason: `Downloading the file from Discord took longer than ${limits.timeoutMs / 1000} s; try again.` };

@@ -35,7 +35,10 @@ import { CorpusChanges } from './corpus-changes.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
 import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
+import { handleLinkChoice } from './commands/add-linked-article.js';
+import { FeedPoller, FeedStore, type PollerOptions } from './feeds.js';
 import { ScopeStore } from './scopes.js';
+import { WebSources } from './web-sources.js';
 
 export const APOLOGY = 'Sorry, something went wrong while answering. The error has been logged; please try again.';
 
@@ -47,6 +50,11 @@ export interface StartBotOptions {
   readonly clientOptions?: Partial<ClientOptions>;
   /** Timing tunables (tests shorten them). */
   readonly settings?: Partial<BotSettings>;
+  /** Whether this process polls the feeds (default true; of several shards only shard 0 does). */
+  readonly pollFeeds?: boolean;
+  /** Tests: how often the poller looks for due feeds, and addresses let through the private-address rules. */
+  readonly feedPoller?: PollerOptions;
+  readonly trustedAddresses?: ReadonlySet<string>;
 }
 
 export interface RunningBot {
@@ -80,6 +88,7 @@ const registry = new Map<string, Command>(commands.map((command) => [command.dat
 function describe(interaction: Interaction): string {
   if (interaction.isCommand() || interaction.isAutocomplete()) return `/${interaction.commandName}`;
   if (interaction.isButton()) return `button ${interaction.customId}`;
+  if (interaction.isStringSelectMenu()) return `select menu ${interaction.customId}`;
   return `interaction type ${interaction.type}`;
 }
 
@@ -102,6 +111,7 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
     return;
   }
   if (interaction.isButton()) return handleButton(interaction, context);
+  if (interaction.isStringSelectMenu()) return handleLinkChoice(interaction, context);
   if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand()) return;
 
   const command = registry.get(interaction.commandName);
@@ -206,6 +216,8 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     intents: intentsFor(config),
     rest: { ...options.clientOptions?.rest, api: config.discord.apiUrl },
   });
+  const corpusChanges = new CorpusChanges(config.corpusDir, engine, log, config.dataDir);
+  const webSources = new WebSources(corpusChanges, engine, log, config.dataDir, config.sources, options.trustedAddresses);
   const context: BotContext = {
     config,
     engine,
@@ -223,8 +235,11 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     settings,
     reindex: { running: false },
     scopes: await ScopeStore.open(config.dataDir, log),
-    corpusChanges: new CorpusChanges(config.corpusDir, engine, log, config.dataDir),
+    corpusChanges,
+    webSources,
+    feeds: new FeedStore(config.dataDir, log),
   };
+  const poller = options.pollFeeds === false ? null : new FeedPoller(context.feeds, webSources, log, config.sources, options.feedPoller);
 
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -271,12 +286,17 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
       log.error('registering commands failed (the bot keeps running with the commands registered before)', error);
     }
   }
+  poller?.start();
 
   return {
     client: readyClient,
     async stop() {
       if (stopping) return;
       stopping = true;
+      // A poll in progress stops after its current item; bounded like the replies in flight.
+      await withTimeout(poller?.stop() ?? Promise.resolve(), settings.stopTimeoutMs, 'waiting for the feed poll in progress').catch(
+        (error: unknown) => log.warn(error instanceof Error ? error.message : String(error)),
+      );
       const pending = inFlight.size;
       if (pending > 0) log.info(`waiting for ${pending} in-flight replies before stopping`);
       await withTimeout(Promise.allSettled([...inFlight]), settings.stopTimeoutMs, 'waiting for in-flight replies').catch(

@@ -24,9 +24,11 @@ export type ButtonAction =
   /** Feedback on an answer. Argument: `up` or `down`. */
   | 'vote'
   /** Post a private "Find sources" result publicly (addressed to the looked-up message's author). */
-  | 'share';
+  | 'share'
+  /** The select menu of "Add linked article to sources": the chosen link is added. */
+  | 'add-link';
 
-const actions: readonly ButtonAction[] = ['passages', 'passages-page', 'search-page', 'timeline-page', 'vote', 'share'];
+const actions: readonly ButtonAction[] = ['passages', 'passages-page', 'search-page', 'timeline-page', 'vote', 'share', 'add-link'];
 
 export interface ButtonId {
   readonly action: ButtonAction;

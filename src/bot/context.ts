@@ -23,7 +23,9 @@ import { CONVERSATION_TURNS, type Conversations } from './conversations.js';
 import type { CorpusChanges } from './corpus-changes.js';
 import type { FeedbackLog } from './feedback.js';
 import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
+import type { FeedStore } from './feeds.js';
 import type { ScopeStore } from './scopes.js';
+import type { WebSources } from './web-sources.js';
 
 /** Sent with every message: nobody is ever pinged, not even the person replied to. */
 export const NO_MENTIONS = Object.freeze({ parse: [] as never[], repliedUser: false });
@@ -49,7 +51,9 @@ export type ButtonState =
   | { readonly kind: 'search'; readonly query: string; readonly passages: readonly Passage[]; readonly ownerId: string }
   | { readonly kind: 'timeline'; readonly timeline: Timeline; readonly ownerId: string }
   /** A private "Find sources" result; posted publicly, it is addressed to the looked-up message's author (null: to nobody). */
-  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string; readonly authorId: string | null };
+  | { readonly kind: 'share'; readonly embed: APIEmbed; readonly ownerId: string; readonly authorId: string | null }
+  /** The links of a message offered by "Add linked article to sources". */
+  | { readonly kind: 'links'; readonly urls: readonly string[]; readonly ownerId: string };
 
 /** Tunables with defaults; tests shorten them. */
 export interface BotSettings {
@@ -101,6 +105,10 @@ export interface BotContext {
   readonly corpusChanges: CorpusChanges;
   /** Which collections each channel answers from (`/scope`). */
   readonly scopes: ScopeStore;
+  /** Pages added from the web (`/add-source url:`, the link menu, feeds). */
+  readonly webSources: WebSources;
+  /** The feeds that keep collections current (`/feeds`). */
+  readonly feeds: FeedStore;
 }
 
 /**

@@ -39,6 +39,51 @@ export interface AuditEntry {
   readonly sha256: string;
   /** add-source: whether an earlier version was replaced. */
   readonly replaced?: boolean;
+  /** add-source of a page fetched from the web (`/add-source url:`, a feed): its address. */
+  readonly url?: string;
+}
+
+/** An audit line that is no change of the corpus: a web source skipped, a feed added or removed. */
+export interface SourceEvent {
+  readonly type: 'skip-source' | 'add-feed' | 'remove-feed';
+  readonly url: string;
+  /** skip-source: why it was not added (refused, a duplicate of a document, unreadable). */
+  readonly reason?: string;
+  readonly collection?: string;
+  /** The feed it came from, or that was added or removed. */
+  readonly feed?: string;
+}
+
+/** A {@link SourceEvent} as its audit line: when, and who. */
+export type AuditedEvent = SourceEvent & {
+  readonly at: string;
+  readonly user: AuditEntry['user'];
+  readonly guild: string | null;
+  readonly channel: string | null;
+};
+
+/** `DATA_DIR/audit.jsonl` and the log's `audit` lines: written by corpus changes, feeds and the CLI. */
+export class AuditLog {
+  private readonly lines: JsonLines<AuditEntry | AuditedEvent>;
+
+  constructor(
+    dataDir: string,
+    private readonly log: Logger,
+  ) {
+    this.lines = new JsonLines(path.join(dataDir, AUDIT_FILE));
+  }
+
+  /** Audit what was not a change of the corpus (a web source skipped, a feed added or removed). */
+  async note(event: SourceEvent, actor: Actor): Promise<void> {
+    const at = new Date().toISOString();
+    await this.write({ ...event, at, user: { id: actor.userId, tag: actor.userTag }, guild: actor.guildId, channel: actor.channelId });
+  }
+
+  async write(entry: AuditEntry | AuditedEvent): Promise<void> {
+    this.log.info(`audit ${JSON.stringify(entry)}`);
+    // The change is made: an audit file that cannot be written is logged, not reported as a failed change.
+    await this.lines.append(entry).catch((error: unknown) => this.log.error(`could not append to ${this.lines.file}`, error));
+  }
 }
 
 /** A change kept: the document as indexed (added) or as it was (removed), and what the reindex did. */
@@ -55,7 +100,7 @@ export type ChangeOutcome =
 
 export class CorpusChanges {
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly audit: JsonLines<AuditEntry>;
+  readonly audit: AuditLog;
 
   constructor(
     private readonly corpusDir: string,
@@ -63,7 +108,7 @@ export class CorpusChanges {
     private readonly log: Logger,
     dataDir: string,
   ) {
-    this.audit = new JsonLines(path.join(dataDir, AUDIT_FILE));
+    this.audit = new AuditLog(dataDir, log);
   }
 
   /** Run `work` after every change queued before it. */
@@ -74,7 +119,14 @@ export class CorpusChanges {
   }
 
   /** Save `bytes` as `name` in `collection` and index it; refused when it exists and `replace` is false. */
-  add(request: { collection: string; name: string; bytes: Uint8Array; replace: boolean; actor: Actor }): Promise<ChangeOutcome> {
+  add(request: {
+    collection: string;
+    name: string;
+    bytes: Uint8Array;
+    replace: boolean;
+    actor: Actor;
+    url?: string;
+  }): Promise<ChangeOutcome> {
     const { collection, name, bytes, replace, actor } = request;
     const documentId = documentIdFor(collection, name);
     return this.serialise(async () => {
@@ -97,7 +149,14 @@ export class CorpusChanges {
         return { ok: false, reason: `The corpus reader skipped \`${documentId}\` (see \`/reindex\`), so it was taken out again.` };
       }
       await staged.commit();
-      await this.record({ type: 'add-source', actor, documentId, bytes, replaced: staged.replaced });
+      await this.record({
+        type: 'add-source',
+        actor,
+        documentId,
+        bytes,
+        replaced: staged.replaced,
+        ...(request.url ? { url: request.url } : {}),
+      });
       return { ok: true, documentId, replaced: staged.replaced, document, report: indexed.report };
     });
   }
@@ -153,6 +212,7 @@ export class CorpusChanges {
     documentId: string;
     bytes: Uint8Array;
     replaced: boolean;
+    url?: string;
   }): Promise<void> {
     const collection = collectionOf(change.documentId);
     const name = fileNameOf(change.documentId);
@@ -168,9 +228,13 @@ export class CorpusChanges {
       bytes: change.bytes.length,
       sha256: createHash('sha256').update(change.bytes).digest('hex'),
       ...(change.type === 'add-source' ? { replaced: change.replaced } : {}),
+      ...(change.url === undefined ? {} : { url: change.url }),
     };
-    this.log.info(`audit ${JSON.stringify(entry)}`);
-    // The change is made: an audit file that cannot be written is logged, not reported as a failed change.
-    await this.audit.append(entry).catch((error: unknown) => this.log.error(`could not append to ${this.audit.file}`, error));
+    await this.audit.write(entry);
+  }
+
+  /** Audit what was not a change of the corpus (a web source skipped, a feed added or removed). */
+  note(event: SourceEvent, actor: Actor): Promise<void> {
+    return this.audit.note(event, actor);
   }
 }

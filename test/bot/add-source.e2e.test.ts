@@ -13,6 +13,7 @@ import { createLogger } from '../../src/core/log.js';
 import type { AnswerEngine, AskOptions, IngestReport, ScopeOptions } from '../../src/core/types.js';
 import { MAX_SOURCE_BYTES } from '../../src/corpus/source-file.js';
 import type { FakeAttachment } from '../fakes/discord-server.js';
+import { corpusState as corpusStateOf } from '../support/corpus-state.js';
 import { createRealEngine, createWorkspace, startTestBot, type TestBot, type Workspace } from './harness.js';
 
 /**
@@ -90,22 +91,8 @@ afterAll(async () => {
   await workspace?.remove();
 });
 
-/** Every file under the corpus folder (hidden and temp files too) with its sha256: what "unchanged" means. */
-async function corpusState(): Promise<Record<string, string>> {
-  const state: Record<string, string> = {};
-  const walk = async (folder: string, prefix: string) => {
-    for (const entry of await readdir(folder, { withFileTypes: true })) {
-      const name = `${prefix}${entry.name}`;
-      if (entry.isDirectory()) await walk(path.join(folder, entry.name), `${name}/`);
-      else
-        state[name] = createHash('sha256')
-          .update(await readFile(path.join(folder, entry.name)))
-          .digest('hex');
-    }
-  };
-  await walk(workspace.corpusDir, '');
-  return state;
-}
+/** Every file under the corpus folder with its sha256. */
+const corpusState = () => corpusStateOf(workspace.corpusDir);
 
 async function auditEntries(): Promise<AuditEntry[]> {
   const text = await readFile(path.join(harness.config.dataDir, AUDIT_FILE), 'utf8').catch(() => '');
@@ -163,7 +150,8 @@ describe('registration', () => {
     expect(add.default_member_permissions).toBe('32'); // Manage Server
     expect(remove.default_member_permissions).toBe('32');
     expect(add.options.map((option: any) => [option.name, option.type, option.required ?? false, option.autocomplete ?? false])).toEqual([
-      ['file', 11, true, false],
+      ['file', 11, false, false],
+      ['url', 3, false, false],
       ['collection', 3, false, true],
       ['replace', 5, false, false],
     ]);

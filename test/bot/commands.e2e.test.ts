@@ -36,6 +36,8 @@ describe('start-up', () => {
       'add-source',
       'remove-source',
       'Find sources',
+      'Add linked article to sources',
+      'feeds',
     ]);
     const reindex = put.body.find((command: any) => command.name === 'reindex');
     expect(reindex.default_member_permissions).toBe('32'); // Manage Server

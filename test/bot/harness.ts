@@ -6,7 +6,7 @@ import type { ClientOptions } from 'discord.js';
 import { afterAll, beforeAll } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
 import type { AnswerEngine } from '../../src/core/types.js';
-import { startBot, type RunningBot } from '../../src/bot/client.js';
+import { startBot, type RunningBot, type StartBotOptions } from '../../src/bot/client.js';
 import type { BotSettings } from '../../src/bot/context.js';
 import type { Config } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
@@ -63,6 +63,8 @@ export async function startTestBot(options: {
   environment?: Record<string, string>;
   settings?: Partial<BotSettings>;
   fake?: FakeDiscord;
+  /** Sources from the web: the feed poller's tick, the test web server's address let through the rules. */
+  botOptions?: Pick<StartBotOptions, 'feedPoller' | 'trustedAddresses' | 'pollFeeds'>;
 }): Promise<TestBot> {
   const fake = options.fake ?? (await FakeDiscord.start());
   const config = options.workspace.config({
@@ -81,6 +83,7 @@ export async function startTestBot(options: {
     log,
     clientOptions: fastClientOptions,
     settings: { readyTimeoutMs: 10_000, ...options.settings },
+    ...options.botOptions,
   });
   return {
     fake,

@@ -43,7 +43,7 @@ describe('deploy-commands', () => {
       (request) => request.method === 'PUT' && request.path === `/applications/${fake.applicationId}/commands`,
     );
     expect(put.body).toEqual(commandData());
-    expect(stderr).toContain('registered 11 commands globally');
+    expect(stderr).toContain('registered 13 commands globally');
     expect(stderr).not.toContain(TOKEN);
   });
 
@@ -69,6 +69,8 @@ describe('deploy-commands', () => {
       'add-source',
       'remove-source',
       'Find sources',
+      'Add linked article to sources',
+      'feeds',
     ]);
     // Issue #13: /timeline with its topic, and /ask's optional user option `target`.
     const options = (name: string) =>
@@ -77,11 +79,20 @@ describe('deploy-commands', () => {
         .options.map((option: { name: string; type: number; required?: boolean }) => [option.name, option.type, option.required ?? false]);
     expect(options('timeline')).toEqual([['topic', 3, true]]);
     // Issue #13 item 5: sources added and removed from Discord.
+    // Issue #23: a file or a web address, and the feeds.
     expect(options('add-source')).toEqual([
-      ['file', 11, true],
+      ['file', 11, false],
+      ['url', 3, false],
       ['collection', 3, false],
       ['replace', 5, false],
     ]);
+    expect(options('feeds')).toEqual([
+      ['add', 1, false],
+      ['list', 1, false],
+      ['remove', 1, false],
+    ]);
+    const linkMenu = put.body.find((command: { name: string }) => command.name === 'Add linked article to sources');
+    expect([linkMenu.type, linkMenu.default_member_permissions]).toEqual([3, '32']);
     expect(options('remove-source')).toEqual([['name', 3, true]]);
     expect(options('ask')).toContainEqual(['target', 6, false]);
     // Issue #13 item 4: /scope with its three subcommands, open to all (set and clear check Manage Server themselves).

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +5,7 @@ import { IngestLock } from '../../src/ingest/ingest-lock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { type Run, runProgram } from '../support/run-program.js';
 import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
 
 /** The JSON contract other tools read from `ask --json` / `--jsonl`. */
@@ -28,27 +28,12 @@ const answerJson = z.object({
   timings: z.object({ embedMs: z.number(), searchMs: z.number(), totalMs: z.number() }),
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 let project: TempProject;
 let environment: NodeJS.ProcessEnv;
 
 /** Run a command in the project folder with the temp corpus/index; the built model is shared. */
 function run(command: string, args: string[], input = '', extra: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: PROJECT_DIR, env: { ...environment, ...extra } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (data: Buffer) => (stdout += data.toString()));
-    child.stderr.on('data', (data: Buffer) => (stderr += data.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
+  return runProgram(command, args, { cwd: PROJECT_DIR, env: { ...environment, ...extra }, input });
 }
 
 /** The compiled command line, as `npm run ask` runs it (the global setup built dist/ from the current src/). */

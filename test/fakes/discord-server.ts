@@ -766,9 +766,24 @@ export class FakeDiscord {
     return this.interaction(3, { custom_id: customId, component_type: 2 }, { ...extra, message });
   }
 
+  /** A choice in a string select menu the bot sent (`values`: the chosen options' values), by a manager when `admin`. */
+  chooseOption(customId: string, values: string[], extra: { user?: FakeUser; admin?: boolean } = {}): InjectedInteraction {
+    const message = this.message({ channelId: this.channelId, author: this.botUser, flags: 64 });
+    return this.interaction(3, { custom_id: customId, component_type: 3, values }, { ...extra, message });
+  }
+
   /** The message context menu "Find sources" (or another message command) on a message with this content. */
-  messageCommand(name: string, content: string, extra: { user?: FakeUser; author?: FakeUser } = {}): InjectedInteraction {
-    const target = this.message({ channelId: this.channelId, author: extra.author ?? this.bob, content });
+  messageCommand(
+    name: string,
+    content: string,
+    extra: { user?: FakeUser; author?: FakeUser; admin?: boolean; embeds?: unknown[] } = {},
+  ): InjectedInteraction {
+    const target = this.message({
+      channelId: this.channelId,
+      author: extra.author ?? this.bob,
+      content,
+      ...(extra.embeds ? { embeds: extra.embeds } : {}),
+    });
     return this.interaction(
       2,
       { id: this.commandId(name), name, type: 3, target_id: target.id, resolved: { messages: { [target.id]: target } } },

@@ -27,7 +27,7 @@ import type { Actor } from '../corpus-changes.js';
 export const SOURCE_DOWNLOAD_TIMEOUT_MS = 20_000;
 
 /** Who runs a command, and where, for the audit. */
-export function actorOf(interaction: ChatInputCommandInteraction): Actor {
+export function actorOf(interaction: Pick<ChatInputCommandInteraction, 'user' | 'guildId' | 'channelId'>): Actor {
   return { userId: interaction.user.id, userTag: interaction.user.tag, guildId: interaction.guildId, channelId: interaction.channelId };
 }
 
@@ -49,6 +49,34 @@ export function addSourceCollectionChoices(known: readonly CollectionSummary[], 
   return [...existing.slice(0, DiscordLimits.autocompleteChoices - fresh.length), ...fresh];
 }
 
+/**
+ * Fetch a page and add it (`/add-source url:`, "Add linked article to sources"): the reply to show,
+ * privately, and whether it was added.
+ */
+export async function addFromUrl(
+  context: BotContext,
+  request: { url: string; collection: string; replace: boolean; actor: Actor },
+): Promise<{ ok: boolean; text: string }> {
+  const started = performance.now();
+  const outcome = await context.webSources.add(request);
+  const shown = `<${request.url.slice(0, 300)}>`;
+  if (!outcome.ok) return { ok: false, text: `${shown} was not added: ${outcome.reason.replace(/\.$/, '')}.` };
+  const added = renderSourceAdded({
+    documentId: outcome.documentId,
+    collection: request.collection,
+    sentAs: outcome.documentId.split('/').at(-1) ?? outcome.documentId,
+    storedAs: outcome.documentId.split('/').at(-1) ?? outcome.documentId,
+    replaced: outcome.replaced,
+    document: outcome.document,
+    report: outcome.report,
+    totalMs: performance.now() - started,
+  });
+  return {
+    ok: true,
+    text: `${added}\nFetched from ${shown} in ${(outcome.fetchMs / 1000).toFixed(1)} s; its citations link to <${outcome.canonicalUrl.slice(0, 300)}>.`,
+  };
+}
+
 /** Refusals end with this: a bad file never changes anything. */
 const UNCHANGED = 'Nothing was changed.';
 
@@ -67,15 +95,21 @@ export const addSource = {
   data: {
     type: ApplicationCommandType.ChatInput,
     name: 'add-source',
-    description: 'Add a .txt, .md, .html (UTF-8, up to 1 MB) or .pdf (up to 10 MB) file to the sources (admins)',
+    description: 'Add a file (.txt, .md, .html, .pdf) or a web page by its URL to the sources (admins)',
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
     options: [
       {
         type: ApplicationCommandOptionType.Attachment,
         name: 'file',
-        description: 'A .txt, .md or .html file in UTF-8 up to 1 MB, or a .pdf up to 10 MB',
-        required: true,
+        description: 'A .txt, .md or .html file in UTF-8 up to 1 MB, or a .pdf up to 10 MB (or give url:)',
+      },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'url',
+        description: 'An https:// page, PDF, Markdown or text file to fetch and add (or give file:)',
+        min_length: 8,
+        max_length: 2000,
       },
       {
         type: ApplicationCommandOptionType.String,
@@ -96,7 +130,21 @@ export const addSource = {
     }
     const collection = checkCollectionName(interaction.options.getString('collection') ?? DEFAULT_COLLECTION);
     if (!collection.ok) return refuse(interaction, context, collection.reason);
-    const attachment = interaction.options.getAttachment('file', true);
+    const url = interaction.options.getString('url');
+    const attachment = interaction.options.getAttachment('file');
+    if ((url === null) === (attachment === null))
+      return refuse(interaction, context, 'Give either `file:` (an attachment) or `url:` (a web address), one of them.');
+    if (url !== null) {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      const added = await addFromUrl(context, {
+        url,
+        collection: collection.collection,
+        replace: interaction.options.getBoolean('replace') === true,
+        actor: actorOf(interaction),
+      });
+      return added.ok ? notice(interaction, added.text) : refuse(interaction, context, added.text);
+    }
+    if (attachment === null) return;
     const declared: DeclaredSource = { name: attachment.name, size: attachment.size, contentType: attachment.contentType };
     const named = checkDeclaredSource(declared);
     if (!named.ok) return refuse(interaction, context, named.reason);

@@ -1,8 +1,10 @@
 /** The explicit command registry: what is deployed and what is dispatched. */
 import type { Command } from '../context.js';
+import { addLinkedArticle } from './add-linked-article.js';
 import { addSource } from './add-source.js';
 import { ask } from './ask.js';
 import { findSources } from './find-sources.js';
+import { feeds } from './feeds.js';
 import { help } from './help.js';
 import { reindex } from './reindex.js';
 import { removeSource } from './remove-source.js';
@@ -24,6 +26,8 @@ export const commands: readonly Command[] = [
   addSource,
   removeSource,
   findSources,
+  addLinkedArticle,
+  feeds,
 ];
 
 /** The JSON sent to `PUT /applications/:id/commands`. */
