@@ -51,8 +51,8 @@ export interface EngineOptions {
   readonly store?: IndexStore;
   /**
    * Where the index is built when it needs building: `child`, a process that loads its own model and
-   * exits when done (the serving process stays small), or `this-process`. By default a child when
-   * the engine loads its own model, this process when `embedder` is given (a child cannot use it).
+   * exits when done (the serving process stays small), or `this-process`. By default the configured
+   * one (INGEST_IN) when the engine loads its own model, this process when `embedder` is given (a child cannot use it).
    */
   readonly ingestIn?: 'child' | 'this-process';
 }
@@ -102,7 +102,7 @@ export class Engine implements AnswerEngine {
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
     const embedder = options.embedder ?? (await embedderFor(config, log));
     const store = options.store ?? storeFor(config);
-    const ingestIn = options.ingestIn ?? (options.embedder ? 'this-process' : 'child');
+    const ingestIn = options.ingestIn ?? (options.embedder ? 'this-process' : config.ingestIn);
     const closing = new AbortController();
     const { index, report } =
       options.mode === 'read'
