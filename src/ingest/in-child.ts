@@ -62,7 +62,8 @@ export function ingestInChild(
   const child = fork(file, [], {
     execArgv,
     serialization: 'advanced',
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // Anything a library prints goes to stderr: stdout carries answers (`ask --json`).
+    stdio: ['ignore', 2, 2, 'ipc'],
     ...(options.signal ? { signal: options.signal } : {}),
   });
   log.info(`Building the index in a separate process (pid ${child.pid})…`);
