@@ -386,7 +386,7 @@ function ingestOptions(
 ): SyncOptions {
   const options = syncOptionsFor(config, embedder, log, mode, store);
   if (ingestIn === 'this-process') return options;
-  return { ...options, buildElsewhere: () => ingestInChild(config, mode, log, { signal }) };
+  return { ...options, buildElsewhere: () => ingestInChild(config, embedder.modelId, mode, log, { signal }) };
 }
 
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {

@@ -24,8 +24,9 @@ const log: Logger = {
 };
 
 async function run(request: ChildIngestRequest): Promise<void> {
-  const { config, mode, terminal } = request;
-  const embedder = await embedderFor(config, log);
+  const { config, modelId, mode, terminal } = request;
+  // The serving process's model, not the configured one: after a fallback they differ, and so would the vectors.
+  const embedder = await embedderFor({ ...config, embeddingModel: modelId }, log);
   const store = storeFor(config);
   const stream = { isTTY: terminal, write: (text: string) => void send({ type: 'progress', text }) };
   try {

@@ -12,6 +12,8 @@ export type BuiltElsewhere = Omit<RefreshResult, 'snapshot'>;
 /** The one message the serving process sends to the ingest process. */
 export interface ChildIngestRequest {
   readonly config: Config;
+  /** The model the serving process loaded (the configured one, or the fallback it fell back to): the index must be of it. */
+  readonly modelId: string;
   readonly mode: SyncOptions['mode'];
   /** Whether progress lines are drawn as a bar (the serving process's stderr is a terminal). */
   readonly terminal: boolean;
@@ -53,6 +55,7 @@ function childEntry(): { file: string; execArgv: string[] } {
  */
 export function ingestInChild(
   config: Config,
+  modelId: string,
   mode: SyncOptions['mode'],
   log: Logger,
   options: ChildIngestOptions = {},
@@ -76,13 +79,14 @@ export function ingestInChild(
       else outcome = { error: Object.assign(new Error(message.message), { name: message.name }) };
     });
     child.on('error', (error) => {
-      outcome ??= { error: new IngestError(`The ingest process could not run: ${error.message}; the index in use is unchanged.`) };
+      const why = options.signal?.aborted ? 'was stopped: the engine is closing' : `could not run: ${error.message}`;
+      outcome ??= { error: new IngestError(`The ingest process ${why}; the index in use is unchanged.`) };
     });
     child.on('exit', (code, signal) => {
       if (outcome && 'result' in outcome) resolve(outcome.result);
       else reject(outcome?.error ?? new IngestError(endedWithout(child, code, signal)));
     });
-    const request: ChildIngestRequest = { config, mode, terminal: Boolean(progress.isTTY) };
+    const request: ChildIngestRequest = { config, modelId, mode, terminal: Boolean(progress.isTTY) };
     child.send(request);
   });
 }
