@@ -56,7 +56,8 @@ module.exports = {
       name: 'no-orphans',
       severity: 'error',
       comment: 'a module nothing imports is dead code (entry points and type declarations aside)',
-      from: { orphan: true, pathNot: ['\\.d\\.ts$', '^src/(cli|main|sharded)\\.ts$'] },
+      // src/ingest/child.ts is forked (by ingest/in-child.ts), not imported.
+      from: { orphan: true, pathNot: ['\\.d\\.ts$', '^src/(cli|main|sharded)\\.ts$', '^src/ingest/child\\.ts$'] },
       to: {},
     },
   ],

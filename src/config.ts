@@ -46,6 +46,7 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://user:password@host:5432/database')
     .optional(),
   POSTGRES_LEXICAL_SEARCH: z.enum(['memory', 'bm25', 'fts']).default('bm25'),
+  INGEST_IN: z.enum(['child', 'this-process']).default('child'),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: snowflake.optional(),
@@ -101,6 +102,8 @@ export interface Config {
   readonly chunkOverlap: boolean;
   readonly searchResults: number;
   readonly hnswEf: number;
+  /** Where a serving process (`npm start`, `/reindex`, `/add-source`) builds the index: a child process that exits, or itself. */
+  readonly ingestIn: 'child' | 'this-process';
   /** Overrides the calibrated abstention threshold when set. */
   readonly answerMinScore: number | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -217,6 +220,7 @@ export function loadConfig(
     chunkOverlap: env.CHUNK_OVERLAP,
     searchResults: env.SEARCH_RESULTS,
     hnswEf: env.HNSW_EF,
+    ingestIn: env.INGEST_IN,
     answerMinScore: env.ANSWER_MIN_SCORE,
     logLevel: env.LOG_LEVEL,
     store: Object.freeze(

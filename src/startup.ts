@@ -25,7 +25,8 @@ export function loadConfigOrExit(options: { prefix?: string } = {}): { config: C
 export function exitOnError(log: Logger) {
   return (error: unknown) => {
     const known =
-      error instanceof Error && ['CorpusError', 'IndexError', 'ModelError', 'DiscordSetupError', 'DashboardError'].includes(error.name);
+      error instanceof Error &&
+      ['CorpusError', 'IndexError', 'IngestError', 'ModelError', 'DiscordSetupError', 'DashboardError'].includes(error.name);
     if (known) log.error((error as Error).message);
     else log.error('Unexpected failure', error);
     process.exit(1);

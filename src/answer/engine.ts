@@ -20,8 +20,9 @@ import { terms } from '../text/terms.js';
 import type { Embedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
 import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
+import { ingestInChild } from '../ingest/in-child.js';
 import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
-import { openIndex, refreshIndex, serveStoredIndex } from '../ingest/sync.js';
+import { openIndex, refreshIndex, type SyncOptions, serveStoredIndex } from '../ingest/sync.js';
 import { candidateSentences } from './candidates.js';
 import { countsCarried } from './cues.js';
 import { CorpusView } from './corpus-view.js';
@@ -48,6 +49,12 @@ export interface EngineOptions {
   readonly mode?: 'load' | 'ingest' | 'read';
   /** Where the index is kept; by default the configured store (STORE). */
   readonly store?: IndexStore;
+  /**
+   * Where the index is built when it needs building: `child`, a process that loads its own model and
+   * exits when done (the serving process stays small), or `this-process`. By default the configured
+   * one (INGEST_IN) when the engine loads its own model, this process when `embedder` is given (a child cannot use it).
+   */
+  readonly ingestIn?: 'child' | 'this-process';
 }
 
 /** An answer plus the internals behind it, for `eval --explain`. */
@@ -79,6 +86,9 @@ export class Engine implements AnswerEngine {
     /** The last ingest report (what loading or building the index did). */
     public lastReport: IngestReport,
     private readonly store: IndexStore,
+    private readonly ingestIn: 'child' | 'this-process',
+    /** Aborted on close: kills an ingest process still running. */
+    private readonly closing: AbortController,
   ) {}
 
   private stopWatching: (() => Promise<void>) | null = null;
@@ -92,17 +102,19 @@ export class Engine implements AnswerEngine {
   static async create(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {
     const embedder = options.embedder ?? (await embedderFor(config, log));
     const store = options.store ?? storeFor(config);
+    const ingestIn = options.ingestIn ?? (options.embedder ? 'this-process' : config.ingestIn);
+    const closing = new AbortController();
     const { index, report } =
       options.mode === 'read'
         ? await serveStoredIndex(store, embedder, config.hnswEf)
-        : await openIndex(syncOptionsFor(config, embedder, log, options.mode ?? 'load', store));
+        : await openIndex(ingestOptions(config, embedder, log, options.mode ?? 'load', store, ingestIn, closing.signal));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
     const settings = withOverrides(RANKING_SETTINGS[embedder.kind], {
       ...options.ranking,
       quote: { ...options.ranking?.quote, ...minEvidence },
     });
     const view = openView(index, embedder, settings);
-    return new Engine(config, embedder, log, settings, view, report, store);
+    return new Engine(config, embedder, log, settings, view, report, store, ingestIn, closing);
   }
 
   /**
@@ -147,6 +159,7 @@ export class Engine implements AnswerEngine {
 
   /** Stop listening and close the store's connections. */
   async close(): Promise<void> {
+    this.closing.abort();
     await this.stopWatching?.();
     this.stopWatching = null;
     await this.store.close();
@@ -205,7 +218,7 @@ export class Engine implements AnswerEngine {
   }
 
   private async refreshAndServe(): Promise<IngestReport> {
-    const options = syncOptionsFor(this.config, this.embedder, this.log, 'ingest', this.store);
+    const options = ingestOptions(this.config, this.embedder, this.log, 'ingest', this.store, this.ingestIn, this.closing.signal);
     const refreshed = await refreshIndex(options);
     const current = this.view.index;
     // Up to date and the very index in use (not one another process rebuilt since): nothing to load.
@@ -361,6 +374,21 @@ export class Engine implements AnswerEngine {
     const documents = await view.index.texts(citedFiles(answer));
     return { answer: locateAnswer(answer, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
+}
+
+/** How the engine syncs the index: in this process, or building in a child process (the result is then loaded from the store). */
+function ingestOptions(
+  config: Config,
+  embedder: Embedder,
+  log: Logger,
+  mode: SyncOptions['mode'],
+  store: IndexStore,
+  ingestIn: 'child' | 'this-process',
+  signal: AbortSignal,
+): SyncOptions {
+  const options = syncOptionsFor(config, embedder, log, mode, store);
+  if (ingestIn === 'this-process') return options;
+  return { ...options, buildElsewhere: () => ingestInChild(config, embedder.modelId, mode, log, { signal }) };
 }
 
 export function createEngine(config: Config, log: Logger, options: EngineOptions = {}): Promise<Engine> {

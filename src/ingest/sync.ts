@@ -62,6 +62,11 @@ export interface SyncOptions {
   readonly embedGroupChunks?: number;
   /** Largest index searched exactly; HNSW above (default EXACT_SEARCH_MAX_CHUNKS; tests lower it). */
   readonly exactSearchMaxChunks?: number;
+  /**
+   * When the index needs building, build it there instead (a child process that saves it: `ingestInChild`)
+   * and return what was saved; the result's snapshot is then null and the caller loads the saved index.
+   */
+  readonly buildElsewhere?: () => Promise<Omit<RefreshResult, 'snapshot'>>;
 }
 
 /** The resume log's key for a document's sentence vectors (its chunks' are under the content hash itself); a hash too, as the log's records want. */
@@ -115,7 +120,7 @@ export function refreshIndex(options: SyncOptions): Promise<RefreshResult> {
   return refresh(options, true);
 }
 
-type RefreshResult = Omit<SyncResult, 'snapshot'> & { snapshot: IndexSnapshot | null; manifest: Manifest };
+export type RefreshResult = Omit<SyncResult, 'snapshot'> & { snapshot: IndexSnapshot | null; manifest: Manifest };
 
 /** The store the options name, or the files in `indexDir`. */
 export function storeOf(options: SyncOptions): IndexStore {
@@ -183,6 +188,7 @@ async function refresh(
     return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
   }
 
+  if (options.buildElsewhere) return { ...(await options.buildElsewhere()), snapshot: null };
   if (!lock) {
     // One writer at a time; whoever waited looks again, since the other may have built what is needed.
     const held = await store.lockForWriting(log);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeedback } from '../../src/bot/feedback.js';
 import { FakeDiscord, type FakeGuild, type InjectedInteraction } from '../fakes/discord-server.js';
 import { MODEL_CACHE_DIR } from '../support/temp-project.js';
-import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
+import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { buttonIds, createWorkspace, PROJECT_DIR, TOKEN, withTimeout, type Workspace } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
@@ -297,7 +297,10 @@ describe('two shards, the PostgreSQL store', () => {
   beforeAll(async () => {
     workspace = await createWorkspace();
     database = await startTestDatabase();
-    bot = await startShardedBot(workspace, 'postgres', { STORE: 'postgres', DATABASE_URL: database.url, DISCORD_SHARDS: '2' });
+    // PGlite is one session for every connection: a second process writing (the ingest child) mixes its
+    // statements with the shard's. A real server (npm run test:postgres) runs the ingest in a child as the bot does.
+    const ingestIn = onRealServer ? {} : { INGEST_IN: 'this-process' };
+    bot = await startShardedBot(workspace, 'postgres', { STORE: 'postgres', DATABASE_URL: database.url, DISCORD_SHARDS: '2', ...ingestIn });
     await bot.waitForLog(/\[manager\] all 2 shards are ready/, START_TIMEOUT_MS);
   }, START_TIMEOUT_MS + 10_000);
   afterAll(async () => {
