@@ -1,7 +1,8 @@
 /**
  * A fetched page as a corpus document: the extension its content type says, a file name from the
- * URL's slug, and — for a web page without `<link rel=canonical>` — that link added to its head,
- * so the HTML reader gives it a URL and its citations link back to where it was fetched.
+ * URL's slug, and — for a web page without `<link rel=canonical>` — that link added to its head
+ * (for Markdown, `url:` in its front matter), so the reader gives it a URL and its citations link
+ * back to where it was fetched. A PDF or text file has no such place: its citations name the file.
  */
 import { createHash } from 'node:crypto';
 import type { CorpusDocument } from '../core/types.js';
@@ -52,8 +53,8 @@ export async function pageDocument(fetched: {
   let bytes = fetched.bytes;
   let read = await readDocumentFile(`page${extension}`, bytes);
   if ('reason' in read) return { reason: `it cannot be read as ${extension.slice(1).toUpperCase()}: ${read.reason}` };
-  if (extension === '.html' && read.structure?.url === undefined) {
-    bytes = withCanonicalLink(bytes, fetched.url);
+  if ((extension === '.html' || extension === '.md') && read.structure?.url === undefined) {
+    bytes = extension === '.html' ? withCanonicalLink(bytes, fetched.url) : withFrontMatterUrl(bytes, fetched.url);
     const again = await readDocumentFile(`page${extension}`, bytes);
     if (!('reason' in again)) read = again;
     else bytes = fetched.bytes;
@@ -85,6 +86,16 @@ export function fileNameFor(address: string, extension: string, title: string | 
     if (named.ok) return named.name;
   }
   return `page${extension}`;
+}
+
+/** Markdown with `url: "…"` in its YAML front matter (front matter added when it has none; TOML front matter left as it is). */
+export function withFrontMatterUrl(bytes: Uint8Array, address: string): Uint8Array {
+  const markdown = Buffer.from(bytes).toString('utf8');
+  if (markdown.startsWith('+++')) return bytes;
+  const line = `url: "${new URL(address).href}"`;
+  const opening = /^---\r?\n/.exec(markdown);
+  const withUrl = opening ? `${opening[0]}${line}\n${markdown.slice(opening[0].length)}` : `---\n${line}\n---\n\n${markdown}`;
+  return Buffer.from(withUrl, 'utf8');
 }
 
 /** The page with `<link rel="canonical" href="…">` after its `<head>` tag (or first, without one). */

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { feedName } from '../../src/bot/feeds.js';
 import { type FeedItem, itemsToFetch, nextPollDelaySeconds } from '../../src/sources/feed.js';
 import { linksIn } from '../../src/sources/links.js';
-import { fileNameFor, withCanonicalLink } from '../../src/sources/web-page.js';
+import { readDocumentFile } from '../../src/corpus/readers/index.js';
+import { fileNameFor, withCanonicalLink, withFrontMatterUrl } from '../../src/sources/web-page.js';
 
 describe('fileNameFor', () => {
   it.each([
@@ -29,6 +30,26 @@ describe('withCanonicalLink', () => {
     expect(text(withCanonicalLink(bytes('<p>Hi</p>'), 'https://a.example/'))).toBe(
       '<link rel="canonical" href="https://a.example/"><p>Hi</p>',
     );
+  });
+});
+
+describe('withFrontMatterUrl', () => {
+  const bytes = (markdown: string) => new TextEncoder().encode(markdown);
+  const text = (value: Uint8Array) => new TextDecoder().decode(value);
+
+  it('adds the address to YAML front matter, or front matter to a file without one, and the reader links to it', async () => {
+    expect(text(withFrontMatterUrl(bytes('---\ntitle: Guide\n---\n\n# Guide\n'), 'https://docs.example/guide.md'))).toBe(
+      '---\nurl: "https://docs.example/guide.md"\ntitle: Guide\n---\n\n# Guide\n',
+    );
+    const added = withFrontMatterUrl(bytes('# Guide\n\nBerths are on pontoon C.\n'), 'https://docs.example/guide.md');
+    expect(text(added)).toBe('---\nurl: "https://docs.example/guide.md"\n---\n\n# Guide\n\nBerths are on pontoon C.\n');
+    const read = await readDocumentFile('guide.md', added);
+    expect(read).toMatchObject({ title: 'Guide', structure: { url: 'https://docs.example/guide.md' } });
+  });
+
+  it('leaves TOML front matter as it is (a second block before it would turn it into text)', () => {
+    const toml = bytes('+++\ntitle = "Guide"\n+++\n\nText.\n');
+    expect(withFrontMatterUrl(toml, 'https://docs.example/guide.md')).toBe(toml);
   });
 });
 

@@ -221,3 +221,14 @@ export class SectionPath {
     return this.current.slice(0, -1);
   }
 }
+
+/** An http(s) address as a citation may link to it, or null (a relative, `javascript:` or malformed one). */
+export function webAddress(href: string | null | undefined): string | null {
+  if (!href) return null;
+  try {
+    const url = new URL(href.trim());
+    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,7 +1,7 @@
 import { Readability } from '@mozilla/readability';
 import { JSDOM, VirtualConsole } from 'jsdom';
 import type { BlockKind } from '../../core/types.js';
-import { BlockText, type ReadBlock, type ReadDocument, SectionPath } from './document-model.js';
+import { BlockText, type ReadBlock, type ReadDocument, SectionPath, webAddress } from './document-model.js';
 
 const HEADING = /^H([1-6])$/;
 /** Elements whose content is one block of text. */
@@ -180,15 +180,4 @@ export function readHtml(source: string): ReadDocument {
   const title = metaTitle || article?.title?.trim() || document.title?.trim() || null;
   const date = (published ?? article?.publishedTime ?? '').match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? null;
   return { format: 'html', title: title || null, date, ...(canonical ? { url: canonical } : {}), blocks };
-}
-
-/** An http(s) address as a citation may link to it, or null (a relative, `javascript:` or malformed one). */
-function webAddress(href: string | null | undefined): string | null {
-  if (!href) return null;
-  try {
-    const url = new URL(href.trim());
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : null;
-  } catch {
-    return null;
-  }
 }

@@ -5,7 +5,7 @@ import { gfmFromMarkdown } from 'mdast-util-gfm';
 import { frontmatter } from 'micromark-extension-frontmatter';
 import { gfm } from 'micromark-extension-gfm';
 import type { BlockKind } from '../../core/types.js';
-import { BlockText, type ReadBlock, type ReadDocument, SectionPath } from './document-model.js';
+import { BlockText, type ReadBlock, type ReadDocument, SectionPath, webAddress } from './document-model.js';
 
 /**
  * Markdown (CommonMark + GFM) read with mdast-util-from-markdown, whose nodes carry their offsets
@@ -22,10 +22,13 @@ export function readMarkdown(source: string): ReadDocument {
   const sections = new SectionPath();
   let title: string | null = null;
   let date: string | null = null;
+  let url: string | null = null;
 
   const readFrontMatter = (value: string) => {
     title ??= frontMatterField(value, 'title');
     date ??= frontMatterField(value, 'date')?.match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? null;
+    // Where the page lives on the web (static site generators write it; a page added by URL gets it): citations link to it.
+    url ??= webAddress(frontMatterField(value, 'url') ?? frontMatterField(value, 'canonical_url'));
   };
 
   const inline = (nodes: readonly Nodes[], text: BlockText): void => {
@@ -119,7 +122,7 @@ export function readMarkdown(source: string): ReadDocument {
   };
 
   walk(tree.children, 'paragraph');
-  return { format: 'markdown', title, date, blocks };
+  return { format: 'markdown', title, date, ...(url ? { url } : {}), blocks };
 }
 
 /** A `key: value` line of YAML or TOML front matter, quotes removed. */
