@@ -7,6 +7,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
  */
 const UNIT_TESTS = [
   'test/answer/quote.test.ts',
+  'test/bot/json-state.test.ts',
   'test/bot/scopes.test.ts',
   'test/bot/units.test.ts',
   'test/chunk/chunk.test.ts',

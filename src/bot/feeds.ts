@@ -11,7 +11,6 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { WebSourceSettings } from '../config.js';
 import type { Logger } from '../core/log.js';
-import { IngestLock, type LockTiming } from '../ingest/ingest-lock.js';
 import { feedPolicy, itemsToFetch, nextPollDelaySeconds, type ParsedFeed, readFeed } from '../sources/feed.js';
 import { type FetchPolicy, fetchSource } from '../sources/fetch.js';
 import type { Actor } from './corpus-changes.js';
@@ -21,7 +20,6 @@ import type { WebSources } from './web-sources.js';
 export const FEEDS_FILE = 'feeds.json';
 /** The ids of this many recent items are kept per feed: more than a feed lists at once. */
 const SEEN_KEPT = 1000;
-const LOCK_TIMING: LockTiming = { pollMs: 25, timeoutMs: 15_000 };
 /** Who the audit says added a feed's items. */
 export const FEED_ACTOR: Actor = { userId: 'feed-poller', userTag: 'feed poller', guildId: null, channelId: null };
 
@@ -49,12 +47,8 @@ const FeedsFile = z.object({ version: z.literal(1), feeds: z.array(FeedState) })
 
 export class FeedStore {
   private readonly state: JsonStateFile<typeof FeedsFile>;
-  private writing: Promise<unknown> = Promise.resolve();
 
-  constructor(
-    dataDir: string,
-    private readonly log: Logger,
-  ) {
+  constructor(dataDir: string, log: Logger) {
     this.state = new JsonStateFile(path.join(dataDir, FEEDS_FILE), FeedsFile, log, 'No feed is polled until feeds are added again.');
   }
 
@@ -113,24 +107,12 @@ export class FeedStore {
     await this.update((feeds) => ({ feeds: feeds.map((feed) => (feed.name === name ? change(feed) : feed)), result: undefined }));
   }
 
-  /** Read, change and save under the lock, one change at a time; `feeds` absent: nothing to save. */
+  /** Read, change and save under the file's lock; `feeds` absent: nothing to save. */
   private update<T>(change: (feeds: readonly FeedState[]) => { feeds?: readonly FeedState[]; result: T }): Promise<T> {
-    const run = this.writing.then(async () => {
-      const lock = await IngestLock.acquire(this.state.file, this.log, LOCK_TIMING, {
-        lock: 'feeds lock',
-        holder: 'Another bot process',
-        doing: `is changing the feeds in ${this.state.file}`,
-      });
-      try {
-        const { feeds, result } = change((await this.state.read())?.feeds ?? []);
-        if (feeds !== undefined) await this.state.write({ version: 1, feeds: [...feeds] });
-        return result;
-      } finally {
-        await lock.release();
-      }
+    return this.state.update((saved) => {
+      const { feeds, result } = change(saved?.feeds ?? []);
+      return feeds === undefined ? { result } : { state: { version: 1 as const, feeds: [...feeds] }, result };
     });
-    this.writing = run.catch(() => undefined);
-    return run;
   }
 }
 

@@ -144,8 +144,10 @@ export class WebSources {
   /** Keep where a document came from; the document is added already, so a failed write is logged, not a failed add. */
   private async remember(documentId: string, entry: z.infer<typeof WebSourceEntry>): Promise<void> {
     try {
-      const saved = (await this.manifest.read()) ?? { version: 1 as const, documents: {} };
-      await this.manifest.write({ version: 1, documents: { ...saved.documents, [documentId]: entry } });
+      await this.manifest.update((saved) => ({
+        state: { version: 1 as const, documents: { ...saved?.documents, [documentId]: entry } },
+        result: undefined,
+      }));
     } catch (error) {
       this.log.error(`could not record where ${documentId} came from in ${this.manifest.file}`, error);
     }
