@@ -181,7 +181,7 @@ export function leadInOf(document: Pick<CorpusDocument, 'paragraphs'>, paragraph
 
 /** What a paragraph is quoted by: its sentences, or a short list item or table row whole. */
 function quoteUnits(paragraph: Paragraph): { start: number; end: number; text: string }[] {
-  const whole = (paragraph.kind === 'list-item' || paragraph.kind === 'table-row') && paragraph.text.length <= WHOLE_ITEM_MAX_CHARS;
+  const whole = standsAlone(paragraph.kind) && paragraph.text.length <= WHOLE_ITEM_MAX_CHARS;
   return whole ? [{ start: 0, end: paragraph.text.length, text: paragraph.text }] : splitSentences(paragraph.text);
 }
 

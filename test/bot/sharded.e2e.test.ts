@@ -8,9 +8,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFeedback } from '../../src/bot/feedback.js';
+import { FeedStore } from '../../src/bot/feeds.js';
+import { silentLogger } from '../../src/core/log.js';
 import { FakeDiscord, type FakeGuild, type InjectedInteraction } from '../fakes/discord-server.js';
 import { MODEL_CACHE_DIR } from '../support/temp-project.js';
 import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -156,18 +161,58 @@ async function addSource(
   return { content: reply.data.content ?? '', interaction };
 }
 
+/** An RSS feed with no items on 127.0.0.1, counting its requests: what the feed poller reads. */
+async function startFeedServer(): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+  let requests = 0;
+  const server = createServer((_request, response) => {
+    requests++;
+    response.writeHead(200, { 'content-type': 'application/rss+xml' });
+    response.end(
+      '<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour news</title><link>http://127.0.0.1/</link><description>x</description></channel></rss>',
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/feed.xml`,
+    requests: () => requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('two shards, the local index files', () => {
   let workspace: Workspace;
   let bot: ShardedBot;
+  let feedServer: Awaited<ReturnType<typeof startFeedServer>>;
   beforeAll(async () => {
     workspace = await createWorkspace();
-    bot = await startShardedBot(workspace, 'local', { DASHBOARD_PORT: '0', DASHBOARD_TOKEN: DASHBOARD_TOKEN });
+    // A feed saved before the start, polled every second: only shard 0 may poll it.
+    feedServer = await startFeedServer();
+    const feeds = new FeedStore(path.join(workspace.dir, 'data-local'), silentLogger);
+    await feeds.add({ url: feedServer.url, collection: 'news', everySeconds: 1, addedBy: 'test', title: null, now: Date.now() });
+    bot = await startShardedBot(workspace, 'local', {
+      DASHBOARD_PORT: '0',
+      DASHBOARD_TOKEN: DASHBOARD_TOKEN,
+      SOURCE_FETCH_ALLOW_PRIVATE: 'true',
+    });
     await bot.waitForLog(/\[manager\] all 2 shards are ready/, START_TIMEOUT_MS);
   }, START_TIMEOUT_MS + 10_000);
   afterAll(async () => {
     await stopShardedBot(bot);
+    await feedServer?.close();
     await workspace?.remove();
   }, 60_000);
+
+  it('polls the feeds from shard 0 only', async () => {
+    const polls = (shard: number) => bot.stderr().match(new RegExp(`\\[shard ${shard}\\][^\\n]*feed [^\\n]*: 0 items`, 'g'))?.length ?? 0;
+    await bot.waitForLog(/\[shard 0\][^\n]*feed [^\n]*: 0 items, 0 added/, 60_000);
+    // Two more polls of shard 0 (every second), and none from shard 1 meanwhile.
+    const seen = polls(0);
+    for (let waited = 0; polls(0) < seen + 2 && waited < 60_000; waited += 250) await sleep(250);
+    expect(polls(0)).toBeGreaterThanOrEqual(seen + 2);
+    expect(polls(1)).toBe(0);
+    expect(feedServer.requests()).toBeLessThanOrEqual(polls(0) + 1);
+  });
 
   it('builds the index once before the shards, takes the shard count from GET /gateway/bot, and both shards identify', () => {
     const log = bot.stderr();
