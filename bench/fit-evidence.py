@@ -10,7 +10,7 @@ Usage: python3 bench/fit-evidence.py DIR [--hold NAME…]   (NAME: a corpus neve
 """
 import collections, itertools, pathlib, re, sys
 
-SENTENCE = re.compile(r'cos ([\d.-]+), passage [\d.]+, cue (y|MISSING|-), focus [\d.]+, predicate ([\d.]+), topic ([\d.]+)\)')
+SENTENCE = re.compile(r'cos ([\d.-]+), passage [\d.]+, cue (y|MISSING|-), focus [\d.]+, predicate ([\d.]+), topic ([\d.]+)(?:, relevance ([\d.]+))?\)')
 
 def parse(path):
     out = []
@@ -21,8 +21,12 @@ def parse(path):
         line = verdict.group(1)
         answerable = line.startswith('expects')
         answered = ('ABSTAINED' not in line) if answerable else ('ANSWERED' in line)
-        sentences = [(float(c), cue, float(p), float(t)) for c, cue, p, t in SENTENCE.findall(block.split('  sentences:')[-1])]
+        found = SENTENCE.findall(block.split('  sentences:')[-1])
+        sentences = [(float(c), cue, float(p), float(t)) for c, cue, p, t, _ in found]
+        # The cross-encoder's relevance of the two best sentences, as the engine reads it (none: 1).
+        relevance = max([float(r) for *_, r in found[:2] if r] or [1.0])
         out.append(dict(id=head.group(1), answerable=answerable, open=answered, sentences=sentences,
+                        evidence=float(verdict.group(2)), relevance=relevance,
                         holds=answerable and 'first quote holds it' in line))
     return out
 
@@ -47,33 +51,44 @@ def corpus_of(stem):
     if re.match(r'news-(html|pdf)', stem): return re.sub(r'-[a-z]$', '', stem)
     return 'news' if stem.startswith('news-') else stem
 
-args = sys.argv[1:]
-held_out = set(args[args.index('--hold') + 1:]) if '--hold' in args else set()
-folders = args[:args.index('--hold')] if '--hold' in args else args
-corpora = collections.defaultdict(list)
-for folder in folders:
-    for path in sorted(pathlib.Path(folder).glob('*.out')):
-        corpora[corpus_of(path.stem)].extend(parse(path))
-fitting = {name: rows for name, rows in corpora.items() if name not in held_out}
+def fmt(s):
+    return ' '.join(f"{k} {100 * v:5.1f}%" for k, v in s.items())
 
-WEIGHTS = list(itertools.product([0.3, 0.5, 0.8], [0, 0.2, 0.4, 0.6, 0.8, 1.0], [1.0], [0.5, 0.7, 1.0]))
-FLOORS = [round(0.4 + 0.01 * i, 2) for i in range(121)]
+def corpora_of(folders):
+    corpora = collections.defaultdict(list)
+    for folder in folders:
+        for path in sorted(pathlib.Path(folder).glob('*.out')):
+            corpora[corpus_of(path.stem)].extend(parse(path))
+    return corpora
 
-def best_on(names):
-    def total(choice):
-        return sum(objective(score(fitting[name], *choice)) for name in names)
-    return max(((w, f) for w in WEIGHTS for f in FLOORS), key=lambda choice: (total(choice), -choice[1]))
+def main():  # run as a script; bench/fit-relevance.py reuses the reading above
+    args = sys.argv[1:]
+    held_out = set(args[args.index('--hold') + 1:]) if '--hold' in args else set()
+    folders = args[:args.index('--hold')] if '--hold' in args else args
+    corpora = corpora_of(folders)
+    fitting = {name: rows for name, rows in corpora.items() if name not in held_out}
 
-fmt = lambda s: ' '.join(f"{k} {100 * v:5.1f}%" for k, v in s.items())
-current = ((0.5, 0.2, 1.0, 0.5), 0.69)
-print(f'current weights {current[0]} floor {current[1]}')
-for name, rows in corpora.items():
-    print(f'  {name:12} {len(rows):4} {fmt(score(rows, *current))}')
-print('leave one corpus out (weights predicate, topic, dense, missing-cue penalty; floor):')
-for held in fitting:
-    weights, floor = best_on([name for name in fitting if name != held])
-    print(f'  {held:12} {weights} {floor:.2f}: {fmt(score(fitting[held], weights, floor))}')
-weights, floor = best_on(list(fitting))
-print(f'fitted on every fitting corpus: {weights} {floor:.2f}')
-for name, rows in corpora.items():
-    print(f'  {name:12} {fmt(score(rows, weights, floor))}{"  (held out)" if name in held_out else ""}')
+    WEIGHTS = list(itertools.product([0.3, 0.5, 0.8], [0, 0.2, 0.4, 0.6, 0.8, 1.0], [1.0], [0.5, 0.7, 1.0]))
+    FLOORS = [round(0.4 + 0.01 * i, 2) for i in range(121)]
+
+    def best_on(names):
+        def total(choice):
+            return sum(objective(score(fitting[name], *choice)) for name in names)
+        return max(((w, f) for w in WEIGHTS for f in FLOORS), key=lambda choice: (total(choice), -choice[1]))
+
+    current = ((0.5, 0.2, 1.0, 0.5), 0.69)
+    print(f'current weights {current[0]} floor {current[1]}')
+    for name, rows in corpora.items():
+        print(f'  {name:12} {len(rows):4} {fmt(score(rows, *current))}')
+    print('leave one corpus out (weights predicate, topic, dense, missing-cue penalty; floor):')
+    for held in fitting:
+        weights, floor = best_on([name for name in fitting if name != held])
+        print(f'  {held:12} {weights} {floor:.2f}: {fmt(score(fitting[held], weights, floor))}')
+    weights, floor = best_on(list(fitting))
+    print(f'fitted on every fitting corpus: {weights} {floor:.2f}')
+    for name, rows in corpora.items():
+        print(f'  {name:12} {fmt(score(rows, weights, floor))}{"  (held out)" if name in held_out else ""}')
+
+
+if __name__ == '__main__':
+    main()

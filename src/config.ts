@@ -47,6 +47,12 @@ const environmentSchema = z.object({
     .optional(),
   POSTGRES_LEXICAL_SEARCH: z.enum(['memory', 'bm25', 'fts']).default('bm25'),
   INGEST_IN: z.enum(['child', 'this-process']).default('child'),
+  RERANKER: z.enum(['on', 'off']).default('on'),
+  ANSWER_MIN_RELEVANCE: z.coerce
+    .number({ error: 'must be a number' })
+    .min(0, 'must be from 0 to 1')
+    .max(1, 'must be from 0 to 1')
+    .optional(),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: snowflake.optional(),
@@ -104,6 +110,10 @@ export interface Config {
   readonly hnswEf: number;
   /** Where a serving process (`npm start`, `/reindex`, `/add-source`) builds the index: a child process that exits, or itself. */
   readonly ingestIn: 'child' | 'this-process';
+  /** Whether answers are re-ordered and checked by the pinned cross-encoder (RERANKER). */
+  readonly reranker: boolean;
+  /** Abstention threshold on the cross-encoder's relevance (0–1); undefined: the model's fitted one. */
+  readonly answerMinRelevance: number | undefined;
   /** Overrides the calibrated abstention threshold when set. */
   readonly answerMinScore: number | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -221,6 +231,8 @@ export function loadConfig(
     searchResults: env.SEARCH_RESULTS,
     hnswEf: env.HNSW_EF,
     ingestIn: env.INGEST_IN,
+    reranker: env.RERANKER === 'on',
+    answerMinRelevance: env.ANSWER_MIN_RELEVANCE,
     answerMinScore: env.ANSWER_MIN_SCORE,
     logLevel: env.LOG_LEVEL,
     store: Object.freeze(

@@ -18,6 +18,7 @@ import type {
 import { collectionOf } from '../corpus/collections.js';
 import { terms } from '../text/terms.js';
 import type { Embedder } from '../embed/embedder.js';
+import { loadReranker, type Reranker } from '../embed/reranker.js';
 import type { IndexStore } from '../index/index-store.js';
 import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
 import { ingestInChild } from '../ingest/in-child.js';
@@ -32,6 +33,7 @@ import { type ScoredSentence, scoreSentence } from './features.js';
 import type { FusedCandidate } from './fusion.js';
 import { analyseQuestion, type Question } from './question.js';
 import { collectionsOf } from './scope.js';
+import { type JudgedSentence, relevanceOf, relevanceTexts, reorderByRelevance } from './relevance.js';
 import { rerankBySentences, retrieve } from './retrieve.js';
 import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
 import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
@@ -40,6 +42,8 @@ import { bestPassagesPerDocument, timelineOf } from './timeline.js';
 export interface EngineOptions {
   /** An embedder already loaded (tests, benchmarks); by default the configured model is loaded. */
   readonly embedder?: Embedder;
+  /** A cross-encoder already loaded (tests), or null for none; by default the pinned one is loaded (RERANKER). */
+  readonly reranker?: Reranker | null;
   /** Ranking settings to use instead of the model's tuned ones (tuning, tests). */
   readonly ranking?: RankingOverrides;
   /**
@@ -80,6 +84,7 @@ export class Engine implements AnswerEngine {
   private constructor(
     private readonly config: Config,
     private readonly embedder: Embedder,
+    private readonly reranker: Reranker | null,
     private readonly log: Logger,
     private readonly settings: RankingSettings,
     private view: CorpusView,
@@ -109,12 +114,20 @@ export class Engine implements AnswerEngine {
         ? await serveStoredIndex(store, embedder, config.hnswEf)
         : await openIndex(ingestOptions(config, embedder, log, options.mode ?? 'load', store, ingestIn, closing.signal));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
+    const minRelevance = config.answerMinRelevance === undefined ? {} : { minRelevance: config.answerMinRelevance };
     const settings = withOverrides(RANKING_SETTINGS[embedder.kind], {
       ...options.ranking,
       quote: { ...options.ranking?.quote, ...minEvidence },
+      relevance: { ...options.ranking?.relevance, ...minRelevance },
     });
     const view = openView(index, embedder, settings);
-    return new Engine(config, embedder, log, settings, view, report, store, ingestIn, closing);
+    const reranker =
+      options.reranker !== undefined
+        ? options.reranker
+        : config.reranker && settings.relevance.candidates > 0
+          ? await loadReranker({ modelCacheDir: config.modelCacheDir, log })
+          : null;
+    return new Engine(config, embedder, reranker, log, settings, view, report, store, ingestIn, closing);
   }
 
   /**
@@ -315,6 +328,14 @@ export class Engine implements AnswerEngine {
     return { ...explained, answer: { ...explained.answer, question: asked.trim(), ...reading } };
   }
 
+  /** The best sentences re-ordered by the cross-encoder's judgement, when one is loaded. */
+  private async judged(asked: string, ranked: ScoredSentence[]): Promise<JudgedSentence[]> {
+    const relevance = this.settings.relevance;
+    if (!this.reranker || relevance.candidates === 0 || ranked.length === 0) return ranked;
+    const logits = await this.reranker.relevance(asked.trim(), relevanceTexts(ranked, relevance));
+    return reorderByRelevance(ranked, logits, relevance);
+  }
+
   /**
    * Answer a question (from the scope's collections, when given) and keep what led there. `carried`: a follow-up's words
    * taken from the turn before, when it was read with them.
@@ -344,7 +365,7 @@ export class Engine implements AnswerEngine {
     const sentences = await candidateSentences(forQuotes, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
     const embedded = { ...question, vector: retrieved.questionVector };
-    const ranked = rankSentences(embedded, sentences, lexicon, settings.quote);
+    const ranked = await this.judged(asked, rankSentences(embedded, sentences, lexicon, settings.quote));
     const selected = selectQuotes(
       embedded,
       sentences,
@@ -356,7 +377,9 @@ export class Engine implements AnswerEngine {
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
     const unknownNames = settings.quote.abstainOnUnknownNames && !smallTalk ? question.unknownNames : [];
-    const answered = decision.answered && !smallTalk && unknownNames.length === 0;
+    const relevance = relevanceOf(decision.ranked, EVIDENCE_SENTENCES);
+    const relevant = relevance === null || relevance >= settings.relevance.minRelevance;
+    const answered = decision.answered && relevant && !smallTalk && unknownNames.length === 0;
     const answer: Answer = {
       question: asked,
       answered,
@@ -375,6 +398,9 @@ export class Engine implements AnswerEngine {
     return { answer: locateAnswer(answer, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
+
+/** The first few sentences whose cross-encoder relevance decides abstention (as `EVIDENCE_SENTENCES` in select.ts). */
+const EVIDENCE_SENTENCES = 2;
 
 /** How the engine syncs the index: in this process, or building in a child process (the result is then loaded from the store). */
 function ingestOptions(

@@ -1,4 +1,5 @@
 import type { EmbedderKind } from '../embed/embedder.js';
+import type { RelevanceSettings } from './relevance.js';
 
 /** How much each signal counts in the fused ranking (docs/ranking.md says how they were chosen). */
 export interface FusionWeights {
@@ -84,6 +85,8 @@ export interface RankingSettings {
   readonly fusion: FusionWeights;
   readonly retrieval: RetrievalSettings;
   readonly quote: QuoteSettings;
+  /** The cross-encoder's part (when one is loaded). */
+  readonly relevance: RelevanceSettings;
   /**
    * A message of a few words whose best candidate sentence is less similar than this is small talk
    * ("hi" matches "hi-tech" by its letters, not by its meaning). Word vectors give every pair a high
@@ -131,13 +134,22 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
   corroborationRatio: 0.7,
 };
 
+/** No cross-encoder: the ranking as fitted without one. */
+export const NO_RELEVANCE: RelevanceSettings = { candidates: 0, weight: 0, minRelevance: 0, withPrevious: false };
+
 /**
  * Weights for each kind of model. A sentence encoder's cosines spread differently from averaged
  * word vectors', so fusion, evidence and the abstention threshold are fitted for each:
  * `bench/fit-weights.ts` (leave-one-set-out cross-validation over the tuning sets; figures in docs/ranking.md).
  */
 export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> = {
-  'word-vectors': { fusion: DEFAULT_FUSION, retrieval: DEFAULT_RETRIEVAL, quote: DEFAULT_QUOTE_SETTINGS, smallTalkSimilarity: 0 },
+  'word-vectors': {
+    fusion: DEFAULT_FUSION,
+    retrieval: DEFAULT_RETRIEVAL,
+    quote: DEFAULT_QUOTE_SETTINGS,
+    relevance: NO_RELEVANCE,
+    smallTalkSimilarity: 0,
+  },
   'sentence-encoder': {
     fusion: { ...DEFAULT_FUSION, dense: 0.7 },
     retrieval: DEFAULT_RETRIEVAL,
@@ -150,7 +162,8 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       evidenceTopicWeight: 0.2,
       // Single words' vectors from a sentence encoder are no thesaurus: no near-synonym matching of words.
       evidenceSoftFrom: 1,
-      minEvidence: 0.69,
+      // 0.69 without the cross-encoder; with it, its relevance floor (below) declines most of what this did.
+      minEvidence: 0.55,
       // "hello" in a tutorial with 'hello' strings, "capital of Italy" beside "Italian": words shared,
       // meaning not. Fitted leave one corpus out on news, Markdown, HTML and PDF sets (0.30–0.35 chosen,
       // no held-out corpus losing 0.5 points of right first quotes): docs/documents.md.
@@ -158,6 +171,15 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       // The cosine now weighs 1 in every sentence's evidence, which brings ratios closer to 1 than
       // the word vectors' 0.3 did: a source that disagrees shows at 0.75 of the quote's evidence.
       conflictRatio: 0.75,
+    },
+    relevance: {
+      // Weight and floor fitted leave one corpus out with the evidence floor, on news, Markdown, HTML and
+      // PDF sets (bench/fit-relevance.py; every fold chose 0.8–0.85 and 0.55): docs/documents.md.
+      candidates: 10,
+      weight: 0.5,
+      minRelevance: 0.8,
+      // With the sentence before, the sentence after an answer reads as the answer (news A: 26% right first quotes).
+      withPrevious: false,
     },
     // Greetings and thanks reach 0.10-0.21 with the seeds' sentences, short real questions 0.27-0.63 (docs/ranking.md).
     smallTalkSimilarity: 0.25,
@@ -169,6 +191,7 @@ export interface RankingOverrides {
   readonly fusion?: Partial<FusionWeights>;
   readonly retrieval?: Partial<RetrievalSettings>;
   readonly quote?: Partial<QuoteSettings>;
+  readonly relevance?: Partial<RelevanceSettings>;
   readonly smallTalkSimilarity?: number;
 }
 
@@ -177,6 +200,7 @@ export function withOverrides(settings: RankingSettings, overrides: RankingOverr
     fusion: { ...settings.fusion, ...overrides.fusion },
     retrieval: { ...settings.retrieval, ...overrides.retrieval },
     quote: { ...settings.quote, ...overrides.quote },
+    relevance: { ...settings.relevance, ...overrides.relevance },
     smallTalkSimilarity: overrides.smallTalkSimilarity ?? settings.smallTalkSimilarity,
   };
 }

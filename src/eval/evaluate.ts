@@ -177,7 +177,8 @@ export function describeOutcome(explained: ExplainedAnswer, outcome: QuestionOut
       (sentence) =>
         `    ${sentence.score.toFixed(3)} (coverage ${sentence.features.coverage.toFixed(2)}, context +${sentence.features.context.toFixed(2)}, ` +
         `cos ${sentence.features.similarity.toFixed(2)}, passage ${sentence.features.passage.toFixed(2)}, cue ${sentence.features.wantsCue ? (sentence.features.cue ? 'y' : 'MISSING') : '-'}, ` +
-        `focus ${sentence.features.focus.toFixed(2)}, predicate ${sentence.features.predicate.toFixed(2)}, topic ${sentence.features.topic.toFixed(2)}) ` +
+        `focus ${sentence.features.focus.toFixed(2)}, predicate ${sentence.features.predicate.toFixed(2)}, topic ${sentence.features.topic.toFixed(2)}` +
+        `${'relevance' in sentence && typeof sentence.relevance === 'number' ? `, relevance ${sentence.relevance.toFixed(3)}` : ''}) ` +
         `${sentence.passage.chunkId}: ${sentence.text.slice(0, 110)}`,
     );
   const quotes = outcome.answer.quotes.map(

@@ -1,0 +1,50 @@
+import type { ScoredSentence } from './features.js';
+
+/** The cross-encoder's part in choosing the quote. */
+export interface RelevanceSettings {
+  /** How many of the best-ranked sentences the cross-encoder reads (0: off). */
+  readonly candidates: number;
+  /** Share of those sentences' order that comes from the cross-encoder (1: its order alone). */
+  readonly weight: number;
+  /** Below this relevance (0–1) of the best sentences the engine abstains. */
+  readonly minRelevance: number;
+  /** The cross-encoder reads a sentence with the one before it (a sentence often continues the one before). */
+  readonly withPrevious: boolean;
+}
+
+/** A ranked sentence with how well the cross-encoder judged it answers the question (0–1), when it read it. */
+export type JudgedSentence = ScoredSentence & { readonly relevance?: number };
+
+/** The texts the cross-encoder reads for the best `settings.candidates` sentences, in rank order. */
+export function relevanceTexts(ranked: readonly ScoredSentence[], settings: RelevanceSettings): string[] {
+  return ranked
+    .slice(0, settings.candidates)
+    .map((sentence) => (settings.withPrevious && sentence.previous ? `${sentence.previous} ${sentence.text}` : sentence.text));
+}
+
+/**
+ * The best sentences re-ordered by the cross-encoder's logits (one per text of `relevanceTexts`),
+ * blended with their own score by `settings.weight`; the sentences it did not read follow as they were.
+ */
+export function reorderByRelevance(
+  ranked: readonly ScoredSentence[],
+  logits: readonly number[],
+  settings: RelevanceSettings,
+): JudgedSentence[] {
+  const read = ranked.slice(0, logits.length);
+  const bestScore = Math.max(1e-9, ...read.map((sentence) => sentence.score));
+  const judged = read.map((sentence, index) => ({ ...sentence, relevance: sigmoid(logits[index] ?? 0) }));
+  const key = (sentence: (typeof judged)[number]) =>
+    settings.weight * sentence.relevance + (1 - settings.weight) * (sentence.score / bestScore);
+  return [...judged.sort((left, right) => key(right) - key(left)), ...ranked.slice(logits.length)];
+}
+
+/** The relevance that decides abstention: the best of the first few sentences the cross-encoder read; null when it read none. */
+export function relevanceOf(ranked: readonly JudgedSentence[], first: number): number | null {
+  const judged = ranked.slice(0, first).flatMap((sentence) => (sentence.relevance === undefined ? [] : [sentence.relevance]));
+  return judged.length ? Math.max(...judged) : null;
+}
+
+function sigmoid(logit: number): number {
+  return 1 / (1 + Math.exp(-logit));
+}
