@@ -10,8 +10,10 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Routes,
+  type ChatInputCommandInteraction,
   type ClientOptions,
   type Interaction,
+  type MessageContextMenuCommandInteraction,
   type Message,
 } from 'discord.js';
 import type { AnswerEngine } from '../core/types.js';
@@ -34,7 +36,7 @@ import { Conversations } from './conversations.js';
 import { CorpusChanges } from './corpus-changes.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
-import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
+import { type Asked, checkPreconditions, Cooldowns, type Declarations } from './preconditions.js';
 import { handleLinkChoice } from './commands/add-linked-article.js';
 import { FeedPoller, FeedStore, type PollerOptions } from './feeds.js';
 import { ScopeStore } from './scopes.js';
@@ -101,6 +103,50 @@ function scopeOfInteraction(interaction: Interaction, context: BotContext): Chan
   });
 }
 
+/** A command's preconditions, with its `requiredPermissions` added as one more (as Sapphire does). */
+function declarationsOf(command: Command): Declarations {
+  const { preconditions, requiredPermissions } = command;
+  return requiredPermissions === undefined ? (preconditions ?? {}) : { ...preconditions, requiredPermissions };
+}
+
+/** The facts the preconditions check, read from the interaction as far as the command declares them. */
+function askedOf(interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, command: Command): Asked {
+  const needs = command.preconditions;
+  // The text a question precondition checks: the option the command names, or the message it was used on.
+  const option = needs?.question?.option;
+  let text = '';
+  if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
+  else if (option !== undefined) text = interaction.options.getString(option) ?? '';
+  // The person a public reply is addressed to: the user the command's target option names.
+  const targetNeed = needs?.target;
+  let target: Asked['target'] = null;
+  if (targetNeed !== undefined && interaction.isChatInputCommand()) {
+    const user = interaction.options.getUser(targetNeed.option);
+    if (user !== null)
+      target = { id: user.id, bot: user.bot, privately: interaction.options.getBoolean(targetNeed.privateOption) === true };
+  }
+  // A new thread asked for (`thread:true`): public, from a message in a server text channel.
+  const threadNeed = needs?.thread;
+  let thread: Asked['thread'] = null;
+  if (threadNeed !== undefined && interaction.isChatInputCommand() && interaction.options.getBoolean(threadNeed.option) === true) {
+    const type = interaction.channel?.type;
+    thread = {
+      privately: interaction.options.getBoolean(threadNeed.privateOption) === true,
+      channelCanThread: type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement,
+    };
+  }
+  return {
+    userId: interaction.user.id,
+    channelId: interaction.channelId,
+    parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
+    text,
+    target,
+    thread,
+    permissions: interaction.memberPermissions,
+    subcommand: interaction.isChatInputCommand() ? interaction.options.getSubcommand(false) : null,
+  };
+}
+
 /** Route an interaction; commands run only once their preconditions pass, with their channel's scope. */
 async function dispatch(interaction: Interaction, context: BotContext): Promise<void> {
   if (interaction.isAutocomplete()) {
@@ -116,37 +162,7 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
 
   const command = registry.get(interaction.commandName);
   if (command === undefined) return notice(interaction, 'This command is no longer supported.');
-  // The text a question precondition checks: the option the command names, or the message it was used on.
-  const option = command.preconditions?.question?.option;
-  let text = '';
-  if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
-  else if (option !== undefined) text = interaction.options.getString(option) ?? '';
-  // The person a public reply is addressed to: the user the command's target option names.
-  const targetNeed = command.preconditions?.target;
-  let target: Asked['target'] = null;
-  if (targetNeed !== undefined && interaction.isChatInputCommand()) {
-    const user = interaction.options.getUser(targetNeed.option);
-    if (user !== null)
-      target = { id: user.id, bot: user.bot, privately: interaction.options.getBoolean(targetNeed.privateOption) === true };
-  }
-  // A new thread asked for (`thread:true`): public, from a message in a server text channel.
-  const threadNeed = command.preconditions?.thread;
-  let thread: Asked['thread'] = null;
-  if (threadNeed !== undefined && interaction.isChatInputCommand() && interaction.options.getBoolean(threadNeed.option) === true) {
-    const type = interaction.channel?.type;
-    thread = {
-      privately: interaction.options.getBoolean(threadNeed.privateOption) === true,
-      channelCanThread: type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement,
-    };
-  }
-  const checked = checkPreconditions(context, command.preconditions ?? {}, {
-    userId: interaction.user.id,
-    channelId: interaction.channelId,
-    parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
-    text,
-    target,
-    thread,
-  });
+  const checked = checkPreconditions(context, declarationsOf(command), askedOf(interaction, command));
   if (!checked.ok) return notice(interaction, checked.reason);
   const scope = scopeOfInteraction(interaction, context);
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question, scope);
