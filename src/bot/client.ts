@@ -216,25 +216,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Log in (REST base from `config.discord.apiUrl`; the gateway URL comes from that API), register
- * the commands when `config.discord.registerCommands`, and resolve once the client is ready.
- */
-export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+/** Everything the handlers share; the stores under `config.dataDir` are opened here. */
+async function createContext(options: StartBotOptions, settings: BotSettings): Promise<BotContext> {
   const { config, engine, log } = options;
-  const token = config.discord.token;
-  if (token === undefined) throw new Error('DISCORD_TOKEN is not set: the bot needs a token to log in');
-  const settings: BotSettings = { ...defaultBotSettings, ...options.settings };
-
-  const client = new Client({
-    allowedMentions: NO_MENTIONS,
-    ...options.clientOptions,
-    intents: intentsFor(config),
-    rest: { ...options.clientOptions?.rest, api: config.discord.apiUrl },
-  });
   const corpusChanges = new CorpusChanges(config.corpusDir, engine, log, config.dataDir);
   const webSources = new WebSources(corpusChanges, engine, log, config.dataDir, config.sources, options.trustedAddresses);
-  const context: BotContext = {
+  return {
     config,
     engine,
     log,
@@ -255,7 +242,56 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     webSources,
     feeds: new FeedStore(config.dataDir, log),
   };
-  const poller = options.pollFeeds === false ? null : new FeedPoller(context.feeds, webSources, log, config.sources, options.feedPoller);
+}
+
+/** Log what the connection to Discord goes through: errors, warnings, lost and resumed shards, rate limits. */
+function logConnectionEvents(client: Client, log: Logger): void {
+  client.on(Events.Error, (error) => log.error('Discord client error', error));
+  client.on(Events.Warn, (message) => log.warn(`Discord: ${message}`));
+  client.on(Events.ShardDisconnect, (event, shard) => log.warn(`gateway shard ${shard} disconnected (code ${event.code})`));
+  client.on(Events.ShardResume, (shard, replayed) => log.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
+  client.rest.on('rateLimited', (info) => log.warn(`rate limited on ${info.method} ${info.route}; waiting ${info.timeToReset} ms`));
+  // A 429 Discord did not announce shows up only in the REST debug stream; discord.js retries it after Retry-After.
+  client.rest.on('restDebug', (message) => {
+    if (message.includes('429')) log.warn(`Discord REST: ${message.split('\n')[0] ?? ''} (retrying)`);
+  });
+}
+
+/** Log in and wait for the gateway to be ready, within `timeoutMs`; a failure destroys the client and is explained. */
+async function logIn(client: Client, token: string, timeoutMs: number, config: Config): Promise<Client<true>> {
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  try {
+    await withTimeout(
+      client.login(token).then(() => ready),
+      timeoutMs,
+      'logging in to Discord',
+    );
+  } catch (error) {
+    await client.destroy().catch(() => undefined);
+    throw explainDiscordFailure(error, config);
+  }
+  return client as Client<true>;
+}
+
+/**
+ * Log in (REST base from `config.discord.apiUrl`; the gateway URL comes from that API), register
+ * the commands when `config.discord.registerCommands`, and resolve once the client is ready.
+ */
+export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+  const { config, log } = options;
+  const token = config.discord.token;
+  if (token === undefined) throw new Error('DISCORD_TOKEN is not set: the bot needs a token to log in');
+  const settings: BotSettings = { ...defaultBotSettings, ...options.settings };
+
+  const client = new Client({
+    allowedMentions: NO_MENTIONS,
+    ...options.clientOptions,
+    intents: intentsFor(config),
+    rest: { ...options.clientOptions?.rest, api: config.discord.apiUrl },
+  });
+  const context = await createContext(options, settings);
+  const poller =
+    options.pollFeeds === false ? null : new FeedPoller(context.feeds, context.webSources, log, config.sources, options.feedPoller);
 
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -272,28 +308,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   client.on(Events.MessageCreate, (message) => {
     if (!stopping) track(onMessage(message, context));
   });
-  client.on(Events.Error, (error) => log.error('Discord client error', error));
-  client.on(Events.Warn, (message) => log.warn(`Discord: ${message}`));
-  client.on(Events.ShardDisconnect, (event, shard) => log.warn(`gateway shard ${shard} disconnected (code ${event.code})`));
-  client.on(Events.ShardResume, (shard, replayed) => log.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
-  client.rest.on('rateLimited', (info) => log.warn(`rate limited on ${info.method} ${info.route}; waiting ${info.timeToReset} ms`));
-  // A 429 Discord did not announce shows up only in the REST debug stream; discord.js retries it after Retry-After.
-  client.rest.on('restDebug', (message) => {
-    if (message.includes('429')) log.warn(`Discord REST: ${message.split('\n')[0] ?? ''} (retrying)`);
-  });
+  logConnectionEvents(client, log);
 
-  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
-  try {
-    await withTimeout(
-      client.login(token).then(() => ready),
-      settings.readyTimeoutMs,
-      'logging in to Discord',
-    );
-  } catch (error) {
-    await client.destroy().catch(() => undefined);
-    throw explainDiscordFailure(error, config);
-  }
-  const readyClient = client as Client<true>;
+  const readyClient = await logIn(client, token, settings.readyTimeoutMs, config);
   log.info(`Discord: logged in as ${readyClient.user.username} (${readyClient.user.id})`);
   if (config.discord.registerCommands) {
     try {
