@@ -21,6 +21,8 @@ import { MAX_QUESTION_CHARS } from './bot/question.js';
 import { answerToJson } from './render/json.js';
 import { renderAnswerText, renderPassagesText, renderTimelineText } from './render/text.js';
 import { exitOnError, loadConfigOrExit } from './startup.js';
+import type { Config } from './config.js';
+import type { Logger } from './core/log.js';
 
 const USAGE = `usage:
   npm run ingest                         build or refresh the index
@@ -55,9 +57,24 @@ const OPTIONS = {
   every: { type: 'string' },
 } as const;
 
+type Parsed = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
+
+/** One run of the command line: its options, the text of its words, and how it opens the engine. */
+interface Invocation {
+  readonly values: Parsed['values'];
+  readonly positionals: string[];
+  readonly text: string;
+  readonly config: Config;
+  readonly log: Logger;
+  readonly fail: ReturnType<typeof exitOnError>;
+  open(mode: 'load' | 'ingest' | 'read'): Promise<Engine>;
+  /** The engine and the scope `--collections` asks for; null (after a usage error) when it names a collection the corpus lacks. */
+  openScoped(): Promise<{ engine: Engine; scope: ScopeOptions } | null>;
+}
+
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
+  let parsed: Parsed;
   try {
     parsed = parseArgs({ args: rest, allowPositionals: true, options: OPTIONS });
   } catch (error) {
@@ -65,7 +82,6 @@ async function main(argv: readonly string[]): Promise<void> {
     return usageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const { values, positionals } = parsed;
-  const text = positionals.join(' ');
   const { config, log } = loadConfigOrExit();
   const fail = exitOnError(log);
   if (values.json || values.jsonl) {
@@ -73,83 +89,105 @@ async function main(argv: readonly string[]): Promise<void> {
     console.log = (...parts: unknown[]) => process.stderr.write(`${parts.join(' ')}\n`);
   }
   const open = (mode: 'load' | 'ingest' | 'read') => createEngine(config, log, { mode }).catch(fail) as Promise<Engine>;
-  /** The engine and the scope `--collections` asks for; null (after a usage error) when it names a collection the corpus lacks. */
-  const openScoped = async (): Promise<{ engine: Engine; scope: ScopeOptions } | null> => {
-    const engine = await open(values.stored ? 'read' : 'load');
-    if (values.collections === undefined) return { engine, scope: {} };
-    const asked = [...new Set(values.collections.split(',').map((name) => name.trim().toLowerCase()))].filter((name) => name.length > 0);
-    const known = engine.collections().map((collection) => collection.name);
-    const unknown = asked.filter((name) => !known.includes(name));
-    if (asked.length === 0 || unknown.length > 0) {
-      usageError(
-        `--collections: ${unknown.length > 0 ? `no collection ${unknown.join(', ')}` : 'no name given'}; the corpus has ${known.join(', ')}`,
-      );
-      return null;
-    }
-    return { engine, scope: { collections: asked } };
+  const run: Invocation = {
+    values,
+    positionals,
+    text: positionals.join(' '),
+    config,
+    log,
+    fail,
+    open,
+    openScoped: () => openScopedEngine(open, values),
   };
-
   switch (command) {
-    case 'ingest': {
-      const { report, modelId } = await ingestCorpus(config, log).catch(fail);
-      const changes = [`${report.added.length} added`, `${report.changed.length} changed`, `${report.removed.length} removed`].join(', ');
-      process.stdout.write(
-        `${report.rebuilt ? `Rebuilt the index (${report.reason})` : 'The index is up to date'}: ${report.documents} documents, ${report.chunks} chunks; ` +
-          `${changes}; model ${modelId}; ${Math.round(report.durationMs)} ms.\n` +
-          report.skipped.map((entry) => `Skipped ${entry.file}: ${entry.reason}.\n`).join(''),
-      );
-      return;
-    }
-    case 'ask': {
-      if (values.jsonl) {
-        const scoped = await openScoped();
-        return scoped ? answerLines(scoped.engine, scoped.scope, CONVERSATION_TURNS) : undefined;
-      }
-      if (!text.trim()) return usageError('ask needs a question');
-      const problem = questionProblem(text);
-      if (problem) return usageError(problem);
-      const scoped = await openScoped();
-      if (scoped === null) return;
-      const answer = await scoped.engine.ask(text, scoped.scope);
-      process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${renderAnswerText(answer)}\n`);
-      return;
-    }
-    case 'search': {
-      if (!text.trim()) return usageError('search needs a query');
-      const limit = values.results ? Number(values.results) : config.searchResults;
-      if (!Number.isInteger(limit) || limit < 1 || limit > 50) return usageError('--results must be a whole number from 1 to 50');
-      const scoped = await openScoped();
-      if (scoped === null) return;
-      const passages = await scoped.engine.search(text, limit, scoped.scope);
-      process.stdout.write(values.json ? `${JSON.stringify(passages)}\n` : `${renderPassagesText(passages)}\n`);
-      return;
-    }
-    case 'timeline': {
-      if (!text.trim()) return usageError('timeline needs a topic');
-      const problem = questionProblem(text);
-      if (problem) return usageError(problem);
-      const scoped = await openScoped();
-      if (scoped === null) return;
-      const timeline = await scoped.engine.timeline(text, TIMELINE_ENTRIES, scoped.scope);
-      process.stdout.write(values.json ? `${JSON.stringify(timeline)}\n` : `${renderTimelineText(timeline)}\n`);
-      return;
-    }
-    case 'feeds': {
-      const { runFeedsCommand } = await import('./bot/feeds-command-line.js');
-      const result = await runFeedsCommand(
-        { positionals, collection: values.collection, every: values.every },
-        { config, log, openEngine: () => open('load') },
-      ).catch(fail);
-      if (result && 'usage' in result) return usageError(result.usage);
-      if (result) process.stdout.write(`${result.output}\n`);
-      return;
-    }
+    case 'ingest':
+      return ingest(run);
+    case 'ask':
+      return ask(run);
+    case 'search':
+      return search(run);
+    case 'timeline':
+      return timeline(run);
+    case 'feeds':
+      return feeds(run);
     case 'eval':
       if (values.turns !== 'thread' && values.turns !== 'alone') return usageError('--turns must be thread or alone');
       return evaluate(await open('load'), path.resolve(values.questions), values.explain, values.turns);
     default:
       return usageError(command ? `unknown command "${command}"` : 'no command');
   }
+}
+
+async function openScopedEngine(
+  open: Invocation['open'],
+  values: Parsed['values'],
+): Promise<{ engine: Engine; scope: ScopeOptions } | null> {
+  const engine = await open(values.stored ? 'read' : 'load');
+  if (values.collections === undefined) return { engine, scope: {} };
+  const asked = [...new Set(values.collections.split(',').map((name) => name.trim().toLowerCase()))].filter((name) => name.length > 0);
+  const known = engine.collections().map((collection) => collection.name);
+  const unknown = asked.filter((name) => !known.includes(name));
+  if (asked.length === 0 || unknown.length > 0) {
+    usageError(
+      `--collections: ${unknown.length > 0 ? `no collection ${unknown.join(', ')}` : 'no name given'}; the corpus has ${known.join(', ')}`,
+    );
+    return null;
+  }
+  return { engine, scope: { collections: asked } };
+}
+
+async function ingest({ config, log, fail }: Invocation): Promise<void> {
+  const { report, modelId } = await ingestCorpus(config, log).catch(fail);
+  const changes = [`${report.added.length} added`, `${report.changed.length} changed`, `${report.removed.length} removed`].join(', ');
+  process.stdout.write(
+    `${report.rebuilt ? `Rebuilt the index (${report.reason})` : 'The index is up to date'}: ${report.documents} documents, ${report.chunks} chunks; ` +
+      `${changes}; model ${modelId}; ${Math.round(report.durationMs)} ms.\n` +
+      report.skipped.map((entry) => `Skipped ${entry.file}: ${entry.reason}.\n`).join(''),
+  );
+}
+
+async function ask({ values, text, openScoped }: Invocation): Promise<void> {
+  if (values.jsonl) {
+    const scoped = await openScoped();
+    return scoped ? answerLines(scoped.engine, scoped.scope, CONVERSATION_TURNS) : undefined;
+  }
+  if (!text.trim()) return usageError('ask needs a question');
+  const problem = questionProblem(text);
+  if (problem) return usageError(problem);
+  const scoped = await openScoped();
+  if (scoped === null) return;
+  const answer = await scoped.engine.ask(text, scoped.scope);
+  process.stdout.write(values.json ? `${JSON.stringify(answerToJson(answer))}\n` : `${renderAnswerText(answer)}\n`);
+}
+
+async function search({ values, text, config, openScoped }: Invocation): Promise<void> {
+  if (!text.trim()) return usageError('search needs a query');
+  const limit = values.results ? Number(values.results) : config.searchResults;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 50) return usageError('--results must be a whole number from 1 to 50');
+  const scoped = await openScoped();
+  if (scoped === null) return;
+  const passages = await scoped.engine.search(text, limit, scoped.scope);
+  process.stdout.write(values.json ? `${JSON.stringify(passages)}\n` : `${renderPassagesText(passages)}\n`);
+}
+
+async function timeline({ values, text, openScoped }: Invocation): Promise<void> {
+  if (!text.trim()) return usageError('timeline needs a topic');
+  const problem = questionProblem(text);
+  if (problem) return usageError(problem);
+  const scoped = await openScoped();
+  if (scoped === null) return;
+  const entries = await scoped.engine.timeline(text, TIMELINE_ENTRIES, scoped.scope);
+  process.stdout.write(values.json ? `${JSON.stringify(entries)}\n` : `${renderTimelineText(entries)}\n`);
+}
+
+async function feeds({ values, positionals, config, log, fail, open }: Invocation): Promise<void> {
+  const { runFeedsCommand } = await import('./bot/feeds-command-line.js');
+  const result = await runFeedsCommand(
+    { positionals, collection: values.collection, every: values.every },
+    { config, log, openEngine: () => open('load') },
+  ).catch(fail);
+  if (result && 'usage' in result) return usageError(result.usage);
+  if (result) process.stdout.write(`${result.output}\n`);
 }
 
 /** A line of `ask --jsonl` that is a JSON object: a question, in a thread when `thread` is given. */

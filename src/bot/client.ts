@@ -10,8 +10,10 @@ import {
   GatewayIntentBits,
   MessageFlags,
   Routes,
+  type ChatInputCommandInteraction,
   type ClientOptions,
   type Interaction,
+  type MessageContextMenuCommandInteraction,
   type Message,
 } from 'discord.js';
 import type { AnswerEngine } from '../core/types.js';
@@ -34,7 +36,7 @@ import { Conversations } from './conversations.js';
 import { CorpusChanges } from './corpus-changes.js';
 import { FeedbackLog } from './feedback.js';
 import { handleMention } from './mentions.js';
-import { type Asked, checkPreconditions, Cooldowns } from './preconditions.js';
+import { type Asked, checkPreconditions, Cooldowns, type Declarations } from './preconditions.js';
 import { handleLinkChoice } from './commands/add-linked-article.js';
 import { FeedPoller, FeedStore, type PollerOptions } from './feeds.js';
 import { ScopeStore } from './scopes.js';
@@ -101,6 +103,50 @@ function scopeOfInteraction(interaction: Interaction, context: BotContext): Chan
   });
 }
 
+/** A command's preconditions, with its `requiredPermissions` added as one more (as Sapphire does). */
+function declarationsOf(command: Command): Declarations {
+  const { preconditions, requiredPermissions } = command;
+  return requiredPermissions === undefined ? (preconditions ?? {}) : { ...preconditions, requiredPermissions };
+}
+
+/** The facts the preconditions check, read from the interaction as far as the command declares them. */
+function askedOf(interaction: ChatInputCommandInteraction | MessageContextMenuCommandInteraction, command: Command): Asked {
+  const needs = command.preconditions;
+  // The text a question precondition checks: the option the command names, or the message it was used on.
+  const option = needs?.question?.option;
+  let text = '';
+  if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
+  else if (option !== undefined) text = interaction.options.getString(option) ?? '';
+  // The person a public reply is addressed to: the user the command's target option names.
+  const targetNeed = needs?.target;
+  let target: Asked['target'] = null;
+  if (targetNeed !== undefined && interaction.isChatInputCommand()) {
+    const user = interaction.options.getUser(targetNeed.option);
+    if (user !== null)
+      target = { id: user.id, bot: user.bot, privately: interaction.options.getBoolean(targetNeed.privateOption) === true };
+  }
+  // A new thread asked for (`thread:true`): public, from a message in a server text channel.
+  const threadNeed = needs?.thread;
+  let thread: Asked['thread'] = null;
+  if (threadNeed !== undefined && interaction.isChatInputCommand() && interaction.options.getBoolean(threadNeed.option) === true) {
+    const type = interaction.channel?.type;
+    thread = {
+      privately: interaction.options.getBoolean(threadNeed.privateOption) === true,
+      channelCanThread: type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement,
+    };
+  }
+  return {
+    userId: interaction.user.id,
+    channelId: interaction.channelId,
+    parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
+    text,
+    target,
+    thread,
+    permissions: interaction.memberPermissions,
+    subcommand: interaction.isChatInputCommand() ? interaction.options.getSubcommand(false) : null,
+  };
+}
+
 /** Route an interaction; commands run only once their preconditions pass, with their channel's scope. */
 async function dispatch(interaction: Interaction, context: BotContext): Promise<void> {
   if (interaction.isAutocomplete()) {
@@ -116,37 +162,7 @@ async function dispatch(interaction: Interaction, context: BotContext): Promise<
 
   const command = registry.get(interaction.commandName);
   if (command === undefined) return notice(interaction, 'This command is no longer supported.');
-  // The text a question precondition checks: the option the command names, or the message it was used on.
-  const option = command.preconditions?.question?.option;
-  let text = '';
-  if (interaction.isMessageContextMenuCommand()) text = interaction.targetMessage.content;
-  else if (option !== undefined) text = interaction.options.getString(option) ?? '';
-  // The person a public reply is addressed to: the user the command's target option names.
-  const targetNeed = command.preconditions?.target;
-  let target: Asked['target'] = null;
-  if (targetNeed !== undefined && interaction.isChatInputCommand()) {
-    const user = interaction.options.getUser(targetNeed.option);
-    if (user !== null)
-      target = { id: user.id, bot: user.bot, privately: interaction.options.getBoolean(targetNeed.privateOption) === true };
-  }
-  // A new thread asked for (`thread:true`): public, from a message in a server text channel.
-  const threadNeed = command.preconditions?.thread;
-  let thread: Asked['thread'] = null;
-  if (threadNeed !== undefined && interaction.isChatInputCommand() && interaction.options.getBoolean(threadNeed.option) === true) {
-    const type = interaction.channel?.type;
-    thread = {
-      privately: interaction.options.getBoolean(threadNeed.privateOption) === true,
-      channelCanThread: type === ChannelType.GuildText || type === ChannelType.GuildAnnouncement,
-    };
-  }
-  const checked = checkPreconditions(context, command.preconditions ?? {}, {
-    userId: interaction.user.id,
-    channelId: interaction.channelId,
-    parentId: interaction.channel !== null && 'parentId' in interaction.channel ? interaction.channel.parentId : null,
-    text,
-    target,
-    thread,
-  });
+  const checked = checkPreconditions(context, declarationsOf(command), askedOf(interaction, command));
   if (!checked.ok) return notice(interaction, checked.reason);
   const scope = scopeOfInteraction(interaction, context);
   if (command.kind === 'slash' && interaction.isChatInputCommand()) await command.execute(interaction, context, checked.question, scope);
@@ -200,25 +216,12 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Log in (REST base from `config.discord.apiUrl`; the gateway URL comes from that API), register
- * the commands when `config.discord.registerCommands`, and resolve once the client is ready.
- */
-export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+/** Everything the handlers share; the stores under `config.dataDir` are opened here. */
+async function createContext(options: StartBotOptions, settings: BotSettings): Promise<BotContext> {
   const { config, engine, log } = options;
-  const token = config.discord.token;
-  if (token === undefined) throw new Error('DISCORD_TOKEN is not set: the bot needs a token to log in');
-  const settings: BotSettings = { ...defaultBotSettings, ...options.settings };
-
-  const client = new Client({
-    allowedMentions: NO_MENTIONS,
-    ...options.clientOptions,
-    intents: intentsFor(config),
-    rest: { ...options.clientOptions?.rest, api: config.discord.apiUrl },
-  });
   const corpusChanges = new CorpusChanges(config.corpusDir, engine, log, config.dataDir);
   const webSources = new WebSources(corpusChanges, engine, log, config.dataDir, config.sources, options.trustedAddresses);
-  const context: BotContext = {
+  return {
     config,
     engine,
     log,
@@ -239,7 +242,56 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
     webSources,
     feeds: new FeedStore(config.dataDir, log),
   };
-  const poller = options.pollFeeds === false ? null : new FeedPoller(context.feeds, webSources, log, config.sources, options.feedPoller);
+}
+
+/** Log what the connection to Discord goes through: errors, warnings, lost and resumed shards, rate limits. */
+function logConnectionEvents(client: Client, log: Logger): void {
+  client.on(Events.Error, (error) => log.error('Discord client error', error));
+  client.on(Events.Warn, (message) => log.warn(`Discord: ${message}`));
+  client.on(Events.ShardDisconnect, (event, shard) => log.warn(`gateway shard ${shard} disconnected (code ${event.code})`));
+  client.on(Events.ShardResume, (shard, replayed) => log.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
+  client.rest.on('rateLimited', (info) => log.warn(`rate limited on ${info.method} ${info.route}; waiting ${info.timeToReset} ms`));
+  // A 429 Discord did not announce shows up only in the REST debug stream; discord.js retries it after Retry-After.
+  client.rest.on('restDebug', (message) => {
+    if (message.includes('429')) log.warn(`Discord REST: ${message.split('\n')[0] ?? ''} (retrying)`);
+  });
+}
+
+/** Log in and wait for the gateway to be ready, within `timeoutMs`; a failure destroys the client and is explained. */
+async function logIn(client: Client, token: string, timeoutMs: number, config: Config): Promise<Client<true>> {
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  try {
+    await withTimeout(
+      client.login(token).then(() => ready),
+      timeoutMs,
+      'logging in to Discord',
+    );
+  } catch (error) {
+    await client.destroy().catch(() => undefined);
+    throw explainDiscordFailure(error, config);
+  }
+  return client as Client<true>;
+}
+
+/**
+ * Log in (REST base from `config.discord.apiUrl`; the gateway URL comes from that API), register
+ * the commands when `config.discord.registerCommands`, and resolve once the client is ready.
+ */
+export async function startBot(options: StartBotOptions): Promise<RunningBot> {
+  const { config, log } = options;
+  const token = config.discord.token;
+  if (token === undefined) throw new Error('DISCORD_TOKEN is not set: the bot needs a token to log in');
+  const settings: BotSettings = { ...defaultBotSettings, ...options.settings };
+
+  const client = new Client({
+    allowedMentions: NO_MENTIONS,
+    ...options.clientOptions,
+    intents: intentsFor(config),
+    rest: { ...options.clientOptions?.rest, api: config.discord.apiUrl },
+  });
+  const context = await createContext(options, settings);
+  const poller =
+    options.pollFeeds === false ? null : new FeedPoller(context.feeds, context.webSources, log, config.sources, options.feedPoller);
 
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -256,28 +308,9 @@ export async function startBot(options: StartBotOptions): Promise<RunningBot> {
   client.on(Events.MessageCreate, (message) => {
     if (!stopping) track(onMessage(message, context));
   });
-  client.on(Events.Error, (error) => log.error('Discord client error', error));
-  client.on(Events.Warn, (message) => log.warn(`Discord: ${message}`));
-  client.on(Events.ShardDisconnect, (event, shard) => log.warn(`gateway shard ${shard} disconnected (code ${event.code})`));
-  client.on(Events.ShardResume, (shard, replayed) => log.info(`gateway shard ${shard} resumed (${replayed} events replayed)`));
-  client.rest.on('rateLimited', (info) => log.warn(`rate limited on ${info.method} ${info.route}; waiting ${info.timeToReset} ms`));
-  // A 429 Discord did not announce shows up only in the REST debug stream; discord.js retries it after Retry-After.
-  client.rest.on('restDebug', (message) => {
-    if (message.includes('429')) log.warn(`Discord REST: ${message.split('\n')[0] ?? ''} (retrying)`);
-  });
+  logConnectionEvents(client, log);
 
-  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
-  try {
-    await withTimeout(
-      client.login(token).then(() => ready),
-      settings.readyTimeoutMs,
-      'logging in to Discord',
-    );
-  } catch (error) {
-    await client.destroy().catch(() => undefined);
-    throw explainDiscordFailure(error, config);
-  }
-  const readyClient = client as Client<true>;
+  const readyClient = await logIn(client, token, settings.readyTimeoutMs, config);
   log.info(`Discord: logged in as ${readyClient.user.username} (${readyClient.user.id})`);
   if (config.discord.registerCommands) {
     try {

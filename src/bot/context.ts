@@ -22,7 +22,7 @@ import type { StateStore } from './components.js';
 import { CONVERSATION_TURNS, type Conversations } from './conversations.js';
 import type { CorpusChanges } from './corpus-changes.js';
 import type { FeedbackLog } from './feedback.js';
-import type { Cooldowns, Preconditions, QuestionNeed } from './preconditions.js';
+import type { Cooldowns, Preconditions, QuestionNeed, RequiredPermissions } from './preconditions.js';
 import type { FeedStore } from './feeds.js';
 import type { ScopeStore } from './scopes.js';
 import type { WebSources } from './web-sources.js';
@@ -131,6 +131,8 @@ export interface SlashCommand {
   readonly kind: 'slash';
   readonly data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   readonly preconditions?: Preconditions<QuestionNeed & { readonly option: string }>;
+  /** Checked with the preconditions, before `execute`; `default_member_permissions` only hides the command. */
+  readonly requiredPermissions?: RequiredPermissions;
   execute(interaction: ChatInputCommandInteraction, context: BotContext, question: string, scope: ChannelScope): Promise<void>;
   autocomplete?(interaction: AutocompleteInteraction, context: BotContext, scope: ChannelScope): Promise<void>;
 }
@@ -140,6 +142,7 @@ export interface MessageMenuCommand {
   readonly kind: 'message';
   readonly data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
   readonly preconditions?: Preconditions;
+  readonly requiredPermissions?: RequiredPermissions;
   execute(interaction: MessageContextMenuCommandInteraction, context: BotContext, question: string, scope: ChannelScope): Promise<void>;
 }
 

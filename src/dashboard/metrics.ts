@@ -16,7 +16,30 @@ export interface Metrics {
 export function createMetrics(log: QuestionLog, source: DashboardSource): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'seedquotes_process_' });
+  // Registered in this order, which is the order a scrape lists them in.
   const registers = [registry];
+  registerQuestionMetrics(log, registers);
+  registerIndexMetrics(source, registers);
+  registerIngestMetrics(source, registers);
+  new Gauge({
+    name: 'seedquotes_up',
+    help: '1 when answering (an index is loaded and, for the bot, Discord is connected), as /healthz.',
+    registers,
+    collect() {
+      this.set(isHealthy(source) ? 1 : 0);
+    },
+  });
+  return {
+    registry,
+    async render() {
+      await log.refresh();
+      return registry.metrics();
+    },
+  };
+}
+
+/** Counts and latencies from the question log (re-counted from the start when the log is replaced). */
+function registerQuestionMetrics(log: QuestionLog, registers: Registry[]): void {
   const questions = new Counter({
     name: 'seedquotes_questions_total',
     help: 'Questions recorded in the question log, by outcome (answered, abstained, refused) and entry (slash, mention, menu, console).',
@@ -49,6 +72,10 @@ export function createMetrics(log: QuestionLog, source: DashboardSource): Metric
       this.set(log.counts.skipped);
     },
   });
+}
+
+/** What the index in use holds, and whether it is being rebuilt. */
+function registerIndexMetrics(source: DashboardSource, registers: Registry[]): void {
   new Gauge({
     name: 'seedquotes_documents',
     help: 'Documents in the index in use, by collection.',
@@ -86,6 +113,10 @@ export function createMetrics(log: QuestionLog, source: DashboardSource): Metric
       if (builtAt !== undefined) this.set(Date.parse(builtAt) / 1000);
     },
   });
+}
+
+/** The rebuilds this process ran, and the last one's duration and changes. */
+function registerIngestMetrics(source: DashboardSource, registers: Registry[]): void {
   let ingestsSeen = 0;
   new Counter({
     name: 'seedquotes_ingests_total',
@@ -119,21 +150,6 @@ export function createMetrics(log: QuestionLog, source: DashboardSource): Metric
       this.set({ change: 'removed' }, report.removed.length);
     },
   });
-  new Gauge({
-    name: 'seedquotes_up',
-    help: '1 when answering (an index is loaded and, for the bot, Discord is connected), as /healthz.',
-    registers,
-    collect() {
-      this.set(isHealthy(source) ? 1 : 0);
-    },
-  });
-  return {
-    registry,
-    async render() {
-      await log.refresh();
-      return registry.metrics();
-    },
-  };
 }
 
 function tally(source: DashboardSource, count: (document: { chunks: number }) => number): Map<string, number> {

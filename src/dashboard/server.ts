@@ -113,6 +113,51 @@ function requireToken(token: string): MiddlewareHandler {
   };
 }
 
+/** What `/healthz` answers (without the token: a probe has none). */
+function healthReport(source: DashboardSource) {
+  const index = source.index();
+  return {
+    ok: isHealthy(source),
+    index:
+      index === null
+        ? null
+        : {
+            documents: index.documents.length,
+            chunks: index.documents.reduce((total, document) => total + document.chunks, 0),
+            builtAt: index.builtAt,
+            rebuilding: index.rebuilding,
+          },
+    discord: source.discord(),
+  };
+}
+
+/** Every page shows what people asked: never cached, never framed, no scripts, no referrer sent on. */
+const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Content-Type-Options', 'nosniff');
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+  );
+  c.header('Referrer-Policy', 'no-referrer');
+};
+
+/** A logged question answered again by the engine in use, with its scores; or why that cannot be shown. */
+async function explainAgain(
+  options: DashboardOptions,
+  record: { readonly question: string; readonly collections: readonly string[] | null },
+): Promise<{ explained: ExplainedAnswer | null; unavailable: string }> {
+  let unavailable = 'No engine in this process.';
+  if (!options.source.explain) return { explained: null, unavailable };
+  const explained = await options.source.explain(record.question, record.collections).catch((error: unknown) => {
+    unavailable = `The engine could not explain it: ${error instanceof Error ? error.message : String(error)}`;
+    options.log.warn(`dashboard: ${unavailable}`);
+    return null;
+  });
+  return { explained, unavailable };
+}
+
 export function dashboardApp(options: DashboardOptions, questionLog: QuestionLog): Hono {
   const { source, settings } = options;
   const now = options.now ?? Date.now;
@@ -120,34 +165,12 @@ export function dashboardApp(options: DashboardOptions, questionLog: QuestionLog
   const app = new Hono();
 
   app.get('/healthz', (c) => {
-    const index = source.index();
-    const body = {
-      ok: isHealthy(source),
-      index:
-        index === null
-          ? null
-          : {
-              documents: index.documents.length,
-              chunks: index.documents.reduce((total, document) => total + document.chunks, 0),
-              builtAt: index.builtAt,
-              rebuilding: index.rebuilding,
-            },
-      discord: source.discord(),
-    };
+    const body = healthReport(source);
     return c.json(body, body.ok ? 200 : 503, { 'Cache-Control': 'no-store' });
   });
 
   if (settings.token !== undefined) app.use('*', requireToken(settings.token));
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('Cache-Control', 'no-store');
-    c.header('X-Content-Type-Options', 'nosniff');
-    c.header(
-      'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
-    );
-    c.header('Referrer-Policy', 'no-referrer');
-  });
+  app.use('*', securityHeaders);
 
   app.get('/', async (c) => {
     const query = parseQuery(c, overviewQuery);
@@ -187,15 +210,7 @@ export function dashboardApp(options: DashboardOptions, questionLog: QuestionLog
     await questionLog.refresh();
     const record = await questionLog.get(id.data);
     if (record === null) return c.html(errorPage(404, `There is no question ${id.data} in the log.`), 404);
-    let explained: ExplainedAnswer | null = null;
-    let unavailable = 'No engine in this process.';
-    if (source.explain) {
-      explained = await source.explain(record.question, record.collections).catch((error: unknown) => {
-        unavailable = `The engine could not explain it: ${error instanceof Error ? error.message : String(error)}`;
-        options.log.warn(`dashboard: ${unavailable}`);
-        return null;
-      });
-    }
+    const { explained, unavailable } = await explainAgain(options, record);
     return c.html(questionPage(record, explained, source.index()?.builtAt ?? null, unavailable));
   });
 

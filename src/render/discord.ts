@@ -89,46 +89,65 @@ export interface AnswerView extends CollectionView {
  */
 export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
   const title = answer.question.trim().length === 0 ? 'Question' : escapeInline(answer.question);
-  // A follow-up shows how it was read, so a wrong reading is visible: as a question when it reads as one, else what it was about.
-  const about = answer.followUp?.about;
-  const readAs =
-    answer.readAs !== undefined
-      ? [`Read as: *${escapeInline(truncate(answer.readAs, 300))}*`, '']
-      : about !== undefined
-        ? [`About: *${escapeInline(truncate(about, 300))}*`, '']
-        : [];
+  const readAs = readAsLines(answer);
   const age = `Index built ${describeAge(view.builtAt, view.now)}`;
-  if (!answer.answered || answer.quotes.length === 0) {
-    const closest = answer.passages.slice(0, 3);
-    const lines =
-      answer.abstainReason === 'empty-question'
-        ? [escapeInline(askInWordsReply(answer.example))]
-        : answer.abstainReason === 'small-talk'
-          ? [escapeInline(smallTalkReply(answer.example))]
-          : [
-              'I could not find a passage in the documents that answers this, so I will not guess.',
-              ...neverMentioned(answer).map(escapeInline),
-            ];
-    lines.unshift(...readAs);
-    if (closest.length > 0) {
-      lines.push('', 'Closest passages (they may not answer the question):');
-      closest.forEach((passage, index) => {
-        lines.push(`> ${escapeQuote(truncate(passage.text, 600))} [${index + 1}]`);
-      });
-    }
-    return fitEmbed({
-      title,
-      description: lines.join('\n'),
-      color: Colors.noAnswer,
-      fields: sourceFields(
-        'Sources',
-        closest.map((passage, index) => `[${index + 1}] ${describeCitation(passage, view)}`),
-        3,
-      ),
-      footer: { text: `${age} · no answer found` },
+  if (!answer.answered || answer.quotes.length === 0) return renderNoAnswer(answer, view, { title, readAs, age });
+  const { blocks, cited } = quoteBlocks(answer);
+  return fitEmbed({
+    title,
+    description: [...readAs, blocks.join('\n\n')].join('\n'),
+    color: Colors.answer,
+    fields: sourceFields(
+      'Sources',
+      cited.map((citation, index) => `[${index + 1}] ${describeCitation(citation, view)}`),
+      MAX_SOURCE_FIELDS,
+    ),
+    footer: { text: `${age} · ${agreementOf(answer)}` },
+  });
+}
+
+/** A follow-up shows how it was read, so a wrong reading is visible: as a question when it reads as one, else what it was about. */
+function readAsLines(answer: Answer): string[] {
+  const about = answer.followUp?.about;
+  if (answer.readAs !== undefined) return [`Read as: *${escapeInline(truncate(answer.readAs, 300))}*`, ''];
+  if (about !== undefined) return [`About: *${escapeInline(truncate(about, 300))}*`, ''];
+  return [];
+}
+
+/** The honest "no quote found" reply (or the reply to no question at all), with the closest passages. */
+function renderNoAnswer(answer: Answer, view: AnswerView, parts: { title: string; readAs: readonly string[]; age: string }): APIEmbed {
+  const closest = answer.passages.slice(0, 3);
+  const lines =
+    answer.abstainReason === 'empty-question'
+      ? [escapeInline(askInWordsReply(answer.example))]
+      : answer.abstainReason === 'small-talk'
+        ? [escapeInline(smallTalkReply(answer.example))]
+        : [
+            'I could not find a passage in the documents that answers this, so I will not guess.',
+            ...neverMentioned(answer).map(escapeInline),
+          ];
+  lines.unshift(...parts.readAs);
+  if (closest.length > 0) {
+    lines.push('', 'Closest passages (they may not answer the question):');
+    closest.forEach((passage, index) => {
+      lines.push(`> ${escapeQuote(truncate(passage.text, 600))} [${index + 1}]`);
     });
   }
+  return fitEmbed({
+    title: parts.title,
+    description: lines.join('\n'),
+    color: Colors.noAnswer,
+    fields: sourceFields(
+      'Sources',
+      closest.map((passage, index) => `[${index + 1}] ${describeCitation(passage, view)}`),
+      3,
+    ),
+    footer: { text: `${parts.age} · no answer found` },
+  });
+}
 
+/** Each quote as a block quote ending with its `[n]` markers, and the citations in the order they were first numbered. */
+function quoteBlocks(answer: Answer): { blocks: string[]; cited: Citation[] } {
   const numbers = new Map<string, number>();
   const cited: Citation[] = [];
   const numberOf = (citation: Citation): number => {
@@ -154,22 +173,17 @@ export function renderAnswer(answer: Answer, view: AnswerView): APIEmbed {
     }
     return lines.join('\n');
   });
+  return { blocks, cited };
+}
+
+/** The footer's count: how many sources the quotes agree across, and how many differ. */
+function agreementOf(answer: Answer): string {
   const agreeing = new Set(answer.quotes.flatMap((quote) => [quote.source, ...quote.alsoIn.map((citation) => citation.source)]));
   const differing = new Set(answer.quotes.flatMap((quote) => (quote.conflicts ?? []).map((conflict) => conflict.source)));
-  const agreement =
+  return (
     (agreeing.size === 1 ? '1 source' : `${agreeing.size} sources agree`) +
-    (differing.size === 0 ? '' : ` · ${differing.size} differ${differing.size === 1 ? 's' : ''}`);
-  return fitEmbed({
-    title,
-    description: [...readAs, blocks.join('\n\n')].join('\n'),
-    color: Colors.answer,
-    fields: sourceFields(
-      'Sources',
-      cited.map((citation, index) => `[${index + 1}] ${describeCitation(citation, view)}`),
-      MAX_SOURCE_FIELDS,
-    ),
-    footer: { text: `${age} · ${agreement}` },
-  });
+    (differing.size === 0 ? '' : ` · ${differing.size} differ${differing.size === 1 ? 's' : ''}`)
+  );
 }
 
 /** One document's title, date, size and opening paragraph (`/source`); its collection when the corpus has several. */

@@ -2,10 +2,13 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { decodeButtonId, encodeButtonId, StateStore } from '../../src/bot/components.js';
 import { ask } from '../../src/bot/commands/ask.js';
+import { feeds } from '../../src/bot/commands/feeds.js';
 import { findSources } from '../../src/bot/commands/find-sources.js';
+import { ScopeMessages, scope } from '../../src/bot/commands/scope.js';
 import { search } from '../../src/bot/commands/search.js';
 import { timeline } from '../../src/bot/commands/timeline.js';
 import { FeedbackLog, formatFeedbackSummary, parseFeedback, summariseFeedback } from '../../src/bot/feedback.js';
@@ -173,6 +176,27 @@ describe('checkPreconditions', () => {
     expect(checkPreconditions(bot, findSources.preconditions, asked('Hanoi visit'))).toMatchObject({
       failed: 'cooldown',
       reason: 'Please wait 60 s before looking up again.',
+    });
+  });
+
+  it('checks requiredPermissions after the allowlist, and only for the subcommands named', () => {
+    const bot = context();
+    const member = (...held: bigint[]) => ({ has: (permission: bigint) => held.includes(permission) });
+    const declared = { requiredPermissions: feeds.requiredPermissions };
+    expect(checkPreconditions(bot, declared, asked('', { permissions: member() }))).toEqual({
+      ok: false,
+      failed: 'permissions',
+      reason: 'Only members with the Manage Server permission can manage feeds.',
+    });
+    expect(checkPreconditions(bot, declared, asked('', { permissions: null })).ok).toBe(false);
+    expect(checkPreconditions(bot, declared, asked('', { permissions: member(), channelId: elsewhere }))).toMatchObject({
+      failed: 'channel',
+    });
+    expect(checkPreconditions(bot, declared, asked('', { permissions: member(PermissionFlagsBits.ManageGuild) })).ok).toBe(true);
+    const scoped = { requiredPermissions: scope.requiredPermissions };
+    expect(checkPreconditions(bot, scoped, asked('', { permissions: member(), subcommand: 'show' })).ok).toBe(true);
+    expect(checkPreconditions(bot, scoped, asked('', { permissions: member(), subcommand: 'clear' }))).toMatchObject({
+      reason: ScopeMessages.notManager,
     });
   });
 });

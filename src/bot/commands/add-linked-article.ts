@@ -11,10 +11,14 @@ import { truncate } from '../../render/discord-format.js';
 import { linksIn } from '../../sources/links.js';
 import { decodeButtonId, encodeButtonId } from '../components.js';
 import { type BotContext, type MessageMenuCommand, NO_MENTIONS, notice } from '../context.js';
+import { permissionRefusal, type RequiredPermissions, refusalWithout } from '../preconditions.js';
 import { actorOf, addFromUrl } from './add-source.js';
 
+/** For the command, and again for its select menu, which no precondition guards. */
+const addingSources: RequiredPermissions = { permission: 'ManageGuild', toDo: 'add sources' };
+
 export const LinkMessages = {
-  notManager: 'Only members with the Manage Server permission can add sources.',
+  notManager: refusalWithout(addingSources),
   noLinks: 'That message has no web links (http:// or https://) to add.',
   notYours: 'Only the person who opened this menu can choose from it.',
   expired: 'This menu has expired. Use "Add linked article to sources" on the message again.',
@@ -33,8 +37,8 @@ export const addLinkedArticle = {
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
   },
+  requiredPermissions: addingSources,
   async execute(interaction, context) {
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return notice(interaction, LinkMessages.notManager);
     const message = interaction.targetMessage;
     const links = linksIn(
       message.content,
@@ -79,7 +83,8 @@ export async function handleLinkChoice(interaction: StringSelectMenuInteraction,
   const state = parsed.kind === 'current' ? context.states.get(parsed.id.key) : undefined;
   if (state?.kind !== 'links') return notice(interaction, LinkMessages.expired);
   if (state.ownerId !== interaction.user.id) return notice(interaction, LinkMessages.notYours);
-  if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return notice(interaction, LinkMessages.notManager);
+  const refusal = permissionRefusal(addingSources, interaction.memberPermissions);
+  if (refusal !== null) return notice(interaction, refusal);
   const url = state.urls[Number(interaction.values[0])];
   if (url === undefined) return notice(interaction, LinkMessages.expired);
   await interaction.update({ content: `Adding <${truncate(url, 300)}>…`, components: [], allowedMentions: NO_MENTIONS });

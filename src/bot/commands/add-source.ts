@@ -122,12 +122,9 @@ export const addSource = {
       { type: ApplicationCommandOptionType.Boolean, name: 'replace', description: 'Replace a source of the same name' },
     ],
   },
+  requiredPermissions: { permission: 'ManageGuild', toDo: 'add sources' },
   async execute(interaction, context) {
     const started = performance.now();
-    // Discord hides the command from others, but check anyway: permissions can be overridden per server.
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      return notice(interaction, 'Only members with the Manage Server permission can add sources.');
-    }
     const collection = checkCollectionName(interaction.options.getString('collection') ?? DEFAULT_COLLECTION);
     if (!collection.ok) return refuse(interaction, context, collection.reason);
     const url = interaction.options.getString('url');

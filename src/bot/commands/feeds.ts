@@ -111,10 +111,8 @@ export const feeds = {
       },
     ],
   },
+  requiredPermissions: { permission: 'ManageGuild', toDo: 'manage feeds' },
   async execute(interaction, context) {
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      return notice(interaction, 'Only members with the Manage Server permission can manage feeds.');
-    }
     const subcommand = interaction.options.getSubcommand();
     if (subcommand === 'add') return addFeed(interaction, context);
     if (subcommand === 'list') {

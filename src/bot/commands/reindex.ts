@@ -15,11 +15,8 @@ export const reindex = {
     default_member_permissions: PermissionFlagsBits.ManageGuild.toString(),
     contexts: [InteractionContextType.Guild],
   },
+  requiredPermissions: { permission: 'ManageGuild', toDo: 'rebuild the index' },
   async execute(interaction, context) {
-    // Discord hides the command from others, but check anyway: permissions can be overridden per server.
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      return notice(interaction, 'Only members with the Manage Server permission can rebuild the index.');
-    }
     if (context.reindex.running) return notice(interaction, 'A rebuild is already running; try again when it has finished.');
     context.reindex.running = true;
     try {

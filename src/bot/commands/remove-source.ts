@@ -34,11 +34,9 @@ export const removeSource = {
       { type: ApplicationCommandOptionType.String, name: 'name', description: 'File name or title', required: true, autocomplete: true },
     ],
   },
+  requiredPermissions: { permission: 'ManageGuild', toDo: 'remove sources' },
   async execute(interaction, context) {
     const started = performance.now();
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) {
-      return notice(interaction, 'Only members with the Manage Server permission can remove sources.');
-    }
     const name = interaction.options.getString('name', true);
     const document = exactDocument(context.engine.documents(), name);
     if (document === undefined) {

@@ -1,11 +1,19 @@
-import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType, PermissionFlagsBits } from 'discord.js';
+import { ApplicationCommandOptionType, ApplicationCommandType, InteractionContextType } from 'discord.js';
 import type { CollectionSummary } from '../../core/types.js';
 import { escapeInline, truncate } from '../../render/discord-format.js';
 import { DiscordLimits } from '../../render/discord-format.js';
 import { notice, type BotContext, type SlashCommand } from '../context.js';
+import { type RequiredPermissions, refusalWithout } from '../preconditions.js';
+
+/** Discord shows the command to everyone (`show` is for all), so only set and clear need the permission. */
+const changingScopes: RequiredPermissions = {
+  permission: 'ManageGuild',
+  toDo: 'change which collections a channel answers from',
+  subcommands: ['set', 'clear'],
+};
 
 export const ScopeMessages = {
-  notManager: 'Only members with the Manage Server permission can change which collections a channel answers from.',
+  notManager: refusalWithout(changingScopes),
   noChannel: 'I cannot tell which channel this is; use /scope in a server channel.',
 } as const;
 
@@ -122,6 +130,7 @@ export const scope = {
       { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Which collections this channel answers from' },
     ],
   },
+  requiredPermissions: changingScopes,
   async execute(interaction, context) {
     const subcommand = interaction.options.getSubcommand();
     const { id, where } = scopedChannel(interaction);
@@ -130,8 +139,6 @@ export const scope = {
     if (subcommand === 'show') {
       return notice(interaction, describeScope(context.scopes.scopeOf({ channelId: id, threadParentId: null }).collections, known, where));
     }
-    // Discord shows the command to everyone (show is for all), so set and clear check the permission here.
-    if (!interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)) return notice(interaction, ScopeMessages.notManager);
     if (subcommand === 'clear') {
       const cleared = await context.scopes.clear(id);
       context.log.info(`scope of channel ${id} cleared by ${interaction.user.id}`);
