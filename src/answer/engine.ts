@@ -114,7 +114,10 @@ export class Engine implements AnswerEngine {
         ? await serveStoredIndex(store, embedder, config.hnswEf)
         : await openIndex(ingestOptions(config, embedder, log, options.mode ?? 'load', store, ingestIn, closing.signal));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
-    const minRelevance = config.answerMinRelevance === undefined ? {} : { minRelevance: config.answerMinRelevance };
+    const minRelevance = {
+      ...minEvidence,
+      ...(config.answerMinRelevance === undefined ? {} : { minRelevance: config.answerMinRelevance }),
+    };
     const settings = withOverrides(RANKING_SETTINGS[embedder.kind], {
       ...options.ranking,
       quote: { ...options.ranking?.quote, ...minEvidence },
@@ -323,24 +326,25 @@ export class Engine implements AnswerEngine {
       const alone = await this.explain(asked, options);
       if (alone.answer.abstainReason === 'small-talk' || alone.answer.abstainReason === 'empty-question') return alone;
     }
-    const explained = await this.explain(followUp.text, options, followUp.carriedWords ?? undefined);
+    const carried = followUp.carriedWords === null ? undefined : { words: followUp.carriedWords, readsAlone: followUp.readAs !== null };
+    const explained = await this.explain(followUp.text, options, carried);
     const reading = { ...(followUp.readAs === null ? {} : { readAs: followUp.readAs }), followUp: followUp.reading };
     return { ...explained, answer: { ...explained.answer, question: asked.trim(), ...reading } };
   }
 
   /** The best sentences re-ordered by the cross-encoder's judgement, when one is loaded. */
-  private async judged(asked: string, ranked: ScoredSentence[]): Promise<JudgedSentence[]> {
+  private async judged(asked: string, ranked: ScoredSentence[]): Promise<{ ranked: JudgedSentence[]; judged: boolean }> {
     const relevance = this.settings.relevance;
-    if (!this.reranker || relevance.candidates === 0 || ranked.length === 0) return ranked;
+    if (!this.reranker || relevance.candidates === 0 || ranked.length === 0) return { ranked, judged: false };
     const logits = await this.reranker.relevance(asked.trim(), relevanceTexts(ranked, relevance));
-    return reorderByRelevance(ranked, logits, relevance);
+    return { ranked: reorderByRelevance(ranked, logits, relevance), judged: true };
   }
 
   /**
    * Answer a question (from the scope's collections, when given) and keep what led there. `carried`: a follow-up's words
-   * taken from the turn before, when it was read with them.
+   * taken from the turn before, when it was read with them, and whether the question as read stands alone.
    */
-  async explain(asked: string, options: ScopeOptions = {}, carried?: string): Promise<ExplainedAnswer> {
+  async explain(asked: string, options: ScopeOptions = {}, carried?: CarriedWords): Promise<ExplainedAnswer> {
     const started = performance.now();
     const view = this.view;
     const scope = view.scope(options.collections);
@@ -365,19 +369,20 @@ export class Engine implements AnswerEngine {
     const sentences = await candidateSentences(forQuotes, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
     const embedded = { ...question, vector: retrieved.questionVector };
-    const ranked = await this.judged(asked, rankSentences(embedded, sentences, lexicon, settings.quote));
-    const selected = selectQuotes(
-      embedded,
-      sentences,
-      lexicon,
-      settings.quote,
-      carried === undefined ? ranked : withCarriedCounts(ranked, question, carried, settings),
+    const scored = rankSentences(embedded, sentences, lexicon, settings.quote);
+    const judged = await this.judged(
+      carried === undefined || carried.readsAlone ? asked : `${asked} ${carried.words}`,
+      carried === undefined ? scored : withCarriedCounts(scored, question, carried.words, settings),
     );
+    // The cross-encoder's floor needs a question that stands alone; else the evidence floor fitted without it decides.
+    const relevanceDecides = judged.judged && (carried === undefined || carried.readsAlone);
+    const quoteSettings = relevanceDecides ? { ...settings.quote, minEvidence: settings.relevance.minEvidence } : settings.quote;
+    const selected = selectQuotes(embedded, sentences, lexicon, quoteSettings, judged.ranked);
     const quotes = await Promise.all(selected.quotes.map((quote) => corroborate(quote, question.figures, view.index, scope)));
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
     const unknownNames = settings.quote.abstainOnUnknownNames && !smallTalk ? question.unknownNames : [];
-    const relevance = relevanceOf(decision.ranked, EVIDENCE_SENTENCES);
+    const relevance = relevanceDecides ? relevanceOf(decision.ranked, EVIDENCE_SENTENCES) : null;
     const relevant = relevance === null || relevance >= settings.relevance.minRelevance;
     const answered = decision.answered && relevant && !smallTalk && unknownNames.length === 0;
     const answer: Answer = {
@@ -401,6 +406,12 @@ export class Engine implements AnswerEngine {
 
 /** The first few sentences whose cross-encoder relevance decides abstention (as `EVIDENCE_SENTENCES` in select.ts). */
 const EVIDENCE_SENTENCES = 2;
+
+/** A follow-up's words taken from the turn before, and whether the question as read stands alone ("how old is Lam?"). */
+interface CarriedWords {
+  readonly words: string;
+  readonly readsAlone: boolean;
+}
 
 /** How the engine syncs the index: in this process, or building in a child process (the result is then loaded from the store). */
 function ingestOptions(

@@ -8,6 +8,8 @@ export interface RelevanceSettings {
   readonly weight: number;
   /** Below this relevance (0–1) of the best sentences the engine abstains. */
   readonly minRelevance: number;
+  /** The evidence floor (`QuoteSettings.minEvidence`) when the relevance floor decides too: fitted with it. */
+  readonly minEvidence: number;
   /** The cross-encoder reads a sentence with the one before it (a sentence often continues the one before). */
   readonly withPrevious: boolean;
 }

@@ -135,7 +135,7 @@ export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
 };
 
 /** No cross-encoder: the ranking as fitted without one. */
-export const NO_RELEVANCE: RelevanceSettings = { candidates: 0, weight: 0, minRelevance: 0, withPrevious: false };
+export const NO_RELEVANCE: RelevanceSettings = { candidates: 0, weight: 0, minRelevance: 0, minEvidence: 0, withPrevious: false };
 
 /**
  * Weights for each kind of model. A sentence encoder's cosines spread differently from averaged
@@ -162,8 +162,8 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       evidenceTopicWeight: 0.2,
       // Single words' vectors from a sentence encoder are no thesaurus: no near-synonym matching of words.
       evidenceSoftFrom: 1,
-      // 0.69 without the cross-encoder; with it, its relevance floor (below) declines most of what this did.
-      minEvidence: 0.55,
+      // Without the cross-encoder's floor (RERANKER=off, a follow-up that does not stand alone); with it, `relevance.minEvidence`.
+      minEvidence: 0.69,
       // "hello" in a tutorial with 'hello' strings, "capital of Italy" beside "Italian": words shared,
       // meaning not. Fitted leave one corpus out on news, Markdown, HTML and PDF sets (0.30–0.35 chosen,
       // no held-out corpus losing 0.5 points of right first quotes): docs/documents.md.
@@ -178,6 +178,7 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       candidates: 10,
       weight: 0.5,
       minRelevance: 0.8,
+      minEvidence: 0.55,
       // With the sentence before, the sentence after an answer reads as the answer (news A: 26% right first quotes).
       withPrevious: false,
     },

@@ -31,7 +31,7 @@ function scored(text: string, score: number, previous = ''): ScoredSentence {
   };
 }
 
-const settings: RelevanceSettings = { candidates: 2, weight: 1, minRelevance: 0.5, withPrevious: false };
+const settings: RelevanceSettings = { candidates: 2, weight: 1, minRelevance: 0.5, minEvidence: 0.5, withPrevious: false };
 
 describe('the cross-encoder’s part in choosing the quote', () => {
   const ranked = [scored('first', 0.9, 'before first'), scored('second', 0.8), scored('third', 0.7)];
