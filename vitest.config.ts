@@ -3,8 +3,8 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * Two projects, by file name:
  * - e2e: every `*.e2e.test.ts` file: the real models, indexes, the network on loopback,
- *   spawned programs (`dist/`). Its set-up (test/global-setup.ts) builds dist/ and the models once,
- *   before any of its files.
+ *   spawned programs (`dist/`). Its set-up (test/global-setup.ts) builds dist/ and the models and
+ *   the seed index once, before any of its files.
  * - unit: every other `*.test.ts` file: no model, no index, no network and no spawned program (pure
  *   code, the seeds, WordNet from node_modules, temp files). `npm run test:unit`, a few seconds.
  * A test that needs anything the unit project lacks goes in a `.e2e.test.ts` file.
@@ -29,11 +29,11 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: [E2E_TESTS],
-          // Set-ups embed the seeds with the real model; a test that ingests twice takes ~20 s alone
-          // on 2 cores, so 60 s keeps it from failing when the machine is shared (no time is asserted).
+          // A test that ingests twice takes ~20 s alone on 2 cores, so 60 s keeps it from failing
+          // when the machine is shared (no time is asserted); the set-up builds the seed index.
           hookTimeout: 120_000,
           testTimeout: 60_000,
-          // Builds dist/ (the tests run the program as `npm start` does) and the models, once, before any file.
+          // Builds dist/ (the tests run the program as `npm start` does), the models and the seed index, once, before any file.
           globalSetup: ['test/global-setup.ts'],
         },
       },

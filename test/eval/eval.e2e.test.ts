@@ -14,7 +14,7 @@ import {
   type TurnKind,
 } from '../../src/eval/evaluate.js';
 import { silentLogger } from '../../src/core/log.js';
-import { createTempProject, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, PROJECT_DIR, type Workspace } from '../support/workspace.js';
 
 type Floors = Omit<EvalReport, 'answerable' | 'unanswerable' | 'latency'>;
 
@@ -63,15 +63,15 @@ const SETS: readonly { name: string; file: string; floors: Floors }[] = [
   },
 ];
 
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 
 beforeAll(async () => {
-  project = await createTempProject();
+  project = await createWorkspace();
   engine = await createEngine(project.config, silentLogger);
 });
 
-afterAll(() => project.cleanup());
+afterAll(() => project.remove());
 
 for (const { name, file, floors } of SETS) {
   describe(name, () => {

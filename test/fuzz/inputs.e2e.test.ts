@@ -12,7 +12,7 @@ import { decodeText, readCorpus } from '../../src/corpus/read.js';
 import { answerToJson } from '../../src/render/json.js';
 import { renderAnswerText } from '../../src/render/text.js';
 import { silentLogger } from '../../src/core/log.js';
-import { createTempProject, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, type Workspace } from '../support/workspace.js';
 
 const SEED = 20261130;
 
@@ -64,13 +64,13 @@ describe('the corpus reader, fed random bytes', () => {
 });
 
 describe('the question path, fed random text', () => {
-  let project: TempProject;
+  let project: Workspace;
   let engine: Engine;
   beforeAll(async () => {
-    project = await createTempProject();
+    project = await createWorkspace();
     engine = await createEngine(project.config, silentLogger);
   });
-  afterAll(() => project.cleanup());
+  afterAll(() => project.remove());
 
   it('answers any text with a well-formed answer whose quotes are verbatim', async () => {
     const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
