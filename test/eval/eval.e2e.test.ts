@@ -1,7 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/answer/engine.js';
+import { describe, expect, it } from 'vitest';
 import { type ConversationTurn, conversationTurnOf } from '../../src/core/types.js';
 import {
   judge,
@@ -13,8 +12,8 @@ import {
   type QuestionOutcome,
   type TurnKind,
 } from '../../src/eval/evaluate.js';
-import { silentLogger } from '../../src/core/log.js';
-import { createWorkspace, PROJECT_DIR, type Workspace } from '../support/workspace.js';
+import { useEngine } from '../support/real-engine.js';
+import { PROJECT_DIR } from '../support/workspace.js';
 
 type Floors = Omit<EvalReport, 'answerable' | 'unanswerable' | 'latency'>;
 
@@ -63,15 +62,7 @@ const SETS: readonly { name: string; file: string; floors: Floors }[] = [
   },
 ];
 
-let project: Workspace;
-let engine: Engine;
-
-beforeAll(async () => {
-  project = await createWorkspace();
-  engine = await createEngine(project.config, silentLogger);
-});
-
-afterAll(() => project.remove());
+const real = useEngine();
 
 for (const { name, file, floors } of SETS) {
   describe(name, () => {
@@ -87,9 +78,9 @@ for (const { name, file, floors } of SETS) {
       const questions = await readQuestions(path.join(PROJECT_DIR, file));
       expect(questions.filter((question) => question.kind === 'answerable').length).toBeGreaterThanOrEqual(40);
       expect(questions.filter((question) => question.kind === 'unanswerable').length).toBeGreaterThanOrEqual(15);
-      const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
+      const documents = new Map((await real.engine.corpusDocuments()).map((document) => [document.file, document]));
       const outcomes = [];
-      for (const question of questions) outcomes.push(judge(question, await engine.ask(question.question), documents));
+      for (const question of questions) outcomes.push(judge(question, await real.engine.ask(question.question), documents));
       const report = summarise(outcomes);
       for (const [metric, floor] of Object.entries(floors)) {
         expect(report[metric as keyof Floors], `${file}: ${metric}`).toBeGreaterThanOrEqual(floor);
@@ -121,12 +112,12 @@ const CONVERSATIONS: readonly { name: string; file: string; followUps: Partial<F
 for (const { name, file, followUps, firstTurns } of CONVERSATIONS) {
   it(`${name}: follow-ups read in their threads, and first turns, meet their floors; a new topic is not read as a follow-up`, async () => {
     const questions = await readQuestions(path.join(PROJECT_DIR, file));
-    const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
+    const documents = new Map((await real.engine.corpusDocuments()).map((document) => [document.file, document]));
     const outcomes: { outcome: QuestionOutcome; kind: TurnKind }[] = [];
     for (const thread of threadsOf(questions)) {
       let earlier: ConversationTurn[] = [];
       for (const [position, question] of thread.entries()) {
-        const answer = await engine.ask(question.question, earlier.length === 0 ? {} : { earlier });
+        const answer = await real.engine.ask(question.question, earlier.length === 0 ? {} : { earlier });
         earlier = [...earlier, conversationTurnOf(answer)].slice(-3);
         outcomes.push({ outcome: judge(question, answer, documents), kind: turnKindOf(question, position) });
       }
