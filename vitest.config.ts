@@ -1,34 +1,15 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * The unit project: files that need no model, no index built by the engine, no network and no
- * spawned program (pure code, the seeds, WordNet from node_modules, temp files). `npm run test:unit`,
- * well under 30 s. Every other test file (a new one too, until it is listed here) is end to end.
+ * Two projects, by file name:
+ * - e2e: every `*.e2e.test.ts` file: the real models, indexes, the network on loopback,
+ *   spawned programs (`dist/`). Its set-up (test/global-setup.ts) builds dist/ and the models and
+ *   the seed index once, before any of its files.
+ * - unit: every other `*.test.ts` file: no model, no index, no network and no spawned program (pure
+ *   code, the seeds, WordNet from node_modules, temp files). `npm run test:unit`, a few seconds.
+ * A test that needs anything the unit project lacks goes in a `.e2e.test.ts` file.
  */
-const UNIT_TESTS = [
-  'test/answer/quote.test.ts',
-  'test/bot/json-state.test.ts',
-  'test/bot/scopes.test.ts',
-  'test/bot/units.test.ts',
-  'test/chunk/chunk.test.ts',
-  'test/config/dashboard-config.test.ts',
-  'test/config/shards-config.test.ts',
-  'test/config/store-config.test.ts',
-  'test/corpus/metadata.test.ts',
-  'test/corpus/read.test.ts',
-  'test/corpus/readers.test.ts',
-  'test/corpus/source-file.test.ts',
-  'test/corpus/write.test.ts',
-  'test/dashboard/question-log.test.ts',
-  'test/index/lexical-index.test.ts',
-  'test/index/thesaurus.test.ts',
-  'test/index/typo-lookup.test.ts',
-  'test/render/discord.test.ts',
-  'test/scripts/run-built.test.ts',
-  'test/sources/address-rules.test.ts',
-  'test/sources/sources-units.test.ts',
-  'test/text/sentences.test.ts',
-];
+const E2E_TESTS = 'test/**/*.e2e.test.ts';
 
 export default defineConfig({
   test: {
@@ -41,19 +22,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: UNIT_TESTS },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, E2E_TESTS] },
       },
       {
         extends: true,
         test: {
           name: 'e2e',
-          include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, ...UNIT_TESTS],
-          // Set-ups embed the seeds with the real model; a test that ingests twice takes ~20 s alone
-          // on 2 cores, so 60 s keeps it from failing when the machine is shared (no time is asserted).
+          include: [E2E_TESTS],
+          // A test that ingests twice takes ~20 s alone on 2 cores, so 60 s keeps it from failing
+          // when the machine is shared (no time is asserted); the set-up builds the seed index.
           hookTimeout: 120_000,
           testTimeout: 60_000,
-          // Builds dist/ (the tests run the program as `npm start` does) and the models, once, before any file.
+          // Builds dist/ (the tests run the program as `npm start` does), the models and the seed index, once, before any file.
           globalSetup: ['test/global-setup.ts'],
         },
       },

@@ -275,7 +275,7 @@ export async function loadEmbedder(options: {
 /**
  * The word-vector model's tokenizer: its settings (`staticTokenizerJson`, as written at build)
  * with the vocabulary read from `vocab.txt` instead of `tokenizer.json`'s 341k-key object, which
- * costs 0.5 s of every cold start. The same tokens and ids (test/embed/embedder.test.ts).
+ * costs 0.5 s of every cold start. The same tokens and ids (test/embed/embedder.e2e.test.ts).
  */
 export async function staticTokenizer(folder: string): Promise<BertTokenizer> {
   const [settings, vocabulary] = await Promise.all([

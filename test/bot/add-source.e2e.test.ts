@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
 import { AUDIT_FILE, type AuditEntry } from '../../src/bot/corpus-changes.js';
 import { createLogger } from '../../src/core/log.js';
@@ -14,7 +14,7 @@ import type { AnswerEngine, AskOptions, IngestReport, ScopeOptions } from '../..
 import { MAX_SOURCE_BYTES } from '../../src/corpus/source-file.js';
 import type { FakeAttachment } from '../fakes/discord-server.js';
 import { corpusState as corpusStateOf } from '../support/corpus-state.js';
-import { createRealEngine, createWorkspace, startTestBot, type TestBot, type Workspace } from './harness.js';
+import { createRealEngine, createWorkspace, startTestBot, useRealBot } from './harness.js';
 
 /**
  * The real engine, with a switch that makes its next reindex fail (a full disk, a crash in the
@@ -73,29 +73,23 @@ The growers' union said a mild spring and new frost nets explained the harvest.
 `;
 const ORCHARD_QUESTION = 'How many tonnes of pears did the Tartu growers pick?';
 
-let workspace: Workspace;
 let real: AnswerEngine;
 let engine: EngineWithFailingReindex;
-let harness: TestBot;
 /** The engine's log: what each reindex embedded and reused. */
 const engineLogs: string[] = [];
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  real = await createEngine(workspace.config(), createLogger('info', { write: (line) => engineLogs.push(line) }));
-  engine = new EngineWithFailingReindex(real);
-  harness = await startTestBot({ workspace, engine });
-});
-afterAll(async () => {
-  await harness?.close();
-  await workspace?.remove();
+const bot = useRealBot({
+  engine: async (workspace) => {
+    real = await createEngine(workspace.config, createLogger('info', { write: (line) => engineLogs.push(line) }));
+    engine = new EngineWithFailingReindex(real);
+    return engine;
+  },
 });
 
 /** Every file under the corpus folder with its sha256. */
-const corpusState = () => corpusStateOf(workspace.corpusDir);
+const corpusState = () => corpusStateOf(bot.workspace.corpusDir);
 
 async function auditEntries(): Promise<AuditEntry[]> {
-  const text = await readFile(path.join(harness.config.dataDir, AUDIT_FILE), 'utf8').catch(() => '');
+  const text = await readFile(path.join(bot.harness.config.dataDir, AUDIT_FILE), 'utf8').catch(() => '');
   return text
     .split('\n')
     .filter((line) => line.length > 0)
@@ -107,7 +101,7 @@ async function addSource(
   file: FakeAttachment,
   options: { collection?: string; replace?: boolean; admin?: boolean } = {},
 ): Promise<{ ephemeral: boolean; content: string }> {
-  const { fake } = harness;
+  const { fake } = bot.harness;
   const interaction = fake.slashCommand(
     'add-source',
     {
@@ -122,7 +116,7 @@ async function addSource(
 }
 
 async function removeSource(name: string, options: { admin?: boolean } = {}): Promise<{ ephemeral: boolean; content: string }> {
-  const { fake } = harness;
+  const { fake } = bot.harness;
   const interaction = fake.slashCommand('remove-source', { name }, { admin: options.admin ?? true });
   const reply = await fake.reply(interaction, 60_000);
   return { ephemeral: reply.ephemeral, content: reply.data.content ?? '' };
@@ -136,15 +130,15 @@ async function citedFiles(question: string): Promise<string[]> {
 
 /** `/ask` through Discord: the answer embed's text. */
 async function askThroughDiscord(question: string): Promise<string> {
-  const interaction = harness.fake.slashCommand('ask', { question });
-  const reply = await harness.fake.reply(interaction, 60_000);
+  const interaction = bot.harness.fake.slashCommand('ask', { question });
+  const reply = await bot.harness.fake.reply(interaction, 60_000);
   const [embed] = reply.data.embeds;
   return `${embed.description ?? ''}\n${(embed.fields ?? []).map((field: { value: string }) => field.value).join('\n')}`;
 }
 
 describe('registration', () => {
   it('registers /add-source and /remove-source for managers only, with their options', async () => {
-    const put = await harness.fake.waitForRequest((request) => request.method === 'PUT');
+    const put = await bot.harness.fake.waitForRequest((request) => request.method === 'PUT');
     const add = put.body.find((command: any) => command.name === 'add-source');
     const remove = put.body.find((command: any) => command.name === 'remove-source');
     expect(add.default_member_permissions).toBe('32'); // Manage Server
@@ -163,7 +157,7 @@ describe('registration', () => {
 
 describe('/add-source', () => {
   it('suggests the collections as `collection:` is typed, and a valid new name as a new collection', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const suggest = async (typed: string) => (await fake.callback(fake.autocomplete('add-source', 'collection', typed))).body.data.choices;
     expect(await suggest('')).toEqual([{ name: 'default (5 documents)', value: 'default' }]);
     expect(await suggest('de')).toEqual([
@@ -178,7 +172,7 @@ describe('/add-source', () => {
   it('saves a manager’s .md file under its sanitised name, indexes it, and the next question is answered from it', async () => {
     expect(await citedFiles(LIGHTHOUSE_QUESTION)).not.toContain('lake-varnu-lighthouse.md');
     const before = await corpusState();
-    const file = harness.fake.attachment('Lake Varnu Lighthouse.md', LIGHTHOUSE, { contentType: 'text/markdown; charset=utf-8' });
+    const file = bot.harness.fake.attachment('Lake Varnu Lighthouse.md', LIGHTHOUSE, { contentType: 'text/markdown; charset=utf-8' });
     const reply = await addSource(file);
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toMatch(
@@ -207,9 +201,9 @@ describe('/add-source', () => {
     const [entry] = (await auditEntries()).filter((line) => line.document === 'lake-varnu-lighthouse.md');
     expect(entry).toMatchObject({
       type: 'add-source',
-      user: { id: harness.fake.alice.id, tag: 'alice' },
-      guild: harness.fake.guildId,
-      channel: harness.fake.channelId,
+      user: { id: bot.harness.fake.alice.id, tag: 'alice' },
+      guild: bot.harness.fake.guildId,
+      channel: bot.harness.fake.channelId,
       collection: 'default',
       name: 'lake-varnu-lighthouse.md',
       bytes: Buffer.byteLength(LIGHTHOUSE),
@@ -217,75 +211,77 @@ describe('/add-source', () => {
       replaced: false,
     });
     expect(Number.isNaN(Date.parse(entry?.at ?? ''))).toBe(false);
-    expect(harness.logs.some((line) => line.startsWith('audit {') && line.includes(sha256) && line.includes('"add-source"'))).toBe(true);
+    expect(bot.harness.logs.some((line) => line.startsWith('audit {') && line.includes(sha256) && line.includes('"add-source"'))).toBe(
+      true,
+    );
   });
 
   it('refuses a member without Manage Server, without downloading anything', async () => {
     const before = await corpusState();
-    const file = harness.fake.attachment('orchard.md', ORCHARD);
+    const file = bot.harness.fake.attachment('orchard.md', ORCHARD);
     const reply = await addSource(file, { admin: false });
     expect(reply).toEqual({ ephemeral: true, content: 'Only members with the Manage Server permission can add sources.' });
-    expect(harness.fake.downloaded(file)).toBe(false);
+    expect(bot.harness.fake.downloaded(file)).toBe(false);
     expect(await corpusState()).toEqual(before);
   });
 
   const badFiles: [string, () => FakeAttachment, RegExp, { downloads: boolean }][] = [
     [
       'a wrong extension',
-      () => harness.fake.attachment('report.docx', 'PK text'),
+      () => bot.harness.fake.attachment('report.docx', 'PK text'),
       /^`report\.docx` is not a \.txt, \.md, \.html or \.pdf file/,
       { downloads: false },
     ],
     [
       'a content type that is not text',
-      () => harness.fake.attachment('photo.txt', 'text', { contentType: 'image/png' }),
+      () => bot.harness.fake.attachment('photo.txt', 'text', { contentType: 'image/png' }),
       /^`photo\.txt` is image\/png, not text/,
       { downloads: false },
     ],
     [
       'a declared size over 1 MB',
-      () => harness.fake.attachment('big.txt', 'small', { size: 3 * MAX_SOURCE_BYTES }),
+      () => bot.harness.fake.attachment('big.txt', 'small', { size: 3 * MAX_SOURCE_BYTES }),
       /^`big\.txt` is 3 MB; the limit is 1 MB\./,
       { downloads: false },
     ],
     [
       'more bytes than declared, with a Content-Length',
-      () => harness.fake.attachment('liar.txt', 'a'.repeat(MAX_SOURCE_BYTES + 10), { size: 100 }),
+      () => bot.harness.fake.attachment('liar.txt', 'a'.repeat(MAX_SOURCE_BYTES + 10), { size: 100 }),
       /^`liar\.txt` is larger than 1 MB\./,
       { downloads: true },
     ],
     [
       'more bytes than declared, without a Content-Length',
-      () => harness.fake.attachment('streamed.txt', 'a'.repeat(2 * MAX_SOURCE_BYTES), { size: 100, chunked: true }),
+      () => bot.harness.fake.attachment('streamed.txt', 'a'.repeat(2 * MAX_SOURCE_BYTES), { size: 100, chunked: true }),
       /^`streamed\.txt` is larger than 1 MB\./,
       { downloads: true },
     ],
     [
       'Latin-1 text',
-      () => harness.fake.attachment('latin.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b])),
+      () => bot.harness.fake.attachment('latin.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9, 0x20, 0x6f, 0x6b])),
       /^`latin\.txt` is not valid UTF-8 text: save it as UTF-8\./,
       { downloads: true },
     ],
     [
       'UTF-16 text',
-      () => harness.fake.attachment('wide.txt', new Uint8Array([0xff, 0xfe, 0x48, 0x00, 0x69, 0x00])),
+      () => bot.harness.fake.attachment('wide.txt', new Uint8Array([0xff, 0xfe, 0x48, 0x00, 0x69, 0x00])),
       /^`wide\.txt` is UTF-16 text: save it as UTF-8/,
       { downloads: true },
     ],
-    ['an empty file', () => harness.fake.attachment('empty.md', ''), /^`empty\.md` is empty\./, { downloads: true }],
+    ['an empty file', () => bot.harness.fake.attachment('empty.md', ''), /^`empty\.md` is empty\./, { downloads: true }],
     [
       'only blank space',
-      () => harness.fake.attachment('blank.md', '  \n\n\t \n'),
+      () => bot.harness.fake.attachment('blank.md', '  \n\n\t \n'),
       /^`blank\.md` has only blank space/,
       { downloads: true },
     ],
     [
       'a path in the name',
-      () => harness.fake.attachment('../../escape.md', LIGHTHOUSE),
+      () => bot.harness.fake.attachment('../../escape.md', LIGHTHOUSE),
       /^`\.\.\/\.\.\/escape\.md` has a path in its name/,
       { downloads: false },
     ],
-    ['a hidden file', () => harness.fake.attachment('.env.md', 'TOKEN=x'), /^`\.env\.md` starts with a dot/, { downloads: false }],
+    ['a hidden file', () => bot.harness.fake.attachment('.env.md', 'TOKEN=x'), /^`\.env\.md` starts with a dot/, { downloads: false }],
   ];
 
   it.each(badFiles)('refuses %s privately and changes nothing', async (_, make, reason, { downloads }) => {
@@ -296,7 +292,7 @@ describe('/add-source', () => {
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toMatch(reason);
     expect(reply.content).toMatch(/Nothing was changed\.$/);
-    expect(harness.fake.downloaded(file)).toBe(downloads);
+    expect(bot.harness.fake.downloaded(file)).toBe(downloads);
     expect(await corpusState()).toEqual(before);
     expect(real.documents()).toHaveLength(documents);
   });
@@ -307,28 +303,28 @@ describe('/add-source', () => {
   ])('stops downloading a file larger than 1 MB %s a Content-Length, and keeps nothing', async (_, chunked) => {
     const before = await corpusState();
     const size = 48 * MAX_SOURCE_BYTES;
-    const file = harness.fake.attachment('huge.txt', 'a'.repeat(size), { size: 100, chunked });
+    const file = bot.harness.fake.attachment('huge.txt', 'a'.repeat(size), { size: 100, chunked });
     const reply = await addSource(file);
     expect(reply.content).toBe('`huge.txt` is larger than 1 MB. Nothing was changed.');
     // Cut short: only what socket buffers took before the bot closed the connection was sent, not the 48 MB.
-    expect(harness.fake.sentBytes(file)).toBeLessThan(size / 2);
+    expect(bot.harness.fake.sentBytes(file)).toBeLessThan(size / 2);
     expect(await corpusState()).toEqual(before);
   });
 
   it('refuses a collection name that is not one, before downloading', async () => {
     const before = await corpusState();
-    const file = harness.fake.attachment('orchard.md', ORCHARD);
+    const file = bot.harness.fake.attachment('orchard.md', ORCHARD);
     const reply = await addSource(file, { collection: '../Up' });
     expect(reply.content).toMatch(
       /^`\.\.\/Up` is not a collection name: use lowercase letters, digits, - and _ \(starting with a letter or digit\), 1–32 characters\. Nothing was changed\.$/,
     );
-    expect(harness.fake.downloaded(file)).toBe(false);
+    expect(bot.harness.fake.downloaded(file)).toBe(false);
     expect(await corpusState()).toEqual(before);
   });
 
   it('says so privately when the download fails', async () => {
     const before = await corpusState();
-    const served = harness.fake.attachment('gone.md', ORCHARD);
+    const served = bot.harness.fake.attachment('gone.md', ORCHARD);
     const reply = await addSource({ ...served, url: `${served.url}-expired` });
     expect(reply.ephemeral).toBe(true);
     expect(reply.content).toMatch(/^Could not download the file from Discord \(HTTP 404\); try again\. Nothing was changed\.$/);
@@ -336,22 +332,22 @@ describe('/add-source', () => {
   });
 
   it('refuses an existing name without replace:true, and replaces it with replace:true', async () => {
-    const first = await addSource(harness.fake.attachment('orchard.md', ORCHARD));
+    const first = await addSource(bot.harness.fake.attachment('orchard.md', ORCHARD));
     expect(first.content).toMatch(/^Added `orchard\.md` in collection `default`/);
     expect(await citedFiles(ORCHARD_QUESTION)).toContain('orchard.md');
 
     const revised = ORCHARD.replace('9,300 tonnes', '9,800 tonnes');
     const before = await corpusState();
-    const refused = await addSource(harness.fake.attachment('Orchard.md', revised), { replace: false });
+    const refused = await addSource(bot.harness.fake.attachment('Orchard.md', revised), { replace: false });
     expect(refused).toEqual({
       ephemeral: true,
       content: '`orchard.md` is already a source: add it with `replace:true` to replace it. Nothing was changed.',
     });
     expect(await corpusState()).toEqual(before);
 
-    const replaced = await addSource(harness.fake.attachment('orchard.md', revised), { replace: true });
+    const replaced = await addSource(bot.harness.fake.attachment('orchard.md', revised), { replace: true });
     expect(replaced.content).toMatch(/^Replaced `orchard\.md` in collection `default`/);
-    expect(await readFile(path.join(workspace.corpusDir, 'orchard.md'), 'utf8')).toBe(revised);
+    expect(await readFile(path.join(bot.workspace.corpusDir, 'orchard.md'), 'utf8')).toBe(revised);
     const answer = await askThroughDiscord(ORCHARD_QUESTION);
     expect(answer).toContain('9,800 tonnes');
     expect(answer).not.toContain('9,300 tonnes');
@@ -365,8 +361,8 @@ describe('/add-source', () => {
   it('adds two files sent at the same moment, one after the other, both indexed', async () => {
     const before = await corpusState();
     const [one, two] = await Promise.all([
-      addSource(harness.fake.attachment('first-note.txt', 'The first note says the ferry to Saaremaa left at dawn.\n')),
-      addSource(harness.fake.attachment('second-note.txt', 'The second note says the bridge at Pärnu opened in May.\n')),
+      addSource(bot.harness.fake.attachment('first-note.txt', 'The first note says the ferry to Saaremaa left at dawn.\n')),
+      addSource(bot.harness.fake.attachment('second-note.txt', 'The second note says the bridge at Pärnu opened in May.\n')),
     ]);
     expect(one.content).toMatch(/^Added `first-note\.txt`/);
     expect(two.content).toMatch(/^Added `second-note\.txt`/);
@@ -376,9 +372,9 @@ describe('/add-source', () => {
   });
 
   it('adds a file while a /reindex runs: one waits for the other, and the file is indexed', async () => {
-    const reindex = harness.fake.slashCommand('reindex', {}, { admin: true });
-    const added = addSource(harness.fake.attachment('third-note.md', 'The third note says the tram to Kadriorg runs at night.\n'));
-    const rebuilt = await harness.fake.reply(reindex, 60_000);
+    const reindex = bot.harness.fake.slashCommand('reindex', {}, { admin: true });
+    const added = addSource(bot.harness.fake.attachment('third-note.md', 'The third note says the tram to Kadriorg runs at night.\n'));
+    const rebuilt = await bot.harness.fake.reply(reindex, 60_000);
     expect(rebuilt.data.embeds[0].title).toMatch(/^Index (rebuilt|already up to date)$/);
     expect((await added).content).toMatch(/^Added `third-note\.md`/);
     expect(real.documents().map((document) => document.file)).toContain('third-note.md');
@@ -389,23 +385,23 @@ describe('/add-source', () => {
     const documents = real.documents();
 
     engine.failNextReindex(new Error('no space left on device'));
-    const added = await addSource(harness.fake.attachment('doomed.md', ORCHARD.replace('pears', 'plums')));
+    const added = await addSource(bot.harness.fake.attachment('doomed.md', ORCHARD.replace('pears', 'plums')));
     expect(added).toEqual({ ephemeral: true, content: 'Indexing failed: no space left on device. Nothing was changed.' });
     expect(await corpusState()).toEqual(before);
 
     engine.failNextReindex(new Error('the model crashed'));
-    const replaced = await addSource(harness.fake.attachment('orchard.md', 'Nothing about pears any more.\n'), { replace: true });
+    const replaced = await addSource(bot.harness.fake.attachment('orchard.md', 'Nothing about pears any more.\n'), { replace: true });
     expect(replaced.content).toBe('Indexing failed: the model crashed. Nothing was changed.');
     expect(await corpusState()).toEqual(before);
     expect(real.documents()).toEqual(documents);
-    expect(harness.logs.some((line) => line.startsWith('[error] adding orchard.md: indexing failed'))).toBe(true);
+    expect(bot.harness.logs.some((line) => line.startsWith('[error] adding orchard.md: indexing failed'))).toBe(true);
   });
 });
 
 describe('/remove-source', () => {
   it('suggests the documents', async () => {
-    const interaction = harness.fake.autocomplete('remove-source', 'name', 'orchard');
-    const callback = await harness.fake.callback(interaction);
+    const interaction = bot.harness.fake.autocomplete('remove-source', 'name', 'orchard');
+    const callback = await bot.harness.fake.callback(interaction);
     expect(callback.body.type).toBe(8);
     expect(callback.body.data.choices.map((choice: { value: string }) => choice.value)).toEqual(['orchard.md']);
   });
@@ -434,7 +430,7 @@ describe('/remove-source', () => {
 
   it('removes a document: gone from the folder, the index and the answers, and audited', async () => {
     const sha256 = createHash('sha256')
-      .update(await readFile(path.join(workspace.corpusDir, 'lake-varnu-lighthouse.md')))
+      .update(await readFile(path.join(bot.workspace.corpusDir, 'lake-varnu-lighthouse.md')))
       .digest('hex');
     const reply = await removeSource('lake-varnu-lighthouse.md');
     expect(reply.ephemeral).toBe(true);
@@ -449,7 +445,7 @@ describe('/remove-source', () => {
     const [entry] = (await auditEntries()).filter((line) => line.type === 'remove-source');
     expect(entry).toMatchObject({
       type: 'remove-source',
-      user: { id: harness.fake.alice.id, tag: 'alice' },
+      user: { id: bot.harness.fake.alice.id, tag: 'alice' },
       document: 'lake-varnu-lighthouse.md',
       collection: 'default',
       bytes: Buffer.byteLength(LIGHTHOUSE),
@@ -464,17 +460,17 @@ describe('the last document', () => {
     for (const file of await readdir(single.corpusDir))
       if (file !== '000_7bb7f1e19a806c78.txt') await rm(path.join(single.corpusDir, file));
     const singleEngine = await createRealEngine(single);
-    const bot = await startTestBot({ workspace: single, engine: singleEngine });
+    const singleBot = await startTestBot({ workspace: single, engine: singleEngine });
     try {
-      const interaction = bot.fake.slashCommand('remove-source', { name: '000_7bb7f1e19a806c78.txt' }, { admin: true });
-      const reply = await bot.fake.reply(interaction, 60_000);
+      const interaction = singleBot.fake.slashCommand('remove-source', { name: '000_7bb7f1e19a806c78.txt' }, { admin: true });
+      const reply = await singleBot.fake.reply(interaction, 60_000);
       expect(reply.ephemeral).toBe(true);
       expect(reply.data.content).toBe(
         '`000_7bb7f1e19a806c78.txt` is the only source: I need at least one to answer from. Nothing was changed.',
       );
       expect(await readdir(single.corpusDir)).toEqual(['000_7bb7f1e19a806c78.txt']);
     } finally {
-      await bot.close();
+      await singleBot.close();
       await single.remove();
     }
   });
@@ -484,14 +480,14 @@ describe('the last document', () => {
 describe('collections other than default', () => {
   it('adds a file to CORPUS_DIR/<collection>/ as document <collection>/<name>, answers from it, and removes it', async () => {
     const before = await corpusState();
-    const reply = await addSource(harness.fake.attachment('Harbour Log.md', LIGHTHOUSE), { collection: 'archive' });
+    const reply = await addSource(bot.harness.fake.attachment('Harbour Log.md', LIGHTHOUSE), { collection: 'archive' });
     expect(reply.content).toMatch(/^Added `archive\/harbour-log\.md` \(sent as `Harbour Log\.md`\) in collection `archive`/);
     expect(await corpusState()).toEqual({ ...before, 'archive/harbour-log.md': createHash('sha256').update(LIGHTHOUSE).digest('hex') });
     expect(await askThroughDiscord(LIGHTHOUSE_QUESTION)).toContain('`archive/harbour-log.md`');
     const [entry] = (await auditEntries()).filter((line) => line.document === 'archive/harbour-log.md');
     expect(entry).toMatchObject({ collection: 'archive', name: 'harbour-log.md' });
 
-    const refused = await addSource(harness.fake.attachment('harbour-log.md', 'Other text.\n'), { collection: 'archive' });
+    const refused = await addSource(bot.harness.fake.attachment('harbour-log.md', 'Other text.\n'), { collection: 'archive' });
     expect(refused.content).toMatch(/^`archive\/harbour-log\.md` is already a source/);
 
     const removed = await removeSource('archive/harbour-log.md');
@@ -501,8 +497,8 @@ describe('collections other than default', () => {
   });
 
   it('keeps the same name apart in two collections', async () => {
-    await addSource(harness.fake.attachment('notes.md', ORCHARD), { collection: 'farming' });
-    await addSource(harness.fake.attachment('notes.md', LIGHTHOUSE), { collection: 'archive' });
+    await addSource(bot.harness.fake.attachment('notes.md', ORCHARD), { collection: 'farming' });
+    await addSource(bot.harness.fake.attachment('notes.md', LIGHTHOUSE), { collection: 'archive' });
     const files = real.documents().map((document) => document.file);
     expect(files).toEqual(expect.arrayContaining(['farming/notes.md', 'archive/notes.md']));
   });

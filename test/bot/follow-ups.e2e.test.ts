@@ -2,32 +2,18 @@
  * Follow-ups in threads, end to end with the real engine and the real client: a three-turn
  * conversation in a thread a mention started, `DISCORD_FOLLOW_UPS=all`, and `/ask thread:true`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerEngine } from '../../src/core/types.js';
+import { describe, expect, it } from 'vitest';
 import { ThreadRefusals } from '../../src/bot/preconditions.js';
 import { FakeDiscord, type RecordedRequest } from '../fakes/discord-server.js';
-import { createRealEngine, createWorkspace, limitViolations, startTestBot, type TestBot, type Workspace, NO_PINGS } from './harness.js';
+import { limitViolations, type TestBot, useRealEngine, NO_PINGS } from './harness.js';
 
 const FIRST = 'What agreements did Xi sign in Hanoi?';
-let workspace: Workspace;
-let engine: AnswerEngine;
+const real = useRealEngine();
 let harness: TestBot | undefined;
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  engine = await createRealEngine(workspace);
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await workspace?.remove();
-});
 
 async function botWith(environment: Record<string, string>): Promise<FakeDiscord> {
   const fake = await FakeDiscord.start();
-  harness = await startTestBot({ workspace, engine, fake, environment });
+  harness = await real.startBot({ fake, environment });
   return fake;
 }
 
@@ -155,9 +141,7 @@ describe('follow-ups read by meaning', () => {
 describe('follow-ups and the channel allowlist', () => {
   it('answers follow-ups in a thread of an allowed channel', async () => {
     const fake = await FakeDiscord.start();
-    harness = await startTestBot({
-      workspace,
-      engine,
+    harness = await real.startBot({
       fake,
       environment: { DISCORD_REPLY_IN_THREAD: 'true', DISCORD_ALLOWED_CHANNELS: fake.channelId },
     });

@@ -3,7 +3,7 @@
  * Discord, and the real bot (discord.js client) logged in to it.
  */
 import type { ClientOptions } from 'discord.js';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
 import type { AnswerEngine } from '../../src/core/types.js';
 import { startBot, type RunningBot, type StartBotOptions } from '../../src/bot/client.js';
@@ -11,9 +11,9 @@ import type { BotSettings } from '../../src/bot/context.js';
 import type { Config } from '../../src/config.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
 import { FakeDiscord, type RecordedRequest } from '../fakes/discord-server.js';
-import { createTempProject, PROJECT_DIR } from '../support/temp-project.js';
+import { createWorkspace, PROJECT_DIR, useWorkspace, type Workspace, type WorkspaceOptions } from '../support/workspace.js';
 
-export { PROJECT_DIR };
+export { createWorkspace, PROJECT_DIR, useWorkspace, type Workspace };
 export const TOKEN = 'MTAfake.bot-token.SECRET-do-not-log-1234567890';
 
 /** Client options that make tests fast: no identify wait, no global REST limiter, short guild wait. */
@@ -23,27 +23,9 @@ export const fastClientOptions: Partial<ClientOptions> = {
   waitGuildTimeout: 200,
 };
 
-export interface Workspace {
-  readonly dir: string;
-  readonly corpusDir: string;
-  config(environment?: Record<string, string>): Config;
-  remove(): Promise<void>;
-}
-
-/** A temp folder with a copy of seeds/, its own index and data folders, and the project's model cache. */
-export async function createWorkspace(): Promise<Workspace> {
-  const project = await createTempProject();
-  return {
-    dir: project.dir,
-    corpusDir: project.corpusDir,
-    config: (environment = {}) => project.configWith(environment),
-    remove: project.cleanup,
-  };
-}
-
 /** The real engine (real model, real index) over the workspace's corpus. */
 export function createRealEngine(workspace: Workspace): Promise<AnswerEngine> {
-  return createEngine(workspace.config(), silentLogger);
+  return createEngine(workspace.config, silentLogger);
 }
 
 export interface TestBot {
@@ -60,14 +42,14 @@ export interface TestBot {
 export async function startTestBot(options: {
   workspace: Workspace;
   engine: AnswerEngine;
-  environment?: Record<string, string>;
-  settings?: Partial<BotSettings>;
+  environment?: Record<string, string> | undefined;
+  settings?: Partial<BotSettings> | undefined;
   fake?: FakeDiscord;
   /** Sources from the web: the feed poller's tick, the test web server's address let through the rules. */
-  botOptions?: Pick<StartBotOptions, 'feedPoller' | 'trustedAddresses' | 'pollFeeds'>;
+  botOptions?: Pick<StartBotOptions, 'feedPoller' | 'trustedAddresses' | 'pollFeeds'> | undefined;
 }): Promise<TestBot> {
   const fake = options.fake ?? (await FakeDiscord.start());
-  const config = options.workspace.config({
+  const config = options.workspace.configWith({
     DISCORD_TOKEN: TOKEN,
     DISCORD_API_URL: fake.apiUrl,
     DISCORD_COOLDOWN_SECONDS: '0',
@@ -161,17 +143,85 @@ export function buttonIds(message: any): string[] {
 /** What every message says to Discord when it pings nobody. */
 export const NO_PINGS = { parse: [], replied_user: false };
 
-/** One workspace, the real engine and a bot logged in to a fake Discord, shared by the tests of a file. */
-export function useRealBot(): { readonly workspace: Workspace; readonly engine: AnswerEngine; readonly harness: TestBot } {
-  const shared = {} as { workspace: Workspace; engine: AnswerEngine; harness: TestBot };
+export interface RealEngineOptions {
+  /** The workspace: by default a copy of seeds/ and of the seed index. */
+  readonly workspace?: WorkspaceOptions;
+  /** Run once the workspace exists, before the engine loads (documents to add, a database to start). */
+  readonly before?: (workspace: Workspace) => Promise<void> | void;
+  /** The engine: by default the real one over the workspace's config (`createRealEngine`). */
+  readonly engine?: (workspace: Workspace) => Promise<AnswerEngine>;
+  /** Run after every bot has stopped, before the workspace is removed. */
+  readonly after?: () => Promise<void> | void;
+}
+
+export interface RealEngine {
+  readonly workspace: Workspace;
+  readonly engine: AnswerEngine;
+  /** Start a bot for one test over the shared engine; it is closed after that test. */
+  startBot(options?: Omit<Parameters<typeof startTestBot>[0], 'workspace' | 'engine'>): Promise<TestBot>;
+}
+
+/** One workspace and the real engine, shared by the tests of a file; bots started by `startBot` are closed after each test. */
+export function useRealEngine(options: RealEngineOptions = {}): RealEngine {
+  const started: TestBot[] = [];
+  const shared = {
+    async startBot(botOptions = {}) {
+      const harness = await startTestBot({ workspace: shared.workspace, engine: shared.engine, ...botOptions });
+      started.push(harness);
+      return harness;
+    },
+  } as { workspace: Workspace; engine: AnswerEngine; startBot: RealEngine['startBot'] };
+  const own = useWorkspace(options.workspace);
   beforeAll(async () => {
-    shared.workspace = await createWorkspace();
-    shared.engine = await createRealEngine(shared.workspace);
-    shared.harness = await startTestBot({ workspace: shared.workspace, engine: shared.engine });
+    shared.workspace = own.workspace;
+    await options.before?.(shared.workspace);
+    shared.engine = await (options.engine ?? createRealEngine)(shared.workspace);
   });
+  afterEach(async () => {
+    for (const harness of started.splice(0)) await harness.close();
+  });
+  // Hooks after all run last registered first: the bots stop, this runs, then the workspace is removed.
   afterAll(async () => {
-    await shared.harness?.close();
-    await shared.workspace?.remove();
+    await options.after?.();
   });
   return shared;
+}
+
+export interface RealBotOptions extends RealEngineOptions {
+  /** Extra environment variables for the bot (a function: read once the `before` step ran). */
+  readonly environment?: Record<string, string> | (() => Record<string, string>);
+  readonly settings?: Partial<BotSettings>;
+  readonly botOptions?: Parameters<typeof startTestBot>[0]['botOptions'];
+}
+
+/** One workspace, the real engine and a bot logged in to a fake Discord, shared by the tests of a file. */
+export function useRealBot(options: RealBotOptions = {}): RealEngine & { readonly harness: TestBot } {
+  const real = useRealEngine(options);
+  let harness: TestBot | undefined;
+  beforeAll(async () => {
+    const { environment, settings, botOptions } = options;
+    harness = await startTestBot({
+      workspace: real.workspace,
+      engine: real.engine,
+      environment: typeof environment === 'function' ? environment() : environment,
+      settings,
+      botOptions,
+    });
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+  return {
+    get workspace() {
+      return real.workspace;
+    },
+    get engine() {
+      return real.engine;
+    },
+    get harness() {
+      if (!harness) throw new Error('the bot starts in beforeAll');
+      return harness;
+    },
+    startBot: (botOptions) => real.startBot(botOptions),
+  };
 }

@@ -6,35 +6,19 @@
  * as each test says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerEngine } from '../../src/core/types.js';
 import { APOLOGY } from '../../src/bot/client.js';
 import { answerFrom, passage, ScriptedEngine } from '../fakes/engine.js';
-import {
-  buttonIds,
-  createRealEngine,
-  createWorkspace,
-  limitViolations,
-  messageRequests,
-  startTestBot,
-  TOKEN,
-  type TestBot,
-  type Workspace,
-  NO_PINGS,
-} from './harness.js';
+import { buttonIds, limitViolations, messageRequests, startTestBot, TOKEN, type TestBot, useRealEngine, NO_PINGS } from './harness.js';
 
-let workspace: Workspace;
-let engine: AnswerEngine;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
-beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  workspace = await createWorkspace();
-  engine = await createRealEngine(workspace);
-});
-afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  await workspace?.remove();
+const real = useRealEngine({
+  before: () => {
+    process.on('unhandledRejection', onUnhandled);
+  },
+  after: () => {
+    process.off('unhandledRejection', onUnhandled);
+  },
 });
 
 function expectSafeMessages(harness: TestBot): void {
@@ -49,7 +33,7 @@ function expectSafeMessages(harness: TestBot): void {
 describe('bad questions (real engine)', () => {
   let harness: TestBot;
   beforeAll(async () => {
-    harness = await startTestBot({ workspace, engine });
+    harness = await startTestBot({ workspace: real.workspace, engine: real.engine });
   });
   afterAll(async () => {
     await harness?.close();
@@ -168,7 +152,7 @@ describe('hostile passages (hand-written engine: the seeds hold no markdown or o
         },
       ],
     });
-    harness = await startTestBot({ workspace, engine: scripted });
+    harness = await startTestBot({ workspace: real.workspace, engine: scripted });
   });
   afterAll(async () => {
     await harness?.close();
@@ -221,7 +205,7 @@ describe('errors inside handlers (hand-written engine that throws: the real engi
         return answerFrom(question, [passage()]);
       },
     });
-    harness = await startTestBot({ workspace, engine: failing });
+    harness = await startTestBot({ workspace: real.workspace, engine: failing });
   });
   afterAll(async () => {
     await harness?.close();
@@ -253,7 +237,7 @@ describe('errors inside handlers (hand-written engine that throws: the real engi
 describe('slow answers (hand-written delayed engine: the real engine answers these seeds in milliseconds)', () => {
   it('defers when the answer takes longer than the threshold, then edits the reply', async () => {
     const slow = new ScriptedEngine({ delayMs: 300 });
-    const harness = await startTestBot({ workspace, engine: slow, settings: { deferAfterMs: 50 } });
+    const harness = await startTestBot({ workspace: real.workspace, engine: slow, settings: { deferAfterMs: 50 } });
     try {
       const { fake } = harness;
       const interaction = fake.slashCommand('ask', { question: 'slow question about agreements', private: true });
@@ -266,7 +250,7 @@ describe('slow answers (hand-written delayed engine: the real engine answers the
       expect(reply.data.allowed_mentions).toEqual(NO_PINGS);
       const failing = new ScriptedEngine({ delayMs: 200, answer: () => Promise.reject(new Error('slow failure')) });
       await harness.close();
-      const second = await startTestBot({ workspace, engine: failing, settings: { deferAfterMs: 50 } });
+      const second = await startTestBot({ workspace: real.workspace, engine: failing, settings: { deferAfterMs: 50 } });
       try {
         const failed = await second.fake.reply(second.fake.slashCommand('ask', { question: 'slow and failing' }));
         expect(failed.deferred).toBe(true);

@@ -7,39 +7,20 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ScopeMessages } from '../../src/bot/commands/scope.js';
 import { SCOPES_FILE } from '../../src/bot/scopes.js';
 import { collectionOf } from '../../src/corpus/collections.js';
-import type { AnswerEngine } from '../../src/core/types.js';
 import { renderAnswer } from '../../src/render/discord.js';
 import type { RecordedRequest } from '../fakes/discord-server.js';
-import {
-  createRealEngine,
-  createWorkspace,
-  limitViolations,
-  messageRequests,
-  NO_PINGS,
-  startTestBot,
-  type TestBot,
-  type Workspace,
-} from './harness.js';
+import { limitViolations, messageRequests, NO_PINGS, startTestBot, type TestBot, useRealBot } from './harness.js';
 import { DUTIES_QUESTION, LOCAL_ARTICLES } from '../support/collections-corpus.js';
 
-let workspace: Workspace;
-let engine: AnswerEngine;
-let harness: TestBot;
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  await mkdir(path.join(workspace.corpusDir, 'local'));
-  for (const [file, text] of Object.entries(LOCAL_ARTICLES)) await writeFile(path.join(workspace.corpusDir, 'local', file), text);
-  engine = await createRealEngine(workspace);
-  harness = await startTestBot({ workspace, engine });
-});
-afterAll(async () => {
-  await harness?.close();
-  await workspace?.remove();
+const bot = useRealBot({
+  before: async (workspace) => {
+    await mkdir(path.join(workspace.corpusDir, 'local'));
+    for (const [file, text] of Object.entries(LOCAL_ARTICLES)) await writeFile(path.join(workspace.corpusDir, 'local', file), text);
+  },
 });
 
 /** The files an answer embed cites (its Sources field). */
@@ -49,14 +30,14 @@ function citedFiles(embed: any): string[] {
 
 /** The bot's reply to a user message (by its `message_reference`). */
 function replyTo(message: { id: string }): Promise<RecordedRequest> {
-  return harness.fake.waitForRequest((request) => request.body?.message_reference?.message_id === message.id, 20_000);
+  return bot.harness.fake.waitForRequest((request) => request.body?.message_reference?.message_id === message.id, 20_000);
 }
 
-const scopeOfChannel = async () => JSON.parse(await readFile(path.join(harness.config.dataDir, SCOPES_FILE), 'utf8')).channels;
+const scopeOfChannel = async () => JSON.parse(await readFile(path.join(bot.harness.config.dataDir, SCOPES_FILE), 'utf8')).channels;
 
 describe('/scope', () => {
   it('is registered with set (a collections option with suggestions), clear and show, in servers only', async () => {
-    const put = await harness.fake.waitForRequest((request) => request.method === 'PUT');
+    const put = await bot.harness.fake.waitForRequest((request) => request.method === 'PUT');
     const scope = put.body.find((command: any) => command.name === 'scope');
     expect(scope.contexts).toEqual([0]);
     expect(scope.default_member_permissions).toBeUndefined();
@@ -71,17 +52,17 @@ describe('/scope', () => {
   });
 
   it('refuses a member without Manage Server, privately, and changes nothing', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(fake.slashCommand('scope', { collections: 'local' }, { subcommand: 'set' }));
     expect(reply.ephemeral).toBe(true);
     expect(reply.data.content).toBe(ScopeMessages.notManager);
     const cleared = await fake.reply(fake.slashCommand('scope', {}, { subcommand: 'clear' }));
     expect(cleared.data.content).toBe(ScopeMessages.notManager);
-    await expect(readFile(path.join(harness.config.dataDir, SCOPES_FILE))).rejects.toThrow(/ENOENT/);
+    await expect(readFile(path.join(bot.harness.config.dataDir, SCOPES_FILE))).rejects.toThrow(/ENOENT/);
   });
 
   it('suggests the collections, and refuses an unknown one with the list of known ones', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const suggested = await fake.callback(fake.autocomplete('scope', 'collections', 'lo', { subcommand: 'set' }));
     expect(suggested.body.data.choices).toEqual([{ name: 'local (2 documents)', value: 'local' }]);
     const refused = await fake.reply(fake.slashCommand('scope', { collections: 'local, gone' }, { subcommand: 'set', admin: true }));
@@ -92,7 +73,7 @@ describe('/scope', () => {
   });
 
   it('lets a manager limit the channel to a collection, saved in DATA_DIR; anyone may see it', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const set = await fake.reply(fake.slashCommand('scope', { collections: 'Local' }, { subcommand: 'set', admin: true }));
     expect(set.ephemeral).toBe(true);
     expect(set.data.content).toBe(`<#${fake.channelId}> (and its threads) now answers only from: **local**.`);
@@ -110,12 +91,12 @@ describe('/scope', () => {
 
 describe('a scoped channel answers only from its collections', () => {
   it('/ask quotes the scoped collection, naming it in the citation; the other channel answers from all', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(fake.slashCommand('ask', { question: DUTIES_QUESTION }));
     const [embed] = reply.data.embeds;
     expect(embed).toEqual(
-      renderAnswer(await engine.ask(DUTIES_QUESTION, { collections: ['local'] }), {
-        builtAt: engine.builtAt(),
+      renderAnswer(await bot.engine.ask(DUTIES_QUESTION, { collections: ['local'] }), {
+        builtAt: bot.engine.builtAt(),
         now: new Date(),
         showCollections: true,
       }),
@@ -130,7 +111,7 @@ describe('a scoped channel answers only from its collections', () => {
   });
 
   it('a mention, and a follow-up in a thread of the channel, answer from the scope too', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const message = fake.userMessage(DUTIES_QUESTION);
     const reply = await replyTo(message);
     expect(reply.body.embeds[0].description).toContain('US duties they face rose to 25%');
@@ -157,7 +138,7 @@ describe('a scoped channel answers only from its collections', () => {
   });
 
   it('/search, /timeline and "Find sources" keep to the scope', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const search = await fake.reply(fake.slashCommand('search', { query: 'tariffs and duties' }));
     const searched = search.data.embeds[0].fields.map((field: any) => /`([^`]+)`, ¶/.exec(field.value)?.[1]);
     expect(searched.length).toBeGreaterThan(0);
@@ -175,7 +156,7 @@ describe('a scoped channel answers only from its collections', () => {
   });
 
   it('/source suggests and shows only documents of the scope; /sources lists the scope and says so', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const suggested = await fake.callback(fake.autocomplete('source', 'name', ''));
     expect(suggested.body.data.choices.map((choice: any) => choice.value)).toEqual(['local/ferry.txt', 'local/furniture.txt']);
     const everywhere = await fake.callback(fake.autocomplete('source', 'name', '', { channelId: fake.otherChannelId }));
@@ -206,10 +187,15 @@ describe('a scoped channel answers only from its collections', () => {
 });
 
 describe('after a restart', () => {
+  let restarted: TestBot | undefined;
+  afterAll(async () => {
+    await restarted?.bot.stop();
+  });
+
   it('a new bot on the same DATA_DIR keeps the scope; a manager clears it and the channel answers from all again', async () => {
-    const { fake } = harness;
-    await harness.bot.stop();
-    harness = await startTestBot({ workspace, engine, fake });
+    const { fake } = bot.harness;
+    await bot.harness.bot.stop();
+    restarted = await startTestBot({ workspace: bot.workspace, engine: bot.engine, fake });
     const shown = await fake.reply(fake.slashCommand('scope', {}, { subcommand: 'show' }));
     expect(shown.data.content).toMatch(/answers only from: \*\*local\*\*\./);
     const reply = await fake.reply(fake.slashCommand('ask', { question: DUTIES_QUESTION }));
@@ -223,7 +209,7 @@ describe('after a restart', () => {
   });
 
   it('sent every message within Discord’s limits, pinging nobody', () => {
-    for (const { request, message } of messageRequests(harness.fake)) {
+    for (const { request, message } of messageRequests(bot.harness.fake)) {
       expect(message.allowed_mentions, `${request.method} ${request.path}`).toEqual(NO_PINGS);
       expect(limitViolations(message), `${request.method} ${request.path}`).toEqual([]);
     }

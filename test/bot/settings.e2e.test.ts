@@ -2,35 +2,21 @@
  * Each Discord setting, end to end with the real engine: allowed channels, cooldown, mention mode
  * (and the intents it asks for), reply in thread, answer visibility, and command registration.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AnswerEngine } from '../../src/core/types.js';
+import { describe, expect, it } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
 import { FakeDiscord } from '../fakes/discord-server.js';
-import { buttonIds, createRealEngine, createWorkspace, startTestBot, type TestBot, type Workspace, NO_PINGS } from './harness.js';
+import { buttonIds, startTestBot, type TestBot, useRealEngine, NO_PINGS } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
 const MESSAGE_CONTENT = 1 << 15;
 const GUILD_MESSAGES = 1 << 9;
-let workspace: Workspace;
-let engine: AnswerEngine;
+const real = useRealEngine();
 let harness: TestBot | undefined;
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  engine = await createRealEngine(workspace);
-});
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
-afterAll(async () => {
-  await workspace?.remove();
-});
 
 /** A bot over a fresh fake whose ids are known before the settings are made. */
 async function botWith(environment: (fake: FakeDiscord) => Record<string, string>): Promise<TestBot> {
   const fake = await FakeDiscord.start();
-  harness = await startTestBot({ workspace, engine, fake, environment: environment(fake) });
+  harness = await real.startBot({ fake, environment: environment(fake) });
   return harness;
 }
 
@@ -86,8 +72,10 @@ describe('DISCORD_MENTIONS without the intent enabled in the Developer Portal', 
     const fake = await FakeDiscord.start();
     fake.refusePrivilegedIntents = true;
     try {
-      await expect(startTestBot({ workspace, engine, fake })).rejects.toThrow(/Message Content Intent.*DISCORD_MENTIONS=false/s);
-      harness = await startTestBot({ workspace, engine, fake, environment: { DISCORD_MENTIONS: 'false' } });
+      await expect(startTestBot({ workspace: real.workspace, engine: real.engine, fake })).rejects.toThrow(
+        /Message Content Intent.*DISCORD_MENTIONS=false/s,
+      );
+      harness = await startTestBot({ workspace: real.workspace, engine: real.engine, fake, environment: { DISCORD_MENTIONS: 'false' } });
       const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
       expect(reply.data.embeds[0].description).toContain('no winners in trade wars');
     } finally {
@@ -154,7 +142,7 @@ describe('button state over time', () => {
   it("an answer's buttons expire after the state ttl with a clear private message", async () => {
     let clock = Date.now();
     const fake = await FakeDiscord.start();
-    harness = await startTestBot({ workspace, engine, fake, settings: { now: () => clock, stateTtlMs: 15 * 60 * 1000 } });
+    harness = await real.startBot({ fake, settings: { now: () => clock, stateTtlMs: 15 * 60 * 1000 } });
     const answer = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
     const [passagesId] = buttonIds(answer.data);
     const fresh = await fake.reply(fake.pressButton(passagesId!, { message: answer.data }));
@@ -170,10 +158,10 @@ describe('button state over time', () => {
 
   it('buttons from before a restart are recognised as such', async () => {
     const fake = await FakeDiscord.start();
-    const first = await startTestBot({ workspace, engine, fake });
+    const first = await startTestBot({ workspace: real.workspace, engine: real.engine, fake });
     const answer = await fake.reply(fake.slashCommand('ask', { question: QUESTION }));
     await first.bot.stop();
-    harness = await startTestBot({ workspace, engine, fake });
+    harness = await real.startBot({ fake });
     for (const id of buttonIds(answer.data)) {
       const pressed = await fake.reply(fake.pressButton(id, { message: answer.data }));
       expect(pressed.data).toMatchObject({

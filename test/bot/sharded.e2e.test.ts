@@ -17,7 +17,7 @@ import { parseFeedback } from '../../src/bot/feedback.js';
 import { FeedStore } from '../../src/bot/feeds.js';
 import { silentLogger } from '../../src/core/log.js';
 import { FakeDiscord, type FakeGuild, type InjectedInteraction } from '../fakes/discord-server.js';
-import { MODEL_CACHE_DIR } from '../support/temp-project.js';
+import { MODEL_CACHE_DIR } from '../support/workspace.js';
 import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
 import { buttonIds, createWorkspace, PROJECT_DIR, TOKEN, withTimeout, type Workspace } from './harness.js';
 
@@ -193,7 +193,8 @@ describe('two shards, the local index files', () => {
   let bot: ShardedBot;
   let feedServer: Awaited<ReturnType<typeof startFeedServer>>;
   beforeAll(async () => {
-    workspace = await createWorkspace();
+    // No index yet: the manager builds it once, before the shards (tested below).
+    workspace = await createWorkspace({ index: 'none' });
     // A feed saved before the start, polled every second: only shard 0 may poll it.
     feedServer = await startFeedServer();
     const feeds = new FeedStore(path.join(workspace.dir, 'data-local'), silentLogger);

@@ -5,22 +5,21 @@
 import { spawn } from 'node:child_process';
 import { mkdir, symlink } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord-server.js';
 import { ScriptedEngine } from '../fakes/engine.js';
-import { createWorkspace, PROJECT_DIR, startTestBot, TOKEN, withTimeout, type Workspace } from './harness.js';
+import { copySeedIndex } from '../support/workspace.js';
+import { PROJECT_DIR, startTestBot, TOKEN, useWorkspace, withTimeout } from './harness.js';
 
-let workspace: Workspace;
-beforeAll(async () => {
-  workspace = await createWorkspace();
-});
-afterAll(async () => {
-  await workspace?.remove();
-});
+const shared = useWorkspace();
 
 describe('stop()', () => {
   it('waits for a reply in flight, then destroys the client (hand-written slow engine: the real one is too fast to catch mid-answer)', async () => {
-    const harness = await startTestBot({ workspace, engine: new ScriptedEngine({ delayMs: 400 }), settings: { deferAfterMs: 20 } });
+    const harness = await startTestBot({
+      workspace: shared.workspace,
+      engine: new ScriptedEngine({ delayMs: 400 }),
+      settings: { deferAfterMs: 20 },
+    });
     const { fake } = harness;
     try {
       const interaction = fake.slashCommand('ask', { question: 'slow question about agreements' });
@@ -39,7 +38,7 @@ describe('stop()', () => {
 
   it('gives up waiting after the stop timeout', async () => {
     const never = new ScriptedEngine({ answer: () => new Promise(() => undefined) });
-    const harness = await startTestBot({ workspace, engine: never, settings: { stopTimeoutMs: 100 } });
+    const harness = await startTestBot({ workspace: shared.workspace, engine: never, settings: { stopTimeoutMs: 100 } });
     try {
       harness.fake.slashCommand('ask', { question: 'a question that never gets answered' });
       await harness.fake.waitForRequest(() => false, 300).catch(() => undefined); // let the event arrive
@@ -56,23 +55,25 @@ describe('signals (dist/main.js with the real engine)', () => {
     '%s finishes the reply in flight, destroys the client and exits 0',
     async (signal) => {
       const fake = await FakeDiscord.start();
-      const indexDir = path.join(workspace.dir, `index-${signal}`);
+      const indexDir = path.join(shared.workspace.dir, `index-${signal}`);
       await mkdir(indexDir, { recursive: true });
       await symlink(path.join(PROJECT_DIR, 'embeddings', 'models'), path.join(indexDir, 'models'), 'dir');
+      // The seed index, built once by the global set-up: the program loads it instead of embedding the seeds.
+      await copySeedIndex(indexDir);
       const { PATH, HOME } = process.env;
       // As `npm start` runs it: the compiled program (the global setup built dist/ from the current src/), from another folder.
       const child = spawn(process.execPath, [path.join(PROJECT_DIR, 'dist', 'main.js')], {
-        cwd: workspace.dir,
+        cwd: shared.workspace.dir,
         env: {
           PATH: PATH ?? '',
-          HOME: HOME ?? workspace.dir,
+          HOME: HOME ?? shared.workspace.dir,
           DISCORD_TOKEN: TOKEN,
           DISCORD_API_URL: fake.apiUrl,
           DISCORD_GUILD_ID: fake.guildId,
           DISCORD_REGISTER_COMMANDS: 'true',
-          CORPUS_DIR: workspace.corpusDir,
+          CORPUS_DIR: shared.workspace.corpusDir,
           INDEX_DIR: indexDir,
-          DATA_DIR: path.join(workspace.dir, `data-${signal}`),
+          DATA_DIR: path.join(shared.workspace.dir, `data-${signal}`),
           LOG_LEVEL: 'info',
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,37 +6,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TargetRefusals } from '../../src/bot/preconditions.js';
-import type { AnswerEngine } from '../../src/core/types.js';
 import { renderAnswer } from '../../src/render/discord.js';
 import { FakeDiscord, type FakeUser, snowflake } from '../fakes/discord-server.js';
-import {
-  buttonIds,
-  createRealEngine,
-  createWorkspace,
-  limitViolations,
-  messageRequests,
-  startTestBot,
-  type TestBot,
-  type Workspace,
-  NO_PINGS,
-} from './harness.js';
+import { buttonIds, limitViolations, messageRequests, startTestBot, type TestBot, useRealBot, NO_PINGS } from './harness.js';
 
 const QUESTION = 'What did Xi say about trade wars?';
 const otherBot: FakeUser = { id: snowflake(), username: 'OtherBot', discriminator: '0', global_name: null, bot: true };
 
-let workspace: Workspace;
-let engine: AnswerEngine;
-let harness: TestBot;
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  engine = await createRealEngine(workspace);
-  harness = await startTestBot({ workspace, engine });
-});
-afterAll(async () => {
-  await harness?.close();
-  await workspace?.remove();
-});
+const bot = useRealBot();
 
 /** Every message pings nobody, except those addressed to one user (content starting with their mention): exactly that user. */
 function expectOnlyAddresseesPinged(fake: FakeDiscord): void {
@@ -52,7 +29,7 @@ function expectOnlyAddresseesPinged(fake: FakeDiscord): void {
 
 describe('/ask target:', () => {
   it('is registered as an optional user option', async () => {
-    const put = await harness.fake.waitForRequest((request) => request.method === 'PUT');
+    const put = await bot.harness.fake.waitForRequest((request) => request.method === 'PUT');
     const ask = put.body.find((command: any) => command.name === 'ask');
     expect(ask.options.map((option: any) => [option.name, option.type, option.required ?? false])).toEqual([
       ['question', 3, true],
@@ -63,20 +40,20 @@ describe('/ask target:', () => {
   });
 
   it('posts the answer publicly, addressed to the target, pinging only them', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION, target: fake.bob }));
     expect(reply.callbackType).toBe(4);
     expect(reply.ephemeral).toBe(false);
     expect(reply.data.content).toBe(`<@${fake.bob.id}>, here is what the sources say:`);
     // Exactly what discord.js sent: the one user, no parse (no roles, no @everyone), no replied user.
     expect(reply.data.allowed_mentions).toStrictEqual({ users: [fake.bob.id] });
-    expect(reply.data.embeds).toEqual([renderAnswer(await engine.ask(QUESTION), { builtAt: engine.builtAt(), now: new Date() })]);
+    expect(reply.data.embeds).toEqual([renderAnswer(await bot.engine.ask(QUESTION), { builtAt: bot.engine.builtAt(), now: new Date() })]);
     expect(reply.data.embeds[0].description).toContain('no winners in trade wars');
     expect(buttonIds(reply.data)).toHaveLength(3);
   });
 
   it('says so when the sources do not answer, still addressed to the target', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(
       fake.slashCommand('ask', { question: 'What is the recipe for banana bread with walnuts?', target: fake.bob }),
     );
@@ -86,7 +63,7 @@ describe('/ask target:', () => {
   });
 
   it('escapes the question in the embed and never lets it mention anyone', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const question = 'Did @everyone and <@&123456789012345678> hear what Xi said about **trade wars**?';
     const reply = await fake.reply(fake.slashCommand('ask', { question, target: fake.bob }));
     expect(reply.data.content).toBe(`<@${fake.bob.id}>, here is what the sources say:`);
@@ -95,7 +72,7 @@ describe('/ask target:', () => {
   });
 
   it('the asker as target gets the usual answer, pinging nobody', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION, target: fake.alice }));
     expect(reply.data.content).toBeUndefined();
     expect(reply.data.allowed_mentions).toEqual(NO_PINGS);
@@ -105,7 +82,7 @@ describe('/ask target:', () => {
   });
 
   it('refuses a bot as target (this one or another) privately', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     for (const target of [fake.botUser, otherBot]) {
       const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION, target }));
       expect(reply.data).toMatchObject({ content: TargetRefusals.bot, flags: 64, allowed_mentions: NO_PINGS });
@@ -113,7 +90,7 @@ describe('/ask target:', () => {
   });
 
   it('refuses a private answer for someone else', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(fake.slashCommand('ask', { question: QUESTION, target: fake.bob, private: true }));
     expect(reply.data).toMatchObject({ content: TargetRefusals.private, flags: 64, allowed_mentions: NO_PINGS });
   });
@@ -123,7 +100,7 @@ describe('"Find sources", posted publicly', () => {
   const text = 'Apparently Xi said there are no winners in trade wars and tariff wars.';
 
   it('addresses the author of the message looked up, pinging only them', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const reply = await fake.reply(fake.messageCommand('Find sources', text, { author: fake.bob }));
     expect(reply.data.flags).toBe(64);
     expect(reply.data.content).toBeUndefined();
@@ -139,7 +116,7 @@ describe('"Find sources", posted publicly', () => {
   });
 
   it('addresses nobody when the message is the caller’s own or a bot’s', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     for (const author of [fake.alice, otherBot]) {
       const reply = await fake.reply(fake.messageCommand('Find sources', text, { author }));
       expect(reply.data.components[0].components[0].label).toBe('Post publicly');
@@ -152,8 +129,8 @@ describe('"Find sources", posted publicly', () => {
 
 describe('over the whole session', () => {
   it('pinged only the addressees, each message alone, within Discord’s limits', () => {
-    expectOnlyAddresseesPinged(harness.fake);
-    const addressed = messageRequests(harness.fake).filter(({ message }) => message.content?.startsWith('<@'));
+    expectOnlyAddresseesPinged(bot.harness.fake);
+    const addressed = messageRequests(bot.harness.fake).filter(({ message }) => message.content?.startsWith('<@'));
     expect(addressed.length).toBeGreaterThanOrEqual(4);
   });
 });
@@ -164,8 +141,8 @@ describe('with an allowlist, a cooldown and a slow answer', () => {
   beforeAll(async () => {
     fake = await FakeDiscord.start();
     slow = await startTestBot({
-      workspace,
-      engine,
+      workspace: bot.workspace,
+      engine: bot.engine,
       fake,
       // Every reply is deferred, as when the engine takes longer than deferAfterMs.
       settings: { deferAfterMs: 0 },

@@ -5,21 +5,10 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ButtonMessages } from '../../src/bot/buttons.js';
-import type { AnswerEngine } from '../../src/core/types.js';
 import { PASSAGES_PER_PAGE, renderTimelinePage } from '../../src/render/discord-pages.js';
-import {
-  buttonIds,
-  createRealEngine,
-  createWorkspace,
-  limitViolations,
-  messageRequests,
-  startTestBot,
-  type TestBot,
-  type Workspace,
-  NO_PINGS,
-} from './harness.js';
+import { buttonIds, limitViolations, messageRequests, useRealBot, NO_PINGS } from './harness.js';
 
 /** Written for this test, dated between and before the seeds' two dated articles. */
 const EXTRA_DOCUMENTS = {
@@ -30,19 +19,10 @@ const EXTRA_DOCUMENTS = {
     " date 2022-11-01 BEIJING: Vietnam's party chief Nguyen Phu Trong visited Beijing, where both sides pledged to settle their disputes in the South China Sea through talks.\n",
 };
 
-let workspace: Workspace;
-let engine: AnswerEngine;
-let harness: TestBot;
-
-beforeAll(async () => {
-  workspace = await createWorkspace();
-  for (const [file, text] of Object.entries(EXTRA_DOCUMENTS)) await writeFile(path.join(workspace.corpusDir, file), text);
-  engine = await createRealEngine(workspace);
-  harness = await startTestBot({ workspace, engine });
-});
-afterAll(async () => {
-  await harness?.close();
-  await workspace?.remove();
+const bot = useRealBot({
+  before: async (workspace) => {
+    for (const [file, text] of Object.entries(EXTRA_DOCUMENTS)) await writeFile(path.join(workspace.corpusDir, file), text);
+  },
 });
 
 /** Each field of a timeline page as [date or "Undated", cited file]. */
@@ -52,15 +32,15 @@ function entriesOf(embed: any): [string, string][] {
 
 describe('/timeline', () => {
   it('is registered with a required topic option', async () => {
-    const put = await harness.fake.waitForRequest((request) => request.method === 'PUT');
+    const put = await bot.harness.fake.waitForRequest((request) => request.method === 'PUT');
     const timeline = put.body.find((command: any) => command.name === 'timeline');
     expect(timeline.options.map((option: any) => [option.name, option.type, option.required ?? false])).toEqual([['topic', 3, true]]);
   });
 
   it('lists each source’s quote oldest first, one per document, undated apart at the end, paged by its owner only', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const topic = 'South China Sea';
-    const expected = await engine.timeline(topic, 25);
+    const expected = await bot.engine.timeline(topic, 25);
     const reply = await fake.reply(fake.slashCommand('timeline', { topic }));
     expect(reply.callbackType).toBe(4);
     expect(reply.ephemeral).toBe(false);
@@ -107,7 +87,7 @@ describe('/timeline', () => {
   });
 
   it('says "No dated sources on this." when only undated sources speak of the topic', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('timeline', { topic: 'rare earths' }));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('timeline', { topic: 'rare earths' }));
     const [embed] = reply.data.embeds;
     expect(embed.description).toBe('No dated sources on this. 1 undated source cannot be placed in time:');
     expect(entriesOf(embed)).toEqual([['Undated', '004_f87e3345d6d88ebb.txt']]);
@@ -116,7 +96,7 @@ describe('/timeline', () => {
   });
 
   it('says the sources don’t say when nothing is on the topic, and refuses a topic without words privately', async () => {
-    const { fake } = harness;
+    const { fake } = bot.harness;
     const none = await fake.reply(fake.slashCommand('timeline', { topic: 'recipe for banana bread with walnuts and cinnamon' }));
     expect(none.data.embeds[0].description).toBe(
       "The sources don't say. I found no passage in the documents on this, so there is no timeline to show.",
@@ -130,14 +110,14 @@ describe('/timeline', () => {
 
   it('escapes markdown and mentions in the topic, and pings nobody', async () => {
     const topic = '**tariffs** @everyone <@&123456789012345678>';
-    const reply = await harness.fake.reply(harness.fake.slashCommand('timeline', { topic }));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('timeline', { topic }));
     expect(reply.data.embeds[0].title).toBe('Timeline: \\*\\*tariffs\\*\\* @everyone <@&123456789012345678>');
     expect(reply.data.content).toBeUndefined();
     expect(reply.data.allowed_mentions).toEqual(NO_PINGS);
   });
 
   it('sent every message within Discord’s limits, pinging nobody', () => {
-    for (const { request, message } of messageRequests(harness.fake)) {
+    for (const { request, message } of messageRequests(bot.harness.fake)) {
       expect(message.allowed_mentions, `${request.method} ${request.path}`).toEqual(NO_PINGS);
       expect(limitViolations(message), `${request.method} ${request.path}`).toEqual([]);
     }

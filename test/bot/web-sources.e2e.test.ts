@@ -7,28 +7,24 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/answer/engine.js';
 import { AUDIT_FILE } from '../../src/bot/corpus-changes.js';
 import { FEEDS_FILE, type FeedState } from '../../src/bot/feeds.js';
 import { WEB_SOURCES_FILE } from '../../src/bot/web-sources.js';
 import { DEFAULT_MODEL } from '../../src/config.js';
 import { silentLogger } from '../../src/core/log.js';
-import type { AnswerEngine } from '../../src/core/types.js';
 import { loadEmbedder } from '../../src/embed/embedder.js';
 import { FakeWeb, newsPage, rssFeed } from '../fakes/web-server.js';
 import { CountingEmbedder } from '../support/counting-embedder.js';
 import { corpusState as corpusStateOf } from '../support/corpus-state.js';
 import { FIXTURES } from '../support/documents-corpus.js';
-import { createWorkspace, startTestBot, type TestBot, type Workspace } from './harness.js';
+import { useRealBot } from './harness.js';
 
 const PUBLIC = '127.0.0.2';
 const POLL_SECONDS = 5;
 
-let workspace: Workspace;
-let engine: AnswerEngine;
 let embedder: CountingEmbedder;
-let harness: TestBot;
 let web: FakeWeb;
 /** A server on 127.0.0.1: a private address, refused. */
 let privateWeb: FakeWeb;
@@ -43,33 +39,30 @@ const LIGHTHOUSE = {
   ],
 };
 
-beforeAll(async () => {
-  web = await FakeWeb.start(PUBLIC);
-  privateWeb = await FakeWeb.start('127.0.0.1');
-  workspace = await createWorkspace();
-  const config = workspace.config();
-  embedder = new CountingEmbedder(
-    await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger }),
-  );
-  engine = await createEngine(config, silentLogger, { embedder });
-  harness = await startTestBot({
-    workspace,
-    engine,
-    environment: { SOURCE_FETCH_TIMEOUT_SECONDS: '2', FEED_POLL_SECONDS: String(POLL_SECONDS) },
-    botOptions: { trustedAddresses: new Set([PUBLIC]), feedPoller: { tickMs: 200 } },
-  });
-});
-afterAll(async () => {
-  await harness?.close();
-  await workspace?.remove();
-  await web?.stop();
-  await privateWeb?.stop();
+const bot = useRealBot({
+  before: async () => {
+    web = await FakeWeb.start(PUBLIC);
+    privateWeb = await FakeWeb.start('127.0.0.1');
+  },
+  engine: async (workspace) => {
+    const { config } = workspace;
+    embedder = new CountingEmbedder(
+      await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: config.modelCacheDir, allowRemoteModels: false, log: silentLogger }),
+    );
+    return createEngine(config, silentLogger, { embedder });
+  },
+  environment: { SOURCE_FETCH_TIMEOUT_SECONDS: '2', FEED_POLL_SECONDS: String(POLL_SECONDS) },
+  botOptions: { trustedAddresses: new Set([PUBLIC]), feedPoller: { tickMs: 200 } },
+  after: async () => {
+    await web?.stop();
+    await privateWeb?.stop();
+  },
 });
 
-const corpusState = () => corpusStateOf(workspace.corpusDir);
+const corpusState = () => corpusStateOf(bot.workspace.corpusDir);
 
 async function auditLines(): Promise<any[]> {
-  const text = await readFile(path.join(harness.config.dataDir, AUDIT_FILE), 'utf8').catch(() => '');
+  const text = await readFile(path.join(bot.harness.config.dataDir, AUDIT_FILE), 'utf8').catch(() => '');
   return text
     .split('\n')
     .filter((line) => line.length > 0)
@@ -77,17 +70,17 @@ async function auditLines(): Promise<any[]> {
 }
 
 async function addUrl(url: string, options: { collection?: string } = {}): Promise<{ ephemeral: boolean; content: string }> {
-  const interaction = harness.fake.slashCommand(
+  const interaction = bot.harness.fake.slashCommand(
     'add-source',
     { url, ...(options.collection ? { collection: options.collection } : {}) },
     { admin: true },
   );
-  const reply = await harness.fake.reply(interaction, 60_000);
+  const reply = await bot.harness.fake.reply(interaction, 60_000);
   return { ephemeral: reply.ephemeral, content: reply.data.content ?? '' };
 }
 
 async function ask(question: string): Promise<string> {
-  const reply = await harness.fake.reply(harness.fake.slashCommand('ask', { question }), 60_000);
+  const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('ask', { question }), 60_000);
   return JSON.stringify(reply.data.embeds ?? []);
 }
 
@@ -115,7 +108,7 @@ describe('/add-source url:', () => {
     expect(answer).toContain(`[${LIGHTHOUSE.headline}](<${url}>)`);
     expect(answer).toContain('2026-03-02');
     expect(answer).not.toMatch(/newsletter|Subscribe/);
-    const manifest = JSON.parse(await readFile(path.join(harness.config.dataDir, WEB_SOURCES_FILE), 'utf8'));
+    const manifest = JSON.parse(await readFile(path.join(bot.harness.config.dataDir, WEB_SOURCES_FILE), 'utf8'));
     expect(manifest.documents['lighthouse-restored.html']).toMatchObject({
       url,
       canonicalUrl: url,
@@ -179,7 +172,7 @@ describe('/add-source url:', () => {
   });
 
   it('asks for one of file: or url:', async () => {
-    const reply = await harness.fake.reply(harness.fake.slashCommand('add-source', {}, { admin: true }));
+    const reply = await bot.harness.fake.reply(bot.harness.fake.slashCommand('add-source', {}, { admin: true }));
     expect(reply.data.content).toContain('Give either `file:`');
   });
 });
@@ -193,8 +186,8 @@ describe('"Add linked article to sources"', () => {
         paragraphs: ['The new ferry terminal in Varnu harbour opened on Wednesday with room for 640 passengers.'],
       }),
     });
-    const reply = await harness.fake.reply(
-      harness.fake.messageCommand('Add linked article to sources', `Did you see this? ${url}`, { admin: true }),
+    const reply = await bot.harness.fake.reply(
+      bot.harness.fake.messageCommand('Add linked article to sources', `Did you see this? ${url}`, { admin: true }),
       60_000,
     );
     expect(reply.ephemeral).toBe(true);
@@ -216,21 +209,26 @@ describe('"Add linked article to sources"', () => {
         paragraphs: ['The old Varnu bridge will be closed for nine weeks while engineers replace its 1932 steel deck.'],
       }),
     });
-    const menu = await harness.fake.reply(
-      harness.fake.messageCommand('Add linked article to sources', `Two stories: ${first} and ${second}`, { admin: true }),
+    const menu = await bot.harness.fake.reply(
+      bot.harness.fake.messageCommand('Add linked article to sources', `Two stories: ${first} and ${second}`, { admin: true }),
     );
     expect(menu.ephemeral).toBe(true);
     const select = menu.data.components[0].components[0];
     expect(select.type).toBe(3);
     expect(select.options.map((option: any) => option.description)).toEqual([first, second]);
-    const chosen = harness.fake.chooseOption(select.custom_id, ['1'], { admin: true });
-    const edit = await harness.fake.waitForRequest((request) => request.method === 'PATCH' && request.path.includes(chosen.token), 60_000);
+    const chosen = bot.harness.fake.chooseOption(select.custom_id, ['1'], { admin: true });
+    const edit = await bot.harness.fake.waitForRequest(
+      (request) => request.method === 'PATCH' && request.path.includes(chosen.token),
+      60_000,
+    );
     expect(edit.body.content).toContain('Added `bridge-closed.html`');
-    expect(engine.documents().some((document) => document.file === 'harbour-crane.html')).toBe(false);
+    expect(bot.engine.documents().some((document) => document.file === 'harbour-crane.html')).toBe(false);
   });
 
   it('says so when a message has no links', async () => {
-    const reply = await harness.fake.reply(harness.fake.messageCommand('Add linked article to sources', 'no links here', { admin: true }));
+    const reply = await bot.harness.fake.reply(
+      bot.harness.fake.messageCommand('Add linked article to sources', 'no links here', { admin: true }),
+    );
     expect(reply.data.content).toContain('no web links');
   });
 });
@@ -244,7 +242,7 @@ describe('/feeds', () => {
     web.serve('/feeds/news.xml', { type: 'application/rss+xml', body: rssFeed([...feedItems].reverse()), etag: `"feed-${feedVersion}"` });
   };
   const feedState = async (): Promise<FeedState | undefined> => {
-    const text = await readFile(path.join(harness.config.dataDir, FEEDS_FILE), 'utf8').catch(() => '{"feeds":[]}');
+    const text = await readFile(path.join(bot.harness.config.dataDir, FEEDS_FILE), 'utf8').catch(() => '{"feeds":[]}');
     return JSON.parse(text).feeds[0];
   };
 
@@ -262,14 +260,14 @@ describe('/feeds', () => {
     feedItems.push({ title: 'An old story', link: oldUrl, date: new Date(Date.now() - 40 * day) });
     feedItems.push({ title: 'Fish market', link: recentUrl, date: new Date(Date.now() - day) });
     publish();
-    const reply = await harness.fake.reply(
-      harness.fake.slashCommand('feeds', { url: web.url('/feeds/news.xml'), collection: 'news' }, { admin: true, subcommand: 'add' }),
+    const reply = await bot.harness.fake.reply(
+      bot.harness.fake.slashCommand('feeds', { url: web.url('/feeds/news.xml'), collection: 'news' }, { admin: true, subcommand: 'add' }),
       60_000,
     );
     expect(reply.data.content).toContain('Added feed');
     await until(
       'the recent item indexed',
-      () => engine.documents().some((document) => document.file === 'news/fish-market.html') || undefined,
+      () => bot.engine.documents().some((document) => document.file === 'news/fish-market.html') || undefined,
       60_000,
     );
     expect(web.requestsTo('/2026/old-story')).toEqual([]);
@@ -305,7 +303,7 @@ describe('/feeds', () => {
     publish();
     await until(
       'the new item indexed',
-      () => engine.documents().some((document) => document.file === 'news/ice-festival.html') || undefined,
+      () => bot.engine.documents().some((document) => document.file === 'news/ice-festival.html') || undefined,
       4 * POLL_SECONDS * 1000,
     );
     const indexedMs = performance.now() - published;
@@ -342,10 +340,10 @@ describe('/feeds', () => {
   });
 
   it('lists and removes feeds', async () => {
-    const list = await harness.fake.reply(harness.fake.slashCommand('feeds', {}, { admin: true, subcommand: 'list' }));
+    const list = await bot.harness.fake.reply(bot.harness.fake.slashCommand('feeds', {}, { admin: true, subcommand: 'list' }));
     const name = (await feedState())?.name ?? '';
     expect(list.data.content).toContain(`**${name}** → \`news\``);
-    const removed = await harness.fake.reply(harness.fake.slashCommand('feeds', { name }, { admin: true, subcommand: 'remove' }));
+    const removed = await bot.harness.fake.reply(bot.harness.fake.slashCommand('feeds', { name }, { admin: true, subcommand: 'remove' }));
     expect(removed.data.content).toContain(`Removed feed **${name}**`);
     expect(await feedState()).toBeUndefined();
     expect((await auditLines()).at(-1)).toMatchObject({ type: 'remove-feed', feed: name });

@@ -3,7 +3,7 @@ import type { BlockKind } from '../../src/core/types.js';
 import { chunkDocument, embeddingText, leadInOf, paragraphAt } from '../../src/chunk/chunk.js';
 import { parseDocument } from '../../src/corpus/metadata.js';
 import { readCorpus } from '../../src/corpus/read.js';
-import { SEEDS_DIR } from '../support/temp-project.js';
+import { SEEDS_DIR } from '../support/workspace.js';
 
 const sentence = (index: number) => `Sentence number ${index} talks about railways and tariffs in some detail.`;
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deriveTitle, isHeading, parseDocument, shorten, splitParagraphs } from '../../src/corpus/metadata.js';
 import { readCorpus, CorpusError } from '../../src/corpus/read.js';
-import { SEEDS_DIR } from '../support/temp-project.js';
+import { SEEDS_DIR } from '../support/workspace.js';
 
 describe('splitParagraphs', () => {
   it.each([

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_DIR, SEEDS_DIR } from '../support/temp-project.js';
+import { copySeedIndex, PROJECT_DIR, SEEDS_DIR } from '../support/workspace.js';
 
 const TOKEN = 'console-dashboard-token-0123456789';
 let dir: string;
@@ -21,6 +21,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'dashboard-console-'));
   await mkdir(path.join(dir, 'embeddings'), { recursive: true });
   await symlink(path.join(PROJECT_DIR, 'embeddings', 'models'), path.join(dir, 'embeddings', 'models'), 'dir');
+  // The seed index, built once by the global set-up: the program loads it instead of embedding the seeds.
+  await copySeedIndex(path.join(dir, 'embeddings'));
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -18,7 +18,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { type RunningDashboard, startDashboard } from '../../src/dashboard/server.js';
 import { engineSource } from '../../src/dashboard/source.js';
 import { loadEmbedder } from '../../src/embed/embedder.js';
-import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, PROJECT_DIR, type Workspace } from '../support/workspace.js';
 
 const TOKEN = 'test-dashboard-token-0123456789';
 const CHROMIUM = '/usr/bin/chromium';
@@ -33,7 +33,7 @@ const QUESTIONS = [
 ];
 const DAY_MS = 86_400_000;
 
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 let dashboard: RunningDashboard;
 let browser: Browser;
@@ -98,7 +98,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-  project = await createTempProject();
+  project = await createWorkspace();
   const embedder = await loadEmbedder({
     modelId: DEFAULT_MODEL,
     modelCacheDir: MODEL_CACHE_DIR,
@@ -135,7 +135,7 @@ afterAll(async () => {
   await browser?.close();
   await dashboard?.close();
   await engine?.close();
-  await project?.cleanup();
+  await project?.remove();
 });
 
 describe('without the token', () => {

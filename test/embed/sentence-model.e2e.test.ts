@@ -14,7 +14,7 @@ import {
   type SentenceModelPin,
 } from '../../src/embed/sentence-model.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
-import { MODEL_CACHE_DIR, PROJECT_DIR } from '../support/temp-project.js';
+import { MODEL_CACHE_DIR, PROJECT_DIR } from '../support/workspace.js';
 
 /** Vectors of the fp32 weights computed outside this project (numpy), see the file's `source`. */
 const reference = JSON.parse(readFileSync(path.join(import.meta.dirname, 'minilm-reference.json'), 'utf8')) as {

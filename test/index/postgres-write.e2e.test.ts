@@ -15,7 +15,7 @@ import type { IndexSnapshot } from '../../src/index/store.js';
 import { DEFAULT_HNSW } from '../../src/index/vector-index.js';
 import { buildSnapshot, DEFAULT_INDEX_SETTINGS, type IndexSettings } from '../../src/ingest/sync.js';
 import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { MODEL_CACHE_DIR, SEEDS_DIR } from '../support/temp-project.js';
+import { MODEL_CACHE_DIR, SEEDS_DIR } from '../support/workspace.js';
 
 /** The writer's two paths (src/index/postgres/write.ts, bulk-load.ts) on the seeds, through a real database. */
 

@@ -6,13 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, type Engine } from '../../src/answer/engine.js';
+import { describe, expect, it } from 'vitest';
 import { decodeText, readCorpus } from '../../src/corpus/read.js';
 import { answerToJson } from '../../src/render/json.js';
 import { renderAnswerText } from '../../src/render/text.js';
-import { silentLogger } from '../../src/core/log.js';
-import { createTempProject, type TempProject } from '../support/temp-project.js';
+import { useEngine } from '../support/real-engine.js';
 
 const SEED = 20261130;
 
@@ -64,16 +62,10 @@ describe('the corpus reader, fed random bytes', () => {
 });
 
 describe('the question path, fed random text', () => {
-  let project: TempProject;
-  let engine: Engine;
-  beforeAll(async () => {
-    project = await createTempProject();
-    engine = await createEngine(project.config, silentLogger);
-  });
-  afterAll(() => project.cleanup());
+  const real = useEngine();
 
   it('answers any text with a well-formed answer whose quotes are verbatim', async () => {
-    const documents = new Map((await engine.corpusDocuments()).map((document) => [document.file, document]));
+    const documents = new Map((await real.engine.corpusDocuments()).map((document) => [document.file, document]));
     const text = fc.oneof(
       fc.string({ unit: 'grapheme', maxLength: 300 }),
       fc.string({ unit: 'binary', maxLength: 300 }),
@@ -105,7 +97,7 @@ describe('the question path, fed random text', () => {
     );
     await fc.assert(
       fc.asyncProperty(text, async (question) => {
-        const answer = await engine.ask(question);
+        const answer = await real.engine.ask(question);
         expect(JSON.parse(JSON.stringify(answerToJson(answer)))).toMatchObject({ question, answered: answer.answered });
         expect(renderAnswerText(answer).length).toBeGreaterThan(0);
         if (!answer.answered) expect(answer.quotes).toEqual([]);

@@ -7,14 +7,14 @@ import { createLogger, silentLogger } from '../../src/core/log.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
 import { storeFor } from '../../src/ingest/ingest.js';
 import { CountingEmbedder } from '../support/counting-embedder.js';
-import { createTempProject, MODEL_CACHE_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, type Workspace } from '../support/workspace.js';
 
 /** Issue #27: the serving process never embeds the corpus; a child process builds the index and exits. */
 
 const ADDED = 'Harbour notes.\n\nThe lighthouse keeper counted forty-two ferries crossing the bay on the first day of spring.\n';
 
 let model: Embedder;
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 let serving: CountingEmbedder;
 const lines: string[] = [];
@@ -30,7 +30,8 @@ function ingestPids(): number[] {
 
 beforeAll(async () => {
   model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
-  project = await createTempProject();
+  // No index yet: the first one is built in a child process, as tested below.
+  project = await createWorkspace({ index: 'none' });
   // The serving process's own model (for questions) counts what it embeds; the index is built elsewhere.
   serving = new CountingEmbedder(model);
   engine = await createEngine(project.config, log, { embedder: serving, ingestIn: 'child' });
@@ -38,7 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.close();
-  await project?.cleanup();
+  await project?.remove();
 });
 
 describe('ingest in its own process', () => {

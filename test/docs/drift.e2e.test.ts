@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
-import { MODEL_CACHE_DIR, PROJECT_DIR } from '../support/temp-project.js';
+import { MODEL_CACHE_DIR, PROJECT_DIR } from '../support/workspace.js';
 
 const envExample = readFileSync(path.join(PROJECT_DIR, '.env.example'), 'utf8');
 

@@ -9,19 +9,20 @@ import { DEFAULT_MODEL, STATIC_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
 import { readQuestions } from '../../src/eval/evaluate.js';
 import { silentLogger } from '../../src/core/log.js';
-import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, PROJECT_DIR, type Workspace } from '../support/workspace.js';
 
 let model: Embedder;
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 
 beforeAll(async () => {
   model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
-  project = await createTempProject();
+  // This file's own index, built here (the other workspaces start from a copy of the seed index).
+  project = await createWorkspace({ index: 'none' });
   engine = await createEngine(project.config, silentLogger, { embedder: model });
 });
 
-afterAll(() => project.cleanup());
+afterAll(() => project.remove());
 
 /** Every citation must point at exactly its text, inside the paragraph it names. */
 function expectVerbatim(citation: Citation & { text: string }, documents: ReadonlyMap<string, CorpusDocument>) {
@@ -96,14 +97,16 @@ describe('answers', () => {
   );
 
   it('takes its help example from whatever corpus it serves', async () => {
-    const other = await createTempProject({
-      'ferries.md': '# Harbour ferries resume service\n\ndate 2024-05-01 The harbour ferries resumed service on Monday after repairs.\n',
+    const other = await createWorkspace({
+      documents: {
+        'ferries.md': '# Harbour ferries resume service\n\ndate 2024-05-01 The harbour ferries resumed service on Monday after repairs.\n',
+      },
     });
     try {
       const answer = await (await createEngine(other.config, silentLogger, { embedder: model })).ask('who are you?');
       expect(renderAnswerText(answer)).toContain('“What does “Harbour ferries resume service” say?”');
     } finally {
-      await other.cleanup();
+      await other.remove();
     }
   });
 
@@ -137,7 +140,7 @@ describe('the saved index', () => {
   });
 
   it('is rebuilt when a seed is added, changed or removed, and reports which', async () => {
-    const local = await createTempProject();
+    const local = await createWorkspace();
     try {
       await createEngine(local.config, silentLogger, { embedder: model });
       await local.writeDocument('005_new.md', '# Coffee exports\n\nVietnam exported record coffee volumes to China in 2024.');
@@ -155,7 +158,7 @@ describe('the saved index', () => {
       expect(answer.quotes[0]?.source).toBe('005_new.md');
       expect((await rebuilt.search('Li Qiang Dalian', 10)).some((passage) => passage.source === '002_21a587edf0f19edc.txt')).toBe(false);
     } finally {
-      await local.cleanup();
+      await local.remove();
     }
   });
 
@@ -167,7 +170,7 @@ describe('the saved index', () => {
   });
 
   it('swaps between the sentence model and its fallback without asking, since the user changed nothing', async () => {
-    const local = await createTempProject();
+    const local = await createWorkspace();
     try {
       await createEngine(local.config, silentLogger, { embedder: model });
       // The sentence model went missing: the program answers with the fallback, rebuilding the index for it.
@@ -188,7 +191,7 @@ describe('the saved index', () => {
         createEngine(local.configWith({ EMBEDDING_MODEL: STATIC_MODEL }), silentLogger, { embedder: fallbackModel }),
       ).rejects.toThrow(/npm run ingest/);
     } finally {
-      await local.cleanup();
+      await local.remove();
     }
   });
 
@@ -225,7 +228,7 @@ describe('the saved index', () => {
   });
 
   it('refuses to quote from an index whose stored text was edited, even keeping its length', async () => {
-    const local = await createTempProject();
+    const local = await createWorkspace();
     try {
       await createEngine(local.config, silentLogger, { embedder: model });
       const file = path.join(indexDirOf(local.config), 'documents.jsonl');
@@ -236,12 +239,12 @@ describe('the saved index', () => {
         /damaged \(the stored text of 000_7bb7f1e19a806c78\.txt does not match its checksum\).*npm run ingest/s,
       );
     } finally {
-      await local.cleanup();
+      await local.remove();
     }
   });
 
   it('reports a damaged index with the command that fixes it', async () => {
-    const local = await createTempProject();
+    const local = await createWorkspace();
     try {
       await createEngine(local.config, silentLogger, { embedder: model });
       const indexDir = indexDirOf(local.config);
@@ -253,12 +256,12 @@ describe('the saved index', () => {
       expect(report).toMatchObject({ rebuilt: true, reason: expect.stringMatching(/index file lexical.* damaged/) });
       expect((await createEngine(local.config, silentLogger, { embedder: model })).lastReport.rebuilt).toBe(false);
     } finally {
-      await local.cleanup();
+      await local.remove();
     }
   });
 
   it('ingest on an unchanged corpus only checks the index; reindex then keeps the index in use, or loads one rebuilt meanwhile', async () => {
-    const local = await createTempProject();
+    const local = await createWorkspace();
     try {
       const live = await createEngine(local.config, silentLogger, { embedder: model });
       const builtAt = live.builtAt();
@@ -277,12 +280,12 @@ describe('the saved index', () => {
       expect(await live.reindex()).toMatchObject({ rebuilt: false, builtAt: report.builtAt });
       expect(live.documents().map((document) => document.file)).toContain('005_new.md');
     } finally {
-      await local.cleanup();
+      await local.remove();
     }
   });
 
   it('reindex swaps in a new index while questions keep being answered', async () => {
-    const local = await createTempProject();
+    const local = await createWorkspace();
     try {
       const live = await createEngine(local.config, silentLogger, { embedder: model });
       await local.writeDocument('005_new.md', '# Coffee exports\n\nVietnam exported record coffee volumes to China in 2024.');
@@ -292,7 +295,7 @@ describe('the saved index', () => {
       expect(report).toMatchObject({ rebuilt: true, added: ['005_new.md'] });
       expect(live.documents().map((document) => document.file)).toContain('005_new.md');
     } finally {
-      await local.cleanup();
+      await local.remove();
     }
   });
 });

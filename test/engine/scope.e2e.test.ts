@@ -14,15 +14,16 @@ import { DEFAULT_MODEL } from '../../src/config.js';
 import { silentLogger } from '../../src/core/log.js';
 import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
 import { startTestDatabase } from '../support/test-database.js';
-import { createTempProject, MODEL_CACHE_DIR, SEEDS_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, SEEDS_DIR, type Workspace } from '../support/workspace.js';
 import { DUTIES_QUESTION, LOCAL_ARTICLES } from '../support/collections-corpus.js';
 
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 let embedder: Embedder;
 
 beforeAll(async () => {
-  project = await createTempProject({});
+  // The seeds moved into collections: their vectors are reused from a copy of the seed index (by content), the rest embedded.
+  project = await createWorkspace({ documents: {}, index: 'seeds' });
   const corpus = project.corpusDir;
   for (const folder of ['news', 'wire', 'local']) await mkdir(path.join(corpus, folder));
   for (const seed of ['000_7bb7f1e19a806c78.txt', '002_21a587edf0f19edc.txt', '003_f015f23f54aca59a.txt', '004_f87e3345d6d88ebb.txt']) {
@@ -38,7 +39,7 @@ beforeAll(async () => {
   });
   engine = await createEngine(project.config, silentLogger, { embedder });
 });
-afterAll(() => project?.cleanup());
+afterAll(() => project?.remove());
 
 const collectionsCited = (sources: readonly string[]) => [...new Set(sources.map(collectionOf))].sort();
 

@@ -11,7 +11,7 @@ import { ingestCorpus, storeFor, syncOptionsFor } from '../../src/ingest/ingest.
 import { syncIndex } from '../../src/ingest/sync.js';
 import { terms } from '../../src/text/terms.js';
 import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTempProject, MODEL_CACHE_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, type Workspace } from '../support/workspace.js';
 
 /**
  * `POSTGRES_LEXICAL_SEARCH=bm25`: pg_textsearch's BM25 over our own terms of each chunk, queried
@@ -19,19 +19,19 @@ import { createTempProject, MODEL_CACHE_DIR, type TempProject } from '../support
  */
 let database: TestDatabase;
 let model: Embedder;
-let project: TempProject;
+let project: Workspace;
 
 beforeAll(async () => {
   database = await startTestDatabase();
   model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
-  project = await createTempProject();
+  project = await createWorkspace();
   await ingestCorpus(bm25Config(), silentLogger, { embedder: model });
 });
 
 afterAll(async () => {
   await sql?.end();
   await database?.stop();
-  await project?.cleanup();
+  await project?.remove();
 });
 
 const bm25Config = () => project.configWith({ STORE: 'postgres', DATABASE_URL: database.url, POSTGRES_LEXICAL_SEARCH: 'bm25' });

@@ -6,7 +6,7 @@ import { silentLogger } from '../../src/core/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type Run, runProgram } from '../support/run-program.js';
-import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, PROJECT_DIR, type Workspace } from '../support/workspace.js';
 
 /** The JSON contract other tools read from `ask --json` / `--jsonl`. */
 const answerJson = z.object({
@@ -28,7 +28,7 @@ const answerJson = z.object({
   timings: z.object({ embedMs: z.number(), searchMs: z.number(), totalMs: z.number() }),
 });
 
-let project: TempProject;
+let project: Workspace;
 let environment: NodeJS.ProcessEnv;
 
 /** Run a command in the project folder with the temp corpus/index; the built model is shared. */
@@ -40,12 +40,13 @@ function run(command: string, args: string[], input = '', extra: NodeJS.ProcessE
 const cli = (args: string[], input = '', extra: NodeJS.ProcessEnv = {}) => run(process.execPath, ['dist/cli.js', ...args], input, extra);
 
 beforeAll(async () => {
-  project = await createTempProject();
+  // No index yet: the first test builds it with `ingest`.
+  project = await createWorkspace({ index: 'none' });
   const { DISCORD_TOKEN: _token, ...rest } = process.env;
   environment = { ...rest, CORPUS_DIR: project.corpusDir, INDEX_DIR: project.indexDir, MODEL_DIR: MODEL_CACHE_DIR, LOG_LEVEL: 'info' };
 });
 
-afterAll(() => project.cleanup());
+afterAll(() => project.remove());
 
 describe('command line', () => {
   it('ingest builds the index, then reports it up to date', async () => {

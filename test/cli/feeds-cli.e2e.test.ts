@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeWeb, newsPage, rssFeed } from '../fakes/web-server.js';
 import { type Run, runProgram } from '../support/run-program.js';
-import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, PROJECT_DIR, type Workspace } from '../support/workspace.js';
 
-let project: TempProject;
+let project: Workspace;
 let web: FakeWeb;
 let environment: NodeJS.ProcessEnv;
 
@@ -15,7 +15,9 @@ function feeds(args: string[]): Promise<Run> {
 }
 
 beforeAll(async () => {
-  project = await createTempProject({ 'harbour.txt': 'Harbour news\n\nThe harbour opened a new pier on Monday for the summer boats.\n' });
+  project = await createWorkspace({
+    documents: { 'harbour.txt': 'Harbour news\n\nThe harbour opened a new pier on Monday for the summer boats.\n' },
+  });
   web = await FakeWeb.start();
   const { DISCORD_TOKEN: _token, ...rest } = process.env;
   environment = {
@@ -30,7 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await web?.stop();
-  await project?.cleanup();
+  await project?.remove();
 });
 
 describe('npm run feeds', () => {

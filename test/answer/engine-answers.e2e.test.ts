@@ -3,24 +3,25 @@ import { createEngine, type Engine } from '../../src/answer/engine.js';
 import { renderAnswerText } from '../../src/render/text.js';
 import { STATIC_MODEL } from '../../src/config.js';
 import { silentLogger } from '../../src/core/log.js';
-import { createTempProject, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, type Workspace } from '../support/workspace.js';
 
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 /** The GloVe fallback, whose ranking leans on the WordNet rules (the sentence model outweighs them on some questions). */
-let fallbackProject: TempProject;
+let fallbackProject: Workspace;
 let fallback: Engine;
 
 beforeAll(async () => {
-  project = await createTempProject();
+  project = await createWorkspace();
   engine = await createEngine(project.config, silentLogger, { mode: 'ingest' });
-  fallbackProject = await createTempProject();
+  // The seed index is the sentence model's: the fallback builds its own.
+  fallbackProject = await createWorkspace({ index: 'none' });
   fallback = await createEngine(fallbackProject.configWith({ EMBEDDING_MODEL: STATIC_MODEL }), silentLogger, { mode: 'ingest' });
 });
 
 afterAll(async () => {
-  await project?.cleanup();
-  await fallbackProject?.cleanup();
+  await project?.remove();
+  await fallbackProject?.remove();
 });
 
 const TARIFF_FILES = ['000_7bb7f1e19a806c78.txt', '001_77b7f39d73393a4f.txt'];

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadReranker } from '../../src/embed/reranker.js';
 import { RERANKER_MODEL, type SentenceModelPin } from '../../src/embed/sentence-model.js';
 import { createLogger, silentLogger } from '../../src/core/log.js';
-import { MODEL_CACHE_DIR } from '../support/temp-project.js';
+import { MODEL_CACHE_DIR } from '../support/workspace.js';
 
 describe('the pinned cross-encoder', () => {
   const folders: string[] = [];

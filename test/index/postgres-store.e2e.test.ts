@@ -14,19 +14,19 @@ import { SentenceVectors } from '../../src/index/sentence-vectors.js';
 import { ingestCorpus, storeFor, syncOptionsFor } from '../../src/ingest/ingest.js';
 import { syncIndex } from '../../src/ingest/sync.js';
 import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { createTempProject, MODEL_CACHE_DIR, PROJECT_DIR, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, MODEL_CACHE_DIR, PROJECT_DIR, type Workspace } from '../support/workspace.js';
 import { CountingEmbedder } from '../support/counting-embedder.js';
 
 let database: TestDatabase;
 let model: Embedder;
-let project: TempProject;
+let project: Workspace;
 let sql: pg.Client;
 const engines: Engine[] = [];
 
 beforeAll(async () => {
   database = await startTestDatabase();
   model = await loadEmbedder({ modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger });
-  project = await createTempProject();
+  project = await createWorkspace();
   sql = new pg.Client({ connectionString: database.url });
   await sql.connect();
 });
@@ -35,7 +35,7 @@ afterAll(async () => {
   for (const engine of engines) await engine.close();
   await sql?.end();
   await database?.stop();
-  await project?.cleanup();
+  await project?.remove();
 });
 
 const postgresConfig = (extra: Record<string, string> = {}) =>
@@ -260,7 +260,7 @@ describe('the PostgreSQL store', () => {
     );
 
     // Another process's ingest: the writer has its own project folder with one seed changed.
-    const writer = await createTempProject();
+    const writer = await createWorkspace();
     try {
       const file = path.join(writer.corpusDir, '001_77b7f39d73393a4f.txt');
       await writeFile(
@@ -298,7 +298,7 @@ describe('the PostgreSQL store', () => {
       expect((await serving.search('zebras escaped onto the pier', 3)).some((passage) => passage.text.includes('zebras'))).toBe(false);
     } finally {
       await listener.end();
-      await writer.cleanup();
+      await writer.remove();
     }
   });
 
@@ -314,7 +314,7 @@ describe('the PostgreSQL store', () => {
     );
     expect(cut.length).toBeGreaterThan(0);
 
-    const writer = await createTempProject();
+    const writer = await createWorkspace();
     try {
       const file = path.join(writer.corpusDir, '003_f015f23f54aca59a.txt');
       await writeFile(file, `${await readFile(file, 'utf8')}\n\nA herd of llamas crossed the harbour bridge at dawn, the port said.\n`);
@@ -324,7 +324,7 @@ describe('the PostgreSQL store', () => {
       expect((await serving.search('llamas crossed the harbour bridge', 3))[0]?.text).toContain('A herd of llamas');
       await serving.reindex();
     } finally {
-      await writer.cleanup();
+      await writer.remove();
     }
   });
 
@@ -341,7 +341,7 @@ describe('the PostgreSQL store', () => {
     expect(before.quotes[0]?.source).toBe(seed);
 
     // Another process writes the document with a paragraph in front: every offset of the old text moves.
-    const writer = await createTempProject();
+    const writer = await createWorkspace();
     try {
       const [dateline, ...rest] = heldText.split('\n\n');
       const changed = [
@@ -368,7 +368,7 @@ describe('the PostgreSQL store', () => {
       verbatimIn(new Map((await held.corpusDocuments()).map((document) => [document.file, document.raw])), fresh);
       expect((await held.corpusDocuments()).find((document) => document.file === seed)?.raw).toBe(changed);
     } finally {
-      await writer.cleanup();
+      await writer.remove();
       // The project's own seeds back in the database for the tests after this one.
       await (await open()).reindex();
     }

@@ -13,18 +13,18 @@ import { renderAnswer } from '../../src/render/discord.js';
 import { answerToJson } from '../../src/render/json.js';
 import { renderAnswerText } from '../../src/render/text.js';
 import { FIXTURES, MARKDOWN, PAGE } from '../support/documents-corpus.js';
-import { createTempProject, type TempProject } from '../support/temp-project.js';
+import { createWorkspace, type Workspace } from '../support/workspace.js';
 
-let project: TempProject;
+let project: Workspace;
 let engine: Engine;
 
 beforeAll(async () => {
-  project = await createTempProject({ 'guide.md': MARKDOWN, 'ferry.html': PAGE });
+  project = await createWorkspace({ documents: { 'guide.md': MARKDOWN, 'ferry.html': PAGE } });
   for (const file of ['report.pdf', 'scanned.pdf']) await copyFile(path.join(FIXTURES, file), path.join(project.corpusDir, file));
   await writeFile(path.join(project.corpusDir, 'notes.txt'), 'Notes\n\nThe slipway is closed on Mondays for repairs.\n');
   engine = await createEngine(project.config, silentLogger);
 });
-afterAll(() => project?.cleanup());
+afterAll(() => project?.remove());
 
 describe('documents of every format', () => {
   it('lists the readable documents with their own titles and dates, and skips the scan', () => {

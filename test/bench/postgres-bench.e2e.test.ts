@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATIC_MODEL } from '../../src/config.js';
 import { startTestDatabase, type TestDatabase } from '../support/test-database.js';
-import { PROJECT_DIR } from '../support/temp-project.js';
+import { PROJECT_DIR } from '../support/workspace.js';
 
 /**
  * `npm run bench -- --store postgres` at the seeds against the test database, so the store
