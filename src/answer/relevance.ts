@@ -1,18 +1,5 @@
 import type { ScoredSentence } from './features.js';
-
-/** The cross-encoder's part in choosing the quote. */
-export interface RelevanceSettings {
-  /** How many of the best-ranked sentences the cross-encoder reads (0: off). */
-  readonly candidates: number;
-  /** Share of those sentences' order that comes from the cross-encoder (1: its order alone). */
-  readonly weight: number;
-  /** Below this relevance (0–1) of the best sentences the engine abstains. */
-  readonly minRelevance: number;
-  /** The evidence floor (`QuoteSettings.minEvidence`) when the relevance floor decides too: fitted with it. */
-  readonly minEvidence: number;
-  /** The cross-encoder reads a sentence with the one before it (a sentence often continues the one before). */
-  readonly withPrevious: boolean;
-}
+import type { RelevanceSettings } from './settings.js';
 
 /** A ranked sentence with how well the cross-encoder judged it answers the question (0–1), when it read it. */
 export type JudgedSentence = ScoredSentence & { readonly relevance?: number };

@@ -1,5 +1,4 @@
 import type { EmbedderKind } from '../embed/embedder.js';
-import type { RelevanceSettings } from './relevance.js';
 
 /** How much each signal counts in the fused ranking (docs/ranking.md says how they were chosen). */
 export interface FusionWeights {
@@ -78,6 +77,20 @@ export interface QuoteSettings {
   readonly conflictRatio: number;
   /** A sentence of another document must have at least this share of the quote's evidence to corroborate it. */
   readonly corroborationRatio: number;
+}
+
+/** The cross-encoder's part in choosing the quote. */
+export interface RelevanceSettings {
+  /** How many of the best-ranked sentences the cross-encoder reads (0: off). */
+  readonly candidates: number;
+  /** Share of those sentences' order that comes from the cross-encoder (1: its order alone). */
+  readonly weight: number;
+  /** Below this relevance (0–1) of the best sentences the engine abstains. */
+  readonly minRelevance: number;
+  /** The evidence floor (`QuoteSettings.minEvidence`) when the relevance floor decides too: fitted with it. */
+  readonly minEvidence: number;
+  /** The cross-encoder reads a sentence with the one before it (a sentence often continues the one before). */
+  readonly withPrevious: boolean;
 }
 
 /** The weights that decide ranking, quoting and abstention. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScoredSentence, SentenceFeatures } from '../../src/answer/features.js';
-import { relevanceOf, relevanceTexts, reorderByRelevance, type RelevanceSettings } from '../../src/answer/relevance.js';
+import { relevanceOf, relevanceTexts, reorderByRelevance } from '../../src/answer/relevance.js';
+import type { RelevanceSettings } from '../../src/answer/settings.js';
 
 const features: SentenceFeatures = {
   coverage: 1,
