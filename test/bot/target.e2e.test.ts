@@ -64,10 +64,10 @@ describe('/ask target:', () => {
 
   it('escapes the question in the embed and never lets it mention anyone', async () => {
     const { fake } = bot.harness;
-    const question = 'Did @everyone and <@&123456789012345678> hear what Xi said about **trade wars**?';
+    const question = 'What did Xi say about **trade wars**, @everyone and <@&123456789012345678>?';
     const reply = await fake.reply(fake.slashCommand('ask', { question, target: fake.bob }));
     expect(reply.data.content).toBe(`<@${fake.bob.id}>, here is what the sources say:`);
-    expect(reply.data.embeds[0].title).toBe('Did @everyone and <@&123456789012345678> hear what Xi said about \\*\\*trade wars\\*\\*?');
+    expect(reply.data.embeds[0].title).toBe('What did Xi say about \\*\\*trade wars\\*\\*, @everyone and <@&123456789012345678>?');
     expect(reply.data.allowed_mentions).toStrictEqual({ users: [fake.bob.id] });
   });
 

@@ -5,7 +5,7 @@
 export const LOCAL_ARTICLES: Readonly<Record<string, string>> = {
   'furniture.txt':
     ' date 2024-02-10 Harbour exporters hit by duties\n\n' +
-    'Furniture makers in the harbour district say the US duties they face rose to 25% this spring, the local chamber of commerce said.\n\n' +
+    'Chinese furniture makers in the harbour district say the US duties they face rose to 25% this spring, the local chamber of commerce said.\n\n' +
     'Several workshops have cut shifts while they look for buyers in Europe.\n',
   'ferry.txt':
     ' date 2024-06-20 New ferry line opens\n\n' +
