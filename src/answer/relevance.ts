@@ -1,14 +1,21 @@
+import { standsAlone } from '../chunk/chunk.js';
 import type { ScoredSentence } from './features.js';
 import type { RelevanceSettings } from './settings.js';
 
 /** A ranked sentence with how well the cross-encoder judged it answers the question (0–1), when it read it. */
 export type JudgedSentence = ScoredSentence & { readonly relevance?: number };
 
-/** The texts the cross-encoder reads for the best `settings.candidates` sentences, in rank order. */
+/**
+ * The texts the cross-encoder reads for the best `settings.candidates` sentences, in rank order. A list
+ * item or table row is read after what introduces it (its `previous`: the list's lead-in, the table's
+ * header row), as a reader reads "Visitor | 30 a night" under "Berth | Fee".
+ */
 export function relevanceTexts(ranked: readonly ScoredSentence[], settings: RelevanceSettings): string[] {
   return ranked
     .slice(0, settings.candidates)
-    .map((sentence) => (settings.withPrevious && sentence.previous ? `${sentence.previous} ${sentence.text}` : sentence.text));
+    .map((sentence) =>
+      (settings.withPrevious || standsAlone(sentence.block)) && sentence.previous ? `${sentence.previous} ${sentence.text}` : sentence.text,
+    );
 }
 
 /**

@@ -169,7 +169,8 @@ export function leadInOf(document: Pick<CorpusDocument, 'paragraphs'>, paragraph
   const item = document.paragraphs[index];
   if (!item) return '';
   let first = index;
-  while (first > 0 && standsAlone(document.paragraphs[first - 1]?.kind) && document.paragraphs[first - 1]?.section === item.section)
+  // Back to the first row of this table or item of this list (a table right after a list is not part of it).
+  while (first > 0 && document.paragraphs[first - 1]?.kind === item.kind && document.paragraphs[first - 1]?.section === item.section)
     first--;
   const header = item.kind === 'table-row' && first < index ? document.paragraphs[first] : undefined;
   const before = document.paragraphs[first - 1];

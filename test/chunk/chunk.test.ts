@@ -103,4 +103,15 @@ describe('leadInOf', () => {
   it('reads a list item after nothing when its section starts with the list, never after the item before it', () => {
     expect(leadInOf(document, 7)).toBe('');
   });
+
+  it('reads a table right after a list with its own header row, not the list’s first item', () => {
+    const listThenTable = {
+      paragraphs: [
+        paragraph(1, 'Fees are paid at the office.', 'list-item', 'Berths'),
+        paragraph(2, 'Berth | Fee', 'table-row', 'Berths'),
+        paragraph(3, 'Visitor | 30 a night', 'table-row', 'Berths'),
+      ],
+    };
+    expect(leadInOf(listThenTable, 3)).toBe('Berth | Fee');
+  });
 });
