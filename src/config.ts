@@ -47,6 +47,8 @@ const environmentSchema = z.object({
     .optional(),
   POSTGRES_LEXICAL_SEARCH: z.enum(['memory', 'bm25', 'fts']).default('bm25'),
   INGEST_IN: z.enum(['child', 'this-process']).default('child'),
+  EMBED_THREADS: positiveInteger.max(256, 'must be at most 256').optional(),
+  EMBED_JOB_LEASE_SECONDS: positiveInteger.min(5, 'must be at least 5').max(86_400, 'must be at most 86400').default(900),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: snowflake.optional(),
@@ -104,6 +106,10 @@ export interface Config {
   readonly hnswEf: number;
   /** Where a serving process (`npm start`, `/reindex`, `/add-source`) builds the index: a child process that exits, or itself. */
   readonly ingestIn: 'child' | 'this-process';
+  /** ONNX intra-op threads of the sentence model; unset: onnxruntime's default (one per core). */
+  readonly embedThreads: number | undefined;
+  /** How long an ingest worker holds an embedding job before the queue gives it to another (its lease). */
+  readonly embedJobLeaseSeconds: number;
   /** Overrides the calibrated abstention threshold when set. */
   readonly answerMinScore: number | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -221,6 +227,8 @@ export function loadConfig(
     searchResults: env.SEARCH_RESULTS,
     hnswEf: env.HNSW_EF,
     ingestIn: env.INGEST_IN,
+    embedThreads: env.EMBED_THREADS,
+    embedJobLeaseSeconds: env.EMBED_JOB_LEASE_SECONDS,
     answerMinScore: env.ANSWER_MIN_SCORE,
     logLevel: env.LOG_LEVEL,
     store: Object.freeze(
