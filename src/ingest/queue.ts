@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -98,9 +99,11 @@ export class QueueEmbedding implements JobEmbedding {
       );
       const report = () => progress.update([...done].reduce((sum, key) => sum + (chunksOf.get(key) ?? 0), 0));
       report();
+      const ids = pending.map(() => randomUUID());
       for (let start = 0; start < pending.length; start += 100) {
         await boss.insert(
-          pending.slice(start, start + 100).map((job) => ({
+          pending.slice(start, start + 100).map((job, index) => ({
+            id: ids[start + index] as string,
             name: EMBED_QUEUE,
             data: { vectorKey, model, entries: job.entries } satisfies EmbedJobData,
             ...queueSettings,
@@ -128,6 +131,8 @@ export class QueueEmbedding implements JobEmbedding {
         }
         workers?.replaceFailed(open);
       }
+      // Every vector is here: a job still open (taken again after a lease ended while its first worker finished it) is not needed.
+      if (ids.length > 0) await boss.cancel(EMBED_QUEUE, ids);
       progress.finish();
       return await this.read(pool, vectorKey, keys);
     } finally {
