@@ -79,17 +79,17 @@ export async function ingestCorpus(
     /** Chunks per job (default: the resume log's groups, 512). */
     readonly embedGroupChunks?: number;
   } = {},
-): Promise<{ report: IngestReport; modelId: string }> {
+): Promise<{ report: IngestReport; modelId: string; stagesMs: Record<string, number> }> {
   const embedder = options.embedder ?? (await embedderFor(config, log));
   const store = storeFor(config);
   try {
     const jobEmbedding = options.workers === undefined ? undefined : queueEmbeddingFor(config, embedder, log, options.workers);
-    const { report } = await refreshIndex({
+    const { report, stagesMs } = await refreshIndex({
       ...syncOptionsFor(config, embedder, log, 'ingest', store),
       ...(jobEmbedding ? { jobEmbedding } : {}),
       ...(options.embedGroupChunks === undefined ? {} : { embedGroupChunks: options.embedGroupChunks }),
     });
-    return { report, modelId: embedder.modelId };
+    return { report, modelId: embedder.modelId, stagesMs };
   } finally {
     await store.close();
   }
