@@ -9,6 +9,7 @@ import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
 import { readCorpus } from '../../src/corpus/read.js';
 import { ingestCorpus, indexSettingsFrom } from '../../src/ingest/ingest.js';
 import { buildSnapshot, embedJob, planEmbedJobs, sentencesKey } from '../../src/ingest/sync.js';
+import { threadsPerWorker } from '../../src/ingest/queue.js';
 import { answerToJson } from '../../src/render/json.js';
 import { createTempProject, MODEL_CACHE_DIR, SEEDS_DIR, type TempProject } from '../support/temp-project.js';
 import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -42,6 +43,13 @@ beforeAll(async () => {
 });
 
 describe('embedding jobs (no database)', () => {
+  it('local workers share the cores out (EMBED_THREADS unset), one thread at least', () => {
+    expect(threadsPerWorker(1, 2)).toBe(2);
+    expect(threadsPerWorker(2, 2)).toBe(1);
+    expect(threadsPerWorker(3, 2)).toBe(1);
+    expect(threadsPerWorker(0, 8)).toBe(8);
+  });
+
   it('the jobs embed the groups the single process embeds: the same vectors, key by key', async () => {
     const project = await createTempProject(documents);
     const { documents: read } = await readCorpus(project.corpusDir);
