@@ -245,6 +245,7 @@ async function refresh(
   const progress = options.progress ?? ((label, total, unit) => createProgress(label, total, unit));
   const groupChunks = options.embedGroupChunks ?? EMBED_GROUP;
   const vectorKeyId = createHash('sha256').update(JSON.stringify(vectorKey)).digest('hex');
+  let byWorkers = 0;
   if (options.jobEmbedding) {
     const jobs = planEmbedJobs(documents, settings, embedder.dimensions, known, knownSentences, groupChunks);
     if (jobs.length > 0) {
@@ -252,6 +253,7 @@ async function refresh(
       log.info(`Embedding ${total} chunks as ${jobs.length} jobs on the queue…`);
       const embedded = await options.jobEmbedding.embed(jobs, vectorKeyId, progress('embedding (jobs)', total, 'chunks'));
       for (const [key, matrix] of embedded) known.set(key, matrix);
+      byWorkers = total;
       lap('embed (jobs)');
     }
   }
@@ -273,7 +275,7 @@ async function refresh(
   await options.jobEmbedding?.discard(vectorKeyId);
   const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started, skipped);
   log.info(
-    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
+    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded${options.jobEmbedding ? ` here, ${byWorkers} by queue workers` : ''}, ${snapshot.chunks.length - embedded - byWorkers} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
   );
   return { snapshot, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs };
 }

@@ -113,7 +113,11 @@ describe.runIf(onRealServer)('embedding jobs on a real PostgreSQL server', () =>
     await ingestCorpus(uninterrupted.config, log, { embedder: model, workers: 1, embedGroupChunks: GROUP_CHUNKS });
     expect(lines.some((line) => /Embedding \d+ chunks as \d+ jobs on the queue/.test(line))).toBe(true);
     // The builder embedded nothing itself: every vector came from the workers.
-    expect(lines.some((line) => /^Indexed \d+ chunks \(0 embedded/.test(line))).toBe(true);
+    const indexed = lines
+      .map((line) => /^Indexed (\d+) chunks \(0 embedded here, (\d+) by queue workers, 0 reused\)/.exec(line))
+      .find(Boolean);
+    expect(indexed?.[2]).toBe(indexed?.[1]);
+    expect(Number(indexed?.[1])).toBeGreaterThan(0);
     const expected = await answersJson(uninterrupted.config);
 
     const killed = await queueProject();
