@@ -5,7 +5,7 @@ import { createEngine, type Engine } from './answer/engine.js';
 import { z } from 'zod';
 import { getOrInsert } from './core/maps.js';
 import { type ConversationTurn, conversationTurnOf, type ScopeOptions } from './core/types.js';
-import { ingestCorpus } from './ingest/ingest.js';
+import { embedInWorker, ingestCorpus } from './ingest/ingest.js';
 import {
   describeOutcome,
   judge,
@@ -26,6 +26,10 @@ import type { Logger } from './core/log.js';
 
 const USAGE = `usage:
   npm run ingest                         build or refresh the index
+  npm run ingest -- --workers N          (STORE=postgres) embed as jobs on a queue in the database, with N worker
+                                         processes here (0: only workers started elsewhere); EMBED_THREADS each,
+                                         by default cores ÷ N
+  npm run ingest:worker                  (STORE=postgres) take a running ingest's embedding jobs until none is left
   npm run ask -- "question"              answer a question
   npm run --silent ask -- --json "q"    answer as one JSON object (--silent: npm's banner stays off stdout)
   npm run --silent ask -- --jsonl        answer one question per stdin line, JSON per line
@@ -55,6 +59,7 @@ const OPTIONS = {
   turns: { type: 'string', default: 'thread' },
   collection: { type: 'string' },
   every: { type: 'string' },
+  workers: { type: 'string' },
 } as const;
 
 type Parsed = ReturnType<typeof parseArgs<{ args: string[]; allowPositionals: true; options: typeof OPTIONS }>>;
@@ -102,6 +107,8 @@ async function main(argv: readonly string[]): Promise<void> {
   switch (command) {
     case 'ingest':
       return ingest(run);
+    case 'worker':
+      return worker(run);
     case 'ask':
       return ask(run);
     case 'search':
@@ -136,14 +143,30 @@ async function openScopedEngine(
   return { engine, scope: { collections: asked } };
 }
 
-async function ingest({ config, log, fail }: Invocation): Promise<void> {
-  const { report, modelId } = await ingestCorpus(config, log).catch(fail);
+async function ingest({ values, config, log, fail }: Invocation): Promise<void> {
+  let workers: number | undefined;
+  if (values.workers !== undefined) {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 64) return usageError('--workers: a whole number from 0 to 64');
+    if (config.store.kind !== 'postgres')
+      return usageError('--workers needs STORE=postgres (the jobs are queued in its database); the local store embeds in one process');
+  }
+  const { report, modelId } = await ingestCorpus(config, log, workers === undefined ? {} : { workers }).catch(fail);
   const changes = [`${report.added.length} added`, `${report.changed.length} changed`, `${report.removed.length} removed`].join(', ');
   process.stdout.write(
     `${report.rebuilt ? `Rebuilt the index (${report.reason})` : 'The index is up to date'}: ${report.documents} documents, ${report.chunks} chunks; ` +
       `${changes}; model ${modelId}; ${Math.round(report.durationMs)} ms.\n` +
       report.skipped.map((entry) => `Skipped ${entry.file}: ${entry.reason}.\n`).join(''),
   );
+}
+
+/** `npm run ingest:worker`: take embedding jobs from a running ingest's queue until none are left. */
+async function worker({ config, log, fail }: Invocation): Promise<void> {
+  if (config.store.kind !== 'postgres') return usageError('ingest:worker needs STORE=postgres and the DATABASE_URL of the ingest');
+  const completed = await embedInWorker(config, log).catch(fail);
+  process.stdout.write(`Completed ${completed} embedding jobs.\n`);
+  // onnxruntime's threads do not keep a worker alive once its jobs are done.
+  process.exit(0);
 }
 
 async function ask({ values, text, openScoped }: Invocation): Promise<void> {

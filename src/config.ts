@@ -53,6 +53,8 @@ const environmentSchema = z.object({
     .min(0, 'must be from 0 to 1')
     .max(1, 'must be from 0 to 1')
     .optional(),
+  EMBED_THREADS: positiveInteger.max(256, 'must be at most 256').optional(),
+  EMBED_JOB_LEASE_SECONDS: positiveInteger.min(5, 'must be at least 5').max(86_400, 'must be at most 86400').default(900),
 
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: snowflake.optional(),
@@ -114,6 +116,10 @@ export interface Config {
   readonly reranker: boolean;
   /** Abstention threshold on the cross-encoder's relevance (0–1); undefined: the model's fitted one. */
   readonly answerMinRelevance: number | undefined;
+  /** ONNX intra-op threads of the sentence model; unset: onnxruntime's default (one per core). */
+  readonly embedThreads: number | undefined;
+  /** How long an ingest worker holds an embedding job before the queue gives it to another (its lease). */
+  readonly embedJobLeaseSeconds: number;
   /** Overrides the calibrated abstention threshold when set. */
   readonly answerMinScore: number | undefined;
   readonly logLevel: Environment['LOG_LEVEL'];
@@ -233,6 +239,8 @@ export function loadConfig(
     ingestIn: env.INGEST_IN,
     reranker: env.RERANKER === 'on',
     answerMinRelevance: env.ANSWER_MIN_RELEVANCE,
+    embedThreads: env.EMBED_THREADS,
+    embedJobLeaseSeconds: env.EMBED_JOB_LEASE_SECONDS,
     answerMinScore: env.ANSWER_MIN_SCORE,
     logLevel: env.LOG_LEVEL,
     store: Object.freeze(

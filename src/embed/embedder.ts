@@ -4,6 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { AutoModel, BertTokenizer, env, pipeline, Tensor } from '@xenova/transformers';
+import ort from 'onnxruntime-node';
 import { STATIC_MODEL } from '../config.js';
 import type { Logger } from '../core/log.js';
 import { installSentenceModel, SENTENCE_MODEL, type SentenceModelPin } from './sentence-model.js';
@@ -186,6 +187,13 @@ export async function loadEmbedder(options: {
   staticModel?: StaticModelOptions;
   /** The pinned sentence model (tests pin a broken one to prove the fallback). */
   sentenceModel?: SentenceModelPin;
+  /**
+   * ONNX intra-op threads (`EMBED_THREADS`); by default onnxruntime's own (one per core).
+   * transformers.js 2.17.2 creates its session with execution providers only
+   * (`InferenceSession.create(buffer, { executionProviders })` in its models.js), so the
+   * model's session is replaced by one created here from the same file with the thread count.
+   */
+  threads?: number;
 }): Promise<Embedder> {
   const { modelCacheDir, allowRemoteModels, log } = options;
   const location = await locateModel(options.modelId, modelCacheDir, log, options);
@@ -212,6 +220,7 @@ export async function loadEmbedder(options: {
             ([tokenizer, model]) => ({ tokenizer, model }),
           )
         : await pipeline('feature-extraction', location.name, { quantized });
+    if (options.threads !== undefined) await setThreads(extractor.model, folder, quantized, options.threads);
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
     const hint = canDownload
@@ -270,6 +279,18 @@ export async function loadEmbedder(options: {
   const revision = await modelRevision(folder);
   log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
   return { modelId, revision, dimensions, kind, embed };
+}
+
+/** Replace a transformers.js model's ONNX session by one of the same file with `threads` intra-op threads (one inter-op). */
+async function setThreads(model: unknown, folder: string, quantized: boolean, threads: number): Promise<void> {
+  const holder = model as { session?: unknown };
+  if (!holder.session) throw new Error('the model has no ONNX session to set threads on');
+  const file = path.join(folder, 'onnx', quantized ? 'model_quantized.onnx' : 'model.onnx');
+  holder.session = await ort.InferenceSession.create(await readFile(file), {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { type Embedder, loadEmbedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
 import { PostgresIndexStore } from '../index/postgres/postgres-store.js';
 import { LocalIndexStore } from './local-store.js';
+import { QueueEmbedding, runEmbedWorker, threadsPerWorker } from './queue.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings, refreshIndex, type SyncOptions } from './sync.js';
 
 /** How a configuration is turned into index settings, folders and a model: shared by the CLI, the bot and the benchmark. */
@@ -37,6 +38,7 @@ export function embedderFor(config: Config, log: Logger): Promise<Embedder> {
     modelCacheDir: config.modelCacheDir,
     allowRemoteModels: config.allowRemoteModels,
     log,
+    ...(config.embedThreads === undefined ? {} : { threads: config.embedThreads }),
   });
 }
 
@@ -70,14 +72,54 @@ export function syncOptionsFor(
 export async function ingestCorpus(
   config: Config,
   log: Logger,
-  options: { readonly embedder?: Embedder } = {},
-): Promise<{ report: IngestReport; modelId: string }> {
+  options: {
+    readonly embedder?: Embedder;
+    /** STORE=postgres: embed as jobs on the database's queue, with this many worker processes here (`--workers N`). */
+    readonly workers?: number;
+    /** Chunks per job (default: the resume log's groups, 512). */
+    readonly embedGroupChunks?: number;
+  } = {},
+): Promise<{ report: IngestReport; modelId: string; stagesMs: Record<string, number> }> {
   const embedder = options.embedder ?? (await embedderFor(config, log));
   const store = storeFor(config);
   try {
-    const { report } = await refreshIndex(syncOptionsFor(config, embedder, log, 'ingest', store));
-    return { report, modelId: embedder.modelId };
+    const jobEmbedding = options.workers === undefined ? undefined : queueEmbeddingFor(config, embedder, log, options.workers);
+    const { report, stagesMs } = await refreshIndex({
+      ...syncOptionsFor(config, embedder, log, 'ingest', store),
+      ...(jobEmbedding ? { jobEmbedding } : {}),
+      ...(options.embedGroupChunks === undefined ? {} : { embedGroupChunks: options.embedGroupChunks }),
+    });
+    return { report, modelId: embedder.modelId, stagesMs };
   } finally {
     await store.close();
   }
+}
+
+/** The queue in the database of STORE=postgres, with `workers` local worker processes (each EMBED_THREADS, default cores ÷ workers). */
+function queueEmbeddingFor(config: Config, embedder: Embedder, log: Logger, workers: number): QueueEmbedding {
+  if (config.store.kind !== 'postgres') throw new Error('Embedding jobs need STORE=postgres: the queue is in its database.');
+  const { url } = config.store;
+  return new QueueEmbedding({
+    url,
+    model: { id: embedder.modelId, revision: embedder.revision, dimensions: embedder.dimensions },
+    leaseSeconds: config.embedJobLeaseSeconds,
+    log,
+    localWorkers: workers,
+    workerEnv: {
+      STORE: 'postgres',
+      DATABASE_URL: url,
+      MODEL_DIR: config.modelCacheDir,
+      // The ingest's model (after a fallback, not the configured one): the jobs are refused by any other.
+      EMBEDDING_MODEL: embedder.modelId,
+      EMBED_THREADS: String(config.embedThreads ?? threadsPerWorker(workers)),
+      LOG_LEVEL: config.logLevel,
+    },
+  });
+}
+
+/** `npm run ingest:worker`: load the model and take the embedding jobs of the ingest running on DATABASE_URL until none is left. */
+export async function embedInWorker(config: Config, log: Logger): Promise<number> {
+  if (config.store.kind !== 'postgres') throw new Error('An ingest worker needs STORE=postgres and the DATABASE_URL of the ingest.');
+  const embedder = await embedderFor(config, log);
+  return runEmbedWorker(config.store.url, embedder, log);
 }

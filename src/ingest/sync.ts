@@ -67,10 +67,31 @@ export interface SyncOptions {
    * and return what was saved; the result's snapshot is then null and the caller loads the saved index.
    */
   readonly buildElsewhere?: () => Promise<Omit<RefreshResult, 'snapshot'>>;
+  /**
+   * Embed the missing vectors as jobs elsewhere (workers on a queue: `npm run ingest -- --workers N`);
+   * the build then reads them as known vectors and embeds nothing itself.
+   */
+  readonly jobEmbedding?: JobEmbedding;
+}
+
+/** One embedding job: its texts embedded in one call (as one group of `buildSnapshot`), cut into one matrix per entry. */
+export interface EmbedJob {
+  /** Keyed as the resume log is: a document's content hash (its chunks), or `sentencesKey` of it (its sentences). */
+  readonly entries: readonly { readonly key: string; readonly texts: readonly string[] }[];
+  /** Chunks among the texts (for progress). */
+  readonly chunks: number;
+}
+
+/** Where the jobs of an ingest are embedded; `vectorKey` names everything that makes vectors compatible. */
+export interface JobEmbedding {
+  /** Have the jobs embedded and return every entry's matrix (rows × dimensions) by key. */
+  embed(jobs: readonly EmbedJob[], vectorKey: string, progress: Progress): Promise<ReadonlyMap<string, Float32Array>>;
+  /** The index is saved: the vectors kept for it can go. */
+  discard(vectorKey: string): Promise<void>;
 }
 
 /** The resume log's key for a document's sentence vectors (its chunks' are under the content hash itself); a hash too, as the log's records want. */
-function sentencesKey(contentHash: string): string {
+export function sentencesKey(contentHash: string): string {
   return createHash('sha256').update(`sentences\0${contentHash}`).digest('hex');
 }
 
@@ -221,12 +242,27 @@ async function refresh(
   const resumed = documents.filter((document) => resume.vectors.has(document.contentHash) && !known.has(document.contentHash)).length;
   if (resumed > 0) log.info(`Resuming an interrupted ingest: ${resumed} documents were already embedded.`);
   for (const [hash, matrix] of resume.vectors) if (!known.has(hash)) known.set(hash, matrix);
+  const progress = options.progress ?? ((label, total, unit) => createProgress(label, total, unit));
+  const groupChunks = options.embedGroupChunks ?? EMBED_GROUP;
+  const vectorKeyId = createHash('sha256').update(JSON.stringify(vectorKey)).digest('hex');
+  let byWorkers = 0;
+  if (options.jobEmbedding) {
+    const jobs = planEmbedJobs(documents, settings, embedder.dimensions, known, knownSentences, groupChunks);
+    if (jobs.length > 0) {
+      const total = jobs.reduce((sum, job) => sum + job.chunks, 0);
+      log.info(`Embedding ${total} chunks as ${jobs.length} jobs on the queue…`);
+      const embedded = await options.jobEmbedding.embed(jobs, vectorKeyId, progress('embedding (jobs)', total, 'chunks'));
+      for (const [key, matrix] of embedded) known.set(key, matrix);
+      byWorkers = total;
+      lap('embed (jobs)');
+    }
+  }
   const { snapshot, vectors, embedded, embeddedSentences } = await buildSnapshot(documents, embedder, settings, options.ef, {
     known,
     knownSentences,
     onEmbedded: (entries) => resume.log.append(entries),
-    progress: options.progress ?? ((label, total, unit) => createProgress(label, total, unit)),
-    embedGroupChunks: options.embedGroupChunks ?? EMBED_GROUP,
+    progress,
+    embedGroupChunks: groupChunks,
     unreadable: skipped,
     // A store that searches in SQL keeps its own HNSW index and is read back after saving: the
     // local graph (~20 min at 1.7 M chunks) would be thrown away, so the cheap exact index stands in.
@@ -236,9 +272,10 @@ async function refresh(
   await store.save(snapshot, vectors);
   lap('save');
   await resume.log.discard();
+  await options.jobEmbedding?.discard(vectorKeyId);
   const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started, skipped);
   log.info(
-    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded, ${snapshot.chunks.length - embedded} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
+    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded${options.jobEmbedding ? ` here, ${byWorkers} by queue workers` : ''}, ${snapshot.chunks.length - embedded - byWorkers} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
   );
   return { snapshot, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs };
 }
@@ -265,6 +302,57 @@ function unreadableOf(skipped: readonly SkippedFile[]): Pick<Manifest, 'unreadab
     contentHash ? [[file, [contentHash, reason] as [string, string]] as const] : [],
   );
   return refused.length ? { unreadable: Object.fromEntries(refused) } : {};
+}
+
+/**
+ * The embedding `buildSnapshot` would do, as jobs: the same groups of whole documents of about
+ * `groupChunks` chunks, each group's texts (chunks, then sentences, document by document) in one job,
+ * so a job embeds exactly the batches the single process embeds and its vectors are the same.
+ */
+export function planEmbedJobs(
+  documents: readonly CorpusDocument[],
+  settings: IndexSettings,
+  dimensions: number,
+  known: ReadonlyMap<string, Float32Array>,
+  knownSentences: SentenceVectors | null,
+  groupChunks: number,
+): EmbedJob[] {
+  const pending = documents.flatMap((document) => {
+    const chunks = chunkDocument(document, settings.chunker);
+    const chunkMatrix = known.get(document.contentHash);
+    const needsChunks = !(chunkMatrix && chunkMatrix.length === chunks.length * dimensions);
+    const sentenceTexts = SentenceVectors.textsOf(document);
+    const sentenceMatrix = known.get(sentencesKey(document.contentHash)) ?? knownSentences?.matrixFor(document);
+    const needsSentences = !(sentenceMatrix && sentenceMatrix.length === sentenceTexts.length * dimensions);
+    if (!needsChunks && !needsSentences) return [];
+    const entries: EmbedJob['entries'][number][] = [];
+    if (needsChunks) entries.push({ key: document.contentHash, texts: chunks.map((chunk) => embeddingText(document, chunk)) });
+    if (needsSentences) entries.push({ key: sentencesKey(document.contentHash), texts: sentenceTexts });
+    return [{ entries, chunks: needsChunks ? chunks.length : 0 }];
+  });
+  const jobs: EmbedJob[] = [];
+  for (let cursor = 0; cursor < pending.length; ) {
+    const entries: EmbedJob['entries'][number][] = [];
+    let chunks = 0;
+    while (cursor < pending.length && (chunks < groupChunks || entries.length === 0)) {
+      const next = pending[cursor++] as (typeof pending)[number];
+      entries.push(...next.entries);
+      chunks += next.chunks;
+    }
+    jobs.push({ entries, chunks });
+  }
+  return jobs;
+}
+
+/** Embed one job's texts in one call and cut the vectors into its entries' matrices (what a queue worker does). */
+export async function embedJob(job: EmbedJob, embedder: Embedder): Promise<{ key: string; matrix: Float32Array }[]> {
+  const vectors = await embedder.embed(job.entries.flatMap((entry) => entry.texts));
+  let row = 0;
+  return job.entries.map(({ key, texts }) => {
+    const matrix = new Float32Array(texts.length * embedder.dimensions);
+    for (let part = 0; part < texts.length; part++) matrix.set(vectors[row++] as Float32Array, part * embedder.dimensions);
+    return { key, matrix };
+  });
 }
 
 /** Chunk, embed (reusing known vectors) and index the documents. */
