@@ -45,7 +45,10 @@ describe('the cross-encoder’s part in choosing the quote', () => {
   it('reads a table row or list item after what introduces it', () => {
     const row = { ...scored('Visitor | 30 a night', 1, 'Berth | Fee'), block: 'table-row' as const };
     const item = { ...scored('Fees are paid at the office.', 0.9, 'Berths are assigned as follows:'), block: 'list-item' as const };
-    expect(relevanceTexts([row, item], settings)).toEqual(['Berth | Fee Visitor | 30 a night', 'Berths are assigned as follows: Fees are paid at the office.']);
+    expect(relevanceTexts([row, item], settings)).toEqual([
+      'Berth | Fee Visitor | 30 a night',
+      'Berths are assigned as follows: Fees are paid at the office.',
+    ]);
   });
 
   it('puts the sentence it judges most relevant first, and leaves the unread ones after, in their order', () => {
