@@ -35,7 +35,7 @@ import { analyseQuestion, type Question } from './question.js';
 import { collectionsOf } from './scope.js';
 import { type JudgedSentence, relevanceOf, relevanceTexts, reorderByRelevance } from './relevance.js';
 import { rerankBySentences, retrieve } from './retrieve.js';
-import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
+import { EVIDENCE_SENTENCES, type QuoteDecision, rankSentences, selectQuotes } from './select.js';
 import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
 import { bestPassagesPerDocument, timelineOf } from './timeline.js';
 
@@ -382,6 +382,7 @@ export class Engine implements AnswerEngine {
     const decision: QuoteDecision = { ...selected, quotes };
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
     const unknownNames = settings.quote.abstainOnUnknownNames && !smallTalk ? question.unknownNames : [];
+    // The same few best sentences that may carry the evidence.
     const relevance = relevanceDecides ? relevanceOf(decision.ranked, EVIDENCE_SENTENCES) : null;
     const relevant = relevance === null || relevance >= settings.relevance.minRelevance;
     const answered = decision.answered && relevant && !smallTalk && unknownNames.length === 0;
@@ -403,9 +404,6 @@ export class Engine implements AnswerEngine {
     return { answer: locateAnswer(answer, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
-
-/** The first few sentences whose cross-encoder relevance decides abstention (as `EVIDENCE_SENTENCES` in select.ts). */
-const EVIDENCE_SENTENCES = 2;
 
 /** A follow-up's words taken from the turn before, and whether the question as read stands alone ("how old is Lam?"). */
 interface CarriedWords {

@@ -67,7 +67,7 @@ const CONFLICT_CANDIDATES = 10;
  * the answer often carried it: abstained −4.3, −5, −5 points on sets A, B, C, for one answerable
  * question more on set D.
  */
-const EVIDENCE_SENTENCES = 2;
+export const EVIDENCE_SENTENCES = 2;
 
 /**
  * Score every sentence of the retrieved passages against the question and pick the one or two
