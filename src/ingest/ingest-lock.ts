@@ -60,6 +60,8 @@ export class IngestLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       const owner = await readOwner(file);
+      // Released between our attempt and the read: try again at once (removing it now could remove a new holder's lock).
+      if (owner === 'released') continue;
       const gone = owner ? owner.host === hostname() && !isRunning(owner.pid) : await olderThan(file, UNWRITTEN_LOCK_MS);
       if (gone) {
         log.warn(
@@ -83,10 +85,17 @@ export class IngestLock {
   }
 }
 
-/** The lock file's owner; null while it is being written (it is created empty, then filled). */
-async function readOwner(file: string): Promise<Owner | null> {
+/** The lock file's owner; null while it is being written (it is created empty, then filled); `released` when there is no file. */
+async function readOwner(file: string): Promise<Owner | null | 'released'> {
+  let text: string;
   try {
-    const owner = JSON.parse(await readFile(file, 'utf8')) as Partial<Owner>;
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'released';
+    return null;
+  }
+  try {
+    const owner = JSON.parse(text) as Partial<Owner>;
     return typeof owner.pid === 'number' && typeof owner.host === 'string'
       ? { pid: owner.pid, host: owner.host, since: String(owner.since) }
       : null;
@@ -99,7 +108,8 @@ async function olderThan(file: string, ms: number): Promise<boolean> {
   try {
     return Date.now() - (await stat(file)).mtimeMs > ms;
   } catch {
-    return true;
+    // Gone meanwhile: the next attempt takes it.
+    return false;
   }
 }
 
