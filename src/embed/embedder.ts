@@ -189,9 +189,10 @@ export async function loadEmbedder(options: {
   sentenceModel?: SentenceModelPin;
   /**
    * ONNX intra-op threads (`EMBED_THREADS`); by default onnxruntime's own (one per core).
-   * transformers.js 2.17.2 creates its session with execution providers only
-   * (`InferenceSession.create(buffer, { executionProviders })` in its models.js), so the
-   * model's session is replaced by one created here from the same file with the thread count.
+   * transformers.js 2.17.2 creates its session with execution providers only, and its
+   * onnxruntime-node 1.14 ignores `intraOpNumThreads` (one thread asked, two cores busy), so the
+   * model's session is replaced by one of the same file from our onnxruntime-node (1.20.1), which
+   * holds the count; its vectors are bit-identical to 1.14's.
    */
   threads?: number;
 }): Promise<Embedder> {
