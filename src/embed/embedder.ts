@@ -201,27 +201,48 @@ export async function loadEmbedder(options: {
   // The model in use: the configured one, or the fallback when the sentence model could not be installed.
   const { modelId } = location;
   const folder = path.join(location.localModelPath, location.name);
+  const started = performance.now();
+  const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
+  const extractor = await loadModel(location, modelCacheDir, folder, kind, allowRemoteModels, options.threads);
+  const embed = kind === 'word-vectors' ? joinedEmbedding(extractor, modelId) : paddedEmbedding(extractor, modelId);
+
+  const [probe] = await embed(['dimension probe']);
+  const dimensions = probe?.length ?? 0;
+  const revision = await modelRevision(folder);
+  log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
+  return { modelId, revision, dimensions, kind, embed };
+}
+
+type LoadedModel = { tokenizer: unknown; model: unknown };
+
+/** The tokenizer and ONNX model from `folder`, with `threads` intra-op threads when given; a `ModelError` saying how to get it when it cannot load. */
+async function loadModel(
+  location: ModelLocation & { modelId: string },
+  modelCacheDir: string,
+  folder: string,
+  kind: EmbedderKind,
+  allowRemoteModels: boolean,
+  threads: number | undefined,
+): Promise<LoadedModel> {
+  const { modelId } = location;
   const canDownload = location.downloadable && allowRemoteModels;
   if (!canDownload && !existsSync(path.join(folder, 'config.json'))) {
     throw new ModelError(modelNotFoundMessage(modelId, folder, location.downloadable));
   }
-
   env.localModelPath = location.localModelPath;
   env.cacheDir = modelCacheDir;
   env.allowLocalModels = true;
   env.allowRemoteModels = canDownload;
-  const started = performance.now();
-  const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
-  let extractor: { tokenizer: unknown; model: unknown };
   try {
     const quantized = prefersQuantized(folder);
-    extractor =
+    const extractor: LoadedModel =
       kind === 'word-vectors'
         ? await Promise.all([staticTokenizer(folder), AutoModel.from_pretrained(location.name, { quantized })]).then(
             ([tokenizer, model]) => ({ tokenizer, model }),
           )
         : await pipeline('feature-extraction', location.name, { quantized });
-    if (options.threads !== undefined) await setThreads(extractor.model, folder, quantized, options.threads);
+    if (threads !== undefined) await setThreads(extractor.model, folder, quantized, threads);
+    return extractor;
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
     const hint = canDownload
@@ -229,19 +250,24 @@ export async function loadEmbedder(options: {
       : ` ${modelNotFoundMessage(modelId, folder, location.downloadable)}`;
     throw new ModelError(`Could not load embedding model "${modelId}" from ${folder}: ${reason}.${hint}`, { cause: error });
   }
+}
 
-  // The pipeline's own pooling ({pooling: 'mean', normalize: true}) reads every element through a
-  // Proxy, 5x slower overall; tokenizer and model are called directly and pooled here, same result.
+// The pipeline's own pooling ({pooling: 'mean', normalize: true}) reads every element through a
+// Proxy, 5x slower overall; tokenizer and model are called directly and pooled here, same result.
+function readHidden(modelId: string, outputs: Record<string, TensorData | undefined>): TensorData {
+  const hidden = outputs.last_hidden_state ?? outputs.token_embeddings;
+  if (!hidden) throw new Error(`Embedding model "${modelId}" returned no last_hidden_state.`);
+  return hidden;
+}
+
+/**
+ * A sentence encoder's embedding: texts of similar length share a batch, so little time goes to
+ * padding (a transformer pays for every padded position); vectors are returned in the callers' order.
+ */
+function paddedEmbedding(extractor: LoadedModel, modelId: string): Embedder['embed'] {
   const tokenize = extractor.tokenizer as unknown as Tokenize;
   const runModel = extractor.model as unknown as RunModel;
-  const readHidden = (outputs: Record<string, TensorData | undefined>) => {
-    const hidden = outputs.last_hidden_state ?? outputs.token_embeddings;
-    if (!hidden) throw new Error(`Embedding model "${modelId}" returned no last_hidden_state.`);
-    return hidden;
-  };
-  // Texts of similar length share a batch, so little time goes to padding (a transformer pays for
-  // every padded position); vectors are returned in the callers' order.
-  const embedPadded = async (texts: readonly string[]): Promise<Float32Array[]> => {
+  return async (texts) => {
     const order = texts.map((_, index) => index).sort((left, right) => (texts[left] as string).length - (texts[right] as string).length);
     const vectors: Float32Array[] = new Array(texts.length);
     for (let start = 0; start < order.length; start += BATCH_SIZE) {
@@ -250,15 +276,22 @@ export async function loadEmbedder(options: {
         batch.map((index) => texts[index] as string),
         { padding: true, truncation: true },
       );
-      meanPoolAndNormalize(readHidden(await runModel(inputs)), inputs.attention_mask).forEach((vector, row) => {
+      meanPoolAndNormalize(readHidden(modelId, await runModel(inputs)), inputs.attention_mask).forEach((vector, row) => {
         vectors[batch[row] as number] = vector;
       });
     }
     return vectors;
   };
-  // A static model's token vectors do not depend on their neighbours: a batch runs as one
-  // sequence without padding (same vectors; 1.4x the texts per CPU-second at ingest).
-  const embedJoined = async (texts: readonly string[]): Promise<Float32Array[]> => {
+}
+
+/**
+ * A static model's embedding: its token vectors do not depend on their neighbours, so a batch runs
+ * as one sequence without padding (same vectors; 1.4x the texts per CPU-second at ingest).
+ */
+function joinedEmbedding(extractor: LoadedModel, modelId: string): Embedder['embed'] {
+  const tokenize = extractor.tokenizer as unknown as Tokenize;
+  const runModel = extractor.model as unknown as RunModel;
+  return async (texts) => {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += JOINED_BATCH_SIZE) {
       const encoded = tokenize(texts.slice(start, start + JOINED_BATCH_SIZE), { padding: false, truncation: true, return_tensor: false });
@@ -269,17 +302,10 @@ export async function loadEmbedder(options: {
       for (const [name, rows] of Object.entries(encoded)) {
         inputs[name] = new Tensor('int64', joinInt64(rows, total), [1, total]);
       }
-      vectors.push(...sumSegmentsAndNormalize(readHidden(await runModel(inputs)), lengths));
+      vectors.push(...sumSegmentsAndNormalize(readHidden(modelId, await runModel(inputs)), lengths));
     }
     return vectors;
   };
-  const embed = kind === 'word-vectors' ? embedJoined : embedPadded;
-
-  const [probe] = await embed(['dimension probe']);
-  const dimensions = probe?.length ?? 0;
-  const revision = await modelRevision(folder);
-  log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
-  return { modelId, revision, dimensions, kind, embed };
 }
 
 /** Replace a transformers.js model's ONNX session by one of the same file with `threads` intra-op threads (one inter-op). */
