@@ -189,10 +189,10 @@ export async function loadEmbedder(options: {
   sentenceModel?: SentenceModelPin;
   /**
    * ONNX intra-op threads (`EMBED_THREADS`); by default onnxruntime's own (one per core).
-   * transformers.js 2.17.2 creates its session with execution providers only, and its
-   * onnxruntime-node 1.14 ignores `intraOpNumThreads` (one thread asked, two cores busy), so the
-   * model's session is replaced by one of the same file from our onnxruntime-node (1.20.1), which
-   * holds the count; its vectors are bit-identical to 1.14's.
+   * transformers.js 2.17.2 creates its session with execution providers only, so the model's
+   * session is replaced by one created here from the same file with the thread count. Measured
+   * 2026-12-07: onnxruntime-node 1.14 does not hold it (one thread asked, 1.85 cores busy), and a
+   * newer runtime cannot share the process with transformers.js's 1.14 (docs/scaling.md).
    */
   threads?: number;
 }): Promise<Embedder> {

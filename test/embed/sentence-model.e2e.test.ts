@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
@@ -139,31 +139,4 @@ describe('when the sentence model cannot be installed', () => {
     expect(answer.answered).toBe(true);
     expect(answer.quotes[0]?.text).toContain('145%');
   }, 120_000);
-});
-
-/** CPU seconds each thread of this process has used so far, by thread id (Linux's /proc). */
-function cpuByThread(): Map<string, number> {
-  const seconds = new Map<string, number>();
-  for (const thread of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${thread}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    seconds.set(thread, (Number(fields[11]) + Number(fields[12])) / 100);
-  }
-  return seconds;
-}
-
-describe.runIf(process.platform === 'linux')('EMBED_THREADS', () => {
-  it('runs the sentence model on one thread when one is asked for, with the same vectors', async () => {
-    const texts = Array.from({ length: 64 }, (_, index) => `Sentence ${index} says that the ministers met in Hanoi to talk about trade and the sea. `.repeat(3));
-    const options = { modelId: DEFAULT_MODEL, modelCacheDir: MODEL_CACHE_DIR, allowRemoteModels: false, log: silentLogger };
-    const usual = await loadEmbedder(options);
-    const oneThread = await loadEmbedder({ ...options, threads: 1 });
-    const before = cpuByThread();
-    const vectors = await oneThread.embed(texts);
-    const used = [...cpuByThread()].map(([thread, seconds]) => seconds - (before.get(thread) ?? 0)).sort((a, b) => b - a);
-    // onnxruntime-node 1.14 ignored the count: a second thread then used ~80% of the first's CPU.
-    expect(used[0]).toBeGreaterThan(0.5);
-    expect(used.slice(1).reduce((sum, seconds) => sum + seconds, 0)).toBeLessThan(0.25 * (used[0] ?? 0));
-    expect(vectors).toEqual(await usual.embed(texts));
-  }, 300_000);
 });
