@@ -420,72 +420,12 @@ export async function buildSnapshot(
   lap('reuse vectors');
   const perDocument = documents.map((document) => chunkDocument(document, settings.chunker));
   lap('chunk');
-  // Each document needs two matrices: its chunks' vectors (for retrieval) and its sentences' (for
-  // quoting). Both are reused by content hash, from the previous index or an interrupted ingest.
-  const matrices: (Float32Array | undefined)[] = documents.map((document, index) => {
-    const matrix = options.known?.get(document.contentHash);
-    return matrix && matrix.length === (perDocument[index] as Chunk[]).length * dimensions ? matrix : undefined;
-  });
-  const sentenceTexts = documents.map((document) => SentenceVectors.textsOf(document));
-  const sentenceMatrices: (Float32Array | undefined)[] = documents.map((document, index) => {
-    const matrix = options.known?.get(sentencesKey(document.contentHash)) ?? options.knownSentences?.matrixFor(document);
-    return matrix && matrix.length === (sentenceTexts[index] as string[]).length * dimensions ? matrix : undefined;
-  });
-  const missing = documents.flatMap((_, index) => (matrices[index] && sentenceMatrices[index] ? [] : [index]));
-  const missingChunks = missing.reduce((sum, index) => sum + (matrices[index] ? 0 : (perDocument[index] as Chunk[]).length), 0);
-  const embedProgress = progressOf('embedding', missingChunks, 'chunks');
-  const groupSize = options.embedGroupChunks ?? EMBED_GROUP;
-  let embeddedChunks = 0;
-  let embeddedSentences = 0;
-  for (let cursor = 0; cursor < missing.length; ) {
-    // A group of whole documents of about EMBED_GROUP chunks: embedded together, logged together.
-    const group: number[] = [];
-    let groupChunks = 0;
-    while (cursor < missing.length && (groupChunks < groupSize || group.length === 0)) {
-      const index = missing[cursor++] as number;
-      group.push(index);
-      groupChunks += matrices[index] ? 0 : (perDocument[index] as Chunk[]).length;
-    }
-    const texts = group.flatMap((index) => {
-      const document = documents[index] as CorpusDocument;
-      const chunkTexts = matrices[index] ? [] : (perDocument[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
-      return [...chunkTexts, ...(sentenceMatrices[index] ? [] : (sentenceTexts[index] as string[]))];
-    });
-    const vectors = await embedder.embed(texts);
-    let row = 0;
-    const takeRows = (count: number) => {
-      const matrix = new Float32Array(count * dimensions);
-      for (let part = 0; part < count; part++) matrix.set(vectors[row++] as Float32Array, part * dimensions);
-      return matrix;
-    };
-    const entries = group.flatMap((index) => {
-      const hash = (documents[index] as CorpusDocument).contentHash;
-      const embedded: { hash: string; matrix: Float32Array }[] = [];
-      if (!matrices[index]) {
-        matrices[index] = takeRows((perDocument[index] as Chunk[]).length);
-        embedded.push({ hash, matrix: matrices[index] });
-      }
-      if (!sentenceMatrices[index]) {
-        sentenceMatrices[index] = takeRows((sentenceTexts[index] as string[]).length);
-        embedded.push({ hash: sentencesKey(hash), matrix: sentenceMatrices[index] });
-        embeddedSentences += (sentenceTexts[index] as string[]).length;
-      }
-      return embedded;
-    });
-    await options.onEmbedded?.(entries);
-    embeddedChunks += groupChunks;
-    embedProgress.update(embeddedChunks);
-  }
-  embedProgress.finish();
+  const matrices = knownMatrices(documents, perDocument, dimensions, options);
+  const { embeddedChunks, embeddedSentences } = await embedMissing(documents, matrices, embedder, { ...options, progress: progressOf });
   lap('embed');
-  const sentenceVectors = SentenceVectors.fromMatrices(documents, sentenceMatrices as Float32Array[], dimensions);
-
+  const sentenceVectors = SentenceVectors.fromMatrices(documents, matrices.sentences as Float32Array[], dimensions);
   const chunks = perDocument.flat();
-  const vectors: Float32Array[] = [];
-  matrices.forEach((matrix) => {
-    const rows = (matrix as Float32Array).length / dimensions;
-    for (let row = 0; row < rows; row++) vectors.push((matrix as Float32Array).subarray(row * dimensions, (row + 1) * dimensions));
-  });
+  const vectors = (matrices.chunks as Float32Array[]).flatMap((matrix) => rowsOf(matrix, dimensions));
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     model: { id: embedder.modelId, revision: embedder.revision, dimensions },
@@ -495,34 +435,170 @@ export async function buildSnapshot(
     builtAt: new Date().toISOString(),
     chunks: chunks.length,
   };
-  const titles = new Map(documents.map((document) => [document.file, document.title]));
-  const lexicalProgress = progressOf('lexical index', chunks.length, 'chunks');
-  const lexicalIndex = await LexicalIndex.buildAsync(
-    chunks.map((chunk, label) => ({ label, text: chunk.text, title: titles.get(chunk.file) ?? '', section: chunk.section })),
-    settings.lexical,
-    (done) => lexicalProgress.update(done),
-  );
-  lexicalProgress.finish();
+  const lexicalIndex = await buildLexicalIndex(documents, chunks, settings.lexical, progressOf);
   lap('lexical index');
   const words = new Set<string>();
   for (const document of documents) for (const word of tokenize(document.raw)) words.add(word);
   const thesaurus = Thesaurus.build(await readWordNet(), words, (term) => lexicalIndex.hasTerm(term), settings.thesaurus);
   lap('thesaurus');
-  let vectorIndex: VectorSearch;
-  if (chunks.length <= (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS)) {
-    vectorIndex = ExactVectorIndex.fromVectors(vectors, dimensions);
-  } else {
-    const graphProgress = progressOf('hnsw graph', chunks.length, 'vectors');
-    vectorIndex = await VectorIndex.buildAsync(vectors, dimensions, { ...settings.hnsw, ef }, (done) => graphProgress.update(done));
-    graphProgress.finish();
-  }
+  const exactUpTo = options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS;
+  const vectorIndex = await buildVectorIndex(vectors, dimensions, { ...settings.hnsw, ef }, exactUpTo, progressOf);
   lap('vector index');
   return {
     snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors },
     vectors,
-    embedded: missingChunks,
+    embedded: embeddedChunks,
     embeddedSentences,
   };
+}
+
+/**
+ * Each document's two matrices, one row per text: its chunks' vectors (for retrieval) and its
+ * sentences' (for quoting); undefined until embedded.
+ */
+interface DocumentMatrices {
+  readonly chunkTexts: readonly (readonly Chunk[])[];
+  readonly sentenceTexts: readonly (readonly string[])[];
+  readonly chunks: (Float32Array | undefined)[];
+  readonly sentences: (Float32Array | undefined)[];
+}
+
+/** Both matrices of each document as far as they are known by content hash, from the previous index or an interrupted ingest. */
+function knownMatrices(
+  documents: readonly CorpusDocument[],
+  perDocument: readonly (readonly Chunk[])[],
+  dimensions: number,
+  { known, knownSentences }: Pick<BuildOptions, 'known' | 'knownSentences'>,
+): DocumentMatrices {
+  const sentenceTexts = documents.map((document) => SentenceVectors.textsOf(document));
+  // A matrix of another shape (other chunking, other sentences) is of other texts: embedded again.
+  const ifRows = (matrix: Float32Array | undefined, rows: number) => (matrix && matrix.length === rows * dimensions ? matrix : undefined);
+  return {
+    chunkTexts: perDocument,
+    sentenceTexts,
+    chunks: documents.map((document, index) => ifRows(known?.get(document.contentHash), (perDocument[index] as Chunk[]).length)),
+    sentences: documents.map((document, index) =>
+      ifRows(
+        known?.get(sentencesKey(document.contentHash)) ?? knownSentences?.matrixFor(document),
+        (sentenceTexts[index] as string[]).length,
+      ),
+    ),
+  };
+}
+
+/**
+ * Embed the matrices still missing, in groups of whole documents of about `embedGroupChunks`
+ * chunks: embedded together, handed to `onEmbedded` together (the resume log).
+ */
+async function embedMissing(
+  documents: readonly CorpusDocument[],
+  matrices: DocumentMatrices,
+  embedder: Embedder,
+  options: BuildOptions & { readonly progress: StartProgress },
+): Promise<{ embeddedChunks: number; embeddedSentences: number }> {
+  const chunksToEmbed = (index: number) => (matrices.chunks[index] ? 0 : (matrices.chunkTexts[index] as Chunk[]).length);
+  const missing = documents.flatMap((_, index) => (matrices.chunks[index] && matrices.sentences[index] ? [] : [index]));
+  const missingChunks = missing.reduce((sum, index) => sum + chunksToEmbed(index), 0);
+  const progress = options.progress('embedding', missingChunks, 'chunks');
+  const groupSize = options.embedGroupChunks ?? EMBED_GROUP;
+  let embeddedChunks = 0;
+  let embeddedSentences = 0;
+  for (let cursor = 0; cursor < missing.length; ) {
+    const group: number[] = [];
+    let groupChunks = 0;
+    while (cursor < missing.length && (groupChunks < groupSize || group.length === 0)) {
+      const index = missing[cursor++] as number;
+      group.push(index);
+      groupChunks += chunksToEmbed(index);
+    }
+    const embedded = await embedGroup(documents, matrices, group, embedder);
+    embeddedSentences += embedded.sentences;
+    await options.onEmbedded?.(embedded.entries);
+    embeddedChunks += groupChunks;
+    progress.update(embeddedChunks);
+  }
+  progress.finish();
+  return { embeddedChunks, embeddedSentences };
+}
+
+/** Embed one group's missing texts in one call and fill in their matrices; returns them keyed as the resume log keys them. */
+async function embedGroup(
+  documents: readonly CorpusDocument[],
+  matrices: DocumentMatrices,
+  group: readonly number[],
+  embedder: Embedder,
+): Promise<{ entries: { hash: string; matrix: Float32Array }[]; sentences: number }> {
+  const { dimensions } = embedder;
+  const texts = group.flatMap((index) => {
+    const document = documents[index] as CorpusDocument;
+    const chunkTexts = matrices.chunks[index] ? [] : (matrices.chunkTexts[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
+    return [...chunkTexts, ...(matrices.sentences[index] ? [] : (matrices.sentenceTexts[index] as string[]))];
+  });
+  const vectors = await embedder.embed(texts);
+  let row = 0;
+  const takeRows = (count: number) => {
+    const matrix = new Float32Array(count * dimensions);
+    for (let part = 0; part < count; part++) matrix.set(vectors[row++] as Float32Array, part * dimensions);
+    return matrix;
+  };
+  let sentences = 0;
+  const entries = group.flatMap((index) => {
+    const hash = (documents[index] as CorpusDocument).contentHash;
+    const embedded: { hash: string; matrix: Float32Array }[] = [];
+    if (!matrices.chunks[index]) {
+      const matrix = takeRows((matrices.chunkTexts[index] as Chunk[]).length);
+      matrices.chunks[index] = matrix;
+      embedded.push({ hash, matrix });
+    }
+    if (!matrices.sentences[index]) {
+      const count = (matrices.sentenceTexts[index] as string[]).length;
+      const matrix = takeRows(count);
+      matrices.sentences[index] = matrix;
+      embedded.push({ hash: sentencesKey(hash), matrix });
+      sentences += count;
+    }
+    return embedded;
+  });
+  return { entries, sentences };
+}
+
+/** A matrix's rows, as views into it. */
+function rowsOf(matrix: Float32Array, dimensions: number): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let row = 0; row < matrix.length / dimensions; row++) rows.push(matrix.subarray(row * dimensions, (row + 1) * dimensions));
+  return rows;
+}
+
+async function buildLexicalIndex(
+  documents: readonly CorpusDocument[],
+  chunks: readonly Chunk[],
+  settings: LexicalSettings,
+  progressOf: StartProgress,
+): Promise<LexicalIndex> {
+  const titles = new Map(documents.map((document) => [document.file, document.title]));
+  const progress = progressOf('lexical index', chunks.length, 'chunks');
+  const lexicalIndex = await LexicalIndex.buildAsync(
+    chunks.map((chunk, label) => ({ label, text: chunk.text, title: titles.get(chunk.file) ?? '', section: chunk.section })),
+    settings,
+    (done) => progress.update(done),
+  );
+  progress.finish();
+  return lexicalIndex;
+}
+
+/** Exact search up to `exactUpTo` vectors (no graph to build), an HNSW graph above. */
+async function buildVectorIndex(
+  vectors: readonly Float32Array[],
+  dimensions: number,
+  hnsw: HnswSettings,
+  exactUpTo: number,
+  progressOf: StartProgress,
+): Promise<VectorSearch> {
+  if (vectors.length <= exactUpTo) return ExactVectorIndex.fromVectors(vectors, dimensions);
+  const progress = progressOf('hnsw graph', vectors.length, 'vectors');
+  const graph = await VectorIndex.buildAsync(vectors, dimensions, hnsw, (done) => progress.update(done));
+  progress.finish();
+  return graph;
 }
 
 interface SeedChanges {
