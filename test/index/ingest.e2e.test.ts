@@ -165,7 +165,7 @@ describe('ingest', () => {
     await expect(sync(new CountingEmbedder(model, 2), { embedGroupChunks: 5 })).rejects.toThrow('interrupted');
     const counting = new CountingEmbedder(model);
     const other: IndexSettings = { ...settings, chunker: { maxChars: 300, overlap: true } };
-    const { snapshot } = await syncIndex({ corpusDir, ...inFolder(indexDir), embedder: counting, settings: other, log: silentLogger, mode: 'ingest' });
+    const { snapshot } = await sync(counting, { settings: other });
     expect(counting.texts).toBe(snapshot.chunks.length + sentenceTextsOf(snapshot.documents));
   });
 });
