@@ -361,15 +361,10 @@ async function memory(): Promise<void> {
     log: silentLogger,
   });
   const model = memoryNow();
-  const store = new PostgresIndexStore({
-    url: config.store.url,
-    lexicalSearch: config.store.lexicalSearch,
-    ef: config.hnswEf,
-    workDir: path.join(config.indexDir, 'postgres'),
-  });
+  const store = new PostgresIndexStore({ url: config.store.url, lexicalSearch: config.store.lexicalSearch, ef: config.hnswEf });
   const manifest = await store.readManifest();
   if (!manifest) throw new Error('no index in the database');
-  let index: ServingIndex | null = await store.serve(manifest, config.hnswEf);
+  let index: ServingIndex | null = await store.serve(manifest);
   const loaded = memoryNow();
   const structures = {
     documents: index.documents.length,

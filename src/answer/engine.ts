@@ -20,7 +20,7 @@ import { terms } from '../text/terms.js';
 import type { Embedder } from '../embed/embedder.js';
 import { loadReranker, type Reranker } from '../embed/reranker.js';
 import type { IndexStore } from '../index/index-store.js';
-import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
+import type { ServingIndex } from '../index/serving-index.js';
 import { ingestInChild } from '../ingest/in-child.js';
 import { embedderFor, storeFor, syncOptionsFor } from '../ingest/ingest.js';
 import { openIndex, refreshIndex, type SyncOptions, serveStoredIndex } from '../ingest/sync.js';
@@ -111,7 +111,7 @@ export class Engine implements AnswerEngine {
     const closing = new AbortController();
     const { index, report } =
       options.mode === 'read'
-        ? await serveStoredIndex(store, embedder, config.hnswEf)
+        ? await serveStoredIndex(store, embedder)
         : await openIndex(ingestOptions(config, embedder, log, options.mode ?? 'load', store, ingestIn, closing.signal));
     const minEvidence = config.answerMinScore === undefined ? {} : { minEvidence: config.answerMinScore };
     const minRelevance = {
@@ -166,7 +166,7 @@ export class Engine implements AnswerEngine {
         );
         return false;
       }
-      this.view = openView(await this.store.serve(manifest, this.config.hnswEf), this.embedder, this.settings);
+      this.view = openView(await this.store.serve(manifest), this.embedder, this.settings);
       this.log.info(`Loaded the index built ${manifest.builtAt} from ${this.store.location}.`);
       return true;
     });
@@ -239,9 +239,7 @@ export class Engine implements AnswerEngine {
     const current = this.view.index;
     // Up to date and the very index in use (not one another process rebuilt since): nothing to load.
     const inUse = refreshed.manifest.builtAt === current.manifest.builtAt ? current : null;
-    // A store that searches in SQL is read back, so the new index searches there too.
-    const built = this.store.answersFromStore || refreshed.snapshot === null ? null : servingIndexOf(refreshed.snapshot);
-    const index = built ?? inUse ?? (await this.store.serve(refreshed.manifest, options.ef));
+    const index = inUse ?? (await refreshed.stored.serve());
     // Questions in flight keep the view they started with; new ones see the new index.
     if (index !== current) this.view = openView(index, this.embedder, this.settings);
     this.lastReport = refreshed.report;

@@ -9,7 +9,7 @@ import { readFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../core/log.js';
-import { IngestLock, type LockTiming } from '../ingest/ingest-lock.js';
+import { IngestLock, type LockTiming } from '../index/ingest-lock.js';
 import { writeAtomically } from './scopes.js';
 
 /** A change holds the lock for milliseconds; another process's is waited for. */

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../core/log.js';
 import type { ScopeOptions } from '../core/types.js';
-import { IngestLock, type LockTiming } from '../ingest/ingest-lock.js';
+import { IngestLock, type LockTiming } from '../index/ingest-lock.js';
 
 export const SCOPES_FILE = 'scopes.json';
 

@@ -31,7 +31,7 @@ async function run(request: ChildIngestRequest): Promise<void> {
   const stream = { isTTY: terminal, write: (text: string) => void send({ type: 'progress', text }) };
   try {
     const options = { ...syncOptionsFor(config, embedder, log, mode, store), progress: createProgressTo(stream) };
-    const { snapshot: _built, ...result } = await refreshIndex(options);
+    const { stored: _stored, ...result } = await refreshIndex(options);
     await send({ type: 'done', result });
   } finally {
     await store.close();

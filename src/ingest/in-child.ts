@@ -4,10 +4,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
-import type { RefreshResult, SyncOptions } from './sync.js';
+import type { RefreshOutcome, SyncOptions } from './sync.js';
 
 /** What a build in another process hands back: the saved index's manifest and the report; the caller loads the index. */
-export type BuiltElsewhere = Omit<RefreshResult, 'snapshot'>;
+export type BuiltElsewhere = RefreshOutcome;
 
 /** The one message the serving process sends to the ingest process. */
 export interface ChildIngestRequest {

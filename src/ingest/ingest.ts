@@ -4,8 +4,8 @@ import type { Logger } from '../core/log.js';
 import type { IngestReport } from '../core/types.js';
 import { type Embedder, loadEmbedder } from '../embed/embedder.js';
 import type { IndexStore } from '../index/index-store.js';
+import { LocalIndexStore } from '../index/local-store.js';
 import { PostgresIndexStore } from '../index/postgres/postgres-store.js';
-import { LocalIndexStore } from './local-store.js';
 import { QueueEmbedding, runEmbedWorker, threadsPerWorker } from './queue.js';
 import { DEFAULT_INDEX_SETTINGS, type IndexSettings, refreshIndex, type SyncOptions } from './sync.js';
 
@@ -21,14 +21,13 @@ export function indexDirOf(config: Config): string {
 /** Where the configuration keeps the index: the files in INDEX_DIR, or the database of DATABASE_URL. */
 export function storeFor(config: Config): IndexStore {
   const { store } = config;
-  if (store.kind === 'local') return new LocalIndexStore(indexDirOf(config));
-  return new PostgresIndexStore({
-    url: store.url,
-    lexicalSearch: store.lexicalSearch,
-    ef: config.hnswEf,
-    // An interrupted ingest's vectors wait here until the database has them.
-    workDir: path.join(config.indexDir, 'postgres'),
-  });
+  if (store.kind === 'local') return new LocalIndexStore(indexDirOf(config), { ef: config.hnswEf });
+  return new PostgresIndexStore({ url: store.url, lexicalSearch: store.lexicalSearch, ef: config.hnswEf });
+}
+
+/** Where an interrupted ingest's vectors wait until the store has them: beside the index files, or in INDEX_DIR for the database. */
+function resumeDirOf(config: Config): string {
+  return config.store.kind === 'local' ? indexDirOf(config) : path.join(config.indexDir, 'postgres');
 }
 
 /** The configured embedding model, loaded. */
@@ -54,11 +53,10 @@ export function syncOptionsFor(
   const interchangeableModels = config.embeddingModel === DEFAULT_MODEL ? [DEFAULT_MODEL, STATIC_MODEL] : [];
   return {
     corpusDir: config.corpusDir,
-    indexDir: indexDirOf(config),
     store,
+    resumeDir: resumeDirOf(config),
     embedder,
     settings: indexSettingsFrom(config),
-    ef: config.hnswEf,
     log,
     mode,
     interchangeableModels,

@@ -5,9 +5,8 @@ import { type HashedFile, readCorpus, readCorpusHashes, type SkippedFile } from 
 import type { Embedder } from '../embed/embedder.js';
 import type { Logger } from '../core/log.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../index/lexical-index.js';
-import type { IndexStore } from '../index/index-store.js';
-import { type ServingIndex, servingIndexOf } from '../index/serving-index.js';
-import { LocalIndexStore } from './local-store.js';
+import { type IndexStore, type StoredIndex, storedIndex } from '../index/index-store.js';
+import type { ServingIndex } from '../index/serving-index.js';
 import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
 import { SentenceVectors } from '../index/sentence-vectors.js';
@@ -39,12 +38,12 @@ export const DEFAULT_INDEX_SETTINGS: Omit<IndexSettings, 'chunker'> = {
 
 export interface SyncOptions {
   readonly corpusDir: string;
-  readonly indexDir: string;
-  /** Where the index is read and written; by default the files in `indexDir`. */
-  readonly store?: IndexStore;
+  /** Where the index is read and written; it holds the settings the index is searched with. */
+  readonly store: IndexStore;
+  /** A local folder beside which an interrupted build's vectors wait (`<resumeDir>.partial/`, the resume log). */
+  readonly resumeDir: string;
   readonly embedder: Embedder;
   readonly settings: IndexSettings;
-  readonly ef: number;
   readonly log: Logger;
   /**
    * `load`: use the saved index, rebuilding when seeds or settings changed, refusing one built by another model.
@@ -57,16 +56,14 @@ export interface SyncOptions {
    */
   readonly interchangeableModels?: readonly string[];
   /** Progress display for long stages; by default a bar on stderr for stages of 2,000+ items. */
-  readonly progress?: (label: string, total: number, unit: string) => Progress;
+  readonly progress?: StartProgress;
   /** Chunks embedded between two saves of partial work (default 512). */
   readonly embedGroupChunks?: number;
-  /** Largest index searched exactly; HNSW above (default EXACT_SEARCH_MAX_CHUNKS; tests lower it). */
-  readonly exactSearchMaxChunks?: number;
   /**
    * When the index needs building, build it there instead (a child process that saves it: `ingestInChild`)
-   * and return what was saved; the result's snapshot is then null and the caller loads the saved index.
+   * and return what was saved; the caller then reads the saved index from the store.
    */
-  readonly buildElsewhere?: () => Promise<Omit<RefreshResult, 'snapshot'>>;
+  readonly buildElsewhere?: () => Promise<RefreshOutcome>;
   /**
    * Embed the missing vectors as jobs elsewhere (workers on a queue: `npm run ingest -- --workers N`);
    * the build then reads them as known vectors and embeds nothing itself.
@@ -95,6 +92,9 @@ export function sentencesKey(contentHash: string): string {
   return createHash('sha256').update(`sentences\0${contentHash}`).digest('hex');
 }
 
+/** Starts the progress display of one stage. */
+type StartProgress = (label: string, total: number, unit: string) => Progress;
+
 /** Chunks embedded between two appends to the resume log (and two progress updates). */
 const EMBED_GROUP = 512;
 
@@ -112,11 +112,9 @@ export interface SyncResult {
 /** Bring the saved index in line with the corpus folder and settings, and load it. */
 export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
   // Loading reads every index file and reports damage itself: no checksum pass first.
-  const refreshed = await refresh(options, false);
-  const store = storeOf(options);
-  if (refreshed.snapshot && !store.answersFromStore) return { ...refreshed, snapshot: refreshed.snapshot };
+  const { stored, manifest: _manifest, ...refreshed } = await refresh(options, false);
   const loadStarted = performance.now();
-  const snapshot = await store.load(refreshed.manifest, options.ef);
+  const snapshot = await stored.load();
   const loadMs = performance.now() - loadStarted;
   const report = { ...refreshed.report, durationMs: refreshed.report.durationMs + loadMs };
   return { ...refreshed, snapshot, report, stagesMs: { ...refreshed.stagesMs, 'load index': loadMs } };
@@ -124,36 +122,37 @@ export async function syncIndex(options: SyncOptions): Promise<SyncResult> {
 
 /** Bring the saved index in line with the corpus folder and settings, and open it for answering. */
 export async function openIndex(options: SyncOptions): Promise<{ index: ServingIndex; report: IngestReport }> {
-  const refreshed = await refresh(options, false);
-  const store = storeOf(options);
-  if (refreshed.snapshot && !store.answersFromStore) return { index: servingIndexOf(refreshed.snapshot), report: refreshed.report };
+  const { stored, report } = await refresh(options, false);
   const loadStarted = performance.now();
-  const index = await store.serve(refreshed.manifest, options.ef);
-  return { index, report: { ...refreshed.report, durationMs: refreshed.report.durationMs + performance.now() - loadStarted } };
+  const index = await stored.serve();
+  return { index, report: { ...report, durationMs: report.durationMs + performance.now() - loadStarted } };
 }
 
 /**
  * Bring the saved index in line with the corpus folder and settings without loading an index that
  * is already up to date (`npm run ingest` on an unchanged corpus only reads and hashes it).
- * `snapshot` is the new index when one was built, else null.
  */
 export function refreshIndex(options: SyncOptions): Promise<RefreshResult> {
   return refresh(options, true);
 }
 
-export type RefreshResult = Omit<SyncResult, 'snapshot'> & { snapshot: IndexSnapshot | null; manifest: Manifest };
+/** What a refresh did, in plain values (a build in another process sends them back). */
+export type RefreshOutcome = Omit<SyncResult, 'snapshot'> & { readonly manifest: Manifest };
 
-/** The store the options name, or the files in `indexDir`. */
-export function storeOf(options: SyncOptions): IndexStore {
-  return options.store ?? new LocalIndexStore(options.indexDir);
+export interface RefreshResult extends RefreshOutcome {
+  /** The index now stored (just built, or already there), opened when asked. */
+  readonly stored: StoredIndex;
 }
 
-/** `lock`: held by this call's caller, which took it once it knew the index needs building. */
-async function refresh(
-  options: SyncOptions,
-  checkFiles: boolean,
-  lock: { release(): Promise<void> } | null = null,
-): Promise<RefreshResult> {
+/** Where the time of a refresh goes, stage by stage. */
+interface StageTimer {
+  readonly started: number;
+  readonly stagesMs: Record<string, number>;
+  /** The time since the last lap goes to `stage`. */
+  lap(stage: string): void;
+}
+
+function startStageTimer(): StageTimer {
   const started = performance.now();
   const stagesMs: Record<string, number> = {};
   let stageStart = started;
@@ -162,21 +161,60 @@ async function refresh(
     stagesMs[stage] = (stagesMs[stage] ?? 0) + now - stageStart;
     stageStart = now;
   };
-  const { embedder, settings, log } = options;
-  const store = storeOf(options);
-  const indexDir = store.location;
+  return { started, stagesMs, lap };
+}
+
+/** `lock`: held by this call's caller, which took it once it knew the index needs building. */
+async function refresh(
+  options: SyncOptions,
+  checkFiles: boolean,
+  lock: { release(): Promise<void> } | null = null,
+): Promise<RefreshResult> {
+  const timer = startStageTimer();
+  const { store } = options;
   // Hashes first: a current index is known from them, and the texts are read only to build.
   const hashed = await readCorpusHashes(options.corpusDir);
-  const warnSkipped = (skipped: readonly SkippedFile[]) => {
-    for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${options.corpusDir}: ${reason}.`);
-  };
-  lap('read corpus');
+  timer.lap('read corpus');
   const previous = await store.readManifest();
-  const changesIn = (documents: readonly HashedFile[]) =>
-    diffSeeds(previous?.seeds ?? {}, Object.fromEntries(documents.map((document) => [document.file, document.contentHash])));
-  // A file its reader refused at the last build, unchanged since, is refused again: no news.
+  const current = skipRefusedAgain(hashed, previous);
+  const changes = changesSince(previous, current.documents);
+  refuseOtherModel(options, previous);
+  let staleReason = whyStale(previous, options.embedder, options.settings, changes);
+  if (previous && staleReason === null && checkFiles) {
+    // Not loaded, so checked: `npm run ingest` is what a damaged index tells the user to run.
+    staleReason = await store.checkStored(previous);
+    timer.lap('check index files');
+  }
+  if (previous && staleReason === null) {
+    warnSkipped(options, current.skipped);
+    const report = makeReport(false, 'up to date', changes, previous, timer.started, current.skipped);
+    const stored = storedIndex(store, previous);
+    return { stored, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs: timer.stagesMs };
+  }
+
+  if (options.buildElsewhere) {
+    const built = await options.buildElsewhere();
+    return { ...built, stored: storedIndex(store, built.manifest) };
+  }
+  if (!lock) {
+    // One writer at a time; whoever waited looks again, since the other may have built what is needed.
+    const held = await store.lockForWriting(options.log);
+    try {
+      return await refresh(options, checkFiles, held);
+    } finally {
+      await held.release();
+    }
+  }
+  return rebuild(options, previous, staleReason ?? 'rebuilt', timer);
+}
+
+/** The corpus's files as hashed, less those a reader refused at the last build and unchanged since: skipped again, they are no news. */
+function skipRefusedAgain(
+  hashed: { documents: readonly HashedFile[]; skipped: readonly SkippedFile[] },
+  previous: Manifest | null,
+): { documents: HashedFile[]; skipped: SkippedFile[] } {
   const refusedBefore = (document: HashedFile) => previous?.unreadable?.[document.file]?.[0] === document.contentHash;
-  const current = {
+  return {
     documents: hashed.documents.filter((document) => !refusedBefore(document)),
     skipped: [
       ...hashed.skipped,
@@ -186,51 +224,80 @@ async function refresh(
       })),
     ],
   };
-  let changes = changesIn(current.documents);
+}
 
-  const replaceable = options.interchangeableModels ?? [];
-  const interchangeable = previous !== null && replaceable.includes(previous.model.id) && replaceable.includes(embedder.modelId);
-  if (previous && previous.model.id !== embedder.modelId && options.mode === 'load' && !interchangeable) {
-    throw new IndexError(
-      `The index in ${indexDir} was built with the model "${previous.model.id}" (${previous.model.dimensions} dimensions), ` +
-        `but EMBEDDING_MODEL is "${embedder.modelId}". Run \`npm run ingest\` to rebuild it with "${embedder.modelId}", ` +
-        `or set EMBEDDING_MODEL=${previous.model.id}.`,
-    );
-  }
-  let staleReason = whyStale(previous, embedder, settings, changes);
-  if (previous && staleReason === null && checkFiles) {
-    // Not loaded, so checked: `npm run ingest` is what a damaged index tells the user to run.
-    staleReason = await store.checkStored(previous);
-    lap('check index files');
-  }
-  if (previous && staleReason === null) {
-    warnSkipped(current.skipped);
-    const report = makeReport(false, 'up to date', changes, previous, started, current.skipped);
-    return { snapshot: null, manifest: previous, report, embedded: 0, embeddedSentences: 0, stagesMs };
-  }
+function changesSince(previous: Manifest | null, documents: readonly HashedFile[]): SeedChanges {
+  return diffSeeds(previous?.seeds ?? {}, Object.fromEntries(documents.map((document) => [document.file, document.contentHash])));
+}
 
-  if (options.buildElsewhere) return { ...(await options.buildElsewhere()), snapshot: null };
-  if (!lock) {
-    // One writer at a time; whoever waited looks again, since the other may have built what is needed.
-    const held = await store.lockForWriting(log);
-    try {
-      return await refresh(options, checkFiles, held);
-    } finally {
-      await held.release();
-    }
-  }
+function warnSkipped({ log, corpusDir }: SyncOptions, skipped: readonly SkippedFile[]): void {
+  for (const { file, reason } of skipped) log.warn(`Skipped ${file} in ${corpusDir}: ${reason}.`);
+}
+
+/** In `load` mode an index of another model is refused, unless the two models replace each other without asking. */
+function refuseOtherModel({ embedder, mode, interchangeableModels = [], store }: SyncOptions, previous: Manifest | null): void {
+  if (!previous || previous.model.id === embedder.modelId || mode !== 'load') return;
+  if (interchangeableModels.includes(previous.model.id) && interchangeableModels.includes(embedder.modelId)) return;
+  throw new IndexError(
+    `The index in ${store.location} was built with the model "${previous.model.id}" (${previous.model.dimensions} dimensions), ` +
+      `but EMBEDDING_MODEL is "${embedder.modelId}". Run \`npm run ingest\` to rebuild it with "${embedder.modelId}", ` +
+      `or set EMBEDDING_MODEL=${previous.model.id}.`,
+  );
+}
+
+/** Read the corpus, embed what neither the stored index nor an interrupted build has, build and save (the writer's lock is held). */
+async function rebuild(options: SyncOptions, previous: Manifest | null, reason: string, timer: StageTimer): Promise<RefreshResult> {
+  const { store, embedder, log } = options;
   const { documents, skipped } = await readCorpus(options.corpusDir);
-  lap('read corpus');
-  changes = changesIn(documents);
-  warnSkipped(skipped);
-  log.info(`Building the index (${staleReason}) from ${documents.length} documents in ${options.corpusDir}…`);
+  timer.lap('read corpus');
+  const changes = changesSince(previous, documents);
+  warnSkipped(options, skipped);
+  log.info(`Building the index (${reason}) from ${documents.length} documents in ${options.corpusDir}…`);
   const vectorKey = {
     model: embedder.modelId,
     revision: embedder.revision,
     dimensions: embedder.dimensions,
-    chunker: settings.chunker,
+    chunker: options.settings.chunker,
     formatVersion: INDEX_FORMAT_VERSION,
   };
+  const { known, knownSentences, resumeLog } = await knownVectors(options, previous, documents, vectorKey);
+  const progress = options.progress ?? ((label, total, unit) => createProgress(label, total, unit));
+  const groupChunks = options.embedGroupChunks ?? EMBED_GROUP;
+  const vectorKeyId = createHash('sha256').update(JSON.stringify(vectorKey)).digest('hex');
+  const byWorkers = await embedAsJobs(options, documents, known, knownSentences, { vectorKeyId, progress, groupChunks, lap: timer.lap });
+  const { ef, exactSearchMaxChunks } = store.vectorSearch;
+  const built = await buildSnapshot(documents, embedder, options.settings, ef, {
+    known,
+    knownSentences,
+    onEmbedded: (entries) => resumeLog.append(entries),
+    progress,
+    embedGroupChunks: groupChunks,
+    unreadable: skipped,
+    exactSearchMaxChunks,
+    lap: timer.lap,
+  });
+  const stored = await store.save(built.snapshot, built.vectors);
+  timer.lap('save');
+  await resumeLog.discard();
+  await options.jobEmbedding?.discard(vectorKeyId);
+  const { snapshot, embedded, embeddedSentences } = built;
+  const report = makeReport(true, reason, changes, snapshot.manifest, timer.started, skipped);
+  log.info(
+    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded${options.jobEmbedding ? ` here, ${byWorkers} by queue workers` : ''}, ${snapshot.chunks.length - embedded - byWorkers} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
+  );
+  return { stored, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs: timer.stagesMs };
+}
+
+/**
+ * Vectors this build need not embed, by content hash: the stored index's (same model and chunker)
+ * and an interrupted build's, from the resume log this build appends to.
+ */
+async function knownVectors(
+  { store, embedder, settings, log, resumeDir }: SyncOptions,
+  previous: Manifest | null,
+  documents: readonly CorpusDocument[],
+  vectorKey: unknown,
+): Promise<{ known: Map<string, Float32Array>; knownSentences: SentenceVectors | null; resumeLog: ResumeLog }> {
   const sameVectors =
     previous !== null &&
     previous.model.id === embedder.modelId &&
@@ -238,46 +305,30 @@ async function refresh(
     sameJson(previous.settings.chunker, settings.chunker);
   const known = sameVectors ? await store.reusableVectors(embedder.dimensions) : new Map<string, Float32Array>();
   const knownSentences = sameVectors ? await store.reusableSentenceVectors(embedder.dimensions) : null;
-  const resume = await ResumeLog.open(store.workDir, vectorKey, embedder.dimensions);
+  const resume = await ResumeLog.open(resumeDir, vectorKey, embedder.dimensions);
   const resumed = documents.filter((document) => resume.vectors.has(document.contentHash) && !known.has(document.contentHash)).length;
   if (resumed > 0) log.info(`Resuming an interrupted ingest: ${resumed} documents were already embedded.`);
   for (const [hash, matrix] of resume.vectors) if (!known.has(hash)) known.set(hash, matrix);
-  const progress = options.progress ?? ((label, total, unit) => createProgress(label, total, unit));
-  const groupChunks = options.embedGroupChunks ?? EMBED_GROUP;
-  const vectorKeyId = createHash('sha256').update(JSON.stringify(vectorKey)).digest('hex');
-  let byWorkers = 0;
-  if (options.jobEmbedding) {
-    const jobs = planEmbedJobs(documents, settings, embedder.dimensions, known, knownSentences, groupChunks);
-    if (jobs.length > 0) {
-      const total = jobs.reduce((sum, job) => sum + job.chunks, 0);
-      log.info(`Embedding ${total} chunks as ${jobs.length} jobs on the queue…`);
-      const embedded = await options.jobEmbedding.embed(jobs, vectorKeyId, progress('embedding (jobs)', total, 'chunks'));
-      for (const [key, matrix] of embedded) known.set(key, matrix);
-      byWorkers = total;
-      lap('embed (jobs)');
-    }
-  }
-  const { snapshot, vectors, embedded, embeddedSentences } = await buildSnapshot(documents, embedder, settings, options.ef, {
-    known,
-    knownSentences,
-    onEmbedded: (entries) => resume.log.append(entries),
-    progress,
-    embedGroupChunks: groupChunks,
-    unreadable: skipped,
-    // A store that searches in SQL keeps its own HNSW index and is read back after saving: the
-    // local graph (~20 min at 1.7 M chunks) would be thrown away, so the cheap exact index stands in.
-    exactSearchMaxChunks: store.answersFromStore ? Number.POSITIVE_INFINITY : (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS),
-    lap,
-  });
-  await store.save(snapshot, vectors);
-  lap('save');
-  await resume.log.discard();
-  await options.jobEmbedding?.discard(vectorKeyId);
-  const report = makeReport(true, staleReason ?? 'rebuilt', changes, snapshot.manifest, started, skipped);
-  log.info(
-    `Indexed ${snapshot.chunks.length} chunks (${embedded} embedded${options.jobEmbedding ? ` here, ${byWorkers} by queue workers` : ''}, ${snapshot.chunks.length - embedded - byWorkers} reused) and ${snapshot.sentenceVectors.size} sentences (${embeddedSentences} embedded) in ${Math.round(report.durationMs)} ms.`,
-  );
-  return { snapshot, manifest: snapshot.manifest, report, embedded, embeddedSentences, stagesMs };
+  return { known, knownSentences, resumeLog: resume.log };
+}
+
+/** With job embedding, have the missing vectors embedded on the queue and add them to `known`; returns the chunks the workers embedded. */
+async function embedAsJobs(
+  { jobEmbedding, settings, embedder, log }: SyncOptions,
+  documents: readonly CorpusDocument[],
+  known: Map<string, Float32Array>,
+  knownSentences: SentenceVectors | null,
+  run: { readonly vectorKeyId: string; readonly progress: StartProgress; readonly groupChunks: number; lap(stage: string): void },
+): Promise<number> {
+  if (!jobEmbedding) return 0;
+  const jobs = planEmbedJobs(documents, settings, embedder.dimensions, known, knownSentences, run.groupChunks);
+  if (jobs.length === 0) return 0;
+  const total = jobs.reduce((sum, job) => sum + job.chunks, 0);
+  log.info(`Embedding ${total} chunks as ${jobs.length} jobs on the queue…`);
+  const embedded = await jobEmbedding.embed(jobs, run.vectorKeyId, run.progress('embedding (jobs)', total, 'chunks'));
+  for (const [key, matrix] of embedded) known.set(key, matrix);
+  run.lap('embed (jobs)');
+  return total;
 }
 
 export interface BuildOptions {
@@ -289,7 +340,7 @@ export interface BuildOptions {
   readonly knownSentences?: SentenceVectors | null;
   /** Called after each group of documents is embedded (the resume log). */
   readonly onEmbedded?: (entries: { hash: string; matrix: Float32Array }[]) => Promise<void>;
-  readonly progress?: (label: string, total: number, unit: string) => Progress;
+  readonly progress?: StartProgress;
   readonly embedGroupChunks?: number;
   readonly exactSearchMaxChunks?: number;
   /** Called at the end of each stage with its name (for timings). */
@@ -369,72 +420,12 @@ export async function buildSnapshot(
   lap('reuse vectors');
   const perDocument = documents.map((document) => chunkDocument(document, settings.chunker));
   lap('chunk');
-  // Each document needs two matrices: its chunks' vectors (for retrieval) and its sentences' (for
-  // quoting). Both are reused by content hash, from the previous index or an interrupted ingest.
-  const matrices: (Float32Array | undefined)[] = documents.map((document, index) => {
-    const matrix = options.known?.get(document.contentHash);
-    return matrix && matrix.length === (perDocument[index] as Chunk[]).length * dimensions ? matrix : undefined;
-  });
-  const sentenceTexts = documents.map((document) => SentenceVectors.textsOf(document));
-  const sentenceMatrices: (Float32Array | undefined)[] = documents.map((document, index) => {
-    const matrix = options.known?.get(sentencesKey(document.contentHash)) ?? options.knownSentences?.matrixFor(document);
-    return matrix && matrix.length === (sentenceTexts[index] as string[]).length * dimensions ? matrix : undefined;
-  });
-  const missing = documents.flatMap((_, index) => (matrices[index] && sentenceMatrices[index] ? [] : [index]));
-  const missingChunks = missing.reduce((sum, index) => sum + (matrices[index] ? 0 : (perDocument[index] as Chunk[]).length), 0);
-  const embedProgress = progressOf('embedding', missingChunks, 'chunks');
-  const groupSize = options.embedGroupChunks ?? EMBED_GROUP;
-  let embeddedChunks = 0;
-  let embeddedSentences = 0;
-  for (let cursor = 0; cursor < missing.length; ) {
-    // A group of whole documents of about EMBED_GROUP chunks: embedded together, logged together.
-    const group: number[] = [];
-    let groupChunks = 0;
-    while (cursor < missing.length && (groupChunks < groupSize || group.length === 0)) {
-      const index = missing[cursor++] as number;
-      group.push(index);
-      groupChunks += matrices[index] ? 0 : (perDocument[index] as Chunk[]).length;
-    }
-    const texts = group.flatMap((index) => {
-      const document = documents[index] as CorpusDocument;
-      const chunkTexts = matrices[index] ? [] : (perDocument[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
-      return [...chunkTexts, ...(sentenceMatrices[index] ? [] : (sentenceTexts[index] as string[]))];
-    });
-    const vectors = await embedder.embed(texts);
-    let row = 0;
-    const takeRows = (count: number) => {
-      const matrix = new Float32Array(count * dimensions);
-      for (let part = 0; part < count; part++) matrix.set(vectors[row++] as Float32Array, part * dimensions);
-      return matrix;
-    };
-    const entries = group.flatMap((index) => {
-      const hash = (documents[index] as CorpusDocument).contentHash;
-      const embedded: { hash: string; matrix: Float32Array }[] = [];
-      if (!matrices[index]) {
-        matrices[index] = takeRows((perDocument[index] as Chunk[]).length);
-        embedded.push({ hash, matrix: matrices[index] });
-      }
-      if (!sentenceMatrices[index]) {
-        sentenceMatrices[index] = takeRows((sentenceTexts[index] as string[]).length);
-        embedded.push({ hash: sentencesKey(hash), matrix: sentenceMatrices[index] });
-        embeddedSentences += (sentenceTexts[index] as string[]).length;
-      }
-      return embedded;
-    });
-    await options.onEmbedded?.(entries);
-    embeddedChunks += groupChunks;
-    embedProgress.update(embeddedChunks);
-  }
-  embedProgress.finish();
+  const matrices = knownMatrices(documents, perDocument, dimensions, options);
+  const { embeddedChunks, embeddedSentences } = await embedMissing(documents, matrices, embedder, { ...options, progress: progressOf });
   lap('embed');
-  const sentenceVectors = SentenceVectors.fromMatrices(documents, sentenceMatrices as Float32Array[], dimensions);
-
+  const sentenceVectors = SentenceVectors.fromMatrices(documents, matrices.sentences as Float32Array[], dimensions);
   const chunks = perDocument.flat();
-  const vectors: Float32Array[] = [];
-  matrices.forEach((matrix) => {
-    const rows = (matrix as Float32Array).length / dimensions;
-    for (let row = 0; row < rows; row++) vectors.push((matrix as Float32Array).subarray(row * dimensions, (row + 1) * dimensions));
-  });
+  const vectors = (matrices.chunks as Float32Array[]).flatMap((matrix) => rowsOf(matrix, dimensions));
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     model: { id: embedder.modelId, revision: embedder.revision, dimensions },
@@ -444,34 +435,170 @@ export async function buildSnapshot(
     builtAt: new Date().toISOString(),
     chunks: chunks.length,
   };
-  const titles = new Map(documents.map((document) => [document.file, document.title]));
-  const lexicalProgress = progressOf('lexical index', chunks.length, 'chunks');
-  const lexicalIndex = await LexicalIndex.buildAsync(
-    chunks.map((chunk, label) => ({ label, text: chunk.text, title: titles.get(chunk.file) ?? '', section: chunk.section })),
-    settings.lexical,
-    (done) => lexicalProgress.update(done),
-  );
-  lexicalProgress.finish();
+  const lexicalIndex = await buildLexicalIndex(documents, chunks, settings.lexical, progressOf);
   lap('lexical index');
   const words = new Set<string>();
   for (const document of documents) for (const word of tokenize(document.raw)) words.add(word);
   const thesaurus = Thesaurus.build(await readWordNet(), words, (term) => lexicalIndex.hasTerm(term), settings.thesaurus);
   lap('thesaurus');
-  let vectorIndex: VectorSearch;
-  if (chunks.length <= (options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS)) {
-    vectorIndex = ExactVectorIndex.fromVectors(vectors, dimensions);
-  } else {
-    const graphProgress = progressOf('hnsw graph', chunks.length, 'vectors');
-    vectorIndex = await VectorIndex.buildAsync(vectors, dimensions, { ...settings.hnsw, ef }, (done) => graphProgress.update(done));
-    graphProgress.finish();
-  }
+  const exactUpTo = options.exactSearchMaxChunks ?? EXACT_SEARCH_MAX_CHUNKS;
+  const vectorIndex = await buildVectorIndex(vectors, dimensions, { ...settings.hnsw, ef }, exactUpTo, progressOf);
   lap('vector index');
   return {
     snapshot: { manifest, documents, chunks, vectorIndex, lexicalIndex, thesaurus, sentenceVectors },
     vectors,
-    embedded: missingChunks,
+    embedded: embeddedChunks,
     embeddedSentences,
   };
+}
+
+/**
+ * Each document's two matrices, one row per text: its chunks' vectors (for retrieval) and its
+ * sentences' (for quoting); undefined until embedded.
+ */
+interface DocumentMatrices {
+  readonly chunkTexts: readonly (readonly Chunk[])[];
+  readonly sentenceTexts: readonly (readonly string[])[];
+  readonly chunks: (Float32Array | undefined)[];
+  readonly sentences: (Float32Array | undefined)[];
+}
+
+/** Both matrices of each document as far as they are known by content hash, from the previous index or an interrupted ingest. */
+function knownMatrices(
+  documents: readonly CorpusDocument[],
+  perDocument: readonly (readonly Chunk[])[],
+  dimensions: number,
+  { known, knownSentences }: Pick<BuildOptions, 'known' | 'knownSentences'>,
+): DocumentMatrices {
+  const sentenceTexts = documents.map((document) => SentenceVectors.textsOf(document));
+  // A matrix of another shape (other chunking, other sentences) is of other texts: embedded again.
+  const ifRows = (matrix: Float32Array | undefined, rows: number) => (matrix && matrix.length === rows * dimensions ? matrix : undefined);
+  return {
+    chunkTexts: perDocument,
+    sentenceTexts,
+    chunks: documents.map((document, index) => ifRows(known?.get(document.contentHash), (perDocument[index] as Chunk[]).length)),
+    sentences: documents.map((document, index) =>
+      ifRows(
+        known?.get(sentencesKey(document.contentHash)) ?? knownSentences?.matrixFor(document),
+        (sentenceTexts[index] as string[]).length,
+      ),
+    ),
+  };
+}
+
+/**
+ * Embed the matrices still missing, in groups of whole documents of about `embedGroupChunks`
+ * chunks: embedded together, handed to `onEmbedded` together (the resume log).
+ */
+async function embedMissing(
+  documents: readonly CorpusDocument[],
+  matrices: DocumentMatrices,
+  embedder: Embedder,
+  options: BuildOptions & { readonly progress: StartProgress },
+): Promise<{ embeddedChunks: number; embeddedSentences: number }> {
+  const chunksToEmbed = (index: number) => (matrices.chunks[index] ? 0 : (matrices.chunkTexts[index] as Chunk[]).length);
+  const missing = documents.flatMap((_, index) => (matrices.chunks[index] && matrices.sentences[index] ? [] : [index]));
+  const missingChunks = missing.reduce((sum, index) => sum + chunksToEmbed(index), 0);
+  const progress = options.progress('embedding', missingChunks, 'chunks');
+  const groupSize = options.embedGroupChunks ?? EMBED_GROUP;
+  let embeddedChunks = 0;
+  let embeddedSentences = 0;
+  for (let cursor = 0; cursor < missing.length; ) {
+    const group: number[] = [];
+    let groupChunks = 0;
+    while (cursor < missing.length && (groupChunks < groupSize || group.length === 0)) {
+      const index = missing[cursor++] as number;
+      group.push(index);
+      groupChunks += chunksToEmbed(index);
+    }
+    const embedded = await embedGroup(documents, matrices, group, embedder);
+    embeddedSentences += embedded.sentences;
+    await options.onEmbedded?.(embedded.entries);
+    embeddedChunks += groupChunks;
+    progress.update(embeddedChunks);
+  }
+  progress.finish();
+  return { embeddedChunks, embeddedSentences };
+}
+
+/** Embed one group's missing texts in one call and fill in their matrices; returns them keyed as the resume log keys them. */
+async function embedGroup(
+  documents: readonly CorpusDocument[],
+  matrices: DocumentMatrices,
+  group: readonly number[],
+  embedder: Embedder,
+): Promise<{ entries: { hash: string; matrix: Float32Array }[]; sentences: number }> {
+  const { dimensions } = embedder;
+  const texts = group.flatMap((index) => {
+    const document = documents[index] as CorpusDocument;
+    const chunkTexts = matrices.chunks[index] ? [] : (matrices.chunkTexts[index] as Chunk[]).map((chunk) => embeddingText(document, chunk));
+    return [...chunkTexts, ...(matrices.sentences[index] ? [] : (matrices.sentenceTexts[index] as string[]))];
+  });
+  const vectors = await embedder.embed(texts);
+  let row = 0;
+  const takeRows = (count: number) => {
+    const matrix = new Float32Array(count * dimensions);
+    for (let part = 0; part < count; part++) matrix.set(vectors[row++] as Float32Array, part * dimensions);
+    return matrix;
+  };
+  let sentences = 0;
+  const entries = group.flatMap((index) => {
+    const hash = (documents[index] as CorpusDocument).contentHash;
+    const embedded: { hash: string; matrix: Float32Array }[] = [];
+    if (!matrices.chunks[index]) {
+      const matrix = takeRows((matrices.chunkTexts[index] as Chunk[]).length);
+      matrices.chunks[index] = matrix;
+      embedded.push({ hash, matrix });
+    }
+    if (!matrices.sentences[index]) {
+      const count = (matrices.sentenceTexts[index] as string[]).length;
+      const matrix = takeRows(count);
+      matrices.sentences[index] = matrix;
+      embedded.push({ hash: sentencesKey(hash), matrix });
+      sentences += count;
+    }
+    return embedded;
+  });
+  return { entries, sentences };
+}
+
+/** A matrix's rows, as views into it. */
+function rowsOf(matrix: Float32Array, dimensions: number): Float32Array[] {
+  const rows: Float32Array[] = [];
+  for (let row = 0; row < matrix.length / dimensions; row++) rows.push(matrix.subarray(row * dimensions, (row + 1) * dimensions));
+  return rows;
+}
+
+async function buildLexicalIndex(
+  documents: readonly CorpusDocument[],
+  chunks: readonly Chunk[],
+  settings: LexicalSettings,
+  progressOf: StartProgress,
+): Promise<LexicalIndex> {
+  const titles = new Map(documents.map((document) => [document.file, document.title]));
+  const progress = progressOf('lexical index', chunks.length, 'chunks');
+  const lexicalIndex = await LexicalIndex.buildAsync(
+    chunks.map((chunk, label) => ({ label, text: chunk.text, title: titles.get(chunk.file) ?? '', section: chunk.section })),
+    settings,
+    (done) => progress.update(done),
+  );
+  progress.finish();
+  return lexicalIndex;
+}
+
+/** Exact search up to `exactUpTo` vectors (no graph to build), an HNSW graph above. */
+async function buildVectorIndex(
+  vectors: readonly Float32Array[],
+  dimensions: number,
+  hnsw: HnswSettings,
+  exactUpTo: number,
+  progressOf: StartProgress,
+): Promise<VectorSearch> {
+  if (vectors.length <= exactUpTo) return ExactVectorIndex.fromVectors(vectors, dimensions);
+  const progress = progressOf('hnsw graph', vectors.length, 'vectors');
+  const graph = await VectorIndex.buildAsync(vectors, dimensions, hnsw, (done) => progress.update(done));
+  progress.finish();
+  return graph;
 }
 
 interface SeedChanges {
@@ -529,14 +656,10 @@ function makeReport(
  * shard of the sharded bot, whose manager brought the index up to date before starting the shards
  * (one writer). A missing index, or one of another model, is refused with the command that fixes it.
  */
-export async function serveStoredIndex(
-  store: IndexStore,
-  embedder: Embedder,
-  ef: number,
-): Promise<{ index: ServingIndex; report: IngestReport }> {
+export async function serveStoredIndex(store: IndexStore, embedder: Embedder): Promise<{ index: ServingIndex; report: IngestReport }> {
   const started = performance.now();
   const manifest = await storedManifestFor(store, embedder);
-  const index = await store.serve(manifest, ef);
+  const index = await store.serve(manifest);
   const report = makeReport(false, 'loaded as stored', { added: [], changed: [], removed: [] }, manifest, started, []);
   return { index, report };
 }

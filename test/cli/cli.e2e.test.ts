@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { IngestLock } from '../../src/ingest/ingest-lock.js';
+import { IngestLock } from '../../src/index/ingest-lock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';

@@ -7,6 +7,7 @@ import { DEFAULT_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
 import { silentLogger } from '../../src/core/log.js';
 import { createProgress } from '../../src/ingest/progress.js';
+import { LocalIndexStore } from '../../src/index/local-store.js';
 import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings, type SyncOptions } from '../../src/ingest/sync.js';
 import { ExactVectorIndex, VectorIndex, DEFAULT_HNSW } from '../../src/index/vector-index.js';
 import { SentenceVectors } from '../../src/index/sentence-vectors.js';
@@ -43,8 +44,13 @@ function sentenceTextsOf(documents: readonly CorpusDocument[]): number {
   return documents.reduce((sum, document) => sum + SentenceVectors.textsOf(document).length, 0);
 }
 
+/** The index files in `dir`, an interrupted build's vectors beside them (as `npm run ingest` keeps them). */
+function inFolder(dir: string): Pick<SyncOptions, 'store' | 'resumeDir'> {
+  return { store: new LocalIndexStore(dir, { ef: 64 }), resumeDir: dir };
+}
+
 function sync(embedder: Embedder, extra: Partial<SyncOptions> = {}) {
-  return syncIndex({ corpusDir, indexDir, embedder, settings, ef: 64, log: silentLogger, mode: 'ingest', ...extra });
+  return syncIndex({ corpusDir, ...inFolder(indexDir), embedder, settings, log: silentLogger, mode: 'ingest', ...extra });
 }
 
 describe('ingest', () => {
@@ -149,7 +155,7 @@ describe('ingest', () => {
 
     // Same result as an uninterrupted build.
     const freshDir = path.join(workDir, 'fresh');
-    const fresh = await syncIndex({ corpusDir, indexDir: freshDir, embedder: model, settings, ef: 64, log: silentLogger, mode: 'ingest' });
+    const fresh = await syncIndex({ corpusDir, ...inFolder(freshDir), embedder: model, settings, log: silentLogger, mode: 'ingest' });
     expect(snapshot.chunks).toEqual(fresh.snapshot.chunks);
     const [query] = await model.embed(['tariffs on Chinese goods']);
     expect(snapshot.vectorIndex.search(query as Float32Array, 5)).toEqual(fresh.snapshot.vectorIndex.search(query as Float32Array, 5));
@@ -159,15 +165,7 @@ describe('ingest', () => {
     await expect(sync(new CountingEmbedder(model, 2), { embedGroupChunks: 5 })).rejects.toThrow('interrupted');
     const counting = new CountingEmbedder(model);
     const other: IndexSettings = { ...settings, chunker: { maxChars: 300, overlap: true } };
-    const { snapshot } = await syncIndex({
-      corpusDir,
-      indexDir,
-      embedder: counting,
-      settings: other,
-      ef: 64,
-      log: silentLogger,
-      mode: 'ingest',
-    });
+    const { snapshot } = await sync(counting, { settings: other });
     expect(counting.texts).toBe(snapshot.chunks.length + sentenceTextsOf(snapshot.documents));
   });
 });

@@ -77,7 +77,7 @@ describe('schema migrations', () => {
         `schema is version ${SCHEMA_VERSION + 1}, newer than this program's (${SCHEMA_VERSION})`,
       );
       // Refused before touching anything: the store cannot be opened either.
-      const store = new PostgresIndexStore({ url: database.url, lexicalSearch: 'memory', ef: 64, workDir: project.dir });
+      const store = new PostgresIndexStore({ url: database.url, lexicalSearch: 'memory', ef: 64 });
       await expect(store.readManifest()).rejects.toThrow(/newer than this program's/);
       await store.close();
     } finally {
@@ -231,7 +231,7 @@ describe('the PostgreSQL store', () => {
     const store = storeFor(postgresConfig());
     try {
       const manifest = await store.readManifest();
-      await expect(store.load(manifest!, 64)).rejects.toThrow(/are vector, but its manifest says 384 dimensions; run `npm run ingest`/);
+      await expect(store.load(manifest!)).rejects.toThrow(/are vector, but its manifest says 384 dimensions; run `npm run ingest`/);
     } finally {
       await store.close();
     }
@@ -381,7 +381,7 @@ describe('the PostgreSQL store', () => {
     try {
       const manifest = await store.readManifest();
       expect(await store.checkStored(manifest!)).toBe('documents stored by an older version');
-      await expect(store.serve(manifest!, 64)).rejects.toThrow(/stored by an older version.*npm run ingest/);
+      await expect(store.serve(manifest!)).rejects.toThrow(/stored by an older version.*npm run ingest/);
     } finally {
       await store.close();
     }

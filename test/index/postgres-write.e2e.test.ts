@@ -151,16 +151,31 @@ describe('the PostgreSQL writer', () => {
     expect(await storedRows()).toEqual(before);
     expect(await indexDefinitions()).toEqual(indexes);
     expect((await sql.query<{ built_at: string }>('SELECT built_at FROM index_manifest')).rows).toEqual(manifest);
-    const store = new PostgresIndexStore({ url: database.url, lexicalSearch: 'bm25', ef: EF, workDir });
+    const store = new PostgresIndexStore({ url: database.url, lexicalSearch: 'bm25', ef: EF });
     try {
       const stored = await store.readManifest();
       expect(stored?.builtAt).toBe(seeds.snapshot.manifest.builtAt);
-      const snapshot = await store.load(seeds.snapshot.manifest, EF);
+      const snapshot = await store.load(seeds.snapshot.manifest);
       const [question] = await model.embed(['How high were the US tariffs on Chinese goods?']);
       const hits = await snapshot.search?.dense(question as Float32Array, 3);
       expect(hits?.length).toBe(3);
       const exact = seeds.snapshot.vectorIndex.search(question as Float32Array, 1);
       expect(hits?.[0]?.label).toBe(exact[0]?.label);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a save hands back the index as the database serves it: read back, with the top-k searches in SQL', async () => {
+    const store = new PostgresIndexStore({ url: database.url, lexicalSearch: 'bm25', ef: EF });
+    try {
+      const stored = await store.save(seeds.snapshot, seeds.vectors);
+      expect(stored.manifest.builtAt).toBe(seeds.snapshot.manifest.builtAt);
+      const snapshot = await stored.load();
+      expect(snapshot).not.toBe(seeds.snapshot);
+      expect(snapshot.search).toBeDefined();
+      expect(snapshot.chunks.length).toBe(seeds.snapshot.chunks.length);
+      expect((await stored.serve()).manifest.builtAt).toBe(seeds.snapshot.manifest.builtAt);
     } finally {
       await store.close();
     }

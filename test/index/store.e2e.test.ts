@@ -6,9 +6,11 @@ import { generateDocument, learnSeeds } from '../../bench/corpus.js';
 import { DEFAULT_MODEL } from '../../src/config.js';
 import { loadEmbedder, type Embedder } from '../../src/embed/embedder.js';
 import { silentLogger } from '../../src/core/log.js';
+import { readCorpus } from '../../src/corpus/read.js';
 import { ResumeLog } from '../../src/ingest/resume.js';
+import { LocalIndexStore } from '../../src/index/local-store.js';
 import { loadIndex, readManifest } from '../../src/index/store.js';
-import { DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/ingest/sync.js';
+import { buildSnapshot, DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/ingest/sync.js';
 
 const settings: IndexSettings = { chunker: { maxChars: 600, overlap: true }, ...DEFAULT_INDEX_SETTINGS };
 let model: Embedder;
@@ -45,14 +47,13 @@ describe('index files', () => {
     const build = (indexDir: string, exactSearchMaxChunks: number) =>
       syncIndex({
         corpusDir,
-        indexDir,
+        store: new LocalIndexStore(indexDir, { ef: 256, exactSearchMaxChunks }),
+        resumeDir: indexDir,
         embedder: model,
         settings,
-        ef: 256,
         log: silentLogger,
         mode: 'ingest',
         progress: quiet,
-        exactSearchMaxChunks,
       });
 
     const exactDir = path.join(workDir, 'exact');
@@ -87,6 +88,17 @@ describe('index files', () => {
       expect(hit.similarity).toBeCloseTo(truth[index]?.similarity ?? NaN, 5);
     });
   }, 120_000);
+
+  it('a save hands back the snapshot it was given: the files are what was built, nothing is read back', async () => {
+    const { documents } = await readCorpus(path.resolve('seeds'));
+    const built = await buildSnapshot(documents, model, settings, 64);
+    const indexDir = path.join(workDir, 'saved');
+    const store = new LocalIndexStore(indexDir, { ef: 64 });
+    const stored = await store.save(built.snapshot, built.vectors);
+    expect(await stored.load()).toBe(built.snapshot);
+    expect((await stored.serve()).manifest).toBe(built.snapshot.manifest);
+    expect((await store.readManifest())?.builtAt).toBe(stored.manifest.builtAt);
+  });
 
   it('the resume log keeps whole records and drops one cut short by a crash', async () => {
     const indexDir = path.join(workDir, 'index');

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../../core/log.js';
 import type { Chunk } from '../../core/types.js';
 import { unpackSections } from '../binary-sections.js';
-import type { IndexStore } from '../index-store.js';
+import { type IndexStore, type StoredIndex, storedIndex, type VectorSearchSettings } from '../index-store.js';
 import { DEFAULT_LEXICAL, LexicalIndex, type LexicalSettings } from '../lexical-index.js';
 import type { SentenceVectors } from '../sentence-vectors.js';
 import type { ServingIndex } from '../serving-index.js';
@@ -27,8 +27,6 @@ export interface PostgresStoreOptions {
   readonly lexicalSearch: LexicalSearchKind;
   /** HNSW search breadth (`hnsw.ef_search`). */
   readonly ef: number;
-  /** A local folder for an interrupted ingest's resume log. */
-  readonly workDir: string;
 }
 
 /**
@@ -45,13 +43,16 @@ const WATCH_RETRY_MAX_MS = 30_000;
 export class PostgresIndexStore implements IndexStore {
   private readonly pool: pg.Pool;
   private migrated: Promise<void> | null = null;
-  readonly answersFromStore = true;
+  readonly vectorSearch: VectorSearchSettings;
 
   constructor(private readonly options: PostgresStoreOptions) {
     // allowExitOnIdle: a command (`npm run ask`) ends when its work is done, without closing the pool itself.
     this.pool = new pg.Pool({ connectionString: options.url, max: 4, allowExitOnIdle: true });
     // An idle client's connection dropped (server restart): the pool replaces it; nothing to do but not crash.
     this.pool.on('error', () => {});
+    // pgvector keeps its own HNSW index and a saved index is read back from the database: an
+    // in-memory graph (~20 min at 1.7 M chunks) would be thrown away, so a build makes the cheap exact one.
+    this.vectorSearch = { ef: options.ef, exactSearchMaxChunks: Number.POSITIVE_INFINITY };
   }
 
   /** The database, without its password. */
@@ -62,10 +63,6 @@ export class PostgresIndexStore implements IndexStore {
     } catch {
       return 'the database';
     }
-  }
-
-  get workDir(): string {
-    return this.options.workDir;
   }
 
   /** Apply the schema's migrations once per store (the first query waits for it). */
@@ -115,7 +112,7 @@ export class PostgresIndexStore implements IndexStore {
     return null;
   }
 
-  async load(manifest: Manifest, _ef: number): Promise<IndexSnapshot> {
+  async load(manifest: Manifest): Promise<IndexSnapshot> {
     return this.inOneSnapshot(async (client) => this.readSnapshot(client, await this.storedManifest(client, manifest)));
   }
 
@@ -123,7 +120,7 @@ export class PostgresIndexStore implements IndexStore {
    * The index for a serving process: documents without their text, word statistics and the
    * thesaurus held; the rest read per question (`PostgresServingIndex`).
    */
-  async serve(manifest: Manifest, _ef: number): Promise<ServingIndex> {
+  async serve(manifest: Manifest): Promise<ServingIndex> {
     return this.inOneSnapshot(async (client) =>
       PostgresServingIndex.open(client, this.pool, await this.storedManifest(client, manifest), this.options),
     );
@@ -276,7 +273,8 @@ export class PostgresIndexStore implements IndexStore {
     };
   }
 
-  async save(snapshot: IndexSnapshot, vectors: readonly Float32Array[]): Promise<void> {
+  /** Answers search the database, so the saved index serves as read back from it, not as built. */
+  async save(snapshot: IndexSnapshot, vectors: readonly Float32Array[]): Promise<StoredIndex> {
     await this.ready();
     await this.withClient(async (client) => {
       await client.query('BEGIN');
@@ -288,6 +286,7 @@ export class PostgresIndexStore implements IndexStore {
         throw error;
       }
     });
+    return storedIndex(this, snapshot.manifest);
   }
 
   /**
