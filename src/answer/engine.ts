@@ -281,8 +281,9 @@ export class Engine implements AnswerEngine {
       timings: timings(embedMs),
     });
     if (question.termList.length === 0) return none(wordlessReason(question));
-    const retrieved = await retrieve(question, view, this.embedder, settings, ENGINE_LIMITS.timelinePassages, matchesWordVectors(settings), scope);
-    const passages = bestPassagesPerDocument(retrieved.passages, ENGINE_LIMITS.timelinePassagesPerDocument);
+    const { timelinePassages, timelinePassagesPerDocument } = ENGINE_LIMITS;
+    const retrieved = await retrieve(question, view, this.embedder, settings, timelinePassages, matchesWordVectors(settings), scope);
+    const passages = bestPassagesPerDocument(retrieved.passages, timelinePassagesPerDocument);
     const sentences = await candidateSentences(passages, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
     const ranked = rankSentences({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);

@@ -47,7 +47,8 @@ function conflictsWith(
     const theirs = claimsOf(other.text);
     // Figures conflict only between sentences on the same subject (shared words) and of the same kind (a percentage against a percentage).
     const sameSubject =
-      jaccard(new Set(termsOf(sentence.text, lexicon)), new Set(termsOf(other.text, lexicon))) >= settings.corroborationOverlap * QUOTING.conflictOverlapShare;
+      jaccard(new Set(termsOf(sentence.text, lexicon)), new Set(termsOf(other.text, lexicon))) >=
+      settings.corroborationOverlap * QUOTING.conflictOverlapShare;
     const differs =
       disjoint(own.ordinals, theirs.ordinals) ||
       (own.ordinals.size === 0 &&
