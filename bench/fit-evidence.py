@@ -32,7 +32,7 @@ def parse(path):
 
 def evidence(row, weights):
     predicate_w, topic_w, dense_w, penalty = weights
-    # As the engine: the best of the two best-ranked sentences carries the evidence (EVIDENCE_SENTENCES).
+    # As the engine: the best of the two best-ranked sentences carries the evidence (QUOTING.evidenceSentences, src/answer/settings.ts).
     return max((predicate_w * p + topic_w * t + dense_w * max(0.0, c)) * (penalty if cue == 'MISSING' else 1)
                for c, cue, p, t in row["sentences"][:2]) if row["sentences"] else 0.0
 

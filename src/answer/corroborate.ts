@@ -4,11 +4,9 @@ import type { ServingIndex } from '../index/serving-index.js';
 import { distinctiveFigures, figuresOf } from '../text/figures.js';
 import { terms } from '../text/terms.js';
 import type { CorpusScope } from './scope.js';
+import { QUOTING } from './settings.js';
 
 export type { CitedSentence } from '../index/corpus-facts.js';
-
-/** Sentences checked for corroboration per quote: each costs a tokenization. */
-const CORROBORATION_CANDIDATES = 500;
 
 /** Sentences that state figures, and where each figure is stated (positions in `sentences`, ascending). */
 export interface FigureIndex {
@@ -40,7 +38,7 @@ export function corroborateByFigures(
   questionFigures: ReadonlySet<string>,
   pool: FigureIndex,
   allows: (file: string) => boolean = () => true,
-  minSharedTerms = 2,
+  minSharedTerms: number = QUOTING.figureSharedTerms,
 ): Quote {
   const figures = quotedFigures(quote, questionFigures);
   if (figures.length === 0) return quote;
@@ -48,11 +46,11 @@ export function corroborateByFigures(
   const own = new Set(terms(quote.text));
   const added = new Map<string, CitedSentence>();
   // In corpus order, as a scan of every sentence would meet them; a figure stated in thousands of
-  // sentences (a large archive) is checked in its first CORROBORATION_CANDIDATES only.
+  // sentences (a large archive) is checked in its first `QUOTING.corroborationCandidates` only.
   const positions = [...new Set(figures.flatMap((figure) => pool.byFigure.get(figure) ?? []))]
     .filter((position) => allows((pool.sentences[position] as CitedSentence).source))
     .sort((left, right) => left - right)
-    .slice(0, CORROBORATION_CANDIDATES);
+    .slice(0, QUOTING.corroborationCandidates);
   for (const position of positions) {
     const sentence = pool.sentences[position] as CitedSentence;
     if (cited.has(sentence.source) || added.has(sentence.source)) continue;
@@ -87,6 +85,6 @@ export async function corroborate(
 ): Promise<Quote> {
   const figures = quotedFigures(quote, questionFigures);
   if (figures.length === 0) return quote;
-  const sentences = await index.figureSentences(figures, scope?.files ?? null, CORROBORATION_CANDIDATES);
+  const sentences = await index.figureSentences(figures, scope?.files ?? null, QUOTING.corroborationCandidates);
   return corroborateByFigures(quote, questionFigures, indexFigures(sentences));
 }

@@ -56,7 +56,7 @@ export function hasCue(
 /**
  * A count written as a word, of something `carried` names: "two COMAC C909 planes" for "how many of them?" after a
  * question about COMAC jets; not "the two countries", nor a count the question says itself. Read for follow-ups only: as a cue of every question asking how
- * many, it answered near-miss questions the sets expect declined (abstained −4 to −9 points on sets B, E, F, G).
+ * many, it answered near-miss questions the sets expect declined (docs/ranking.md, issue 25).
  */
 export function countsCarried(sentence: string, carried: ReadonlySet<string>): boolean {
   for (const match of sentence.matchAll(COUNT_WORDS)) {

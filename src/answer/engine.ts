@@ -35,8 +35,8 @@ import { analyseQuestion, type Question } from './question.js';
 import { collectionsOf } from './scope.js';
 import { type JudgedSentence, relevanceOf, relevanceTexts, reorderByRelevance } from './relevance.js';
 import { rerankBySentences, retrieve } from './retrieve.js';
-import { EVIDENCE_SENTENCES, type QuoteDecision, rankSentences, selectQuotes } from './select.js';
-import { RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
+import { type QuoteDecision, rankSentences, selectQuotes } from './select.js';
+import { ENGINE_LIMITS, QUOTING, RANKING_SETTINGS, type RankingOverrides, type RankingSettings, withOverrides } from './settings.js';
 import { bestPassagesPerDocument, timelineOf } from './timeline.js';
 
 export interface EngineOptions {
@@ -67,13 +67,6 @@ export interface ExplainedAnswer {
   readonly candidates: readonly (FusedCandidate & { chunkId: string })[];
   readonly decision: QuoteDecision | null;
 }
-
-/** Up to this many words, a message may be small talk ("hi", "ok thanks", "hello there"). */
-const SMALL_TALK_MAX_WORDS = 3;
-
-/** A timeline scores the sentences of this many retrieved passages, at most `TIMELINE_PASSAGES_PER_DOCUMENT` of each document. */
-const TIMELINE_PASSAGES = 50;
-const TIMELINE_PASSAGES_PER_DOCUMENT = 3;
 
 /**
  * The answer engine: one loaded model, one index snapshot (with the view derived from it) swapped
@@ -286,8 +279,9 @@ export class Engine implements AnswerEngine {
       timings: timings(embedMs),
     });
     if (question.termList.length === 0) return none(wordlessReason(question));
-    const retrieved = await retrieve(question, view, this.embedder, settings, TIMELINE_PASSAGES, matchesWordVectors(settings), scope);
-    const passages = bestPassagesPerDocument(retrieved.passages, TIMELINE_PASSAGES_PER_DOCUMENT);
+    const { timelinePassages, timelinePassagesPerDocument } = ENGINE_LIMITS;
+    const retrieved = await retrieve(question, view, this.embedder, settings, timelinePassages, matchesWordVectors(settings), scope);
+    const passages = bestPassagesPerDocument(retrieved.passages, timelinePassagesPerDocument);
     const sentences = await candidateSentences(passages, view, this.embedder, settings.retrieval.contextSentences);
     const lexicon = await view.lexicon(question, sentences, retrieved.questionWordVectors);
     const ranked = rankSentences({ ...question, vector: retrieved.questionVector }, sentences, lexicon, settings.quote);
@@ -381,7 +375,7 @@ export class Engine implements AnswerEngine {
     const smallTalk = isSmallTalk(question, decision, settings.smallTalkSimilarity);
     const unknownNames = settings.quote.abstainOnUnknownNames && !smallTalk ? question.unknownNames : [];
     // The same few best sentences that may carry the evidence.
-    const relevance = relevanceDecides ? relevanceOf(decision.ranked, EVIDENCE_SENTENCES) : null;
+    const relevance = relevanceDecides ? relevanceOf(decision.ranked, QUOTING.evidenceSentences) : null;
     const relevant = relevance === null || relevance >= settings.relevance.minRelevance;
     const answered = decision.answered && relevant && !smallTalk && unknownNames.length === 0;
     const answer: Answer = {
@@ -464,7 +458,7 @@ function openView(index: ServingIndex, embedder: Embedder, settings: RankingSett
  * question: they get the help reply, no quote and no passages.
  */
 function isSmallTalk(question: Question, decision: Pick<QuoteDecision, 'answered' | 'ranked'>, closenessFloor: number): boolean {
-  if (question.wordCount > SMALL_TALK_MAX_WORDS || question.namesCorpus) return false;
+  if (question.wordCount > ENGINE_LIMITS.smallTalkMaxWords || question.namesCorpus) return false;
   const closest = Math.max(0, ...decision.ranked.map((sentence) => sentence.features.similarity));
   return !decision.answered || closest < closenessFloor;
 }

@@ -5,7 +5,7 @@ import { terms } from '../text/terms.js';
 import { hasCue } from './cues.js';
 import { type Lexicon, matchStrength, softCoverage, termsOf } from './matching.js';
 import type { Question } from './question.js';
-import type { QuoteSettings } from './settings.js';
+import { type QuoteSettings, WORD_MATCHING } from './settings.js';
 
 /** The question as the scorer sees it: read once, with its embedding. */
 export type EmbeddedQuestion = Question & { readonly vector: Float32Array };
@@ -75,9 +75,6 @@ export interface ScoredSentence extends SentenceCandidate {
   readonly score: number;
 }
 
-/** A focus word counts as named by a word at least this similar (word vectors). */
-const FOCUS_SOFT_FROM = 0.7;
-
 /** Features of one candidate sentence; pure, so `eval --explain` and tuning see exactly what ranking saw. */
 export function sentenceFeatures(
   question: EmbeddedQuestion,
@@ -102,7 +99,7 @@ export function sentenceFeatures(
     cue:
       hasCue(type, sentence.text, given, (word) => terms(word).some((term) => (lexicon.pertainsTo?.(term).length ?? 0) > 0)) ||
       (namesKind && (type === 'name' || type === 'place' || type === null)),
-    focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, FOCUS_SOFT_FROM))),
+    focus: namesKind ? 1 : Math.max(0, ...focus.map((term) => matchStrength(term, own, lexicon, WORD_MATCHING.focusSoftFrom))),
     // A kind named ("frozen durian" for "which produce") says the thing asked for, as the word itself would.
     predicate: predicateTerms.size
       ? softCoverage(
@@ -172,9 +169,6 @@ export function evidenceOf(
   return wantsCue && !cue ? evidence * settings.missingCuePenalty : evidence;
 }
 
-/** Focus matched at least this well counts as naming the thing asked for. */
-const FOCUS_FOUND = 0.5;
-
 export function lacks(features: SentenceFeatures): { cue: boolean; focus: boolean } {
-  return { cue: features.wantsCue && !features.cue, focus: (features.wantsFocus ?? false) && features.focus < FOCUS_FOUND };
+  return { cue: features.wantsCue && !features.cue, focus: (features.wantsFocus ?? false) && features.focus < WORD_MATCHING.focusFound };
 }

@@ -50,6 +50,24 @@ const MAX_OWN_TERMS = 4;
 
 const ASKING_TERMS = new Set(terms(ASKING_WORDS.join(' ')));
 
+/** "and X?" names something new when X has at most this many terms; longer, it is a question of its own. */
+const MAX_REPLACEMENT_TERMS = 4;
+
+/** The turn a follow-up is read against: its number (1 for the first), the turn, and its question as read. */
+interface TurnBefore {
+  readonly turn: number;
+  readonly previous: ConversationTurn;
+  readonly question: string;
+}
+
+/** What a question's pronouns point back to: a person ("he"), a thing ("it", "that"), a place ("there"). */
+interface Pointing {
+  readonly person: boolean;
+  readonly thing: boolean;
+  readonly place: boolean;
+  readonly any: boolean;
+}
+
 /** Read a question against the conversation's earlier turns (oldest first). */
 export function readFollowUp(asked: string, earlier: readonly ConversationTurn[], context: Pick<QuestionContext, 'isName'>): FollowUp {
   const question = asked.trim();
@@ -57,97 +75,129 @@ export function readFollowUp(asked: string, earlier: readonly ConversationTurn[]
   const index = earlier.findLastIndex((turn) => terms(searchedText(turn)).length > 0);
   const previous = earlier[index];
   if (previous === undefined || question.length === 0) return alone;
-  const turn = index + 1;
-  const previousQuestion = previous.readAs ?? previous.question;
+  const before: TurnBefore = { turn: index + 1, previous, question: previous.readAs ?? previous.question };
+  const replaced = readReplacement(question, before, context);
+  if (replaced !== null) return replaced;
+  const pointing = pointingOf(question, context);
+  if (bringsOwnSubject(question, earlier, pointing, context)) return alone;
+  return readPointingBack(question, before, pointing, context);
+}
+
+/** "and Malaysia?": the turn before asked again, about Malaysia. Complete, so searched on its own. Null when it is no such question. */
+function readReplacement(question: string, before: TurnBefore, context: Pick<QuestionContext, 'isName'>): FollowUp | null {
+  const ellipsis = ELLIPSIS.exec(question);
+  // "and where is it based?" is a question of its own after "and", not "and X?".
+  const replacement = (ellipsis?.[1] ?? (QUESTION_START.test(ellipsis?.[2] ?? '') ? undefined : ellipsis?.[2]))?.trim();
+  if (replacement === undefined || terms(replacement).length === 0 || terms(replacement).length > MAX_REPLACEMENT_TERMS) return null;
+  const { turn, previous, question: previousQuestion } = before;
+  const carried: CarriedContext[] = [{ turn, how: 'replaced', text: previousQuestion }];
+  if (previous.about === undefined) {
+    const { text, grammatical } = replaceInEarlier(previousQuestion, replacement, context);
+    const clean = tidy(`${text}?`);
+    return grammatical
+      ? { text: clean, readAs: clean, carriedWords: previousQuestion, reading: { carried } }
+      : { text: clean, readAs: null, carriedWords: previousQuestion, reading: { carried, about: tidy(text) } };
+  }
+  // The turn before was itself read as being about something: the follow-up is about that, with X instead.
+  const about = tidy(replaceInEarlier(previous.about, replacement, context).text);
+  return { text: tidy(`${previous.question} ${about}`), readAs: null, carriedWords: about, reading: { carried, about } };
+}
+
+function pointingOf(question: string, context: Pick<QuestionContext, 'isName'>): Pointing {
+  const personPronoun = PERSON_PRONOUN.exec(question);
+  const person = personPronoun !== null && nameRuns(question.slice(0, personPronoun.index), context).length === 0;
+  const thing = DEMONSTRATIVE.test(question) || THING_PRONOUN.test(question);
+  const place = THERE.test(question);
+  return { person, thing, place, any: person || thing || place };
+}
+
+/**
+ * A question that brings its own subject (a name or figure no turn had, or more than a few words of its own) starts afresh.
+ * One of only asking words ("when?", "why exactly?") or a few words of its own ("on which routes?") is read with the turn
+ * before, whatever its closeness in meaning to it (docs/ranking.md says why).
+ */
+function bringsOwnSubject(
+  question: string,
+  earlier: readonly ConversationTurn[],
+  pointing: Pointing,
+  context: Pick<QuestionContext, 'isName'>,
+): boolean {
   const ownTerms = terms(question);
   const earlierTerms = new Set(earlier.flatMap((each) => terms(`${searchedText(each)} ${each.answer ?? ''}`)));
   const newNames = ownTerms.filter((term) => isTopic(term, context) && !earlierTerms.has(term));
   const meaningful = ownTerms.filter((term) => !ASKING_TERMS.has(term));
+  if (!pointing.any && (newNames.length > 0 || meaningful.length > MAX_OWN_TERMS)) return true;
+  return !pointing.person && !pointing.place && meaningful.length > MAX_OWN_TERMS;
+}
 
-  // "and Malaysia?": the turn before asked again, about Malaysia. Complete, so searched on its own.
-  const ellipsis = ELLIPSIS.exec(question);
-  // "and where is it based?" is a question of its own after "and", not "and X?".
-  const replacement = (ellipsis?.[1] ?? (QUESTION_START.test(ellipsis?.[2] ?? '') ? undefined : ellipsis?.[2]))?.trim();
-  if (replacement !== undefined && terms(replacement).length > 0 && terms(replacement).length <= 4) {
-    const carried: CarriedContext[] = [{ turn, how: 'replaced', text: previousQuestion }];
-    if (previous.about === undefined) {
-      const { text, grammatical } = replaceInEarlier(previousQuestion, replacement, context);
-      const clean = tidy(`${text}?`);
-      return grammatical
-        ? { text: clean, readAs: clean, carriedWords: previousQuestion, reading: { carried } }
-        : { text: clean, readAs: null, carriedWords: previousQuestion, reading: { carried, about: tidy(text) } };
-    }
-    // The turn before was itself read as being about something: the follow-up is about that, with X instead.
-    const about = tidy(replaceInEarlier(previous.about, replacement, context).text);
-    return { text: tidy(`${previous.question} ${about}`), readAs: null, carriedWords: about, reading: { carried, about } };
-  }
+/** A follow-up read with the turn before: what its pronouns point to written in, or what that turn was about. */
+function readPointingBack(question: string, before: TurnBefore, pointing: Pointing, context: Pick<QuestionContext, 'isName'>): FollowUp {
+  const { previous, question: previousQuestion } = before;
+  const { text: resolved, nounPhrase, carried } = writeInPronouns(question, before, pointing, context);
+  const carriedWords = previous.about === undefined ? previousQuestion : `${withoutPronouns(previousQuestion)} ${previous.about}`;
+  // "it", "that", "them", or nothing at all ("when?"): what the turn before was about, written in for the search only.
+  const subject = subjectOf(carriedWords, resolved);
+  const about = ((pointing.thing && nounPhrase === undefined) || !pointing.any) && subject.length > 0 ? subject : undefined;
+  if (about !== undefined) carried.push({ turn: before.turn, how: 'subject', text: about });
+  const clean = tidy(about === undefined ? resolved : writeInSubject(resolved, about));
+  const grammatical = about === undefined && clean !== question;
+  return {
+    text: clean,
+    readAs: grammatical ? clean : null,
+    carriedWords,
+    reading: { carried, ...(about === undefined ? {} : { about }) },
+    ...(pointing.any ? {} : { implicit: true }),
+  };
+}
 
-  const personPronoun = PERSON_PRONOUN.exec(question);
-  const pointsToPerson = personPronoun !== null && nameRuns(question.slice(0, personPronoun.index), context).length === 0;
-  const pointsToThing = DEMONSTRATIVE.test(question) || THING_PRONOUN.test(question);
-  const pointsToPlace = THERE.test(question);
-  const pointsBack = pointsToPerson || pointsToThing || pointsToPlace;
-  // A question that brings its own subject (a name or figure no turn had, or more than a few words of its own) starts afresh.
-  // One of only asking words ("when?", "why exactly?") or a few words of its own ("on which routes?") is read with the turn
-  // before, weighted by what it brings. (Judging those few-word ones by the model's closeness to the turn before failed on the
-  // development conversations: real follow-ups "what was the aim?" scored 0.09-0.29 against the question before.)
-  if (!pointsBack && (newNames.length > 0 || meaningful.length > MAX_OWN_TERMS)) return alone;
-  if (!pointsToPerson && !pointsToPlace && meaningful.length > MAX_OWN_TERMS) return alone;
-
+/** "he", "there", and "they" after "what are X?" replaced by the person, place or noun phrase of the turn before. */
+function writeInPronouns(
+  question: string,
+  before: TurnBefore,
+  pointing: Pointing,
+  context: Pick<QuestionContext, 'isName'>,
+): { text: string; nounPhrase: string | undefined; carried: CarriedContext[] } {
+  const { turn, previous, question: previousQuestion } = before;
   const carried: CarriedContext[] = [];
   let text = question;
-  const person = pointsToPerson ? personOf(previous, previousQuestion, context) : undefined;
+  const person = pointing.person ? personOf(previous, previousQuestion, context) : undefined;
   if (person !== undefined) {
     text = text.replace(new RegExp(PERSON_PRONOUN.source, 'gi'), (pronoun) => (POSSESSIVE_PRONOUN.test(pronoun) ? `${person}'s` : person));
     carried.push({ turn, how: 'pronoun', text: person });
   }
-  const place = pointsToPlace ? nameRuns(previousQuestion, context).at(-1)?.text : undefined;
+  const place = pointing.place ? nameRuns(previousQuestion, context).at(-1)?.text : undefined;
   if (place !== undefined) {
     text = text.replace(THERE, `in ${place}`);
     carried.push({ turn, how: 'pronoun', text: place });
   }
   // "they" after "How high are the US tariffs on Vietnam?": the noun phrase it asked about, and the reading is still a question.
   const nounPhrase = previous.about === undefined ? BE_QUESTION.exec(previousQuestion)?.[1] : undefined;
-  if (pointsToThing && nounPhrase !== undefined) {
+  if (pointing.thing && nounPhrase !== undefined) {
     const demonstrative = DEMONSTRATIVE.exec(text);
-    if (demonstrative !== null) {
-      const word = demonstrative[1] ?? demonstrative[2] ?? '';
-      const at = demonstrative.index + demonstrative[0].lastIndexOf(word);
-      text = `${text.slice(0, at)}${nounPhrase}${text.slice(at + word.length)}`;
-    } else {
-      text = text.replace(THING_PRONOUN, (pronoun) => (POSSESSIVE_PRONOUN.test(pronoun) ? `${nounPhrase}'s` : nounPhrase));
-    }
+    text = demonstrative !== null ? replaceDemonstrative(text, demonstrative, nounPhrase) : replaceThingPronoun(text, nounPhrase);
     carried.push({ turn, how: 'pronoun', text: nounPhrase });
   }
-  // "it", "that", "them", or nothing at all ("when?"): what the turn before was about, written in for the search only.
-  const subject = subjectOf(
-    previous.about === undefined ? previousQuestion : `${withoutPronouns(previousQuestion)} ${previous.about}`,
-    text,
-  );
-  let about: string | undefined;
-  if (((pointsToThing && nounPhrase === undefined) || !pointsBack) && subject.length > 0) {
-    about = subject;
-    const demonstrative = DEMONSTRATIVE.exec(text);
-    if (demonstrative !== null) {
-      const word = demonstrative[1] ?? demonstrative[2] ?? '';
-      const at = demonstrative.index + demonstrative[0].lastIndexOf(word);
-      text = `${text.slice(0, at)}${subject}${text.slice(at + word.length)}`;
-    } else if (THING_PRONOUN.test(text)) {
-      text = text.replace(THING_PRONOUN, (pronoun) => (POSSESSIVE_PRONOUN.test(pronoun) ? `${subject}'s` : subject));
-    } else {
-      text = `${stripEnd(text)} ${subject}?`;
-    }
-  }
-  if (about !== undefined) carried.push({ turn, how: 'subject', text: about });
-  const clean = tidy(text);
-  const grammatical = about === undefined && clean !== question;
-  return {
-    text: clean,
-    readAs: grammatical ? clean : null,
-    carriedWords: previous.about === undefined ? previousQuestion : `${withoutPronouns(previousQuestion)} ${previous.about}`,
-    reading: { carried, ...(about === undefined ? {} : { about }) },
-    ...(pointsBack ? {} : { implicit: true }),
-  };
+  return { text, nounPhrase, carried };
+}
+
+/** What the turn before was about, in place of "that" or "it", else after the question. */
+function writeInSubject(text: string, subject: string): string {
+  const demonstrative = DEMONSTRATIVE.exec(text);
+  if (demonstrative !== null) return replaceDemonstrative(text, demonstrative, subject);
+  if (THING_PRONOUN.test(text)) return replaceThingPronoun(text, subject);
+  return `${stripEnd(text)} ${subject}?`;
+}
+
+/** `text` with the demonstrative's "that" / "this" replaced. */
+function replaceDemonstrative(text: string, demonstrative: RegExpExecArray, replacement: string): string {
+  const word = demonstrative[1] ?? demonstrative[2] ?? '';
+  const at = demonstrative.index + demonstrative[0].lastIndexOf(word);
+  return `${text.slice(0, at)}${replacement}${text.slice(at + word.length)}`;
+}
+
+/** `text` with its first "it" / "they" / … replaced ("its" by the possessive). */
+function replaceThingPronoun(text: string, replacement: string): string {
+  return text.replace(THING_PRONOUN, (pronoun) => (POSSESSIVE_PRONOUN.test(pronoun) ? `${replacement}'s` : replacement));
 }
 
 /** A question without the words that point back ("what minerals lie along its route?" → "what minerals lie along route?"). */

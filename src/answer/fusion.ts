@@ -1,7 +1,7 @@
 import type { LexicalHit } from '../index/lexical-index.js';
 import type { VectorHit } from '../index/vector-index.js';
 import type { Question } from './question.js';
-import type { FusionWeights } from './settings.js';
+import { DATE_PRIOR, type FusionWeights } from './settings.js';
 
 /**
  * How well a document's date fits the question, in [-0.5, 1]: 1 when the question names the
@@ -18,8 +18,8 @@ export function dateAffinity(
   const { years, months } = question;
   const [year, month] = date.split('-').map(Number);
   if (years.size > 0) {
-    if (!years.has(String(year))) return -0.5;
-    return months.length === 0 || months.includes(month ?? 0) ? 1 : 0.5;
+    if (!years.has(String(year))) return DATE_PRIOR.otherYear;
+    return months.length === 0 || months.includes(month ?? 0) ? 1 : DATE_PRIOR.otherMonth;
   }
   if (question.asksForLatest && corpusDates && corpusDates.newest > corpusDates.oldest) {
     const span = Date.parse(corpusDates.newest) - Date.parse(corpusDates.oldest);

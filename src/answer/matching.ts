@@ -1,5 +1,6 @@
 import { cosine } from '../core/vectors.js';
 import { terms } from '../text/terms.js';
+import { WORD_MATCHING } from './settings.js';
 
 /** Corpus statistics the scorer needs: term specificity, the embedding of each term's word, WordNet. */
 export interface Lexicon {
@@ -40,8 +41,8 @@ function editDistance(left: string, right: string, limit: number): number {
 
 /** A word the corpus never uses but one edit from a word the sentence has ("ambasador") is a typo of it. */
 function typoMatch(term: string, candidateTerms: ReadonlySet<string>): boolean {
-  if (term.length < 5 || /\d/.test(term)) return false;
-  const limit = term.length >= 8 ? 2 : 1;
+  if (term.length < WORD_MATCHING.typoMinLength || /\d/.test(term)) return false;
+  const limit = term.length >= WORD_MATCHING.typoTwoEditsFrom ? 2 : 1;
   for (const candidate of candidateTerms) {
     if (candidate[0] === term[0] && editDistance(term, candidate, limit) <= limit) return true;
   }
@@ -69,9 +70,6 @@ export function softCoverage(
   return total > 0 ? found / total : 0;
 }
 
-/** Typo matches count a little less than exact ones. */
-const TYPO_STRENGTH = 0.9;
-
 export function matchStrength(
   term: string,
   candidateTerms: ReadonlySet<string>,
@@ -80,7 +78,7 @@ export function matchStrength(
   synonymStrength = 0,
 ): number {
   if (candidateTerms.has(term)) return 1;
-  if (lexicon.isKnown && !lexicon.isKnown(term) && typoMatch(term, candidateTerms)) return TYPO_STRENGTH;
+  if (lexicon.isKnown && !lexicon.isKnown(term) && typoMatch(term, candidateTerms)) return WORD_MATCHING.typoStrength;
   if (synonymStrength > 0 && lexicon.synonymsOf?.(term).some((synonym) => candidateTerms.has(synonym))) return synonymStrength;
   if (softFrom >= 1) return 0;
   const vector = lexicon.vectorOf(term);

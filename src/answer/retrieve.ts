@@ -1,14 +1,17 @@
 import { getOrInsert } from '../core/maps.js';
-import type { Passage } from '../core/types.js';
+import type { Chunk, Passage } from '../core/types.js';
 import type { Embedder } from '../embed/embedder.js';
+import type { LexicalHit } from '../index/lexical-index.js';
 import { documentOfLabel } from '../index/serving-index.js';
+import type { Thesaurus } from '../index/thesaurus.js';
+import type { VectorHit } from '../index/vector-index.js';
 import type { CorpusView } from './corpus-view.js';
 import { kindExpansions, synonymExpansions } from './expand.js';
 import type { ScoredSentence } from './features.js';
 import { dateAffinity, type FusedCandidate, fuseRankings, rerankPassages, roundScore, termCoverage } from './fusion.js';
 import type { Question } from './question.js';
 import type { CorpusScope } from './scope.js';
-import type { RankingSettings } from './settings.js';
+import type { RankingSettings, RetrievalSettings } from './settings.js';
 
 /** The passages found for a question, and what was computed on the way (the question's vectors, for quoting). */
 export interface Retrieved {
@@ -42,8 +45,41 @@ export async function retrieve(
   const { index } = view;
   const { retrieval } = settings;
   const embedStarted = performance.now();
-  // One batch: the question, then each of its words not seen before (for near-synonym matching;
-  // a word's vector depends on the word alone, so it is kept for the snapshot).
+  const { questionVector, questionWordVectors } = await embedQuestion(question, view, embedder, withWordVectors);
+
+  const searchStarted = performance.now();
+  const expansions = lexicalExpansions(question, index.thesaurus, retrieval);
+  const { search } = index;
+  const filter = scope === null ? undefined : scope;
+  const [lexicalHits, denseHits] = await Promise.all([
+    search.lexical({ text: question.text, terms: question.termList, expansions }, retrieval.candidatesPerSide, filter),
+    search.dense(questionVector, retrieval.candidatesPerSide, filter),
+  ]);
+  const fused = await fuseWithArticlePriors(question, view, scope, lexicalHits, denseHits, settings);
+  const shown = fused.slice(0, Math.max(limit, retrieval.passagesForQuotes));
+  const chunks = await index.chunks(shown.map((candidate) => candidate.label));
+  // Chunks are read for the passages shown only (`eval --explain` prints the first five candidates).
+  const candidates = fused.map((candidate) => ({ ...candidate, chunkId: chunks.get(candidate.label)?.id ?? '?' }));
+  return {
+    passages: passagesOf(shown, chunks, view, fused[0]?.score ?? 0),
+    candidates,
+    questionVector,
+    questionWordVectors,
+    embedMs: searchStarted - embedStarted,
+    searchMs: performance.now() - searchStarted,
+  };
+}
+
+/**
+ * One batch: the question, then each of its words not seen before (for near-synonym matching;
+ * a word's vector depends on the word alone, so it is kept for the snapshot).
+ */
+async function embedQuestion(
+  question: Question,
+  view: CorpusView,
+  embedder: Embedder,
+  withWordVectors: boolean,
+): Promise<Pick<Retrieved, 'questionVector' | 'questionWordVectors'>> {
   const unseen = withWordVectors ? [...new Set(question.words.map((word) => word.word).filter((word) => !view.wordVectors.has(word)))] : [];
   const [questionVector, ...wordVectors] = await embedder.embed([question.text, ...unseen]);
   if (!questionVector) throw new Error('The embedder returned no vector for the question.');
@@ -51,23 +87,31 @@ export async function retrieve(
     view.rememberWordVector(word, wordVectors[index] ?? new Float32Array(0));
   });
   const questionWordVectors = new Map(question.words.map((word) => [word.term, view.wordVectors.get(word.word) ?? new Float32Array(0)]));
+  return { questionVector, questionWordVectors };
+}
 
-  const searchStarted = performance.now();
-  const { thesaurus } = index;
+/** The WordNet terms added to the lexical query, each with its weight (the larger when a term comes twice). */
+function lexicalExpansions(question: Question, thesaurus: Thesaurus, retrieval: RetrievalSettings): Map<string, number> {
   const expansions = new Map<string, number>();
   const wordNetExpansions = [
     ...synonymExpansions(question.termList, (term) => thesaurus.synonymsOf(term), retrieval.synonymWeight),
     ...kindExpansions(question.focus, (term) => thesaurus.kindsOf(term), retrieval.kindWeight, retrieval.maxKinds),
   ];
   for (const [term, weight] of wordNetExpansions) expansions.set(term, Math.max(expansions.get(term) ?? 0, weight));
-  const { search } = index;
-  const filter = scope === null ? undefined : scope;
-  const [lexicalHits, denseHits] = await Promise.all([
-    search.lexical({ text: question.text, terms: question.termList, expansions }, retrieval.candidatesPerSide, filter),
-    search.dense(questionVector, retrieval.candidatesPerSide, filter),
-  ]);
-  const dateSpan = scope === null ? view.dateSpan : scope.dateSpan;
+  return expansions;
+}
 
+/** Both searches' hits fused with the two priors of their article: the date prior and the share of the question it covers. */
+async function fuseWithArticlePriors(
+  question: Question,
+  view: CorpusView,
+  scope: CorpusScope | null,
+  lexicalHits: readonly LexicalHit[],
+  denseHits: readonly VectorHit[],
+  settings: RankingSettings,
+): Promise<FusedCandidate[]> {
+  const { index } = view;
+  const dateSpan = scope === null ? view.dateSpan : scope.dateSpan;
   const idf = (term: string) => index.terms.idf(term);
   const fileOf = (label: number) => documentOfLabel(index.documents, label)?.file;
   // Which of the question's terms each candidate's article has, asked for all of them at once.
@@ -76,7 +120,7 @@ export async function retrieve(
   // Both priors depend on the article only: computed once per article and question.
   const affinity = new Map<string, number>();
   const coverage = new Map<string, number>();
-  const fused = fuseRankings(
+  return fuseRankings(
     lexicalHits,
     denseHits,
     settings.fusion,
@@ -90,13 +134,17 @@ export async function retrieve(
       return file ? getOrInsert(coverage, file, () => termCoverage(question.terms, articleTerms.get(file) ?? new Set(), idf)) : 0;
     },
   );
-  const shown = fused.slice(0, Math.max(limit, retrieval.passagesForQuotes));
-  const chunks = await index.chunks(shown.map((candidate) => candidate.label));
-  // Chunks are read for the passages shown only (`eval --explain` prints the first five candidates).
-  const candidates = fused.map((candidate) => ({ ...candidate, chunkId: chunks.get(candidate.label)?.id ?? '?' }));
-  // Shown relative to the best passage, in [0, 1] (the fused score's weights add up to more than 1).
-  const bestScore = Math.max(1e-9, fused[0]?.score ?? 0);
-  const passages: Passage[] = shown.flatMap((candidate) => {
+}
+
+/** The candidates shown as passages, scored relative to the best fused score, in [0, 1] (the fused weights add up to more than 1). */
+function passagesOf(
+  shown: readonly FusedCandidate[],
+  chunks: ReadonlyMap<number, Chunk>,
+  view: CorpusView,
+  bestFusedScore: number,
+): Passage[] {
+  const bestScore = Math.max(1e-9, bestFusedScore);
+  return shown.flatMap((candidate) => {
     const chunk = chunks.get(candidate.label);
     const document = chunk && view.documents.get(chunk.file);
     if (!chunk || !document) return [];
@@ -104,14 +152,6 @@ export async function retrieve(
     const score = roundScore(Math.max(0, candidate.score / bestScore));
     return [{ source, title: document.title, date: document.date, paragraph, chunkId, start, end, text, score }];
   });
-  return {
-    passages,
-    candidates,
-    questionVector,
-    questionWordVectors,
-    embedMs: searchStarted - embedStarted,
-    searchMs: performance.now() - searchStarted,
-  };
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   sentenceFeatures,
 } from './features.js';
 import { type Lexicon, termsOf } from './matching.js';
-import type { QuoteSettings } from './settings.js';
+import { QUOTING, type QuoteSettings } from './settings.js';
 
 export interface QuoteDecision {
   readonly answered: boolean;
@@ -40,14 +40,15 @@ function conflictsWith(
   const agreeingSources = new Set(agreeing.map((member) => member.passage.source));
   const perDocument = new Map<string, ConflictingQuote>();
   const evidence = evidenceOf(sentence.features, settings);
-  for (const other of ranked.slice(0, CONFLICT_CANDIDATES)) {
+  for (const other of ranked.slice(0, QUOTING.conflictCandidates)) {
     // Another source that answers the question about as well as the quote does.
     if (evidenceOf(other.features, settings) < settings.conflictRatio * evidence) continue;
     if (agreeingSources.has(other.passage.source) || perDocument.has(other.passage.source)) continue;
     const theirs = claimsOf(other.text);
     // Figures conflict only between sentences on the same subject (shared words) and of the same kind (a percentage against a percentage).
     const sameSubject =
-      jaccard(new Set(termsOf(sentence.text, lexicon)), new Set(termsOf(other.text, lexicon))) >= settings.corroborationOverlap / 2;
+      jaccard(new Set(termsOf(sentence.text, lexicon)), new Set(termsOf(other.text, lexicon))) >=
+      settings.corroborationOverlap * QUOTING.conflictOverlapShare;
     const differs =
       disjoint(own.ordinals, theirs.ordinals) ||
       (own.ordinals.size === 0 &&
@@ -58,16 +59,6 @@ function conflictsWith(
   }
   return [...perDocument.values()];
 }
-
-/** How many of the best-ranked sentences are checked for a conflicting statement. */
-const CONFLICT_CANDIDATES = 10;
-
-/**
- * How many of the best-ranked sentences may carry the evidence. With 3, a sentence unrelated to
- * the answer often carried it: abstained −4.3, −5, −5 points on sets A, B, C, for one answerable
- * question more on set D.
- */
-export const EVIDENCE_SENTENCES = 2;
 
 /**
  * Score every sentence of the retrieved passages against the question and pick the one or two
@@ -87,7 +78,7 @@ export function selectQuotes(
 
   const best = completionOf(ranked, sentences, settings) ?? ranked[0];
   // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.
-  const evidence = Math.max(0, ...ranked.slice(0, EVIDENCE_SENTENCES).map((sentence) => evidenceOf(sentence.features, settings)));
+  const evidence = Math.max(0, ...ranked.slice(0, QUOTING.evidenceSentences).map((sentence) => evidenceOf(sentence.features, settings)));
   const closeness = ranked[0]?.features.similarity ?? 0;
   if (!best || evidence < settings.minEvidence || closeness < settings.minSimilarity)
     return { answered: false, quotes: [], evidence, ranked };
@@ -112,7 +103,7 @@ export function selectQuotes(
       if (overlap >= settings.corroborationOverlap) return true;
       // The same figure (not one the question gave) in a sentence on the same subject: "145%" in two articles.
       const otherFigures = figuresOf(other.text);
-      return overlap >= settings.corroborationOverlap / 4 && ownFigures.some((figure) => otherFigures.has(figure));
+      return overlap >= settings.corroborationOverlap * QUOTING.figureOverlapShare && ownFigures.some((figure) => otherFigures.has(figure));
     };
     // One citation per other document: its best sentence.
     const perDocument = new Map<string, ScoredSentence>();

@@ -1,5 +1,17 @@
 import type { EmbedderKind } from '../embed/embedder.js';
 
+// The word index's constants: built into each index, so defined where ingest and the stores can read them.
+export {
+  BM25,
+  DEFAULT_LEXICAL,
+  FUZZY_GROUP_WEIGHT,
+  FUZZY_MIN_LENGTH,
+  FUZZY_WEIGHT,
+  type LexicalSettings,
+  MAX_FUZZY_DISTANCE,
+  MAX_PAIR_FUZZY_DISTANCE,
+} from '../index/lexical-settings.js';
+
 /** How much each signal counts in the fused ranking (docs/ranking.md says how they were chosen). */
 export interface FusionWeights {
   readonly lexical: number;
@@ -21,9 +33,9 @@ export interface RetrievalSettings {
   readonly passagesForQuotes: number;
   /** Share of a passage's final rank that comes from its best sentence (second stage); 0 keeps the fused order. */
   readonly rerank: number;
-  /** Weight of WordNet synonyms of the question's words in the lexical query (0.2-0.5 give the same eval); 0: off. */
+  /** Weight of WordNet synonyms of the question's words in the lexical query; 0: off. */
   readonly synonymWeight: number;
-  /** Weight of corpus terms that are a kind of the thing asked for ("which port" → Haiphong; 0.1-0.5 give the same eval); 0: off. */
+  /** Weight of corpus terms that are a kind of the thing asked for ("which port" → Haiphong); 0: off. */
   readonly kindWeight: number;
   /** A thing asked for with more kinds in the corpus than this is too broad to expand. */
   readonly maxKinds: number;
@@ -108,43 +120,50 @@ export interface RankingSettings {
   readonly smallTalkSimilarity: number;
 }
 
-export const DEFAULT_FUSION: FusionWeights = { lexical: 0.7, dense: 0.3, date: 0.15, document: 0.2 };
+// Each value's reason in a line; the measurements behind them are in docs/ranking.md ("Why these weights" and the passes).
+
+export const DEFAULT_FUSION: FusionWeights = {
+  lexical: 0.7, // words find the answering passage better than averaged word vectors; measured best
+  dense: 0.3, // the rest of the fused score: a paraphrase the words miss still reaches the candidates
+  date: 0.15, // a hint, never the deciding term; off and larger both lost
+  document: 0.2, // a paragraph may leave the question's names to the rest of its article
+};
 
 export const DEFAULT_RETRIEVAL: RetrievalSettings = {
-  candidatesPerSide: 50,
-  passagesForQuotes: 5,
-  rerank: 0.5,
-  synonymWeight: 0.3,
-  kindWeight: 0.2,
-  maxKinds: 20,
-  contextSentences: 2,
+  candidatesPerSide: 50, // not tuned: ten times the passages quoted from, so fusion decides, not the cut
+  passagesForQuotes: 5, // more passages brought no more first quotes
+  rerank: 0.5, // half fused, half best sentence: a passage must answer, not only match; measured best
+  synonymWeight: 0.3, // below the question's own words (1) and word pairs (0.5), within a flat range
+  kindWeight: 0.2, // below synonyms: a kind is a guess at the answer, not a word of the question
+  maxKinds: 20, // a focus with more kinds ("group", "person") is too broad to point anywhere
+  contextSentences: 2, // news answers continue the sentence or two before; one was too few
 };
 
 export const DEFAULT_QUOTE_SETTINGS: QuoteSettings = {
-  abstainOnUnknownNames: true,
-  coverageWeight: 0.5,
-  contextWeight: 0.15,
-  meaningWeight: 0,
-  meaningSpread: 0.15,
-  passageWeight: 0.15,
-  cueWeight: 0.05,
-  focusWeight: 0.1,
-  completionRatio: 0.4,
-  completionWindow: 3,
-  kindMatching: true,
-  minEvidence: 0.335,
+  abstainOnUnknownNames: true, // a name written as code or an acronym that no document uses cannot be answered by them
+  coverageWeight: 0.5, // the question's words in the sentence decide most; a fitted grid over all weights overfit and lost
+  contextWeight: 0.15, // news answers continue the sentence before; a minor term, measured best
+  meaningWeight: 0, // averaged word vectors' closeness cost first quotes in the sentence score
+  meaningSpread: 0.15, // not tuned: `meaning` falls from 1 to 0 over the band where the best candidates sit
+  passageWeight: 0.15, // a sentence of a better passage is more likely the answer; switched off, it lost
+  cueWeight: 0.05, // a tie-breaker between sentences that match alike; larger lost top passages
+  focusWeight: 0.1, // naming the thing asked for is a strong hint, not an answer; measured best
+  completionRatio: 0.4, // low enough for an answer scoring half its restatement ("what is the purpose of …")
+  completionWindow: 3, // the answer may come a paragraph after the restatement
+  kindMatching: true, // switched off, it lost on the sets nobody tuned on
+  minEvidence: 0.335, // cross-validated; higher abstains on more near-misses but declines real questions
   // Word vectors' cosines are not on the sentence model's scale; no floor was fitted for them.
   minSimilarity: 0,
-  secondQuoteRatio: 0.9,
-  corroborationOverlap: 0.4,
-  evidenceSoftFrom: 0.8,
-  evidenceSynonymStrength: 0.8,
-  evidencePredicateWeight: 0.5,
-  evidenceTopicWeight: 0,
-  evidenceDenseWeight: 0.3,
-  missingCuePenalty: 0.5,
-  conflictRatio: 0.9,
-  corroborationRatio: 0.7,
+  secondQuoteRatio: 0.9, // not tuned: a second quote only when it is nearly as good as the first
+  corroborationOverlap: 0.4, // not tuned: two sentences sharing this share of their terms say the same thing
+  evidenceSoftFrom: 0.8, // cross-validated: word-vector near-synonyms from here count as the word
+  evidenceSynonymStrength: 0.8, // as much as a word-vector near-synonym at the 0.8 threshold
+  evidencePredicateWeight: 0.5, // cross-validated: what the question asks must be in the sentence or next to it
+  evidenceTopicWeight: 0, // cross-validated: names say what a question is about, not whether it is answered
+  evidenceDenseWeight: 0.3, // cross-validated: closeness in meaning as the second witness
+  missingCuePenalty: 0.5, // cross-validated: a sentence without the number, date or name asked for is weak evidence
+  conflictRatio: 0.9, // only sources that answer about as well as the quote are shown as disagreeing
+  corroborationRatio: 0.7, // not tuned: an agreeing source must answer the question too, if less well
 };
 
 /** No cross-encoder: the ranking as fitted without one. */
@@ -164,25 +183,26 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
     smallTalkSimilarity: 0,
   },
   'sentence-encoder': {
+    // Cross-validated over sets A-D and G: the sentence encoder's cosine finds paraphrases the words miss.
     fusion: { ...DEFAULT_FUSION, dense: 0.7 },
     retrieval: DEFAULT_RETRIEVAL,
     quote: {
       ...DEFAULT_QUOTE_SETTINGS,
-      // Kept by set G (written blind before tuning): +6.7 first quote there, +2 and +1.7 on E and F,
-      // -8.7 on set A, whose word rules were fitted to it.
+      // Wins on the sets nobody tuned on (E, F, G), loses on A, whose word rules were fitted to it.
       meaningWeight: 0.1,
+      // Cross-validated over sets A-D and G with the meaning weight fixed.
       evidenceDenseWeight: 1,
       evidenceTopicWeight: 0.2,
       // Single words' vectors from a sentence encoder are no thesaurus: no near-synonym matching of words.
       evidenceSoftFrom: 1,
       // Without the cross-encoder's floor (RERANKER=off, a follow-up that does not stand alone); with it, `relevance.minEvidence`.
+      // Cross-validated over sets A-D and G.
       minEvidence: 0.69,
-      // "hello" in a tutorial with 'hello' strings, "capital of Italy" beside "Italian": words shared,
-      // meaning not. Fitted leave one corpus out on news, Markdown, HTML and PDF sets (0.30–0.35 chosen,
-      // no held-out corpus losing 0.5 points of right first quotes): docs/documents.md.
+      // Words shared, meaning not ("hello" in a tutorial's 'hello' strings, "capital of Italy" beside "Italian"):
+      // fitted leave one corpus out on news, Markdown, HTML and PDF sets (docs/documents.md).
       minSimilarity: 0.3,
-      // The cosine now weighs 1 in every sentence's evidence, which brings ratios closer to 1 than
-      // the word vectors' 0.3 did: a source that disagrees shows at 0.75 of the quote's evidence.
+      // The cosine weighs 1 in every sentence's evidence, which brings ratios closer to 1 than the word
+      // vectors' 0.3 did: a source that disagrees still shows.
       conflictRatio: 0.75,
     },
     relevance: {
@@ -195,7 +215,7 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       // With the sentence before, the sentence after an answer reads as the answer (news A: 26% right first quotes).
       withPrevious: false,
     },
-    // Greetings and thanks reach 0.10-0.21 with the seeds' sentences, short real questions 0.27-0.63 (docs/ranking.md).
+    // Between greetings and thanks and short real questions, against the seeds' sentences (docs/ranking.md, fifth pass).
     smallTalkSimilarity: 0.25,
   },
 };
@@ -218,3 +238,56 @@ export function withOverrides(settings: RankingSettings, overrides: RankingOverr
     smallTalkSimilarity: overrides.smallTalkSimilarity ?? settings.smallTalkSimilarity,
   };
 }
+
+/*
+ * Constants of ranking that are the same for every kind of model, by the stage that reads them.
+ * The word index's own (BM25, its fields, typo matches) are re-exported at the top of this file.
+ */
+
+/** Word matching in the sentence score and the evidence (`matching.ts`, `features.ts`). */
+export const WORD_MATCHING = {
+  /** A typo match ("ambasador" → ambassador) counts a little less than the word itself. */
+  typoStrength: 0.9,
+  /** Shorter words are not matched as typos: one edit turns them into other words. */
+  typoMinLength: 5,
+  /** From this length a typo may be two edits away (one below it): long words take more slips. */
+  typoTwoEditsFrom: 8,
+  /** A focus word counts as named by a word whose vector is at least this close ("port" ~ "harbour"). */
+  focusSoftFrom: 0.7,
+  /** A focus named at least this well counts as named, so the sentence lacks nothing (completion). */
+  focusFound: 0.5,
+} as const;
+
+/** The date prior of the fusion (`fusion.ts`, `dateAffinity`); the match itself scores 1. */
+export const DATE_PRIOR = {
+  /** The question names only other years: the article is most likely about something else. */
+  otherYear: -0.5,
+  /** The question names the article's year but another month: half a match. */
+  otherMonth: 0.5,
+} as const;
+
+/** Choosing, corroborating and contrasting quotes (`select.ts`, `corroborate.ts`). */
+export const QUOTING = {
+  /** How many of the best-ranked sentences may carry the evidence: with 3 an unrelated sentence often carried it. */
+  evidenceSentences: 2,
+  /** How many of the best-ranked sentences are checked for a conflicting statement: past these they no longer answer. */
+  conflictCandidates: 10,
+  /** Figures conflict only between sentences on the same subject: sharing this share of `corroborationOverlap`. */
+  conflictOverlapShare: 0.5,
+  /** The same figure corroborates with less shared wording: this share of `corroborationOverlap`. */
+  figureOverlapShare: 0.25,
+  /** Sentences stating a quote's figures checked for corroboration per quote: each costs a tokenization. */
+  corroborationCandidates: 500,
+  /** A sentence stating a quote's figure corroborates it when it also shares this many other words: one could be chance. */
+  figureSharedTerms: 2,
+} as const;
+
+/** Small talk and timelines (`engine.ts`). */
+export const ENGINE_LIMITS = {
+  /** Up to this many words, a message may be small talk ("hi", "ok thanks", "hello there"). */
+  smallTalkMaxWords: 3,
+  /** A timeline scores the sentences of this many retrieved passages… */
+  timelinePassages: 50,
+  /** …at most this many of each document, so one long article does not fill it. */
+  timelinePassagesPerDocument: 3,
+} as const;

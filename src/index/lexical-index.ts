@@ -2,6 +2,17 @@ import SearchableMap from 'minisearch/SearchableMap';
 import { getOrInsert } from '../core/maps.js';
 import type { Section } from './binary-sections.js';
 import { terms } from '../text/terms.js';
+import {
+  BM25,
+  DEFAULT_LEXICAL,
+  FUZZY_MIN_LENGTH,
+  FUZZY_WEIGHT,
+  type LexicalSettings,
+  MAX_FUZZY_DISTANCE,
+  MAX_PAIR_FUZZY_DISTANCE,
+} from './lexical-settings.js';
+
+export { DEFAULT_LEXICAL, type LexicalSettings } from './lexical-settings.js';
 
 /** What the lexical index knows of a chunk: its text and the context fields it may be found by. */
 export interface LexicalEntry {
@@ -17,19 +28,6 @@ export interface LexicalHit {
   readonly score: number;
 }
 
-export interface LexicalSettings {
-  /** Multiplier of matches in the document title relative to the chunk text. */
-  readonly titleBoost: number;
-  /** Multiplier of adjacent word pairs ("top leader") matched as a phrase. */
-  readonly pairBoost: number;
-  /** Largest edit distance, as a share of the term length, for typo-tolerant matches of unknown words; 0 turns it off. */
-  readonly fuzziness: number;
-  /** Terms found in more than this share of all chunks are not searched on their own. */
-  readonly maxTermShare: number;
-}
-
-export const DEFAULT_LEXICAL: LexicalSettings = { titleBoost: 0.5, pairBoost: 0.5, fuzziness: 0.2, maxTermShare: 0.25 };
-
 /**
  * Fields of a chunk. `pairs` holds adjacent term pairs of the text, so a phrase in the question
  * counts more than scattered words.
@@ -39,21 +37,11 @@ const FIELD_COUNT = FIELDS.length;
 const TEXT = 0;
 const PAIR_JOINER = '_';
 
-/**
- * BM25+ as MiniSearch 7 scores it (k 1.2, b 0.7, d 0.5; field length = distinct terms; a
- * match's score times the number of distinct query terms the chunk matched; typo matches
- * weighted 0.45·len/(len+distance)), so ranking is unchanged from when MiniSearch held the index
- * (test/index/lexical-index.test.ts compares the two).
+/*
+ * BM25+ as MiniSearch 7 scores it (its constants in lexical-settings.ts): a match's score times the
+ * number of distinct query terms the chunk matched, so ranking is unchanged from when MiniSearch held
+ * the index (test/index/lexical-index.test.ts compares the two).
  */
-const BM25 = { k: 1.2, b: 0.7, d: 0.5 };
-export const FUZZY_WEIGHT = 0.45;
-export const MAX_FUZZY_DISTANCE = 6;
-/**
- * Word pairs are long, so their share-based distance reached 3-4 edits: a radix-tree walk that
- * grew with the corpus (16% of the query time at 10,000 documents). Two edits still catch a typo
- * or an inflection inside a phrase ("tariff_chines" for "tariffs on Chinese"); eval unchanged.
- */
-const MAX_PAIR_FUZZY_DISTANCE = 2;
 
 const FORMAT = 'lexical-postings-1';
 
@@ -292,7 +280,7 @@ export class LexicalIndex {
     const matches = id === undefined ? [] : [{ id, weight: 1 }];
     const { fuzziness } = this.settings;
     const known = id !== undefined && this.postingCount(id, TEXT) > 0;
-    if (fuzziness <= 0 || known || term.length < 6 || /\d/.test(term)) return matches;
+    if (fuzziness <= 0 || known || term.length < FUZZY_MIN_LENGTH || /\d/.test(term)) return matches;
     const distance = Math.min(
       term.includes(PAIR_JOINER) ? MAX_PAIR_FUZZY_DISTANCE : MAX_FUZZY_DISTANCE,
       Math.round(term.length * fuzziness),

@@ -1,5 +1,5 @@
 import SearchableMap from 'minisearch/SearchableMap';
-import { FUZZY_WEIGHT, MAX_FUZZY_DISTANCE } from './lexical-index.js';
+import { FUZZY_MIN_LENGTH, FUZZY_WEIGHT, MAX_FUZZY_DISTANCE } from './lexical-settings.js';
 
 /** A vocabulary term that a question's term may stand for, and how much a match of it counts (1 for the term itself). */
 export interface TermMatch {
@@ -31,7 +31,7 @@ export class TypoLookup {
 
   matchesOf(term: string): TermMatch[] {
     if (this.known.has(term)) return [{ term, weight: 1 }];
-    if (this.fuzziness <= 0 || term.length < 6 || /\d/.test(term)) return [];
+    if (this.fuzziness <= 0 || term.length < FUZZY_MIN_LENGTH || /\d/.test(term)) return [];
     const distance = Math.min(MAX_FUZZY_DISTANCE, Math.round(term.length * this.fuzziness));
     if (distance === 0) return [];
     return [...this.known.fuzzyGet(term, distance)].map(([found, [, editDistance]]) => ({

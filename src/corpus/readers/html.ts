@@ -74,47 +74,51 @@ const PERMALINK = /^\s*[¶#§🔗]\s*$/u;
 export function readHtml(source: string): ReadDocument {
   const dom = new JSDOM(source, { includeNodeLocations: true, virtualConsole: new VirtualConsole() });
   const document = dom.window.document;
+  // Read before Readability, which changes the document.
+  const metadata = pageMetadata(document);
+  const article = new Readability(document, { serializer: (element: Node) => element, keepClasses: true }).parse() as {
+    title?: string | null;
+    content?: Node | null;
+    publishedTime?: string | null;
+  } | null;
+  const reader = new HtmlBlockReader(source, dom);
+  reader.visit(article?.content ?? document.body, 'paragraph');
+  reader.flush();
+  const title = metadata.title || article?.title?.trim() || document.title?.trim() || null;
+  const date = (metadata.published ?? article?.publishedTime ?? '').match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? null;
+  return { format: 'html', title: title || null, date, ...(metadata.canonical ? { url: metadata.canonical } : {}), blocks: reader.blocks };
+}
+
+/** The page's title, publication date and canonical address, as its metadata states them. */
+function pageMetadata(document: Document): { title: string | null; published: string | null; canonical: string | null } {
   const meta = (selector: string) => document.querySelector(selector)?.getAttribute('content')?.trim() || null;
-  const metaTitle = meta('meta[property="og:title"]') ?? meta('meta[name="twitter:title"]');
   const published =
     meta('meta[property="article:published_time"]') ??
     meta('meta[name="date"]') ??
     meta('meta[itemprop="datePublished"]') ??
     document.querySelector('time[datetime]')?.getAttribute('datetime') ??
     null;
-  const canonical = webAddress(document.querySelector('link[rel="canonical"]')?.getAttribute('href'));
-  const article = new Readability(document, { serializer: (element: Node) => element, keepClasses: true }).parse() as {
-    title?: string | null;
-    content?: Node | null;
-    publishedTime?: string | null;
-  } | null;
-  const root = article?.content ?? document.body;
-  const blocks: ReadBlock[] = [];
-  const sections = new SectionPath();
-  let current: { text: BlockText; kind: BlockKind } | null = null;
-
-  const locate = (node: Node) => dom.nodeLocation(node) ?? null;
-  const flush = () => {
-    if (current) {
-      const block = current.text.finish(current.kind, sections.current);
-      if (block) blocks.push(block);
-    }
-    current = null;
+  return {
+    title: meta('meta[property="og:title"]') ?? meta('meta[name="twitter:title"]'),
+    published,
+    canonical: webAddress(document.querySelector('link[rel="canonical"]')?.getAttribute('href')),
   };
-  const textOf = (kind: BlockKind) => {
-    current ??= { text: new BlockText(), kind };
-    return current.text;
-  };
+}
 
-  const visit = (node: Node, kind: BlockKind): void => {
+/** Walks the article's nodes into blocks: inline text gathers into the current block until an element breaks it. */
+class HtmlBlockReader {
+  readonly blocks: ReadBlock[] = [];
+  private readonly sections = new SectionPath();
+  private current: { text: BlockText; kind: BlockKind } | null = null;
+
+  constructor(
+    private readonly source: string,
+    private readonly dom: JSDOM,
+  ) {}
+
+  visit(node: Node, kind: BlockKind): void {
     if (node.nodeType === 3) {
-      const location = locate(node);
-      const value = node.nodeValue ?? '';
-      if (!value.trim()) {
-        if (current) current.text.space();
-        return;
-      }
-      textOf(kind).append(value, source, location?.startOffset ?? 0, location?.endOffset ?? 0);
+      this.visitText(node, kind);
       return;
     }
     if (node.nodeType !== 1) return;
@@ -123,61 +127,96 @@ export function readHtml(source: string): ReadDocument {
     if (DROPPED.has(tag) || element.getAttribute('hidden') !== null || element.getAttribute('aria-hidden') === 'true') return;
     const heading = HEADING.exec(tag);
     if (heading) {
-      flush();
-      const text = new BlockText();
-      inlineInto(element, text);
-      const block = text.finish('heading', []);
-      if (block) {
-        sections.enter(Number(heading[1]), block.text);
-        blocks.push({ ...block, section: sections.above });
-      }
+      this.heading(element, Number(heading[1]));
       return;
     }
     if (tag === 'PRE') {
-      flush();
-      const location = locate(element);
-      const code = element.textContent?.trim() ?? '';
-      if (code)
-        blocks.push({ kind: 'code', text: code, section: sections.current, ...(location ? { map: [0, location.startOffset] } : {}) });
+      this.code(element);
       return;
     }
     if (tag === 'A' && PERMALINK.test(element.textContent ?? '')) return;
     const blockKind = BLOCK_KIND[tag];
     if (blockKind || CONTAINERS.has(tag)) {
-      flush();
-      for (const child of element.childNodes) visit(child, blockKind ?? kind);
-      flush();
+      this.flush();
+      this.visitChildren(element, blockKind ?? kind);
+      this.flush();
       return;
     }
     if (tag === 'TD' || tag === 'TH') {
-      const text = textOf('table-row');
+      const text = this.textOf('table-row');
       if (text.length) text.separator(' | ');
-      for (const child of element.childNodes) visit(child, 'table-row');
+      this.visitChildren(element, 'table-row');
       return;
     }
     const mark = MARK_OF[tag];
-    if (mark) textOf(kind).openMark(mark);
-    for (const child of element.childNodes) visit(child, kind);
-    if (mark) current?.text.closeMark();
-  };
+    if (mark) this.textOf(kind).openMark(mark);
+    this.visitChildren(element, kind);
+    if (mark) this.current?.text.closeMark();
+  }
+
+  /** The block being gathered ends here. */
+  flush(): void {
+    if (this.current) {
+      const block = this.current.text.finish(this.current.kind, this.sections.current);
+      if (block) this.blocks.push(block);
+    }
+    this.current = null;
+  }
+
+  private visitChildren(element: Element, kind: BlockKind): void {
+    for (const child of element.childNodes) this.visit(child, kind);
+  }
+
+  private visitText(node: Node, kind: BlockKind): void {
+    const location = this.locate(node);
+    const value = node.nodeValue ?? '';
+    if (!value.trim()) {
+      if (this.current) this.current.text.space();
+      return;
+    }
+    this.textOf(kind).append(value, this.source, location?.startOffset ?? 0, location?.endOffset ?? 0);
+  }
+
+  private heading(element: Element, depth: number): void {
+    this.flush();
+    const text = new BlockText();
+    this.inlineInto(element, text);
+    const block = text.finish('heading', []);
+    if (block) {
+      this.sections.enter(depth, block.text);
+      this.blocks.push({ ...block, section: this.sections.above });
+    }
+  }
+
+  /** `<pre>`: searched, never quoted. */
+  private code(element: Element): void {
+    this.flush();
+    const location = this.locate(element);
+    const code = element.textContent?.trim() ?? '';
+    if (!code) return;
+    this.blocks.push({ kind: 'code', text: code, section: this.sections.current, ...(location ? { map: [0, location.startOffset] } : {}) });
+  }
 
   /** A heading's inline text (permalinks dropped). */
-  const inlineInto = (element: Element, text: BlockText): void => {
+  private inlineInto(element: Element, text: BlockText): void {
     for (const child of element.childNodes) {
       if (child.nodeType === 3) {
-        const location = locate(child);
-        text.append(child.nodeValue ?? '', source, location?.startOffset ?? 0, location?.endOffset ?? 0);
+        const location = this.locate(child);
+        text.append(child.nodeValue ?? '', this.source, location?.startOffset ?? 0, location?.endOffset ?? 0);
       } else if (child.nodeType === 1 && !(child as Element).tagName.match(/^a$/i)?.length) {
-        inlineInto(child as Element, text);
+        this.inlineInto(child as Element, text);
       } else if (child.nodeType === 1 && !PERMALINK.test(child.textContent ?? '')) {
-        inlineInto(child as Element, text);
+        this.inlineInto(child as Element, text);
       }
     }
-  };
+  }
 
-  visit(root, 'paragraph');
-  flush();
-  const title = metaTitle || article?.title?.trim() || document.title?.trim() || null;
-  const date = (published ?? article?.publishedTime ?? '').match(/^\d{4}-\d{2}-\d{2}/)?.[0] ?? null;
-  return { format: 'html', title: title || null, date, ...(canonical ? { url: canonical } : {}), blocks };
+  private textOf(kind: BlockKind): BlockText {
+    this.current ??= { text: new BlockText(), kind };
+    return this.current.text;
+  }
+
+  private locate(node: Node) {
+    return this.dom.nodeLocation(node) ?? null;
+  }
 }

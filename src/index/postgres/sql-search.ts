@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { ChunkFilter, ChunkSearch, LexicalQuery } from '../chunk-search.js';
 import type { LexicalHit, LexicalIndex, LexicalSettings } from '../lexical-index.js';
+import { FUZZY_GROUP_WEIGHT } from '../lexical-settings.js';
 import type { VectorHit } from '../vector-index.js';
 import { getOrInsert } from '../../core/maps.js';
 import { TypoLookup } from '../typo-lookup.js';
@@ -8,9 +9,6 @@ import { chunkKey, vectorLiteral } from './rows.js';
 
 /** The `hnsw.ef_search` each pooled connection was given. */
 const searchBreadth = new WeakMap<pg.PoolClient, number>();
-
-/** Typo matches weigh 0.45·len/(len+distance) in the in-memory BM25: about 0.4 for the words they are found for. */
-const FUZZY_GROUP_WEIGHT = 0.4;
 
 /** Top-k chunks by pg_textsearch's BM25 over our terms (scores are negative, lower is better; 0 when no word matches). */
 const TERM_SEARCH_SQL = `SELECT file, ordinal, -(lexical_terms <@> to_bm25query($1, 'chunks_terms_bm25')) AS value, lexical_terms
