@@ -212,7 +212,7 @@ export const RANKING_SETTINGS: Readonly<Record<EmbedderKind, RankingSettings>> =
       weight: 0.5,
       minRelevance: 0.6,
       minEvidence: 0.45,
-      // With the sentence before, the sentence after an answer reads as the answer (news A: 26% right first quotes).
+      // Read with the sentence before, the sentence after an answer reads as the answer (docs/documents.md, third pass).
       withPrevious: false,
     },
     // Between greetings and thanks and short real questions, against the seeds' sentences (docs/ranking.md, fifth pass).
