@@ -28,6 +28,7 @@ import {
   WHO_AND_VERB,
 } from '../text/en.js';
 import type { QuestionContext } from './question.js';
+import { FOLLOW_UPS } from './settings.js';
 
 export interface FollowUp {
   /** Searched as the follow-up's own reading: as asked, or with what it points back to written in. */
@@ -41,12 +42,6 @@ export interface FollowUp {
   /** It points back to nothing ("on which routes?", "ok thanks"): talk that is no question is no follow-up either. */
   readonly implicit?: boolean;
 }
-
-/**
- * A question with more words of its own than this that carry meaning (not pronouns, not words
- * that only ask: "when", "exactly") says enough to stand alone unless it points back.
- */
-const MAX_OWN_TERMS = 4;
 
 const ASKING_TERMS = new Set(terms(ASKING_WORDS.join(' ')));
 
@@ -126,8 +121,8 @@ function bringsOwnSubject(
   const earlierTerms = new Set(earlier.flatMap((each) => terms(`${searchedText(each)} ${each.answer ?? ''}`)));
   const newNames = ownTerms.filter((term) => isTopic(term, context) && !earlierTerms.has(term));
   const meaningful = ownTerms.filter((term) => !ASKING_TERMS.has(term));
-  if (!pointing.any && (newNames.length > 0 || meaningful.length > MAX_OWN_TERMS)) return true;
-  return !pointing.person && !pointing.place && meaningful.length > MAX_OWN_TERMS;
+  if (!pointing.any && (newNames.length > 0 || meaningful.length > FOLLOW_UPS.maxOwnTerms)) return true;
+  return !pointing.person && !pointing.place && meaningful.length > FOLLOW_UPS.maxOwnTerms;
 }
 
 /** A follow-up read with the turn before: what its pronouns point to written in, or what that turn was about. */

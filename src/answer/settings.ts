@@ -4,12 +4,14 @@ import type { EmbedderKind } from '../embed/embedder.js';
 export {
   BM25,
   DEFAULT_LEXICAL,
+  DEFAULT_THESAURUS,
   FUZZY_GROUP_WEIGHT,
   FUZZY_MIN_LENGTH,
   FUZZY_WEIGHT,
   type LexicalSettings,
   MAX_FUZZY_DISTANCE,
   MAX_PAIR_FUZZY_DISTANCE,
+  type ThesaurusSettings,
 } from '../index/lexical-settings.js';
 
 /** How much each signal counts in the fused ranking (docs/ranking.md says how they were chosen). */
@@ -280,6 +282,15 @@ export const QUOTING = {
   corroborationCandidates: 500,
   /** A sentence stating a quote's figure corroborates it when it also shares this many other words: one could be chance. */
   figureSharedTerms: 2,
+} as const;
+
+/** Reading a thread's follow-ups (`follow-up.ts`; docs/ranking.md, issue 25). */
+export const FOLLOW_UPS = {
+  /**
+   * A question with more words of its own than this that carry meaning (not pronouns, not words that only
+   * ask: "when", "exactly") says enough to stand alone unless it points back; not tuned.
+   */
+  maxOwnTerms: 4,
 } as const;
 
 /** Small talk and timelines (`engine.ts`). */

@@ -1,5 +1,5 @@
 /**
- * The word index's ranking constants. They sit here, not in `answer/settings.ts`, because ingest and
+ * The word index's ranking constants and the thesaurus's. They sit here, not in `answer/settings.ts`, because ingest and
  * the stores (below answer/) build and read the index with them; `answer/settings.ts` re-exports them,
  * so every ranking constant can be found from there. Measurements behind them: docs/ranking.md.
  */
@@ -47,3 +47,23 @@ export const MAX_PAIR_FUZZY_DISTANCE = 2;
  * `FUZZY_WEIGHT`·len/(len+distance) in the in-memory BM25, about 0.4 for the words they are found for.
  */
 export const FUZZY_GROUP_WEIGHT = 0.4;
+
+/** How WordNet expands a word (`index/thesaurus.ts`): built into each index's thesaurus. */
+export interface ThesaurusSettings {
+  /** A word's synonyms come from its most frequent senses only (rarer senses are mostly noise: "paper" → "wallpaper"). */
+  readonly sensesPerWord: number;
+  /**
+   * Words with more senses than this (all parts of speech) neither have nor give synonyms, nor are kinds: "become"
+   * shares a sense with "go", "get" and "turn", which say almost nothing (36 senses of "get").
+   */
+  readonly maxSynonymSenses: number;
+  /** How many is-a steps up a corpus word may be from the kind a question names (durian → edible fruit → produce: 2). */
+  readonly kindDepth: number;
+}
+
+/** Measured on the news sets (docs/ranking.md, "Settings, and why"): each value sits on a plateau. */
+export const DEFAULT_THESAURUS: ThesaurusSettings = {
+  sensesPerWord: 3, // 1–2 the same; all senses answered a question the sets expect declined
+  maxSynonymSenses: 10, // 5, 20, 100 the same; 10 keeps "get", "go", "turn" out by construction
+  kindDepth: 4, // 2, 3, 6 the same: room for "durian → edible fruit → produce"
+};

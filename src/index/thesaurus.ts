@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { getOrInsert } from '../core/maps.js';
+import { DEFAULT_THESAURUS, type ThesaurusSettings } from './lexical-settings.js';
 import { terms } from '../text/terms.js';
 
 /**
@@ -103,20 +104,6 @@ export async function readWordNet(folder?: string): Promise<WordNet> {
   }
   return { synsets, senses };
 }
-
-export interface ThesaurusSettings {
-  /** A word's synonyms come from its most frequent senses only (rarer senses are mostly noise: "paper" → "wallpaper"). */
-  readonly sensesPerWord: number;
-  /**
-   * Words with more senses than this (all parts of speech) neither have nor give synonyms, nor are kinds: "become"
-   * shares a sense with "go", "get" and "turn", which say almost nothing (36 senses of "get").
-   */
-  readonly maxSynonymSenses: number;
-  /** How many is-a steps up a corpus word may be from the kind a question names (durian → edible fruit → produce: 2). */
-  readonly kindDepth: number;
-}
-
-export const DEFAULT_THESAURUS: ThesaurusSettings = { sensesPerWord: 3, maxSynonymSenses: 10, kindDepth: 4 };
 
 /** The serialised form kept with the index: term → corpus terms. */
 export interface ThesaurusData {

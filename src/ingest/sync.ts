@@ -11,7 +11,8 @@ import { createProgress, SILENT_PROGRESS, type Progress } from './progress.js';
 import { ResumeLog } from './resume.js';
 import { SentenceVectors } from '../index/sentence-vectors.js';
 import { tokenize } from '../text/terms.js';
-import { DEFAULT_THESAURUS, readWordNet, Thesaurus, type ThesaurusSettings } from '../index/thesaurus.js';
+import { DEFAULT_THESAURUS, type ThesaurusSettings } from '../index/lexical-settings.js';
+import { readWordNet, Thesaurus } from '../index/thesaurus.js';
 import { INDEX_FORMAT_VERSION, IndexError, type IndexSnapshot, type Manifest } from '../index/store.js';
 import {
   DEFAULT_HNSW,
