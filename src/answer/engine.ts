@@ -1,4 +1,5 @@
 import { citedFiles, locateAnswer, locateCitation, locateEntries } from './locate.js';
+import { withWhatItPointsTo } from './whole-quote.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
 import type {
@@ -393,7 +394,8 @@ export class Engine implements AnswerEngine {
       },
     };
     const documents = await view.index.texts(citedFiles(answer));
-    return { answer: locateAnswer(answer, documents, question.asksHow), candidates: retrieved.candidates, decision };
+    const whole = { ...answer, quotes: answer.quotes.map((quote) => withWhatItPointsTo(quote, documents.get(quote.source))) };
+    return { answer: locateAnswer(whole, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
 

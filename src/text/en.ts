@@ -69,3 +69,9 @@ export const COUNT_WORDS = /\b(?:two|three|four|five|six|seven|eight|nine|ten|el
 
 /** A question asking how to do something, or for an example: the code under the answering sentence helps. */
 export const ASKS_HOW = /\b(?:examples?|samples?|snippets?|how\s+(?:do|can|could|would|should|to)\b)/i;
+
+/**
+ * A sentence that opens by pointing back to the one before it ("It is the preferred way …", "This can
+ * be done by …", "In this case, …"): on its own it does not say what it is about.
+ */
+export const POINTS_BACK = /^\W*(?:this|these|that|those|it|its|they|their|such|in\s+(?:this|that|such|either|both)\s+cases?)\b/i;
