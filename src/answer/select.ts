@@ -76,7 +76,9 @@ export function selectQuotes(
   const termSetOf = (sentence: SentenceCandidate): Set<string> =>
     getOrInsert(termCache, sentence.text, (text) => new Set(termsOf(text, lexicon)));
 
-  const best = completionOf(ranked, sentences, settings) ?? ranked[0];
+  // A question in the document ("What can you do if …?") restates what was asked; the answer is a statement.
+  const statements = ranked.filter((sentence) => !isQuestion(sentence.text));
+  const best = completionOf(statements, sentences, settings) ?? statements[0];
   // The sources say it when one of the best few sentences, read with its neighbours, has what the question asks.
   const evidence = Math.max(0, ...ranked.slice(0, QUOTING.evidenceSentences).map((sentence) => evidenceOf(sentence.features, settings)));
   const closeness = ranked[0]?.features.similarity ?? 0;
@@ -84,7 +86,7 @@ export function selectQuotes(
     return { answered: false, quotes: [], evidence, ranked };
 
   const chosen = [best];
-  const runnerUp = ranked.find((sentence) => !sameSpan(sentence, best) && sentence.passage.source === best.passage.source);
+  const runnerUp = statements.find((sentence) => !sameSpan(sentence, best) && sentence.passage.source === best.passage.source);
   if (runnerUp && runnerUp.score >= settings.secondQuoteRatio * best.score) chosen.push(runnerUp);
 
   const questionFigures = question.figures;
@@ -187,6 +189,11 @@ export function completionOf(
     if (!gaps.cue && !gaps.focus) return candidate;
   }
   return null;
+}
+
+/** A sentence that asks: it ends with a question mark (before any closing quote or bracket). */
+function isQuestion(text: string): boolean {
+  return /\?["'”’)\]]*\s*$/.test(text);
 }
 
 function sameSpan(left: SentenceCandidate, right: SentenceCandidate): boolean {

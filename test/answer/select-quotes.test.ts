@@ -71,6 +71,17 @@ function sentenceFeatures(
 }
 
 describe('sentence selection', () => {
+  it('never quotes a sentence that asks, however well it matches: the statement after it answers', () => {
+    const candidates = [
+      sentence('howto.txt', null, 'What can you do if you need to change a file but do not know its encoding?', 0),
+      sentence('howto.txt', null, 'You can open the file with the surrogateescape error handler and change only the ASCII parts.', 80),
+    ];
+    const decision = selectQuotes(question('What can I do to change a file whose encoding I do not know?'), candidates, lexicon());
+    expect(decision.ranked[0]?.text).toMatch(/\?$/);
+    expect(decision.answered).toBe(true);
+    expect(decision.quotes.map((quote) => quote.text)).toEqual([candidates[1]?.text]);
+  });
+
   it('quotes the sentence that answers, verbatim, with its offsets', () => {
     const candidates = [
       sentence('a.txt', '2025-04-14', 'Xi met To Lam in Hanoi on Monday.', 0),
