@@ -1,5 +1,4 @@
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -186,38 +185,10 @@ export function threadsPerWorker(workers: number, cores = os.availableParallelis
   return Math.max(1, Math.floor(cores / Math.max(1, workers)));
 }
 
-/**
- * The cores each local worker is held to (`taskset -c`), or null to let the system place them.
- * onnxruntime-node 1.14 (transformers.js's) does not hold its thread count (docs/scaling.md), so
- * two workers asked for one thread each both spread over every core and get in each other's way;
- * holding worker `i` to its own `threads` cores makes the count true. Only when the workers fit
- * the cores, on Linux with util-linux's `taskset`.
- */
-export function coresOfWorkers(workers: number, threads: number, cores = os.availableParallelism()): string[] | null {
-  if (workers * threads > cores || workers < 1 || threads < 1) return null;
-  return Array.from({ length: workers }, (_, worker) =>
-    Array.from({ length: threads }, (_, thread) => worker * threads + thread).join(','),
-  );
-}
-
-function tasksetPath(): string | null {
-  if (process.platform !== 'linux') return null;
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    const candidate = path.join(dir, 'taskset');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {}
-  }
-  return null;
-}
-
 /** `npm run ingest -- --workers N`: N worker processes on this machine; one that dies while jobs are open is replaced. */
 class LocalWorkers {
-  private readonly running = new Map<ChildProcess, number>();
-  private readonly coreSets: string[] | null;
-  private readonly taskset = tasksetPath();
-  private failed: number[] = [];
+  private readonly running = new Set<ChildProcess>();
+  private failed = 0;
   private replaced = 0;
   private stopping = false;
 
@@ -226,24 +197,18 @@ class LocalWorkers {
     private readonly env: Record<string, string>,
     private readonly log: Logger,
   ) {
-    this.coreSets = this.taskset ? coresOfWorkers(count, Number(env.EMBED_THREADS) || threadsPerWorker(count)) : null;
-    for (let slot = 0; slot < count; slot++) this.start(slot);
+    for (let index = 0; index < count; index++) this.start();
   }
 
-  private start(slot: number): void {
+  private start(): void {
     const { file, execArgv } = workerEntry();
-    const env = { ...process.env, ...this.env };
-    const cores = this.coreSets?.[slot];
-    const child =
-      cores && this.taskset
-        ? spawn(this.taskset, ['-c', cores, process.execPath, ...execArgv, file, 'worker'], { env, stdio: ['ignore', 2, 2] })
-        : fork(file, ['worker'], { execArgv, env, stdio: ['ignore', 2, 2, 'ipc'] });
-    this.running.set(child, slot);
-    this.log.info(`Started ingest worker (pid ${child.pid}${cores ? `, cores ${cores}` : ''}).`);
+    const child = fork(file, ['worker'], { execArgv, env: { ...process.env, ...this.env }, stdio: ['ignore', 2, 2, 'ipc'] });
+    this.running.add(child);
+    this.log.info(`Started ingest worker (pid ${child.pid}).`);
     child.on('exit', (code, signal) => {
       this.running.delete(child);
       if (this.stopping || (code === 0 && signal === null)) return;
-      this.failed.push(slot);
+      this.failed++;
       this.log.warn(
         `Ingest worker (pid ${child.pid}) ${signal ? `was killed (${signal})` : `exited with code ${code}`}; its job returns to the queue when its lease ends.`,
       );
@@ -252,16 +217,17 @@ class LocalWorkers {
 
   /** Start a worker for each one that died, while jobs are open (a few times per worker at most). */
   replaceFailed(openJobs: number): void {
-    while (this.failed.length > 0 && openJobs > 0 && this.replaced < this.count * 3 && !this.stopping) {
+    while (this.failed > 0 && openJobs > 0 && this.replaced < this.count * 3 && !this.stopping) {
+      this.failed--;
       this.replaced++;
-      this.start(this.failed.shift() as number);
+      this.start();
     }
   }
 
   async stop(): Promise<void> {
     this.stopping = true;
     await Promise.all(
-      [...this.running.keys()].map(
+      [...this.running].map(
         (child) =>
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -10,7 +9,7 @@ import { type Embedder, loadEmbedder } from '../../src/embed/embedder.js';
 import { readCorpus } from '../../src/corpus/read.js';
 import { ingestCorpus, indexSettingsFrom } from '../../src/ingest/ingest.js';
 import { buildSnapshot, embedJob, planEmbedJobs, sentencesKey } from '../../src/ingest/sync.js';
-import { coresOfWorkers, threadsPerWorker } from '../../src/ingest/queue.js';
+import { threadsPerWorker } from '../../src/ingest/queue.js';
 import { answerToJson } from '../../src/render/json.js';
 import { createWorkspace, MODEL_CACHE_DIR, SEEDS_DIR, type Workspace } from '../support/workspace.js';
 import { onRealServer, startTestDatabase, type TestDatabase } from '../support/test-database.js';
@@ -49,15 +48,6 @@ describe('embedding jobs (no database)', () => {
     expect(threadsPerWorker(2, 2)).toBe(1);
     expect(threadsPerWorker(3, 2)).toBe(1);
     expect(threadsPerWorker(0, 8)).toBe(8);
-  });
-
-  it('local workers that fit the cores are each held to cores of their own; more threads than cores are left to the system', () => {
-    expect(coresOfWorkers(2, 1, 2)).toEqual(['0', '1']);
-    expect(coresOfWorkers(1, 1, 2)).toEqual(['0']);
-    expect(coresOfWorkers(1, 2, 2)).toEqual(['0,1']);
-    expect(coresOfWorkers(2, 2, 8)).toEqual(['0,1', '2,3']);
-    expect(coresOfWorkers(2, 2, 2)).toBeNull();
-    expect(coresOfWorkers(3, 1, 2)).toBeNull();
   });
 
   it('the jobs embed the groups the single process embeds: the same vectors, key by key', async () => {
@@ -142,7 +132,7 @@ describe.runIf(onRealServer)('embedding jobs on a real PostgreSQL server', () =>
       const deadline = Date.now() + 120_000;
       while (victim === undefined && Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 100));
-        const pid = killedLines.map((line) => /Started ingest worker \(pid (\d+)/.exec(line)?.[1]).find(Boolean);
+        const pid = killedLines.map((line) => /Started ingest worker \(pid (\d+)\)/.exec(line)?.[1]).find(Boolean);
         if (pid === undefined) continue;
         const { rows } = await client
           .query<{ completed: string; active: string }>(
@@ -150,9 +140,6 @@ describe.runIf(onRealServer)('embedding jobs on a real PostgreSQL server', () =>
           )
           .catch(() => ({ rows: [] as { completed: string; active: string }[] }));
         if (Number(rows[0]?.completed ?? 0) >= 1 && Number(rows[0]?.active ?? 0) === 1) {
-          // EMBED_THREADS=1: the one worker runs on core 0 only (where util-linux's taskset is found).
-          if (existsSync('/usr/bin/taskset'))
-            expect(await readFile(`/proc/${pid}/status`, 'utf8')).toMatch(/^Cpus_allowed_list:\s+0$/m);
           process.kill(Number(pid), 'SIGKILL');
           victim = Number(pid);
         }
