@@ -291,10 +291,11 @@ export class Engine implements AnswerEngine {
     if (isSmallTalk(question, { answered: found, ranked }, settings.smallTalkSimilarity)) return none('small-talk', retrieved.embedMs);
     if (!found) return none('weak-evidence', retrieved.embedMs);
     const documents = await view.index.texts([...new Set([...dated, ...undated].map((entry) => entry.source))]);
+    const whole = (entries: typeof dated) => entries.map((entry) => withWhatItPointsTo(entry, documents.get(entry.source)));
     return {
       topic: question.asked,
-      dated: locateEntries(dated, documents),
-      undated: locateEntries(undated, documents),
+      dated: locateEntries(whole(dated), documents),
+      undated: locateEntries(whole(undated), documents),
       abstainReason: null,
       timings: timings(retrieved.embedMs),
     };

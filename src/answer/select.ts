@@ -191,8 +191,8 @@ export function completionOf(
   return null;
 }
 
-/** A sentence that asks: it ends with a question mark (before any closing quote or bracket). */
-function isQuestion(text: string): boolean {
+/** A sentence that asks: it ends with a question mark (before any closing quote or bracket). Never quoted. */
+export function isQuestion(text: string): boolean {
   return /\?["'”’)\]]*\s*$/.test(text);
 }
 

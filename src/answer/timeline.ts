@@ -1,6 +1,6 @@
 import type { Passage, TimelineEntry } from '../core/types.js';
 import { evidenceOf, type ScoredSentence } from './features.js';
-import { citationOf } from './select.js';
+import { citationOf, isQuestion } from './select.js';
 import type { QuoteSettings } from './settings.js';
 
 /** The entries of a timeline: dated ones oldest first, undated ones apart (best first). */
@@ -42,7 +42,7 @@ export function timelineOf(ranked: readonly ScoredSentence[], settings: QuoteSet
   for (const sentence of ranked) {
     if (picked.size >= limit) break;
     const key = `${sentence.passage.source}\u0000${sentence.passage.date ?? ''}`;
-    if (!picked.has(key) && (evidence.get(sentence) ?? 0) >= floor) picked.set(key, sentence);
+    if (!picked.has(key) && !isQuestion(sentence.text) && (evidence.get(sentence) ?? 0) >= floor) picked.set(key, sentence);
   }
   const entries = [...picked.values()].map(
     (sentence): TimelineEntry => ({ ...citationOf(sentence), text: sentence.text, score: sentence.score }),

@@ -1,5 +1,5 @@
 import { sentencesAround, standsAlone } from '../chunk/chunk.js';
-import type { CorpusDocument, Quote } from '../core/types.js';
+import type { Citation, CorpusDocument } from '../core/types.js';
 import { POINTS_BACK } from '../text/en.js';
 
 /**
@@ -7,8 +7,9 @@ import { POINTS_BACK } from '../text/en.js';
  * by pointing back to it ("It is the preferred way to instrument Undici"), and the one after, when that
  * one points back to the quote ("This can be done by passing -i before the script."). Still one verbatim
  * span of the document's text; a list item or table row stands alone, and a paragraph's edge ends it.
+ * For answers' quotes and timelines' entries alike.
  */
-export function withWhatItPointsTo(quote: Quote, document: CorpusDocument | undefined): Quote {
+export function withWhatItPointsTo<T extends Citation & { readonly text: string }>(quote: T, document: CorpusDocument | undefined): T {
   const paragraph = document?.paragraphs.find((candidate) => candidate.number === quote.paragraph);
   if (!document || !paragraph || standsAlone(paragraph.kind)) return quote;
   const sentences = sentencesAround(document, paragraph.start, paragraph.end).filter((sentence) => sentence.paragraph === paragraph.number);

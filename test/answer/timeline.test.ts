@@ -48,6 +48,13 @@ describe('timelineOf (plain scored sentences)', () => {
     expect(evidenceOf(features(0.2), settings)).toBeCloseTo(0.2);
   });
 
+  it("takes a document's best statement, never a sentence of it that asks", () => {
+    const question = { ...scored('faq.txt', '2024-01-01', 0.9, 0.6), text: 'What happened at the border in 2024?' };
+    const answer = scored('faq.txt', '2024-01-01', 0.8, 0.6, 100);
+    const picked = timelineOf(ranked(question, answer), settings, 5);
+    expect(picked.dated.map((entry) => entry.text)).toEqual([answer.text]);
+  });
+
   it('puts the dated entries oldest first, one per document, and the undated apart, best first', () => {
     const picked = timelineOf(
       ranked(
