@@ -22,7 +22,15 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, E2E_TESTS] },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, E2E_TESTS],
+          // Pure code: no test mocks a module, stubs a global or sets the environment, so the files
+          // share their workers' module cache instead of importing src/ again each (20 s → 8 s on 2
+          // cores, most of it imports). A unit test that needs a fresh module graph belongs in e2e.
+          isolate: false,
+        },
       },
       {
         extends: true,
