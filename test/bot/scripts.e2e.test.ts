@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commandData } from '../../src/bot/commands/index.js';
 import { FeedbackLog } from '../../src/bot/feedback.js';
 import { FakeDiscord } from '../fakes/discord-server.js';
+import { copySeedIndex } from '../support/workspace.js';
 import { PROJECT_DIR, TOKEN } from './harness.js';
 
 const run = promisify(execFile);
@@ -18,6 +19,9 @@ let dir: string;
 beforeAll(async () => {
   fake = await FakeDiscord.start();
   dir = await mkdtemp(path.join(tmpdir(), 'seed-bot-scripts-'));
+  // The bot (src/main.ts, below) over seeds/ starts from the seed index the global set-up built, as
+  // a bot with an index does: what is tested is what it says when Discord cannot be reached.
+  await copySeedIndex(path.join(dir, 'index'));
 });
 afterAll(async () => {
   await fake?.stop();

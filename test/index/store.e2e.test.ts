@@ -11,6 +11,7 @@ import { ResumeLog } from '../../src/ingest/resume.js';
 import { LocalIndexStore } from '../../src/index/local-store.js';
 import { loadIndex, readManifest } from '../../src/index/store.js';
 import { buildSnapshot, DEFAULT_INDEX_SETTINGS, syncIndex, type IndexSettings } from '../../src/ingest/sync.js';
+import { RememberingEmbedder } from '../support/remembering-embedder.js';
 
 const settings: IndexSettings = { chunker: { maxChars: 600, overlap: true }, ...DEFAULT_INDEX_SETTINGS };
 let model: Embedder;
@@ -44,12 +45,14 @@ describe('index files', () => {
     const question = 'Vietnam tariffs on Chinese steel';
     const [vector] = await model.embed([question]);
     const quiet = () => ({ update() {}, finish() {} });
+    // Both builds embed the same texts: the model runs once for them, the two index kinds are what is compared.
+    const embedder = new RememberingEmbedder(model);
     const build = (indexDir: string, exactSearchMaxChunks: number) =>
       syncIndex({
         corpusDir,
         store: new LocalIndexStore(indexDir, { ef: 256, exactSearchMaxChunks }),
         resumeDir: indexDir,
-        embedder: model,
+        embedder,
         settings,
         log: silentLogger,
         mode: 'ingest',
