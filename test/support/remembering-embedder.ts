@@ -24,7 +24,7 @@ export class RememberingEmbedder implements Embedder {
     const fresh = texts.filter((text) => !this.vectors.has(text));
     if (fresh.length > 0) {
       const vectors = await this.inner.embed(fresh);
-      fresh.forEach((text, index) => this.vectors.set(text, vectors[index] as Float32Array));
+      for (const [index, text] of fresh.entries()) this.vectors.set(text, vectors[index] as Float32Array);
     }
     // A copy each time, as the model returns: a caller may keep or change what it was given.
     return texts.map((text) => Float32Array.from(this.vectors.get(text) as Float32Array));
