@@ -1,26 +1,13 @@
-import type { Embedder } from '../../src/embed/embedder.js';
+import { WrappedEmbedder } from './wrapped-embedder.js';
 
 /**
  * The real model, embedding each distinct text once: a text asked again gets the vector the model
  * gave it before (the model gives a text the same vector each time). For a test that builds the
  * same corpus twice to compare two index kinds, where what is tested is the index, not the model.
  */
-export class RememberingEmbedder implements Embedder {
+export class RememberingEmbedder extends WrappedEmbedder {
   private readonly vectors = new Map<string, Float32Array>();
-  constructor(private readonly inner: Embedder) {}
-  get modelId() {
-    return this.inner.modelId;
-  }
-  get revision() {
-    return this.inner.revision;
-  }
-  get dimensions() {
-    return this.inner.dimensions;
-  }
-  get kind() {
-    return this.inner.kind;
-  }
-  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+  override async embed(texts: readonly string[]): Promise<Float32Array[]> {
     const fresh = texts.filter((text) => !this.vectors.has(text));
     if (fresh.length > 0) {
       const vectors = await this.inner.embed(fresh);
