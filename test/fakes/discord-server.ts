@@ -133,6 +133,10 @@ export class FakeDiscord {
 
   private constructor() {
     this.http = createServer((request, response) => void this.onRequest(request, response));
+    // Discord keeps an idle connection open far longer than Node's 5 s. With 5 s, on a loaded machine
+    // undici reuses a socket the fake is just closing and a reply fails ("other side closed"): a race
+    // of the fake, not of Discord. stop() closes every connection, idle or not.
+    this.http.keepAliveTimeout = 120_000;
     this.gateway = new WebSocketServer({ noServer: true });
     this.http.on('upgrade', (request, socket, head) => {
       if (!request.url?.startsWith('/gateway')) return socket.destroy();
