@@ -7,6 +7,7 @@ import { AutoModel, BertTokenizer, env, pipeline, Tensor } from '@xenova/transfo
 import ort from 'onnxruntime-node';
 import { STATIC_MODEL } from '../config.js';
 import type { Logger } from '../core/log.js';
+import { onceByKey } from '../core/once-by-key.js';
 import { installSentenceModel, SENTENCE_MODEL, type SentenceModelPin } from './sentence-model.js';
 import {
   ensureStaticModel,
@@ -203,17 +204,29 @@ export async function loadEmbedder(options: {
   const folder = path.join(location.localModelPath, location.name);
   const started = performance.now();
   const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
-  const extractor = await loadModel(location, modelCacheDir, folder, kind, allowRemoteModels, options.threads);
+  const revisionBefore = await modelRevision(folder);
+  const load = () => loadModel(location, modelCacheDir, folder, kind, allowRemoteModels, options.threads);
+  // A model not yet on disk (to be downloaded) has no revision to be known by: it is loaded afresh.
+  const extractor = await (revisionBefore === UNKNOWN_REVISION
+    ? load()
+    : loadedModels(`${folder}\0${revisionBefore}\0${kind}\0${options.threads}`, load));
+  const revision = revisionBefore === UNKNOWN_REVISION ? await modelRevision(folder) : revisionBefore;
   const embed = kind === 'word-vectors' ? joinedEmbedding(extractor, modelId) : paddedEmbedding(extractor, modelId);
 
   const [probe] = await embed(['dimension probe']);
   const dimensions = probe?.length ?? 0;
-  const revision = await modelRevision(folder);
   log.debug(`Embedding model ${modelId} (${revision}) loaded in ${Math.round(performance.now() - started)} ms (${dimensions} dimensions)`);
   return { modelId, revision, dimensions, kind, embed };
 }
 
 type LoadedModel = { tokenizer: unknown; model: unknown };
+
+/**
+ * The models this process has loaded, by folder, files and settings: engines created again (tests,
+ * a restarted engine) share one session instead of reading ~90 MB and paying ~1 s each time. A model
+ * rebuilt in place has another revision, so it is loaded again.
+ */
+const loadedModels = onceByKey<LoadedModel>();
 
 /** The tokenizer and ONNX model from `folder`, with `threads` intra-op threads when given; a `ModelError` saying how to get it when it cannot load. */
 async function loadModel(
@@ -344,12 +357,14 @@ export async function staticTokenizer(folder: string): Promise<BertTokenizer> {
 const HASHED_BY_CONTENT = 64 * 1024;
 
 /** sha256 over the model folder's file names, sizes and small files' contents; `unknown` without a folder. */
+const UNKNOWN_REVISION = 'unknown';
+
 export async function modelRevision(folder: string): Promise<string> {
   let entries: string[];
   try {
     entries = (await readdir(folder, { recursive: true })).sort();
   } catch {
-    return 'unknown';
+    return UNKNOWN_REVISION;
   }
   const hash = createHash('sha256');
   for (const entry of entries) {

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { AutoModelForSequenceClassification, AutoTokenizer, env } from '@xenova/transformers';
 import type { Logger } from '../core/log.js';
-import { ModelError } from './embedder.js';
+import { onceByKey } from '../core/once-by-key.js';
+import { ModelError, modelRevision } from './embedder.js';
 import { installSentenceModel, RERANKER_MODEL, type SentenceModelPin, sentenceModelFolder } from './sentence-model.js';
 
 /** A cross-encoder: reads the question and each sentence together and says how well the sentence answers it. */
@@ -11,6 +12,9 @@ export interface Reranker {
   /** One relevance per text, in the texts' order: a logit (above 0: answers it, by MS MARCO's training). */
   relevance(question: string, texts: readonly string[]): Promise<number[]>;
 }
+
+/** The cross-encoders this process has loaded, by folder and files: engines created again share one session. */
+const loadedModels = onceByKey<{ tokenizer: unknown; model: unknown }>();
 
 type Tokenize = (questions: string[], options: { text_pair: string[]; padding: boolean; truncation: boolean }) => unknown;
 type Classify = (inputs: unknown) => Promise<{ logits: { data: ArrayLike<number> } }>;
@@ -33,10 +37,13 @@ export async function loadReranker(options: {
     if (!existsSync(path.join(folder, 'config.json'))) throw new ModelError(`no model in ${folder}`);
     env.localModelPath = modelCacheDir;
     env.allowLocalModels = true;
-    const [tokenizer, model] = await Promise.all([
-      AutoTokenizer.from_pretrained(pin.id),
-      AutoModelForSequenceClassification.from_pretrained(pin.id, { quantized: true }),
-    ]);
+    const { tokenizer, model } = await loadedModels(`${folder}\0${await modelRevision(folder)}`, async () => {
+      const [tokenizer, model] = await Promise.all([
+        AutoTokenizer.from_pretrained(pin.id),
+        AutoModelForSequenceClassification.from_pretrained(pin.id, { quantized: true }),
+      ]);
+      return { tokenizer, model };
+    });
     const tokenize = tokenizer as unknown as Tokenize;
     const classify = model as unknown as Classify;
     return {
