@@ -270,7 +270,10 @@ describe('two shards, the local index files', () => {
     // The replies without the answer, whole (content, embeds, whether deferred), so a failure shows what was said instead.
     const withoutAnswer = asked.filter(({ text }) => !text.includes('no winners in trade wars'));
     const errors = bot.stderr().slice(bot.stderr().indexOf('[error]')).split('\n').slice(0, 30);
-    expect({ withoutAnswer: withoutAnswer.map(({ reply, shard }) => ({ shard, ...reply })), errors: withoutAnswer.length ? errors : [] }).toEqual({
+    expect({
+      withoutAnswer: withoutAnswer.map(({ reply, shard }) => ({ shard, ...reply })),
+      errors: withoutAnswer.length ? errors : [],
+    }).toEqual({
       withoutAnswer: [],
       errors: [],
     });
