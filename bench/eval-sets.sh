@@ -23,6 +23,8 @@ sets=(
   "news-r seeds test/eval/questions-r.jsonl"
   "markdown $corpora/markdown test/eval/corpora/markdown.jsonl"
   "node-docs $corpora/node-docs test/eval/corpora/node-docs.jsonl"
+  "fastify $corpora/fastify-docs test/eval/corpora/fastify-docs.jsonl"
+  "pino $corpora/pino-docs test/eval/corpora/pino-docs.jsonl"
   "html $corpora/html test/eval/corpora/html.jsonl"
   "pdf $corpora/pdf test/eval/corpora/pdf.jsonl"
   "news-html-e $corpora/news-html test/eval/questions-e.jsonl html"

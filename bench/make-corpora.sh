@@ -13,7 +13,7 @@ need=()
 [ -d /usr/share/doc/nodejs/api ] || need+=(nodejs)
 command -v chromium >/dev/null || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}" >/dev/null; fi
-rm -rf "$out" && mkdir -p "$out"/{markdown,html,pdf,news-html,news-pdf,node-docs}
+rm -rf "$out" && mkdir -p "$out"/{markdown,html,pdf,news-html,news-pdf,node-docs,fastify-docs,pino-docs}
 
 # Markdown: undici's API documentation (MIT; its README and docs/docs/api/*.md of undici 6.29, kept in
 # test/eval/corpora/undici-docs/ so the set's answers stay where they are): hard-wrapped prose, code fences, tables.
@@ -23,6 +23,21 @@ cp test/eval/corpora/undici-docs/*.md "$out/markdown/"
 for page in child_process vm cluster packages worker_threads events path timers string_decoder querystring; do
   cp "/usr/share/doc/nodejs/api/$page.md" "$out/node-docs/"
 done
+
+# Pages of an npm package's docs/ folder as its tarball ships them (npm checks the tarball's integrity).
+package_docs() { # PACKAGE@VERSION TARGET PAGE…
+  local spec=$1 target=$2 unpacked
+  shift 2
+  unpacked=$(mktemp -d)
+  npm pack --silent "$spec" --pack-destination "$unpacked" >/dev/null
+  tar xzf "$unpacked"/*.tgz -C "$unpacked"
+  for page in "$@"; do cp "$unpacked/package/docs/$page.md" "$target/"; done
+}
+# Markdown, development since its first run (2026-12-07): eleven pages of Fastify's documentation (MIT).
+package_docs fastify@5.12.8 "$out/fastify-docs" Reference/{Hooks,Reply,Routes,Validation-and-Serialization,Decorators,Logging,Encapsulation,ContentTypeParser,Request} \
+  Guides/{Plugins-Guide,Recommendations}
+# Held out since 2026-12-07, when the Node.js set had been run eight times: nine pages of pino's documentation (MIT).
+package_docs pino@10.4.0 "$out/pino-docs" api transports help browser web redaction lts child-loggers asynchronous
 
 # Web pages: ten pages of the Python tutorial (PSF licence) as Sphinx renders them, site chrome included.
 for page in appetite interpreter introduction controlflow datastructures modules inputoutput errors classes venv; do
