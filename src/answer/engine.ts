@@ -1,5 +1,5 @@
 import { citedFiles, locateAnswer, locateCitation, locateEntries } from './locate.js';
-import { withWhatItPointsTo } from './whole-quote.js';
+import { wholeQuote } from './whole-quote.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../core/log.js';
 import type {
@@ -291,7 +291,7 @@ export class Engine implements AnswerEngine {
     if (isSmallTalk(question, { answered: found, ranked }, settings.smallTalkSimilarity)) return none('small-talk', retrieved.embedMs);
     if (!found) return none('weak-evidence', retrieved.embedMs);
     const documents = await view.index.texts([...new Set([...dated, ...undated].map((entry) => entry.source))]);
-    const whole = (entries: typeof dated) => entries.map((entry) => withWhatItPointsTo(entry, documents.get(entry.source)));
+    const whole = (entries: typeof dated) => entries.map((entry) => wholeQuote(entry, documents.get(entry.source)));
     return {
       topic: question.asked,
       dated: locateEntries(whole(dated), documents),
@@ -395,7 +395,7 @@ export class Engine implements AnswerEngine {
       },
     };
     const documents = await view.index.texts(citedFiles(answer));
-    const whole = { ...answer, quotes: answer.quotes.map((quote) => withWhatItPointsTo(quote, documents.get(quote.source))) };
+    const whole = { ...answer, quotes: answer.quotes.map((quote) => wholeQuote(quote, documents.get(quote.source), settings.quote.withNextSentenceUpTo)) };
     return { answer: locateAnswer(whole, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
