@@ -395,7 +395,10 @@ export class Engine implements AnswerEngine {
       },
     };
     const documents = await view.index.texts(citedFiles(answer));
-    const whole = { ...answer, quotes: answer.quotes.map((quote) => wholeQuote(quote, documents.get(quote.source), settings.quote.withNextSentenceUpTo)) };
+    const whole = {
+      ...answer,
+      quotes: answer.quotes.map((quote) => wholeQuote(quote, documents.get(quote.source), settings.quote.withNextSentenceUpTo)),
+    };
     return { answer: locateAnswer(whole, documents, question.asksHow), candidates: retrieved.candidates, decision };
   }
 }
