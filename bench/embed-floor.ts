@@ -11,9 +11,10 @@
  * Prints one JSON line on stdout.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { embeddingText, chunkDocument } from '../src/chunk/chunk.js';
 import { DEFAULT_MODEL } from '../src/config.js';
 import { silentLogger } from '../src/core/log.js';
@@ -22,6 +23,10 @@ import { loadEmbedder } from '../src/embed/embedder.js';
 import { SentenceVectors } from '../src/index/sentence-vectors.js';
 import { AutoTokenizer, env } from '@xenova/transformers';
 import { ensureCorpus } from './corpus.js';
+
+// The bare session runs on the runtime the embedder runs on here, transformers.js's onnxruntime-node
+// (1.14): two runtimes cannot both run sessions in one process (docs/scaling.md).
+const ort = createRequire(createRequire(import.meta.url).resolve('@xenova/transformers'))('onnxruntime-node') as typeof Ort;
 
 const { values } = parseArgs({
   options: {
@@ -64,18 +69,18 @@ async function corpusTexts(size: number, count: number): Promise<string[]> {
 }
 
 /** The embedder's batches (sorted by length, 64 a batch), tokenized with padding, as session inputs. */
-async function tokenizedBatches(texts: readonly string[]): Promise<Record<string, ort.Tensor>[]> {
+async function tokenizedBatches(texts: readonly string[]): Promise<Record<string, Ort.Tensor>[]> {
   env.localModelPath = modelCacheDir;
   env.allowRemoteModels = false;
   const tokenizer = await AutoTokenizer.from_pretrained(DEFAULT_MODEL);
   const sorted = [...texts].sort((left, right) => left.length - right.length);
-  const batches: Record<string, ort.Tensor>[] = [];
+  const batches: Record<string, Ort.Tensor>[] = [];
   for (let start = 0; start < sorted.length; start += BATCH_SIZE) {
     const encoded = tokenizer(sorted.slice(start, start + BATCH_SIZE), { padding: true, truncation: true }) as Record<
       string,
       { data: BigInt64Array; dims: number[] }
     >;
-    const inputs: Record<string, ort.Tensor> = {};
+    const inputs: Record<string, Ort.Tensor> = {};
     for (const [name, tensor] of Object.entries(encoded)) inputs[name] = new ort.Tensor('int64', tensor.data, tensor.dims);
     batches.push(inputs);
   }
@@ -97,7 +102,7 @@ async function main(): Promise<void> {
     ...threads,
   });
   // Tokenizing alone (part of the embedder's time, not of the bare session's): what a faster tokenizer could save at most.
-  let batches: Record<string, ort.Tensor>[] = [];
+  let batches: Record<string, Ort.Tensor>[] = [];
   const tokenizing = await timed(async () => {
     batches = await tokenizedBatches(texts);
   });
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
   };
   // One warm-up each: first runs allocate the runtime's arena.
   await embedder.embed(texts.slice(0, BATCH_SIZE));
-  await session.run(batches[0] as Record<string, ort.Tensor>);
+  await session.run(batches[0] as Record<string, Ort.Tensor>);
   const runs: { embedder: Timed; bare: Timed }[] = [];
   for (let run = 0; run < Number(values.runs); run++) {
     const ours = await timed(() => embedder.embed(texts));

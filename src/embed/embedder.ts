@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import path from 'node:path';
-import { AutoModel, BertTokenizer, env, pipeline, Tensor } from '@xenova/transformers';
+import { AutoModel, AutoTokenizer, BertTokenizer, env, pipeline, Tensor } from '@xenova/transformers';
 import ort from 'onnxruntime-node';
 import { STATIC_MODEL } from '../config.js';
 import type { Logger } from '../core/log.js';
@@ -189,13 +189,13 @@ export async function loadEmbedder(options: {
   /** The pinned sentence model (tests pin a broken one to prove the fallback). */
   sentenceModel?: SentenceModelPin;
   /**
-   * ONNX intra-op threads (`EMBED_THREADS`); by default onnxruntime's own (one per core).
-   * transformers.js 2.17.2 creates its session with execution providers only, so the model's
-   * session is replaced by one created here from the same file with the thread count. Measured
-   * 2026-12-07: onnxruntime-node 1.14 does not hold it (one thread asked, 1.85 cores busy), and a
-   * newer runtime cannot share the process with transformers.js's 1.14 (docs/scaling.md).
+   * The process runs no other model (an ingest worker): the sentence encoder runs on our own
+   * onnxruntime-node (1.20.1) with `threads` intra-op threads, which it holds; transformers.js only
+   * tokenizes. Elsewhere the model runs on transformers.js's onnxruntime-node 1.14, which ignores a
+   * thread count (one asked, 1.85 cores busy), and the two runtimes cannot both run sessions in one
+   * process (an abort at exit, or a crash): docs/scaling.md. The vectors are the same bit for bit.
    */
-  threads?: number;
+  ownRuntime?: { readonly threads: number };
 }): Promise<Embedder> {
   const { modelCacheDir, allowRemoteModels, log } = options;
   const location = await locateModel(options.modelId, modelCacheDir, log, options);
@@ -205,11 +205,11 @@ export async function loadEmbedder(options: {
   const started = performance.now();
   const kind: EmbedderKind = isStaticModelFolder(folder) ? 'word-vectors' : 'sentence-encoder';
   const revisionBefore = await modelRevision(folder);
-  const load = () => loadModel(location, modelCacheDir, folder, kind, allowRemoteModels, options.threads);
+  const load = () => loadModel(location, modelCacheDir, folder, kind, allowRemoteModels, options.ownRuntime);
   // A model not yet on disk (to be downloaded) has no revision to be known by: it is loaded afresh.
   const extractor = await (revisionBefore === UNKNOWN_REVISION
     ? load()
-    : loadedModels(`${folder}\0${revisionBefore}\0${kind}\0${options.threads}`, load));
+    : loadedModels(`${folder}\0${revisionBefore}\0${kind}\0${options.ownRuntime?.threads}`, load));
   const revision = revisionBefore === UNKNOWN_REVISION ? await modelRevision(folder) : revisionBefore;
   const embed = kind === 'word-vectors' ? joinedEmbedding(extractor, modelId) : paddedEmbedding(extractor, modelId);
 
@@ -235,7 +235,7 @@ async function loadModel(
   folder: string,
   kind: EmbedderKind,
   allowRemoteModels: boolean,
-  threads: number | undefined,
+  ownRuntime: { readonly threads: number } | undefined,
 ): Promise<LoadedModel> {
   const { modelId } = location;
   const canDownload = location.downloadable && allowRemoteModels;
@@ -253,8 +253,9 @@ async function loadModel(
         ? await Promise.all([staticTokenizer(folder), AutoModel.from_pretrained(location.name, { quantized })]).then(
             ([tokenizer, model]) => ({ tokenizer, model }),
           )
-        : await pipeline('feature-extraction', location.name, { quantized });
-    if (threads !== undefined) await setThreads(extractor.model, folder, quantized, threads);
+        : ownRuntime
+          ? await onOwnRuntime(location.name, folder, quantized, ownRuntime.threads)
+          : await pipeline('feature-extraction', location.name, { quantized });
     return extractor;
   } catch (error) {
     const reason = (error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
@@ -321,16 +322,25 @@ function joinedEmbedding(extractor: LoadedModel, modelId: string): Embedder['emb
   };
 }
 
-/** Replace a transformers.js model's ONNX session by one of the same file with `threads` intra-op threads (one inter-op). */
-async function setThreads(model: unknown, folder: string, quantized: boolean, threads: number): Promise<void> {
-  const holder = model as { session?: unknown };
-  if (!holder.session) throw new Error('the model has no ONNX session to set threads on');
+/** transformers.js's tokenizer, and the model in a session of our onnxruntime-node with `threads` intra-op threads (one inter-op). */
+async function onOwnRuntime(name: string, folder: string, quantized: boolean, threads: number): Promise<LoadedModel> {
   const file = path.join(folder, 'onnx', quantized ? 'model_quantized.onnx' : 'model.onnx');
-  holder.session = await ort.InferenceSession.create(await readFile(file), {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-  });
+  const [tokenizer, session] = await Promise.all([
+    AutoTokenizer.from_pretrained(name),
+    ort.InferenceSession.create(await readFile(file), { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 }),
+  ]);
+  const model: RunModel = (inputs) => {
+    const tensors = inputs as Record<string, TensorData & { readonly type: 'int64' } & { readonly data: BigInt64Array }>;
+    const feeds = Object.fromEntries(
+      session.inputNames.map((input) => {
+        const tensor = tensors[input];
+        if (!tensor) throw new Error(`the tokenizer gave no ${input}`);
+        return [input, new ort.Tensor('int64', tensor.data, tensor.dims)];
+      }),
+    );
+    return session.run(feeds) as Promise<Record<string, TensorData>>;
+  };
+  return { tokenizer, model };
 }
 
 /**

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { type Config, DEFAULT_MODEL, STATIC_MODEL } from '../config.js';
 import type { Logger } from '../core/log.js';
@@ -30,14 +31,17 @@ function resumeDirOf(config: Config): string {
   return config.store.kind === 'local' ? indexDirOf(config) : path.join(config.indexDir, 'postgres');
 }
 
-/** The configured embedding model, loaded. */
-export function embedderFor(config: Config, log: Logger): Promise<Embedder> {
+/**
+ * The configured embedding model, loaded. `ownRuntime` for a process that runs no other model (an
+ * ingest worker): the model then runs on the runtime that holds EMBED_THREADS (default: every core).
+ */
+export function embedderFor(config: Config, log: Logger, options: { ownRuntime?: boolean } = {}): Promise<Embedder> {
   return loadEmbedder({
     modelId: config.embeddingModel,
     modelCacheDir: config.modelCacheDir,
     allowRemoteModels: config.allowRemoteModels,
     log,
-    ...(config.embedThreads === undefined ? {} : { threads: config.embedThreads }),
+    ...(options.ownRuntime ? { ownRuntime: { threads: config.embedThreads ?? os.availableParallelism() } } : {}),
   });
 }
 
@@ -118,6 +122,7 @@ function queueEmbeddingFor(config: Config, embedder: Embedder, log: Logger, work
 /** `npm run ingest:worker`: load the model and take the embedding jobs of the ingest running on DATABASE_URL until none is left. */
 export async function embedInWorker(config: Config, log: Logger): Promise<number> {
   if (config.store.kind !== 'postgres') throw new Error('An ingest worker needs STORE=postgres and the DATABASE_URL of the ingest.');
-  const embedder = await embedderFor(config, log);
+  // A worker runs the sentence model alone (no cross-encoder), so it may run it on the runtime that holds its threads.
+  const embedder = await embedderFor(config, log, { ownRuntime: true });
   return runEmbedWorker(config.store.url, embedder, log);
 }
