@@ -228,7 +228,7 @@ type LoadedModel = { tokenizer: unknown; model: unknown };
  */
 const loadedModels = onceByKey<LoadedModel>();
 
-/** The tokenizer and ONNX model from `folder`, with `threads` intra-op threads when given; a `ModelError` saying how to get it when it cannot load. */
+/** The tokenizer and ONNX model from `folder` (the model on our own runtime when `ownRuntime`); a `ModelError` saying how to get it when it cannot load. */
 async function loadModel(
   location: ModelLocation & { modelId: string },
   modelCacheDir: string,
@@ -330,7 +330,8 @@ async function onOwnRuntime(name: string, folder: string, quantized: boolean, th
     ort.InferenceSession.create(await readFile(file), { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1 }),
   ]);
   const model: RunModel = (inputs) => {
-    const tensors = inputs as Record<string, TensorData & { readonly type: 'int64' } & { readonly data: BigInt64Array }>;
+    // The tokenizer's tensors are transformers.js's (onnxruntime-common 1.14): their ids, read into this runtime's tensors.
+    const tensors = inputs as Record<string, { readonly data: BigInt64Array; readonly dims: readonly number[] } | undefined>;
     const feeds = Object.fromEntries(
       session.inputNames.map((input) => {
         const tensor = tensors[input];
@@ -366,9 +367,9 @@ export async function staticTokenizer(folder: string): Promise<BertTokenizer> {
 /** Small files (settings, build record) count by content, large ones (weights, vocabulary) by size: hashing 100 MB at every start would cost more than loading them. */
 const HASHED_BY_CONTENT = 64 * 1024;
 
-/** sha256 over the model folder's file names, sizes and small files' contents; `unknown` without a folder. */
 const UNKNOWN_REVISION = 'unknown';
 
+/** sha256 over the model folder's file names, sizes and small files' contents; `unknown` without a folder. */
 export async function modelRevision(folder: string): Promise<string> {
   let entries: string[];
   try {
